@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/hongbao/hongbao/ingest/broker"
+)
+
+type brokerOptions struct {
+	listen     string
+	data       string
+	topic      string
+	partitions int32
+}
+
+func (o *brokerOptions) AddFlags(f *pflag.FlagSet) {
+	f.StringVar(&o.listen, "listen", "127.0.0.1:9092", "address to listen on; keep the loopback host unless other machines must connect")
+	f.StringVar(&o.data, "data", "", "folder that keeps topics and messages across restarts (default DIR/broker)")
+	f.StringVar(&o.topic, "topic", broker.DefaultTopic, "topic to create at start")
+	f.Int32Var(&o.partitions, "partitions", 4, "partitions of the topic when it is created")
+}
+
+func newBrokerCommand(g *globalOptions) *cobra.Command {
+	o := &brokerOptions{}
+	c := &cobra.Command{
+		Use:   "broker",
+		Short: "Run the embedded Kafka-protocol broker (persisted to --data)",
+		Long: `broker runs a one-node broker that speaks the real Kafka wire protocol (franz-go's
+kfake), so that hongbao and any Kafka client (kcat, kafka-console-producer) can use it.
+Topics, messages and consumer-group offsets are kept in --data across restarts.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.data == "" {
+				o.data = g.dir + "/broker"
+			}
+			return runBroker(cmd.Context(), o)
+		},
+	}
+	o.AddFlags(c.Flags())
+	return c
+}
+
+func runBroker(ctx context.Context, o *brokerOptions) error {
+	if o.partitions < 1 {
+		return usagef("--partitions %d must be at least 1", o.partitions)
+	}
+	b, err := broker.Start(broker.Config{Listen: o.listen, DataDir: o.data, Topic: o.topic, Partitions: o.partitions})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "broker listening on %s, topic %s, data in %s (Ctrl-C to stop)\n", b.Addr(), o.topic, o.data)
+	<-ctx.Done()
+	b.Close()
+	fmt.Fprintln(os.Stderr, "broker stopped; state saved")
+	return nil
+}

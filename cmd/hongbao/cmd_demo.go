@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/hongbao/hongbao/ingest/broker"
+	"github.com/hongbao/hongbao/ingest/events"
+	"github.com/hongbao/hongbao/ingest/produce"
+	"github.com/hongbao/hongbao/transform"
+)
+
+// demoMarker marks a data folder that holds a demo run, so a new demo may replace it.
+const demoMarker = ".hongbao-demo"
+
+type demoOptions struct {
+	scale       float64
+	seed        uint64
+	calibration string
+}
+
+func (o *demoOptions) AddFlags(f *pflag.FlagSet) {
+	f.Float64Var(&o.scale, "scale", 0.01, "share of the full festival to simulate: 1 is every event of 2014")
+	f.Uint64Var(&o.seed, "seed", 2014, "random seed; the same seed and scale give the same events")
+	f.StringVar(&o.calibration, "calibration", "", "calibration file (JSON); default the built-in 2014 calibration")
+}
+
+func newDemoCommand(g *globalOptions) *cobra.Command {
+	o := &demoOptions{}
+	c := &cobra.Command{
+		Use:   "demo",
+		Short: "Run the whole pipeline on the embedded defaults: broker, simulate, ingest, transform",
+		Long: `demo starts the embedded Kafka broker, replays the 2014 festival into it, ingests the
+events into the Parquet lake and the DuckDB warehouse, builds the models and prints a
+summary. It replaces an earlier demo in the same --dir, and refuses a folder that holds
+anything else.`,
+		Example: "  hongbao demo\n  hongbao demo --scale 0.1 --dir /tmp/hb",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, err := runDemo(cmd.Context(), g, o, cmd.OutOrStdout())
+			return err
+		},
+	}
+	o.AddFlags(c.Flags())
+	return c
+}
+
+// demoResult is what a demo run measured.
+type demoResult struct {
+	Produced    produce.Stats
+	Landed      map[events.Type]int64
+	LandedFen   map[events.Type]int64
+	Quarantined int64
+	PeakMinute  string
+	PeakClaims  int64
+	Elapsed     time.Duration
+}
+
+func runDemo(ctx context.Context, g *globalOptions, o *demoOptions, out io.Writer) (*demoResult, error) {
+	start := time.Now()
+	if err := prepareDemoDir(g.dir); err != nil {
+		return nil, err
+	}
+	b, err := broker.Start(broker.Config{Listen: "127.0.0.1:0", DataDir: filepath.Join(g.dir, "broker"), Topic: broker.DefaultTopic})
+	if err != nil {
+		return nil, err
+	}
+	defer b.Close()
+	fmt.Fprintf(os.Stderr, "embedded broker on %s\n", b.Addr())
+
+	kafka := kafkaOptions{brokers: b.Addr(), topic: broker.DefaultTopic}
+	var target atomic.Int64
+	type ingestDone struct{ err error }
+	ingestCh := make(chan ingestDone, 1)
+	ictx, icancel := context.WithCancel(ctx)
+	defer icancel()
+	go func() {
+		_, err := runIngest(ictx, g, &ingestOptions{kafka: kafka, group: "hongbao-demo", flushRows: 250_000}, &target)
+		ingestCh <- ingestDone{err}
+	}()
+	st, err := runSimulate(ctx, &simulateOptions{kafka: kafka, scale: o.scale, seed: o.seed, calibration: o.calibration})
+	if err != nil {
+		icancel()
+		<-ingestCh
+		return nil, err
+	}
+	target.Store(st.Messages)
+	if d := <-ingestCh; d.err != nil {
+		return nil, d.err
+	}
+	res, err := demoSummary(ctx, g.dir, st)
+	if err != nil {
+		return nil, err
+	}
+	res.Elapsed = time.Since(start)
+	printDemo(out, res)
+	return res, nil
+}
+
+// prepareDemoDir makes dir ready for a demo: new, empty, or holding an earlier demo.
+func prepareDemoDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) || (err == nil && len(entries) == 0) {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, demoMarker), []byte("written by hongbao demo\n"), 0o644)
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(dir, demoMarker)); err != nil {
+		return usagef("%s holds data that is not from 'hongbao demo'; pass another --dir (or empty this one) for the demo", dir)
+	}
+	for _, name := range []string{"broker", "lake", transform.FileName, transform.FileName + ".wal", "reports"} {
+		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+			return fmt.Errorf("replace the earlier demo: %w", err)
+		}
+	}
+	fmt.Fprintf(os.Stderr, "replacing the earlier demo in %s\n", dir)
+	return nil
+}
+
+func demoSummary(ctx context.Context, dir string, st produce.Stats) (*demoResult, error) {
+	w, err := transform.OpenReadOnly(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer w.Close()
+	db := w.DB()
+	res := &demoResult{Produced: st, Landed: map[events.Type]int64{}, LandedFen: map[events.Type]int64{}}
+	for _, t := range events.Types {
+		col := "amount_fen"
+		switch t {
+		case events.EnvelopeSent:
+			col = "total_fen"
+		case events.CardBound, events.LinkShared:
+			col = "0"
+		}
+		q := fmt.Sprintf("SELECT count(*), coalesce(sum(%s), 0)::BIGINT FROM %s", col, t.Table())
+		var n, fen int64
+		if err := db.QueryRowContext(ctx, q).Scan(&n, &fen); err != nil {
+			return nil, fmt.Errorf("count %s: %w", t.Table(), err)
+		}
+		res.Landed[t], res.LandedFen[t] = n, fen
+	}
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM quarantine").Scan(&res.Quarantined); err != nil {
+		return nil, err
+	}
+	var minute time.Time
+	err = db.QueryRowContext(ctx, "SELECT minute, claims FROM claims_per_minute ORDER BY claims DESC, minute LIMIT 1").Scan(&minute, &res.PeakClaims)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("busiest minute: %w", err)
+	}
+	if !minute.IsZero() {
+		res.PeakMinute = minute.Format("2006-01-02 15:04") + " Asia/Shanghai"
+	}
+	return res, nil
+}
+
+func printDemo(w io.Writer, r *demoResult) {
+	fmt.Fprintf(w, "\n%-18s %12s %12s %12s %18s\n", "type", "produced", "landed", "quarantined", "sum_fen landed")
+	var landed int64
+	for _, t := range events.Types {
+		fmt.Fprintf(w, "%-18s %12d %12d %12s %18d\n", t, r.Produced.Count[t], r.Landed[t], "", r.LandedFen[t])
+		landed += r.Landed[t]
+	}
+	fmt.Fprintf(w, "%-18s %12d %12d %12d\n", "total", r.Produced.Messages, landed, r.Quarantined)
+	fmt.Fprintf(w, "\nbusiest minute: %s, %d claims\n", r.PeakMinute, r.PeakClaims)
+	fmt.Fprintf(w, "wall time: %s, %.0f events/s end to end\n", r.Elapsed.Round(time.Millisecond), float64(r.Produced.Messages)/r.Elapsed.Seconds())
+}

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/hongbao/hongbao/ingest/broker"
+	"github.com/hongbao/hongbao/ingest/events"
+	"github.com/hongbao/hongbao/ingest/produce"
+	"github.com/hongbao/hongbao/ingest/simulate"
+)
+
+type kafkaOptions struct {
+	brokers string
+	topic   string
+}
+
+func (o *kafkaOptions) AddFlags(f *pflag.FlagSet) {
+	f.StringVar(&o.brokers, "brokers", envOr("HONGBAO_BROKERS", "127.0.0.1:9092"), "comma-separated Kafka brokers (env HONGBAO_BROKERS)")
+	f.StringVar(&o.topic, "topic", broker.DefaultTopic, "Kafka topic of the events")
+}
+
+func (o *kafkaOptions) brokerList() ([]string, error) {
+	var out []string
+	for _, b := range strings.Split(o.brokers, ",") {
+		if b = strings.TrimSpace(b); b != "" {
+			out = append(out, b)
+		}
+	}
+	if len(out) == 0 {
+		return nil, usagef("--brokers is empty: pass host:port of a broker, for example --brokers 127.0.0.1:9092")
+	}
+	return out, nil
+}
+
+type simulateOptions struct {
+	kafka       kafkaOptions
+	scale       float64
+	seed        uint64
+	calibration string
+	output      string
+	printCal    bool
+}
+
+func (o *simulateOptions) AddFlags(f *pflag.FlagSet) {
+	o.kafka.AddFlags(f)
+	f.Float64Var(&o.scale, "scale", 0.01, "share of the full festival to simulate: 1 is every event of 2014, 0.01 the demo")
+	f.Uint64Var(&o.seed, "seed", 2014, "random seed; the same seed and scale give the same events, byte for byte")
+	f.StringVar(&o.calibration, "calibration", "", "calibration file (JSON) to model another year or market; see --print-calibration")
+	f.StringVar(&o.output, "output", "", "write the events as JSON lines to this file ('-' for stdout) instead of Kafka")
+	f.BoolVar(&o.printCal, "print-calibration", false, "print the built-in calibration file, to copy and edit, and exit")
+}
+
+func newSimulateCommand(g *globalOptions) *cobra.Command {
+	o := &simulateOptions{}
+	c := &cobra.Command{
+		Use:   "simulate",
+		Short: "Replay the 2014 red-envelope festival as events into Kafka",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.printCal {
+				_, err := os.Stdout.Write(simulate.DefaultCalibrationJSON())
+				return err
+			}
+			st, err := runSimulate(cmd.Context(), o)
+			if err != nil {
+				return err
+			}
+			printProduced(os.Stdout, st)
+			return nil
+		},
+	}
+	o.AddFlags(c.Flags())
+	return c
+}
+
+// runSimulate generates the events and produces them (or writes them to --output).
+func runSimulate(ctx context.Context, o *simulateOptions) (produce.Stats, error) {
+	cal, err := simulate.LoadCalibration(o.calibration)
+	if err != nil {
+		return produce.Stats{}, usagef("%v", err)
+	}
+	minutes := int64(cal.Window.End.Sub(cal.Window.Start) / time.Minute)
+	bar := newProgress(minutes, fmt.Sprintf("simulate (scale %g, seed %d)", o.scale, o.seed))
+	sim, err := simulate.New(simulate.Config{Calibration: cal, Scale: o.scale, Seed: o.seed,
+		OnMinute: func(done, _ int) { bar.Set(int64(done)) }})
+	if err != nil {
+		return produce.Stats{}, usagef("%v", err)
+	}
+
+	if o.output != "" {
+		return simulateToFile(ctx, sim, o.output, bar)
+	}
+	brokers, err := o.kafka.brokerList()
+	if err != nil {
+		return produce.Stats{}, err
+	}
+	if err := produce.CheckReachable(ctx, brokers); err != nil {
+		return produce.Stats{}, err
+	}
+	p := produce.New(produce.Config{Brokers: brokers, Topic: o.kafka.topic})
+	err = sim.Run(ctx, func(e *events.Event) error { return p.Add(ctx, e) })
+	if cerr := p.Close(ctx); err == nil {
+		err = cerr
+	}
+	st := p.Acked()
+	if err != nil {
+		return st, err
+	}
+	bar.Done("%d events produced to %s", st.Messages, o.kafka.topic)
+	return st, nil
+}
+
+func simulateToFile(ctx context.Context, sim *simulate.Simulator, path string, bar *progress) (produce.Stats, error) {
+	var out io.Writer = os.Stdout
+	if path != "-" {
+		f, err := os.Create(path)
+		if err != nil {
+			return produce.Stats{}, err
+		}
+		defer f.Close()
+		out = f
+	}
+	bw := bufio.NewWriterSize(out, 1<<20)
+	st := produce.Stats{Count: map[events.Type]int64{}, SumFen: map[events.Type]int64{}}
+	err := sim.Run(ctx, func(e *events.Event) error {
+		b, err := events.Encode(e)
+		if err != nil {
+			return err
+		}
+		st.Messages++
+		st.Bytes += int64(len(b))
+		st.Count[e.Type]++
+		if e.Type == events.EnvelopeSent {
+			st.SumFen[e.Type] += e.TotalFen
+		} else {
+			st.SumFen[e.Type] += e.AmountFen
+		}
+		bw.Write(b)
+		return bw.WriteByte('\n')
+	})
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		bar.Done("%d events written to %s", st.Messages, path)
+	}
+	return st, err
+}
+
+func printProduced(w io.Writer, st produce.Stats) {
+	fmt.Fprintf(w, "%-18s %12s %18s\n", "type", "produced", "sum_fen")
+	for _, t := range events.Types {
+		fmt.Fprintf(w, "%-18s %12d %18d\n", t, st.Count[t], st.SumFen[t])
+	}
+	fmt.Fprintf(w, "%-18s %12d %18s\n", "total", st.Messages, "")
+}

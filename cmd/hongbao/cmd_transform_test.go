@@ -1,0 +1,36 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"testing"
+)
+
+func TestRunTransformPrintsRowCounts(t *testing.T) {
+	dir := t.TempDir()
+	writeSQLTestLake(t, dir)
+	var out bytes.Buffer
+	if err := runTransform(context.Background(), &globalOptions{dir: dir}, &out, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := `envelopes          0 rows  no lake files
+grabs              3 rows  from 1 lake file
+card_bindings      0 rows  no lake files
+withdrawals        0 rows  no lake files
+payments           0 rows  no lake files
+links              0 rows  no lake files
+quarantine         0 rows  no lake files
+claims_per_minute  2 rows  model
+`
+	if out.String() != want {
+		t.Errorf("transform printed:\n%s\nwant:\n%s", out.String(), want)
+	}
+}
+
+func TestTransformCount(t *testing.T) {
+	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 100000000: "100,000,000", -12345: "-12,345"} {
+		if got := transformCount(n); got != want {
+			t.Errorf("transformCount(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

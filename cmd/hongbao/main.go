@@ -1,0 +1,100 @@
+// Command hongbao is the command line of the hongbao pipeline: flags and wiring only.
+// Each verb lives in cmd_<verb>.go as newXCommand(*globalOptions) with an options
+// struct and a runX function that holds the work, so tests can call runX directly.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes, listed in the long help.
+const (
+	exitOK       = 0
+	exitFailure  = 1 // the command ran and failed
+	exitUsage    = 2 // wrong flags or arguments
+	exitDataLost = 3 // reserved: never used for recoverable errors
+)
+
+// usageError is an error in how the command was called; its message is a sentence
+// that names the fix.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// globalOptions are the flags every command shares.
+type globalOptions struct {
+	dir string // data folder: lake, warehouse, reports
+}
+
+func newRootCommand() *cobra.Command {
+	g := &globalOptions{}
+	root := &cobra.Command{
+		Use:   "hongbao",
+		Short: "Red-envelope and mobile-payment analytics: Kafka → Arrow → Parquet lake → DuckDB → reports",
+		Long: `hongbao replays the first WeChat red-envelope Spring Festival (2014) through Kafka,
+lands the events in a Parquet lake and a DuckDB warehouse, and answers questions about
+them with SQL, a facts sheet, reports and notebooks.
+
+Start with:  hongbao demo
+
+Exit codes: 0 success, 1 the command failed, 2 wrong flags or arguments.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().StringVar(&g.dir, "dir", envOr("HONGBAO_DIR", "./hongbao-data"), "data folder holding the lake, the warehouse and reports (env HONGBAO_DIR)")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usagef("%v (see 'hongbao %s --help')", err, c.Name())
+	})
+	for _, add := range commandBuilders {
+		root.AddCommand(add(g))
+	}
+	return root
+}
+
+// commandBuilders lists the verbs; each cmd_<verb>.go adds itself here in its file's
+// var block, so the list is visible in one place at link time without init().
+var commandBuilders = []func(*globalOptions) *cobra.Command{
+	newBrokerCommand,
+	newSimulateCommand,
+	newIngestCommand,
+	newTransformCommand,
+	newSQLCommand,
+	newDemoCommand,
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := newRootCommand().ExecuteContext(ctx)
+	os.Exit(exitCode(err))
+}
+
+// exitCode prints err for a person and maps it to the process exit status.
+func exitCode(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var ue usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintln(os.Stderr, "hongbao:", ue.msg)
+		return exitUsage
+	}
+	fmt.Fprintln(os.Stderr, "hongbao:", err)
+	return exitFailure
+}

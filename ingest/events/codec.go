@@ -1,0 +1,324 @@
+package events
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	json "github.com/goccy/go-json"
+)
+
+// Encode returns the wire form of e: one JSON object, fields in a fixed order, so the
+// same event always encodes to the same bytes.
+func Encode(e *Event) ([]byte, error) { return json.Marshal(e) }
+
+// absent marks an integer field that the message did not carry.
+const absent = math.MinInt64
+
+// wire is the flat shape every message is first decoded into. Integers start as
+// absent so that a missing field can be told from a zero.
+type wire struct {
+	EventID    string `json:"event_id"`
+	Type       string `json:"type"`
+	TS         string `json:"ts"`
+	EnvelopeID string `json:"envelope_id"`
+	SenderID   string `json:"sender_id"`
+	ChatID     string `json:"chat_id"`
+	Kind       string `json:"kind"`
+	TotalFen   int64  `json:"total_fen"`
+	Shares     int64  `json:"shares"`
+	UserID     string `json:"user_id"`
+	Outcome    string `json:"outcome"`
+	AmountFen  int64  `json:"amount_fen"`
+	Provider   string `json:"provider"`
+	BankCode   string `json:"bank_code"`
+	Scenario   string `json:"scenario"`
+	URL        string `json:"url"`
+}
+
+// fieldsOf lists the fields each type requires, beyond event_id, type and ts.
+// amount_fen of a grab is required only when the outcome is claimed.
+var fieldsOf = map[Type][]string{
+	EnvelopeSent:    {"envelope_id", "sender_id", "chat_id", "kind", "total_fen", "shares"},
+	EnvelopeGrabbed: {"envelope_id", "user_id", "outcome", "amount_fen"},
+	CardBound:       {"user_id", "provider", "bank_code", "outcome"},
+	Withdrawal:      {"user_id", "provider", "bank_code", "amount_fen"},
+	Payment:         {"user_id", "provider", "scenario", "amount_fen", "bank_code"},
+	LinkShared:      {"user_id", "chat_id", "url"},
+}
+
+var intFields = map[string]bool{"total_fen": true, "shares": true, "amount_fen": true}
+
+// Decode parses one message into an Event and validates it field by field (types,
+// required fields, enumerations, amounts, timestamp range). It does not check rules
+// that need other messages (see Tracker). A rejected message returns a *RejectError.
+func Decode(raw []byte, v *Validator) (Event, error) {
+	w := wire{TotalFen: absent, Shares: absent, AmountFen: absent}
+	if err := json.Unmarshal(raw, &w); err != nil {
+		var te *json.UnmarshalTypeError
+		if !errors.As(err, &te) {
+			return Event{}, syntaxReject(raw, err)
+		}
+		// A field has an unexpected JSON type. That is only an error if the event's
+		// type uses the field; decode exactly to find out.
+		var rerr *RejectError
+		if w, rerr = decodeExact(raw); rerr != nil {
+			return Event{}, rerr
+		}
+	}
+	return v.build(&w)
+}
+
+func syntaxReject(raw []byte, err error) *RejectError {
+	trimmed := bytes.TrimSpace(raw)
+	if json.Valid(trimmed) {
+		return reject(ReasonNotObject, "the message is JSON but not an object (starts with %q)", firstByte(trimmed))
+	}
+	return reject(ReasonNotJSON, "the message is not valid JSON: %v", err)
+}
+
+func firstByte(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return string(b[:1])
+}
+
+// decodeExact is the slow path: decode into a generic object and copy only the
+// fields the event's type uses, checking each one's JSON type.
+func decodeExact(raw []byte) (wire, *RejectError) {
+	w := wire{TotalFen: absent, Shares: absent, AmountFen: absent}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var obj map[string]any
+	if err := dec.Decode(&obj); err != nil {
+		return w, syntaxReject(raw, err)
+	}
+	str := func(name string, dst *string) *RejectError {
+		v, ok := obj[name]
+		if !ok || v == nil {
+			return nil
+		}
+		s, ok := v.(string)
+		if !ok {
+			return reject(ReasonWrongType, "field %s must be a string, got %s", name, jsonKind(v))
+		}
+		*dst = s
+		return nil
+	}
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{{"event_id", &w.EventID}, {"type", &w.Type}, {"ts", &w.TS}} {
+		if err := str(f.name, f.dst); err != nil {
+			return w, err
+		}
+	}
+	t := Type(w.Type)
+	for _, name := range fieldsOf[t] {
+		v, ok := obj[name]
+		if !ok || v == nil {
+			continue
+		}
+		if intFields[name] {
+			n, isNum := v.(json.Number)
+			if !isNum {
+				return w, reject(ReasonWrongType, "field %s must be an integer, got %s", name, jsonKind(v))
+			}
+			i, err := strconv.ParseInt(string(n), 10, 64)
+			if err != nil {
+				return w, reject(ReasonWrongType, "field %s must be an integer, got %s", name, n)
+			}
+			*w.intField(name) = i
+			continue
+		}
+		if err := str(name, w.stringField(name)); err != nil {
+			return w, err
+		}
+	}
+	return w, nil
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case string:
+		return "a string"
+	case json.Number:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func (w *wire) intField(name string) *int64 {
+	switch name {
+	case "total_fen":
+		return &w.TotalFen
+	case "shares":
+		return &w.Shares
+	}
+	return &w.AmountFen
+}
+
+func (w *wire) stringField(name string) *string {
+	switch name {
+	case "envelope_id":
+		return &w.EnvelopeID
+	case "sender_id":
+		return &w.SenderID
+	case "chat_id":
+		return &w.ChatID
+	case "kind":
+		return &w.Kind
+	case "user_id":
+		return &w.UserID
+	case "outcome":
+		return &w.Outcome
+	case "provider":
+		return &w.Provider
+	case "bank_code":
+		return &w.BankCode
+	case "scenario":
+		return &w.Scenario
+	case "url":
+		return &w.URL
+	}
+	panic("events: no string field " + name)
+}
+
+// Validator holds the settings of per-message validation.
+type Validator struct {
+	// Earliest is the first instant an event may carry.
+	Earliest time.Time
+	// Latest is the last instant an event may carry; zero means now plus a day.
+	Latest time.Time
+}
+
+// DefaultValidator accepts timestamps from 2009 (before mobile red envelopes
+// existed) up to a day past the current time.
+func DefaultValidator() *Validator {
+	return &Validator{Earliest: time.Date(2009, 1, 1, 0, 0, 0, 0, time.UTC)}
+}
+
+func (v *Validator) build(w *wire) (Event, error) {
+	if w.Type == "" {
+		return Event{}, reject(ReasonMissingField, "field type is missing")
+	}
+	t := Type(w.Type)
+	if !t.Valid() {
+		return Event{}, reject(ReasonUnknownType, "type %q is not one of envelope_sent, envelope_grabbed, card_bound, withdrawal, payment, link_shared", w.Type)
+	}
+	if w.EventID == "" {
+		return Event{}, reject(ReasonMissingField, "field event_id is missing or empty")
+	}
+	if w.TS == "" {
+		return Event{}, reject(ReasonMissingField, "field ts is missing or empty")
+	}
+	ts, err := time.Parse(time.RFC3339Nano, w.TS)
+	if err != nil {
+		return Event{}, reject(ReasonBadTimestamp, "field ts %q is not an RFC 3339 time with an offset", w.TS)
+	}
+	latest := v.Latest
+	if latest.IsZero() {
+		latest = time.Now().Add(24 * time.Hour)
+	}
+	if ts.Before(v.Earliest) || ts.After(latest) {
+		return Event{}, reject(ReasonTimestampRange, "ts %s is outside %s .. %s", w.TS, v.Earliest.Format(time.RFC3339), latest.Format(time.RFC3339))
+	}
+	for _, name := range fieldsOf[t] {
+		if intFields[name] {
+			if *w.intField(name) == absent && !(t == EnvelopeGrabbed && w.Outcome == OutcomeMissed) {
+				return Event{}, reject(ReasonMissingField, "field %s is missing (required for %s)", name, t)
+			}
+			continue
+		}
+		if *w.stringField(name) == "" {
+			return Event{}, reject(ReasonMissingField, "field %s is missing or empty (required for %s)", name, t)
+		}
+	}
+	e := Event{EventID: w.EventID, Type: t, TS: ts,
+		EnvelopeID: w.EnvelopeID, SenderID: w.SenderID, ChatID: w.ChatID, Kind: w.Kind,
+		UserID: w.UserID, Outcome: w.Outcome, Provider: w.Provider, BankCode: w.BankCode,
+		Scenario: w.Scenario, URL: w.URL}
+	if w.TotalFen != absent {
+		e.TotalFen = w.TotalFen
+	}
+	if w.AmountFen != absent {
+		e.AmountFen = w.AmountFen
+	}
+	if rerr := checkValues(t, &e, w.Shares); rerr != nil {
+		return Event{}, rerr
+	}
+	return e, nil
+}
+
+func checkValues(t Type, e *Event, shares int64) *RejectError {
+	switch t {
+	case EnvelopeSent:
+		if e.Kind != KindLucky && e.Kind != KindFixed {
+			return reject(ReasonInvalidValue, "kind %q must be lucky or fixed", e.Kind)
+		}
+		if e.TotalFen <= 0 {
+			return reject(ReasonNonPositiveAmount, "total_fen %d must be positive", e.TotalFen)
+		}
+		if shares <= 0 {
+			return reject(ReasonNonPositiveAmount, "shares %d must be positive", shares)
+		}
+		if shares > MaxShares {
+			return reject(ReasonInvalidValue, "shares %d is more than %d", shares, MaxShares)
+		}
+		if e.TotalFen < shares {
+			return reject(ReasonInvalidValue, "total_fen %d cannot give each of %d shares at least 1 fen", e.TotalFen, shares)
+		}
+		if e.TotalFen > shares*MaxClaimFen {
+			return reject(ReasonClaimOverLimit, "total_fen %d gives more than 200 yuan a share over %d shares", e.TotalFen, shares)
+		}
+		e.Shares = int32(shares)
+	case EnvelopeGrabbed:
+		switch e.Outcome {
+		case OutcomeClaimed:
+			if e.AmountFen <= 0 {
+				return reject(ReasonNonPositiveAmount, "amount_fen %d of a claim must be positive", e.AmountFen)
+			}
+			if e.AmountFen > MaxClaimFen {
+				return reject(ReasonClaimOverLimit, "amount_fen %d is above the 200-yuan limit of one claim", e.AmountFen)
+			}
+		case OutcomeMissed:
+			if e.AmountFen != 0 {
+				return reject(ReasonInvalidValue, "a missed grab carries amount_fen %d; it must carry none", e.AmountFen)
+			}
+		default:
+			return reject(ReasonInvalidValue, "outcome %q must be claimed or missed", e.Outcome)
+		}
+	case CardBound:
+		if rerr := checkProvider(e.Provider); rerr != nil {
+			return rerr
+		}
+		if e.Outcome != BindOK && e.Outcome != BindBankNotSupported {
+			return reject(ReasonInvalidValue, "outcome %q must be ok or bank_not_supported", e.Outcome)
+		}
+	case Withdrawal, Payment:
+		if rerr := checkProvider(e.Provider); rerr != nil {
+			return rerr
+		}
+		if e.AmountFen <= 0 {
+			return reject(ReasonNonPositiveAmount, "amount_fen %d must be positive", e.AmountFen)
+		}
+	}
+	return nil
+}
+
+func checkProvider(p string) *RejectError {
+	if p != ProviderWeChatPay && p != ProviderAlipay {
+		return reject(ReasonInvalidValue, "provider %q must be wechat_pay or alipay", p)
+	}
+	return nil
+}

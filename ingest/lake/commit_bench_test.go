@@ -1,0 +1,77 @@
+package lake
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/hongbao/hongbao/ingest/events"
+)
+
+// benchGrabs makes n grabs shaped like the simulator's: unique event ids, about ten
+// grabs per envelope, users drawn from a million, one in five a miss.
+func benchGrabs(n int) []events.Event {
+	r := rand.New(rand.NewPCG(1, 2))
+	start := time.Date(2014, 1, 30, 16, 0, 0, 0, time.UTC)
+	evs := make([]events.Event, n)
+	for i := range evs {
+		e := events.Event{
+			EventID:    fmt.Sprintf("%016x%016x", r.Uint64(), r.Uint64()),
+			Type:       events.EnvelopeGrabbed,
+			TS:         start.Add(time.Duration(i) * 3 * time.Millisecond),
+			EnvelopeID: fmt.Sprintf("env-%012d", i/10),
+			UserID:     fmt.Sprintf("u-%09d", r.IntN(1_000_000)),
+			Outcome:    events.OutcomeClaimed,
+			AmountFen:  1 + r.Int64N(20_000),
+		}
+		if r.IntN(5) == 0 {
+			e.Outcome, e.AmountFen = events.OutcomeMissed, 0
+		}
+		evs[i] = e
+	}
+	return evs
+}
+
+// BenchmarkCommit appends batches of grabs and commits each one durably (zstd Parquet,
+// fsync, marker, renames), the lake writer's whole share of the ingester's work.
+func BenchmarkCommit(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("batch=%d", n), func(b *testing.B) {
+			evs := benchGrabs(n)
+			l := openLake(b, b.TempDir())
+			w := l.NewPartitionWriter(topic, 0)
+			defer w.Release()
+			var offset int64
+			b.ReportAllocs()
+			for b.Loop() {
+				for i := range evs {
+					w.Append(offset, &evs[i])
+					offset++
+				}
+				if _, err := w.Commit(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}
+
+// BenchmarkAppend measures appending alone, without writing files.
+func BenchmarkAppend(b *testing.B) {
+	evs := benchGrabs(100_000)
+	l := openLake(b, b.TempDir())
+	w := l.NewPartitionWriter(topic, 0)
+	defer w.Release()
+	b.ReportAllocs()
+	var offset int64
+	for b.Loop() {
+		for i := range evs {
+			w.Append(offset, &evs[i])
+			offset++
+		}
+		w.discard()
+	}
+	b.ReportMetric(float64(len(evs))*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}

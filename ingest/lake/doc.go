@@ -1,0 +1,12 @@
+// Package lake writes the Parquet lake, the system of record of the pipeline. It sits
+// after decoding and validation in the ingester (Kafka → events → lake → warehouse):
+// a PartitionWriter collects one Kafka partition's valid events and quarantined
+// messages in Arrow record builders, and Commit lands them as zstd Parquet files, one
+// per table, under DIR/lake/<table>/, together with a commit marker under
+// DIR/lake/_commits/ that records the Kafka offsets they cover. Files are written under
+// a temporary name, synced, and renamed only after the marker is durable, and Open
+// rolls an interrupted commit forward or back, so the offsets in the markers, not the
+// broker's committed offsets, say where a restarted ingester resumes: nothing is lost
+// and nothing is stored twice. DuckDB and any other Parquet engine read the lake by the
+// glob DIR/lake/<table>/*.parquet.
+package lake

@@ -1,0 +1,122 @@
+package lake
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/hongbao/hongbao/ingest/events"
+)
+
+const topic = "hongbao.events"
+
+// shanghai is UTC+8 without a tz database, so the tests run anywhere.
+var shanghai = time.FixedZone("CST", 8*3600)
+
+// at is minute m after midnight of the 2014 Spring Festival eve, Beijing time.
+func at(m int) time.Time {
+	return time.Date(2014, 1, 31, 0, 0, 0, 0, shanghai).Add(time.Duration(m) * time.Minute)
+}
+
+func openLake(t testing.TB, dir string) *Lake {
+	t.Helper()
+	l, err := Open(dir)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	return l
+}
+
+func sent(id string, ts time.Time, shares int32, total int64) events.Event {
+	return events.Event{EventID: "e-" + id, Type: events.EnvelopeSent, TS: ts, EnvelopeID: id,
+		SenderID: "u-sender", ChatID: "c-1", Kind: events.KindLucky, TotalFen: total, Shares: shares}
+}
+
+func grab(eventID, envelope string, ts time.Time, amount int64) events.Event {
+	e := events.Event{EventID: eventID, Type: events.EnvelopeGrabbed, TS: ts, EnvelopeID: envelope,
+		UserID: "u-" + eventID, Outcome: events.OutcomeClaimed, AmountFen: amount}
+	if amount == 0 {
+		e.Outcome = events.OutcomeMissed
+	}
+	return e
+}
+
+// readFile reads a whole Parquet file back with pqarrow.
+func readFile(t testing.TB, path string) arrow.Table {
+	t.Helper()
+	rdr, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatalf("open %s: %v", path, err)
+	}
+	defer rdr.Close()
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+	if err != nil {
+		t.Fatalf("read %s: %v", path, err)
+	}
+	tbl, err := fr.ReadTable(context.Background())
+	if err != nil {
+		t.Fatalf("read %s: %v", path, err)
+	}
+	return tbl
+}
+
+// column returns a table's column by name as one array; the caller releases it.
+func column(t testing.TB, tbl arrow.Table, name string) arrow.Array {
+	t.Helper()
+	idx := tbl.Schema().FieldIndices(name)
+	if len(idx) != 1 {
+		t.Fatalf("no column %s", name)
+	}
+	chunks := tbl.Column(idx[0]).Data().Chunks()
+	arr, err := array.Concatenate(chunks, memory.DefaultAllocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return arr
+}
+
+// sumInt64 adds the non-null values of an int64 column.
+func sumInt64(t testing.TB, tbl arrow.Table, name string) int64 {
+	t.Helper()
+	arr := column(t, tbl, name)
+	defer arr.Release()
+	var s int64
+	a := arr.(*array.Int64)
+	for i := 0; i < a.Len(); i++ {
+		if a.IsValid(i) {
+			s += a.Value(i)
+		}
+	}
+	return s
+}
+
+// lakeFiles lists the names in a table folder that match the readers' glob, and
+// everything else.
+func lakeFiles(t testing.TB, dir, table string) (parquet, other []string) {
+	t.Helper()
+	glob, err := filepath.Glob(filepath.Join(dir, "lake", table, "*.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range glob {
+		parquet = append(parquet, filepath.Base(g))
+	}
+	entries, err := os.ReadDir(filepath.Join(dir, "lake", table))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if m, _ := filepath.Match("*.parquet", e.Name()); !m {
+			other = append(other, e.Name())
+		}
+	}
+	return parquet, other
+}

@@ -1,0 +1,185 @@
+package lake
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+)
+
+// Lake is the Parquet lake under DIR/lake. It keeps no state about partitions in
+// memory: everything it knows it reads from the files, so that several ingester
+// processes can share one lake, each writing its own partitions.
+type Lake struct {
+	root       string // DIR/lake
+	mem        memory.Allocator
+	props      *parquet.WriterProperties
+	arrowProps pqarrow.ArrowWriterProperties
+}
+
+// rowGroupRows bounds a row group, so that a large commit still splits into pieces
+// that readers such as DuckDB scan in parallel.
+const rowGroupRows = 1 << 20
+
+// Open opens the lake under dir (DIR; the lake is DIR/lake), creating its folders,
+// and recovers from any commit a crash interrupted: files of a commit whose marker is
+// durable are renamed into place, files of a commit without one are deleted.
+// Partitions whose lock a live writer holds are left to that writer.
+func Open(dir string) (*Lake, error) {
+	root := filepath.Join(dir, lakeFolder)
+	for _, t := range append(Tables[:len(Tables):len(Tables)], commitsFolder) {
+		if err := mkdirDurable(filepath.Join(root, t)); err != nil {
+			return nil, err
+		}
+	}
+	mem := memory.DefaultAllocator
+	l := &Lake{
+		root: root,
+		mem:  mem,
+		props: parquet.NewWriterProperties(
+			parquet.WithAllocator(mem),
+			parquet.WithCompression(compress.Codecs.Zstd),
+			parquet.WithMaxRowGroupLength(rowGroupRows),
+			parquet.WithCreatedBy("hongbao"),
+		),
+		arrowProps: pqarrow.NewArrowWriterProperties(pqarrow.WithAllocator(mem), pqarrow.WithStoreSchema()),
+	}
+	if err := l.recoverAll(); err != nil {
+		return nil, fmt.Errorf("lake: recover %s: %w", root, err)
+	}
+	return l, nil
+}
+
+// Root is the lake's folder, DIR/lake.
+func (l *Lake) Root() string { return l.root }
+
+// NextOffset is the offset to resume a partition at: one past the last offset of its
+// last commit. ok is false when the partition has no commit yet, and also when its
+// markers cannot be listed; ResumeOffset tells the two apart.
+func (l *Lake) NextOffset(topic string, partition int) (next int64, ok bool) {
+	next, ok, err := l.ResumeOffset(topic, partition)
+	if err != nil {
+		return 0, false
+	}
+	return next, ok
+}
+
+// ResumeOffset is NextOffset with the error that NextOffset hides: the ingester should
+// refuse to start a partition whose markers cannot be read rather than fall back to the
+// broker's offset.
+func (l *Lake) ResumeOffset(topic string, partition int) (next int64, ok bool, err error) {
+	if err := checkTopic(topic); err != nil {
+		return 0, false, err
+	}
+	entries, err := os.ReadDir(l.partitionDir(topic, partition))
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("lake: list commits: %w", err)
+	}
+	for _, e := range entries {
+		if _, last, isMarker := parseMarkerName(e.Name()); isMarker && (!ok || last+1 > next) {
+			next, ok = last+1, true
+		}
+	}
+	return next, ok, nil
+}
+
+// Commits reads every commit marker of the lake, ordered by topic, partition and
+// offset.
+func (l *Lake) Commits() ([]Commit, error) {
+	base := filepath.Join(l.root, commitsFolder)
+	topics, err := os.ReadDir(base)
+	if err != nil {
+		return nil, fmt.Errorf("lake: list commits: %w", err)
+	}
+	var all []Commit
+	for _, t := range topics {
+		if !t.IsDir() || checkTopic(t.Name()) != nil {
+			continue
+		}
+		parts, err := os.ReadDir(filepath.Join(base, t.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("lake: list commits: %w", err)
+		}
+		for _, p := range parts {
+			partition, ok := parsePartitionFolder(p.Name())
+			if !p.IsDir() || !ok {
+				continue
+			}
+			cs, err := l.markers(t.Name(), partition)
+			if err != nil {
+				return nil, err
+			}
+			all = append(all, cs...)
+		}
+	}
+	sort.Slice(all, func(i, j int) bool {
+		a, b := &all[i], &all[j]
+		if a.Topic != b.Topic {
+			return a.Topic < b.Topic
+		}
+		if a.Partition != b.Partition {
+			return a.Partition < b.Partition
+		}
+		return a.FirstOffset < b.FirstOffset
+	})
+	return all, nil
+}
+
+// markers reads one partition's commit markers, in offset order.
+func (l *Lake) markers(topic string, partition int) ([]Commit, error) {
+	dir := l.partitionDir(topic, partition)
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lake: list commits: %w", err)
+	}
+	var cs []Commit
+	for _, e := range entries { // ReadDir sorts by name, and names sort by offset
+		first, last, ok := parseMarkerName(e.Name())
+		if !ok {
+			continue
+		}
+		c, err := readMarker(filepath.Join(dir, e.Name()), topic, partition, first, last)
+		if err != nil {
+			return nil, err
+		}
+		cs = append(cs, c)
+	}
+	return cs, nil
+}
+
+// readMarker reads a marker and checks it against where it was found.
+func readMarker(path, topic string, partition int, first, last int64) (Commit, error) {
+	var c Commit
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return c, &MarkerError{Path: path, Err: err}
+	}
+	if err := json.Unmarshal(data, &c); err != nil {
+		return c, &MarkerError{Path: path, Err: err}
+	}
+	if c.Topic != topic || c.Partition != partition || c.FirstOffset != first || c.LastOffset != last {
+		return c, &MarkerError{Path: path, Err: fmt.Errorf("it records %s partition %d offsets %d-%d",
+			c.Topic, c.Partition, c.FirstOffset, c.LastOffset)}
+	}
+	for _, f := range c.Files {
+		if Schema(f.Table) == nil || f.File == "" || strings.ContainsAny(f.File, `/\`) {
+			return c, &MarkerError{Path: path, Err: fmt.Errorf("it lists a bad file %q in table %q", f.File, f.Table)}
+		}
+	}
+	return c, nil
+}

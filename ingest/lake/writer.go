@@ -1,0 +1,256 @@
+package lake
+
+import (
+	"fmt"
+	"os"
+	"time"
+	"unsafe"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/hongbao/hongbao/ingest/events"
+)
+
+// QuarantineRecord is one Kafka message that failed decoding or validation, stored
+// in the quarantine table with the reason it was rejected.
+type QuarantineRecord struct {
+	// Offset is the message's Kafka offset.
+	Offset int64
+	// Key is the message key; nil is stored as null.
+	Key []byte
+	// KafkaTS is the message's Kafka timestamp; the zero time is stored as null.
+	KafkaTS time.Time
+	// Raw is the message value as received.
+	Raw []byte
+	// Reason is why the message was rejected.
+	Reason events.Reason
+	// Detail is the sentence for a person that goes with Reason.
+	Detail string
+	// IngestedAt is when the message was rejected; the zero time means now.
+	IngestedAt time.Time
+}
+
+// PartitionWriter buffers the rows of one Kafka partition in Arrow record builders
+// until Commit lands them in the lake. It is used by one goroutine at a time.
+//
+// From its first Commit until Release it holds the partition's lock in the lake, so a
+// second writer of the same partition, in this process or another, waits for it.
+type PartitionWriter struct {
+	lake      *Lake
+	topic     string
+	partition int
+
+	tables  [numTables]tableBuf
+	pending int
+	first   int64 // first offset since the last commit
+	last    int64 // last offset seen
+
+	lock      *os.File // the partition lock, once owned
+	recovered bool     // the partition was recovered under the lock and next is known
+	next      int64    // next offset to commit; -1 while the partition has no commit
+
+	stopAfter commitStep // set by tests only
+}
+
+// tableBuf accumulates one table's rows. The builders are typed views of rb's field
+// builders, indexed by column, so that appending a value is one direct call.
+type tableBuf struct {
+	rb   *array.RecordBuilder
+	str  []*array.StringBuilder
+	bin  []*array.BinaryBuilder
+	i64  []*array.Int64Builder
+	i32  []*array.Int32Builder
+	ts   []*array.TimestampBuilder
+	rows int64
+	sum  int64 // sum of the money column
+	// minTS and maxTS are the range of ts (of ingested_at for the quarantine), in µs.
+	minTS, maxTS int64
+}
+
+func newTableBuf(mem memory.Allocator, schema *arrow.Schema) tableBuf {
+	t := tableBuf{rb: array.NewRecordBuilder(mem, schema)}
+	n := schema.NumFields()
+	t.str = make([]*array.StringBuilder, n)
+	t.bin = make([]*array.BinaryBuilder, n)
+	t.i64 = make([]*array.Int64Builder, n)
+	t.i32 = make([]*array.Int32Builder, n)
+	t.ts = make([]*array.TimestampBuilder, n)
+	for i, b := range t.rb.Fields() {
+		switch b := b.(type) {
+		case *array.StringBuilder:
+			t.str[i] = b
+		case *array.BinaryBuilder:
+			t.bin[i] = b
+		case *array.Int64Builder:
+			t.i64[i] = b
+		case *array.Int32Builder:
+			t.i32[i] = b
+		case *array.TimestampBuilder:
+			t.ts[i] = b
+		default:
+			panic(fmt.Sprintf("lake: no typed builder for column %s", schema.Field(i).Name))
+		}
+	}
+	return t
+}
+
+// note widens the table's time range and counts the row.
+func (t *tableBuf) note(ts int64) {
+	if t.rows == 0 || ts < t.minTS {
+		t.minTS = ts
+	}
+	if t.rows == 0 || ts > t.maxTS {
+		t.maxTS = ts
+	}
+	t.rows++
+}
+
+// appendStr appends s without converting it to a []byte first, which would copy it;
+// the builder copies the bytes into its own buffer.
+func appendStr(b *array.StringBuilder, s string) {
+	b.BinaryBuilder.Append(unsafe.Slice(unsafe.StringData(s), len(s)))
+}
+
+// NewPartitionWriter returns an empty writer for one partition of topic. It takes
+// the partition's lock at its first Commit.
+func (l *Lake) NewPartitionWriter(topic string, partition int) *PartitionWriter {
+	w := &PartitionWriter{lake: l, topic: topic, partition: partition, next: -1}
+	for i := range w.tables {
+		w.tables[i] = newTableBuf(l.mem, schemas[i])
+	}
+	return w
+}
+
+// Topic is the Kafka topic the writer stores.
+func (w *PartitionWriter) Topic() string { return w.topic }
+
+// Partition is the Kafka partition the writer stores.
+func (w *PartitionWriter) Partition() int { return w.partition }
+
+func (w *PartitionWriter) noteOffset(offset int64) {
+	if w.pending == 0 {
+		w.first = offset
+	}
+	w.last = offset
+	w.pending++
+}
+
+// Append adds a valid event read at offset. Offsets must increase from call to call
+// (gaps are fine). It panics if e.Type is not a known type, which Decode never yields.
+func (w *PartitionWriter) Append(offset int64, e *events.Event) {
+	ti := tableIndex(e.Type)
+	if ti < 0 {
+		panic(fmt.Sprintf("lake: Append of an event of unknown type %q", e.Type))
+	}
+	t := &w.tables[ti]
+	ts := e.TS.UnixMicro()
+	appendStr(t.str[0], e.EventID)
+	t.ts[1].Append(arrow.Timestamp(ts))
+	switch ti {
+	case tEnvelopes:
+		appendStr(t.str[2], e.EnvelopeID)
+		appendStr(t.str[3], e.SenderID)
+		appendStr(t.str[4], e.ChatID)
+		appendStr(t.str[5], e.Kind)
+		t.i64[6].Append(e.TotalFen)
+		t.i32[7].Append(e.Shares)
+		t.sum += e.TotalFen
+	case tGrabs:
+		appendStr(t.str[2], e.EnvelopeID)
+		appendStr(t.str[3], e.UserID)
+		appendStr(t.str[4], e.Outcome)
+		if e.Outcome == events.OutcomeMissed {
+			t.i64[5].AppendNull()
+		} else {
+			t.i64[5].Append(e.AmountFen)
+			t.sum += e.AmountFen
+		}
+	case tCardBindings:
+		appendStr(t.str[2], e.UserID)
+		appendStr(t.str[3], e.Provider)
+		appendStr(t.str[4], e.BankCode)
+		appendStr(t.str[5], e.Outcome)
+	case tWithdrawals:
+		appendStr(t.str[2], e.UserID)
+		appendStr(t.str[3], e.Provider)
+		appendStr(t.str[4], e.BankCode)
+		t.i64[5].Append(e.AmountFen)
+		t.sum += e.AmountFen
+	case tPayments:
+		appendStr(t.str[2], e.UserID)
+		appendStr(t.str[3], e.Provider)
+		appendStr(t.str[4], e.Scenario)
+		t.i64[5].Append(e.AmountFen)
+		appendStr(t.str[6], e.BankCode)
+		t.sum += e.AmountFen
+	case tLinks:
+		appendStr(t.str[2], e.UserID)
+		appendStr(t.str[3], e.ChatID)
+		appendStr(t.str[4], e.URL)
+	}
+	n := len(t.str)
+	t.i32[n-2].Append(int32(w.partition))
+	t.i64[n-1].Append(offset)
+	t.note(ts)
+	w.noteOffset(offset)
+}
+
+// Quarantine adds a rejected message. Its offset follows the same rule as Append's.
+func (w *PartitionWriter) Quarantine(q QuarantineRecord) {
+	t := &w.tables[tQuarantine]
+	at := q.IngestedAt
+	if at.IsZero() {
+		at = time.Now()
+	}
+	appendStr(t.str[0], w.topic)
+	t.i32[1].Append(int32(w.partition))
+	t.i64[2].Append(q.Offset)
+	if q.Key == nil {
+		t.bin[3].AppendNull()
+	} else {
+		t.bin[3].Append(q.Key)
+	}
+	if q.KafkaTS.IsZero() {
+		t.ts[4].AppendNull()
+	} else {
+		t.ts[4].Append(arrow.Timestamp(q.KafkaTS.UnixMicro()))
+	}
+	t.bin[5].Append(q.Raw)
+	appendStr(t.str[6], string(q.Reason))
+	appendStr(t.str[7], q.Detail)
+	t.ts[8].Append(arrow.Timestamp(at.UnixMicro()))
+	t.note(at.UnixMicro())
+	w.noteOffset(q.Offset)
+}
+
+// Pending is the number of rows, events and quarantined messages, since the last
+// commit.
+func (w *PartitionWriter) Pending() int { return w.pending }
+
+// Release frees the builders and the partition lock. The writer must not be used
+// afterwards; rows not committed are lost (they will be read again from Kafka).
+func (w *PartitionWriter) Release() {
+	for i := range w.tables {
+		if w.tables[i].rb != nil {
+			w.tables[i].rb.Release()
+			w.tables[i].rb = nil
+		}
+	}
+	if w.lock != nil {
+		unlockFile(w.lock)
+		w.lock = nil
+	}
+	w.recovered = false
+}
+
+// discard drops the pending rows without committing them.
+func (w *PartitionWriter) discard() {
+	for i := range w.tables {
+		if w.tables[i].rows > 0 {
+			w.tables[i].rb.NewRecordBatch().Release()
+		}
+	}
+	w.reset()
+}

@@ -1,0 +1,176 @@
+package produce
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/hongbao/hongbao/ingest/events"
+)
+
+// Config says where to produce.
+type Config struct {
+	Brokers []string // host:port of one or more brokers
+	Topic   string
+	// Chunk is how many messages are handed to the Kafka writer at once; 0 means 20,000.
+	Chunk int
+}
+
+// Stats counts what was acknowledged by the broker, per event type.
+type Stats struct {
+	Messages int64
+	Bytes    int64
+	Count    map[events.Type]int64
+	// SumFen adds amount_fen (total_fen for envelopes) per type.
+	SumFen map[events.Type]int64
+}
+
+func newStats() Stats {
+	return Stats{Count: map[events.Type]int64{}, SumFen: map[events.Type]int64{}}
+}
+
+// Producer batches events and writes them with acks from all in-sync replicas.
+// Encoding the next chunk overlaps with writing the previous one.
+type Producer struct {
+	w        *kafka.Writer
+	chunk    int
+	buf      []kafka.Message
+	pending  Stats // of buf
+	acked    Stats
+	inFlight chan error // result of the chunk being written, nil when none
+	inStats  Stats
+}
+
+// ErrUnreachable wraps a failure to reach any broker.
+var ErrUnreachable = errors.New("cannot reach Kafka")
+
+// CheckReachable dials each broker once and fails with a sentence that says what
+// to do when none answers.
+func CheckReachable(ctx context.Context, brokers []string) error {
+	var errs []string
+	for _, b := range brokers {
+		d := kafka.Dialer{Timeout: 5 * time.Second}
+		conn, err := d.DialContext(ctx, "tcp", b)
+		if err == nil {
+			conn.Close()
+			return nil
+		}
+		errs = append(errs, fmt.Sprintf("%s: %v", b, err))
+	}
+	return fmt.Errorf("%w at %s (%s): start the embedded broker with 'hongbao broker', or pass --brokers / set HONGBAO_BROKERS to a running cluster",
+		ErrUnreachable, strings.Join(brokers, ","), strings.Join(errs, "; "))
+}
+
+// New returns a producer; call CheckReachable first for a clear error.
+func New(cfg Config) *Producer {
+	chunk := cfg.Chunk
+	if chunk <= 0 {
+		chunk = 20_000
+	}
+	w := &kafka.Writer{
+		Addr:                   kafka.TCP(cfg.Brokers...),
+		Topic:                  cfg.Topic,
+		Balancer:               &kafka.Murmur2Balancer{}, // the Java client's partitioner: same key, same partition
+		RequiredAcks:           kafka.RequireAll,
+		MaxAttempts:            10,
+		WriteBackoffMin:        100 * time.Millisecond,
+		WriteBackoffMax:        2 * time.Second,
+		BatchSize:              chunk,
+		BatchBytes:             8 << 20,
+		BatchTimeout:           20 * time.Millisecond,
+		AllowAutoTopicCreation: true,
+		Transport:              &kafka.Transport{Dial: (&net.Dialer{Timeout: 10 * time.Second}).DialContext},
+	}
+	return &Producer{w: w, chunk: chunk, pending: newStats(), acked: newStats()}
+}
+
+// Add encodes e and queues it; every Chunk messages the queue is written.
+func (p *Producer) Add(ctx context.Context, e *events.Event) error {
+	v, err := events.Encode(e)
+	if err != nil {
+		return fmt.Errorf("encode event %s: %w", e.EventID, err)
+	}
+	return p.AddRaw(ctx, []byte(e.Key()), v, e.Type, amountOf(e))
+}
+
+func amountOf(e *events.Event) int64 {
+	if e.Type == events.EnvelopeSent {
+		return e.TotalFen
+	}
+	return e.AmountFen
+}
+
+// AddRaw queues an already encoded message; typ and fen feed the statistics.
+func (p *Producer) AddRaw(ctx context.Context, key, value []byte, typ events.Type, fen int64) error {
+	p.buf = append(p.buf, kafka.Message{Key: key, Value: value})
+	p.pending.Messages++
+	p.pending.Bytes += int64(len(value))
+	p.pending.Count[typ]++
+	p.pending.SumFen[typ] += fen
+	if len(p.buf) >= p.chunk {
+		return p.flush(ctx)
+	}
+	return nil
+}
+
+// flush waits for the chunk in flight, then starts writing the queued one.
+func (p *Producer) flush(ctx context.Context) error {
+	if err := p.wait(); err != nil {
+		return err
+	}
+	if len(p.buf) == 0 {
+		return nil
+	}
+	msgs := p.buf
+	p.buf = make([]kafka.Message, 0, p.chunk)
+	p.inStats, p.pending = p.pending, newStats()
+	ch := make(chan error, 1)
+	p.inFlight = ch
+	go func() { ch <- p.w.WriteMessages(ctx, msgs...) }()
+	return nil
+}
+
+func (p *Producer) wait() error {
+	if p.inFlight == nil {
+		return nil
+	}
+	err := <-p.inFlight
+	p.inFlight = nil
+	if err != nil {
+		return fmt.Errorf("produce to Kafka: %w", err)
+	}
+	p.acked.Messages += p.inStats.Messages
+	p.acked.Bytes += p.inStats.Bytes
+	for t, n := range p.inStats.Count {
+		p.acked.Count[t] += n
+	}
+	for t, n := range p.inStats.SumFen {
+		p.acked.SumFen[t] += n
+	}
+	return nil
+}
+
+// Flush writes everything queued and waits for the acknowledgements.
+func (p *Producer) Flush(ctx context.Context) error {
+	if err := p.flush(ctx); err != nil {
+		return err
+	}
+	return p.wait()
+}
+
+// Acked returns the statistics of what the broker acknowledged so far.
+func (p *Producer) Acked() Stats { return p.acked }
+
+// Close flushes and closes the writer.
+func (p *Producer) Close(ctx context.Context) error {
+	err := p.Flush(ctx)
+	if cerr := p.w.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	return err
+}

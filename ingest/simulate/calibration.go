@@ -1,0 +1,252 @@
+package simulate
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"time"
+)
+
+//go:embed calibration_2014.json
+var defaultCalibration []byte
+
+// DefaultCalibrationJSON returns the embedded 2014 calibration file, for users to copy.
+func DefaultCalibrationJSON() []byte { return append([]byte(nil), defaultCalibration...) }
+
+// Calibration is everything the simulator needs to replay a festival: the window, the
+// reported figures it must reproduce (Targets) and the parameters the source does not
+// give (Assumptions). It is read from a JSON file; see calibration_2014.json.
+type Calibration struct {
+	About          string      `json:"about"`
+	TZOffsetHours  int         `json:"timezone_offset_hours"`
+	Window         Window      `json:"window"`
+	Targets        Targets     `json:"targets"`
+	Assumptions    Assumptions `json:"assumptions"`
+	Banks          BankConfig  `json:"banks"`
+	Scenarios      Scenarios   `json:"scenarios"`
+	loadedFromPath string
+}
+
+// Window holds the instants that bound the simulation and the named sub-windows the
+// reported figures refer to.
+type Window struct {
+	About         string    `json:"about"`
+	Start         time.Time `json:"start"`           // first simulated minute (launch)
+	End           time.Time `json:"end"`             // end of the window, exclusive
+	EveStart      time.Time `json:"eve_start"`       // 除夕 00:00
+	EveNightStart time.Time `json:"eve_night_start"` // 除夕夜: the evening of Eve
+	EveNightEnd   time.Time `json:"eve_night_end"`
+	PeakMinute    time.Time `json:"peak_minute"` // the busiest minute
+}
+
+// Targets are reported figures, at scale 1.
+type Targets struct {
+	About             string `json:"about"`
+	ClaimsTotal       int64  `json:"claims_total"`           // successful claims over the window
+	PeakClaims        int64  `json:"peak_claims_per_minute"` // claims in the peak minute
+	First5MinAttempts int64  `json:"first5min_attempts"`     // grab attempts in the 5 minutes from the peak
+	MeanEnvelopeFen   int64  `json:"mean_envelope_fen"`      // mean envelope total
+	UsersEveToDay1    int64  `json:"users_eve_to_day1"`      // distinct grabbers, Eve 00:00 to the end
+	EveParticipants   int64  `json:"eve_participants"`       // distinct senders or grabbers on Eve night
+	MaxClaimsOneUser  int64  `json:"max_claims_one_user"`    // heaviest grabber, up to the end of Eve night
+}
+
+// Assumptions are the parameters the source is silent on.
+type Assumptions struct {
+	About             string             `json:"about"`
+	HourWeights       []float64          `json:"hour_weights"` // activity by local hour, 24 values
+	DayWeights        map[string]float64 `json:"day_weights"`  // activity by local date
+	EveBoost          Boost              `json:"eve_boost"`
+	SpikeRampMinutes  float64            `json:"spike_ramp_minutes"`   // rise of the midnight spike
+	SpikeDecayMinutes float64            `json:"spike_decay_minutes"`  // decay after the peak minute
+	MissRatioBase     float64            `json:"miss_ratio_base"`      // misses per claim at quiet times
+	MissRatioExponent float64            `json:"miss_ratio_exponent"`  // how fast misses grow with load
+	LuckyShare        float64            `json:"lucky_share"`          // share of envelopes split at random
+	LuckyShares       map[string]float64 `json:"lucky_shares"`         // share count → weight, lucky envelopes
+	FixedShares       map[string]float64 `json:"fixed_shares"`         // share count → weight, fixed envelopes
+	TotalSigma        float64            `json:"envelope_total_sigma"` // log-normal spread of envelope totals
+	FullyClaimed      float64            `json:"fully_claimed"`        // chance an envelope is emptied
+	HeavyDrawShare    float64            `json:"heavy_draw_share"`     // grabs drawn from the heavy-tailed part of the population
+	BindAfterClaim    float64            `json:"bind_after_first_claim"`
+	BindDelayMinutes  float64            `json:"bind_delay_minutes"`
+	RetryOtherCard    float64            `json:"retry_other_card"`
+	AlipayBindRate    float64            `json:"alipay_bind_rate"`
+	WithdrawAfterBind float64            `json:"withdraw_after_bind"`
+	WithdrawDelayMin  float64            `json:"withdraw_delay_minutes"`
+	PaymentsWeChat    float64            `json:"payments_per_minute_wechat"`
+	PaymentsAlipay    float64            `json:"payments_per_minute_alipay"`
+	FakeLinkRate      float64            `json:"fake_link_per_envelope"`
+}
+
+// Boost multiplies activity between From and To.
+type Boost struct {
+	From   time.Time `json:"from"`
+	To     time.Time `json:"to"`
+	Factor float64   `json:"factor"`
+}
+
+// BankConfig describes how users' card banks are drawn.
+type BankConfig struct {
+	About                string  `json:"about"`
+	WeChatSupportedShare float64 `json:"wechat_pay_supported_share"`
+}
+
+// Scenarios weight the payment scenarios of each provider.
+type Scenarios struct {
+	WeChatPay map[string]float64 `json:"wechat_pay"`
+	Alipay    map[string]float64 `json:"alipay"`
+}
+
+// DefaultCalibration is the embedded 2014 calibration.
+func DefaultCalibration() *Calibration {
+	c, err := ParseCalibration(defaultCalibration)
+	if err != nil {
+		panic("simulate: embedded calibration: " + err.Error())
+	}
+	return c
+}
+
+// LoadCalibration reads a calibration file; an empty path gives the default.
+func LoadCalibration(path string) (*Calibration, error) {
+	if path == "" {
+		return DefaultCalibration(), nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read calibration: %w", err)
+	}
+	c, err := ParseCalibration(b)
+	if err != nil {
+		return nil, fmt.Errorf("calibration %s: %w", path, err)
+	}
+	c.loadedFromPath = path
+	return c, nil
+}
+
+// ParseCalibration decodes and checks a calibration document.
+func ParseCalibration(b []byte) (*Calibration, error) {
+	var c Calibration
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Source names where the calibration came from, for reports.
+func (c *Calibration) Source() string {
+	if c.loadedFromPath != "" {
+		return c.loadedFromPath
+	}
+	return "built-in 2014 calibration"
+}
+
+// Location is the local time zone of the calibration (CST for 2014).
+func (c *Calibration) Location() *time.Location {
+	return time.FixedZone(fmt.Sprintf("UTC%+d", c.TZOffsetHours), c.TZOffsetHours*3600)
+}
+
+func (c *Calibration) check() error {
+	w := c.Window
+	switch {
+	case !w.Start.Before(w.End):
+		return fmt.Errorf("window.start %s must be before window.end %s", w.Start, w.End)
+	case w.PeakMinute.Before(w.Start) || !w.PeakMinute.Before(w.End):
+		return fmt.Errorf("window.peak_minute must fall inside the window")
+	case len(c.Assumptions.HourWeights) != 24:
+		return fmt.Errorf("assumptions.hour_weights needs 24 values, has %d", len(c.Assumptions.HourWeights))
+	case c.Targets.ClaimsTotal <= 0 || c.Targets.PeakClaims <= 0:
+		return fmt.Errorf("targets.claims_total and targets.peak_claims_per_minute must be positive")
+	case c.Targets.MeanEnvelopeFen <= 0:
+		return fmt.Errorf("targets.mean_envelope_fen must be positive")
+	case len(c.Assumptions.LuckyShares) == 0 || len(c.Assumptions.FixedShares) == 0:
+		return fmt.Errorf("assumptions.lucky_shares and fixed_shares must not be empty")
+	}
+	for _, m := range []map[string]float64{c.Assumptions.LuckyShares, c.Assumptions.FixedShares} {
+		for k := range m {
+			n, err := strconv.Atoi(k)
+			if err != nil || n < 1 || n > 100 {
+				return fmt.Errorf("share count %q must be a whole number from 1 to 100", k)
+			}
+		}
+	}
+	return nil
+}
+
+// weighted is a discrete distribution over ints.
+type weighted struct {
+	values []int
+	cum    []float64 // cumulative weights, normalised to end at 1
+}
+
+func newWeighted(m map[string]float64) weighted {
+	keys := make([]int, 0, len(m))
+	for k := range m {
+		n, _ := strconv.Atoi(k)
+		keys = append(keys, n)
+	}
+	sort.Ints(keys)
+	var w weighted
+	total := 0.0
+	for _, k := range keys {
+		total += m[strconv.Itoa(k)]
+	}
+	acc := 0.0
+	for _, k := range keys {
+		acc += m[strconv.Itoa(k)] / total
+		w.values = append(w.values, k)
+		w.cum = append(w.cum, acc)
+	}
+	w.cum[len(w.cum)-1] = 1
+	return w
+}
+
+func (w weighted) pick(u float64) int {
+	i := sort.SearchFloat64s(w.cum, u)
+	if i >= len(w.values) {
+		i = len(w.values) - 1
+	}
+	return w.values[i]
+}
+
+// namedWeights is a discrete distribution over names, in a fixed (sorted) order.
+type namedWeights struct {
+	names []string
+	cum   []float64
+}
+
+func newNamedWeights(m map[string]float64) namedWeights {
+	names := make([]string, 0, len(m))
+	total := 0.0
+	for k, v := range m {
+		names = append(names, k)
+		total += v
+	}
+	sort.Strings(names)
+	nw := namedWeights{names: names}
+	acc := 0.0
+	for _, n := range names {
+		acc += m[n] / total
+		nw.cum = append(nw.cum, acc)
+	}
+	if len(nw.cum) > 0 {
+		nw.cum[len(nw.cum)-1] = 1
+	}
+	return nw
+}
+
+func (w namedWeights) pick(u float64) string {
+	i := sort.SearchFloat64s(w.cum, u)
+	if i >= len(w.names) {
+		i = len(w.names) - 1
+	}
+	return w.names[i]
+}

@@ -1,0 +1,295 @@
+package chart
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"image/color"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"gonum.org/v1/plot/vg"
+
+	"github.com/hongbao/hongbao/reports/fonts"
+	"github.com/hongbao/hongbao/reports/internal/testenv"
+)
+
+// outDir keeps the test charts for looking at them:
+// go test ./reports/chart -args -out /tmp/charts
+var outDir = flag.String("out", "", "write the test charts to this folder")
+
+func chinese(t *testing.T) fonts.Family {
+	t.Helper()
+	fam, err := fonts.Chinese("")
+	if errors.Is(err, fonts.ErrNoChineseFont) {
+		testenv.Missing(t, "%v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fam
+}
+
+func latin(t *testing.T) fonts.Family {
+	t.Helper()
+	fam, err := fonts.Latin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fam
+}
+
+// midnight is a claims-per-minute curve around the 2014 Spring Festival
+// midnight, peaking at 25,000 at 00:00 CST on 2014-01-31.
+func midnight() (ts []time.Time, claims, attempts []float64) {
+	start := time.Date(2014, 1, 30, 22, 0, 0, 0, Shanghai)
+	for m := range 4 * 60 {
+		t := start.Add(time.Duration(m) * time.Minute)
+		d := t.Sub(time.Date(2014, 1, 31, 0, 0, 0, 0, Shanghai)).Minutes()
+		c := 6000 + 19000*math.Exp(-math.Abs(d)/12)
+		if d < 0 {
+			c = 6000 + 19000*math.Exp(d/25)
+		}
+		ts = append(ts, t)
+		claims = append(claims, math.Round(c))
+		attempts = append(attempts, math.Round(c*(1.3+3.4*math.Exp(-math.Abs(d)/4))))
+	}
+	return ts, claims, attempts
+}
+
+func peakChart(zh bool) *Line {
+	ts, claims, attempts := midnight()
+	peak := time.Date(2014, 1, 31, 0, 0, 0, 0, Shanghai)
+	if zh {
+		return &Line{
+			Title:  "除夕零点的红包高峰：每分钟领取与尝试次数",
+			XLabel: "北京时间（2014年1月30日—31日）",
+			YLabel: "每分钟次数（次）",
+			Source: "来源：hongbao 模拟事件（计算值）；参考线为中国电子商务研究中心报道的峰值，经国际在线转引（报道值）。",
+			Series: []Series{
+				{Name: "领取成功（拆开）", T: ts, Y: claims},
+				{Name: "尝试（含手慢了）", T: ts, Y: attempts},
+			},
+			Refs:  []RefLine{{Y: 25000, Label: "报道峰值：每分钟 2.5 万个"}},
+			Notes: []Note{{T: peak, Y: claims[120], Label: "00:00 计算峰值 25,000"}},
+		}
+	}
+	return &Line{
+		Title:  "The midnight peak: red envelopes claimed and attempted per minute",
+		XLabel: "China Standard Time (2014-01-30 to 01-31)",
+		YLabel: "per minute (count)",
+		Source: "Source: hongbao simulated events (computed); reference line: peak reported by CECRC via CRI Online (reported).",
+		Series: []Series{
+			{Name: "claimed (opened)", T: ts, Y: claims},
+			{Name: "attempted (incl. too late)", T: ts, Y: attempts},
+		},
+		Refs:  []RefLine{{Y: 25000, Label: "reported peak: 25,000/min"}},
+		Notes: []Note{{T: peak, Y: claims[120], Label: "computed peak at 00:00: 25,000"}},
+	}
+}
+
+func banksChart(zh bool) *Bar {
+	b := &Bar{
+		Categories:     []string{"WeChat Pay", "Alipay"},
+		Groups:         []BarGroup{{Values: []float64{12, 180}}},
+		CategoryColors: []color.Color{Palette[0], Palette[1]},
+		ValueLabels:    true,
+	}
+	if zh {
+		b.Title = "可绑定的银行数量：微信支付 12 家，支付宝近 180 家"
+		b.YLabel = "银行（家）"
+		b.Categories = []string{"微信支付", "支付宝"}
+		b.Source = "来源：国际在线 2014 年报道（报道值）。"
+	} else {
+		b.Title = "Banks a user can bind: WeChat Pay 12, Alipay about 180"
+		b.YLabel = "banks"
+		b.Source = "Source: CRI Online, 2014 (reported)."
+	}
+	return b
+}
+
+// scenariosChart has groups, long category names and a reference line.
+func scenariosChart(zh bool) *Bar {
+	b := &Bar{
+		Groups: []BarGroup{
+			{Name: "WeChat Pay", Values: []float64{410000, 125000, 38000, 9000}},
+			{Name: "Alipay", Values: []float64{220000, 260000, 71000, 15000}},
+		},
+		Refs:        []RefLine{{Y: 300000, Label: "assumed capacity: 300,000"}},
+		ValueLabels: true,
+	}
+	if zh {
+		b.Title = "各支付场景的支付笔数（模拟，假设值）"
+		b.YLabel = "支付笔数（笔）"
+		b.XLabel = "支付场景"
+		b.Categories = []string{"红包", "手机话费充值", "理财通与余额宝等理财产品", "打车"}
+		b.Groups[0].Name, b.Groups[1].Name = "微信支付", "支付宝"
+		b.Refs[0].Label = "假设容量：300,000 笔"
+		b.Source = "来源：hongbao 模拟事件；场景占比为可修改的假设值。"
+	} else {
+		b.Title = "Payments per scenario (simulated, assumed shares)"
+		b.YLabel = "payments (count)"
+		b.XLabel = "scenario"
+		b.Categories = []string{"red envelopes", "mobile top-up", "wealth products (Licaitong, Yu'e Bao)", "taxi"}
+		b.Source = "Source: hongbao simulated events; scenario shares are user-editable assumptions."
+	}
+	return b
+}
+
+// reachChart has a numeric x axis.
+func reachChart(zh bool) *Line {
+	var x, y []float64
+	for banks := 0; banks <= 180; banks += 4 {
+		x = append(x, float64(banks))
+		y = append(y, 100*(1-math.Exp(-float64(banks)/25)))
+	}
+	l := &Line{
+		Series: []Series{{X: x, Y: y}},
+		Notes:  []Note{{X: 12, Y: 100 * (1 - math.Exp(-12.0/25))}, {X: 180, Y: 100 * (1 - math.Exp(-180.0/25))}},
+		Format: func(v float64) string { return FormatNumber(v) + "%" },
+	}
+	if zh {
+		l.Title, l.XLabel, l.YLabel = "可绑定银行数与借记卡覆盖率", "可绑定银行（家）", "覆盖的借记卡（%）"
+		l.Notes[0].Label, l.Notes[1].Label = "微信支付：12 家", "支付宝：约 180 家"
+		l.Source = "来源：假设的银行借记卡份额参考表（假设值）。"
+	} else {
+		l.Title, l.XLabel, l.YLabel = "Banks supported and debit cards covered", "banks supported", "debit cards covered (%)"
+		l.Notes[0].Label, l.Notes[1].Label = "WeChat Pay: 12 banks", "Alipay: about 180 banks"
+		l.Source = "Source: assumed reference table of banks' debit card shares (assumed)."
+	}
+	return l
+}
+
+func save(t *testing.T, name string, data []byte) {
+	t.Helper()
+	if *outDir == "" {
+		return
+	}
+	if err := os.MkdirAll(*outDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(*outDir, name), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func checkPNG(t *testing.T, data []byte, w, h vg.Length) {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("PNG does not decode: %v", err)
+	}
+	wantW, wantH := PixelSize(w, h)
+	if b := img.Bounds(); b.Dx() != wantW || b.Dy() != wantH {
+		t.Errorf("PNG is %dx%d, want %dx%d", b.Dx(), b.Dy(), wantW, wantH)
+	}
+}
+
+func TestChartsPNGSize(t *testing.T) {
+	w, h := 16*vg.Centimeter, 9*vg.Centimeter
+	if pw, ph := PixelSize(w, h); pw != 1260 || ph != 709 {
+		t.Fatalf("PixelSize(16cm, 9cm) = %dx%d, want 1260x709 at 200 dpi", pw, ph)
+	}
+	for _, zh := range []bool{false, true} {
+		fam, lang := latin(t), "en"
+		if zh {
+			fam, lang = chinese(t), "zh"
+		}
+		for name, c := range map[string]Chart{
+			"peak": peakChart(zh), "banks": banksChart(zh), "scenarios": scenariosChart(zh), "reach": reachChart(zh),
+		} {
+			data, err := c.PNG(fam, w, h)
+			if err != nil {
+				t.Fatalf("%s %s: %v", name, lang, err)
+			}
+			checkPNG(t, data, w, h)
+			save(t, name+"_"+lang+".png", data)
+		}
+	}
+}
+
+func TestChartRefusesMissingGlyph(t *testing.T) {
+	c := peakChart(true) // Chinese text
+	_, err := c.PNG(latin(t), 16*vg.Centimeter, 9*vg.Centimeter)
+	var mg *fonts.MissingGlyphsError
+	if !errors.As(err, &mg) {
+		t.Fatalf("Chinese chart with Liberation: err = %v, want MissingGlyphsError", err)
+	}
+
+	en := banksChart(false)
+	en.Format = func(v float64) string { return FormatNumber(v) + " 家" }
+	if _, err := en.PNG(latin(t), 16*vg.Centimeter, 9*vg.Centimeter); !errors.As(err, &mg) {
+		t.Fatalf("formatted value with Chinese unit: err = %v, want MissingGlyphsError", err)
+	}
+}
+
+func TestChartRejectsBadInput(t *testing.T) {
+	fam := latin(t)
+	w, h := 16*vg.Centimeter, 9*vg.Centimeter
+	for name, tc := range map[string]struct {
+		c    Chart
+		want error
+	}{
+		"no series":   {&Line{}, ErrNoData},
+		"short y":     {&Line{Series: []Series{{X: []float64{1, 2}, Y: []float64{1}}}}, ErrShape},
+		"mixed axes":  {&Line{Series: []Series{{X: []float64{1}, Y: []float64{1}}, {T: []time.Time{{}}, Y: []float64{1}}}}, ErrShape},
+		"NaN":         {&Line{Series: []Series{{X: []float64{1}, Y: []float64{math.NaN()}}}}, ErrShape},
+		"bar values":  {&Bar{Categories: []string{"a", "b"}, Groups: []BarGroup{{Values: []float64{1}}}}, ErrShape},
+		"no category": {&Bar{}, ErrNoData},
+	} {
+		if _, err := tc.c.PNG(fam, w, h); !errors.Is(err, tc.want) {
+			t.Errorf("%s: err = %v, want %v", name, err, tc.want)
+		}
+	}
+	if _, err := banksChart(false).PNG(fam, 2*vg.Centimeter, 2*vg.Centimeter); !errors.Is(err, ErrSize) {
+		t.Errorf("tiny chart: err = %v, want ErrSize", err)
+	}
+}
+
+func TestTimeTicks(t *testing.T) {
+	at := func(h, m int) float64 {
+		return float64(time.Date(2014, 1, 30, h, m, 0, 0, Shanghai).Unix())
+	}
+	day := 24 * 60.0 * 60
+	ticks := timeTicks{loc: Shanghai, maxMajor: 6}.Ticks(at(22, 0), at(26, 0))
+	var labels []string
+	for _, tk := range ticks {
+		if tk.Label != "" {
+			labels = append(labels, strings.TrimSuffix(tk.Label, "\n "))
+		}
+	}
+	want := "22:00\n01-30|23:00|00:00\n01-31|01:00|02:00"
+	if got := strings.Join(labels, "|"); got != want {
+		t.Errorf("4-hour span across midnight: labels %q, want %q", got, want)
+	}
+	if len(ticks) <= len(labels) {
+		t.Errorf("no minor ticks among %d ticks", len(ticks))
+	}
+
+	labels = labels[:0]
+	for _, tk := range (timeTicks{loc: Shanghai, maxMajor: 6}).Ticks(at(0, 0)-5*day, at(0, 0)+2*day) {
+		if tk.Label != "" {
+			labels = append(labels, strings.TrimSuffix(tk.Label, "\n "))
+		}
+	}
+	want = "01-25\n2014|01-27|01-29|01-31"
+	if got := strings.Join(labels, "|"); got != want {
+		t.Errorf("week from launch: labels %q, want %q", got, want)
+	}
+}
+
+func TestFormatNumber(t *testing.T) {
+	for v, want := range map[float64]string{
+		0: "0", 12: "12", 180: "180", 9412: "9,412", 75000000: "75,000,000",
+		10.7: "10.7", 0.25: "0.25", -1500.5: "-1,500.5", 1234.567: "1,234.57", -0.001: "0",
+	} {
+		if got := FormatNumber(v); got != want {
+			t.Errorf("FormatNumber(%v) = %q, want %q", v, got, want)
+		}
+	}
+}

@@ -1,0 +1,65 @@
+package chart
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/plot/text"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/hongbao/hongbao/reports/internal/textwrap"
+)
+
+// FormatNumber formats v with thousands separators and at most two decimals,
+// trailing zeros dropped: 1234567 → "1,234,567", 0.25 → "0.25", -1500.5 →
+// "-1,500.5". It is the default for axis ticks and bar values.
+func FormatNumber(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	s := strconv.FormatFloat(math.Abs(v), 'f', 2, 64)
+	intPart, frac, _ := strings.Cut(s, ".")
+	frac = strings.TrimRight(frac, "0")
+	var b strings.Builder
+	if v < 0 && (intPart != "0" || frac != "") {
+		b.WriteByte('-')
+	}
+	for i, c := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if frac != "" {
+		b.WriteByte('.')
+		b.WriteString(frac)
+	}
+	return b.String()
+}
+
+// wrap breaks s into lines no wider than width when drawn with sty.
+func wrap(s string, sty text.Style, width vg.Length) string {
+	measure := func(s string) float64 { return float64(sty.Width(s)) }
+	return strings.Join(textwrap.Lines(s, measure, float64(width)), "\n")
+}
+
+// wrapBalanced wraps s into as few lines as wrap does at width, but makes
+// the lines as even as it can, so no line holds a lone word or character.
+func wrapBalanced(s string, sty text.Style, width vg.Length) string {
+	measure := func(s string) float64 { return float64(sty.Width(s)) }
+	n := len(textwrap.Lines(s, measure, float64(width)))
+	if n <= 1 {
+		return s
+	}
+	lo, hi := float64(width)/float64(n), float64(width)
+	for range 20 {
+		mid := (lo + hi) / 2
+		if len(textwrap.Lines(s, measure, mid)) > n {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return strings.Join(textwrap.Lines(s, measure, hi), "\n")
+}

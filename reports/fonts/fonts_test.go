@@ -1,0 +1,241 @@
+package fonts
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"codeberg.org/go-fonts/liberation/liberationsansbold"
+	"codeberg.org/go-fonts/liberation/liberationsansregular"
+	"github.com/go-pdf/fpdf"
+	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/font/sfnt"
+
+	"github.com/hongbao/hongbao/reports/internal/testenv"
+)
+
+// chinese returns the installed Chinese family or skips (fails on CI).
+func chinese(t *testing.T) Family {
+	t.Helper()
+	fam, err := Chinese("")
+	if errors.Is(err, ErrNoChineseFont) {
+		testenv.Missing(t, "%v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fam
+}
+
+func TestChineseCoversReportText(t *testing.T) {
+	fam := chinese(t)
+	t.Logf("using %q from %s", fam.Name(), fam.Regular.Path)
+	if m := fam.Regular.Covers("微信支付 支付宝 12 180"); m != nil {
+		t.Errorf("missing %q", m)
+	}
+	if err := fam.Check("红包：2014年春节 除夕 00:00–00:01"); err != nil {
+		t.Error(err)
+	}
+	if _, err := opentype.Parse(fam.Regular.TTF); err != nil {
+		t.Errorf("TTF given to fpdf does not parse: %v", err)
+	}
+}
+
+func TestCoversReportsMissingRunes(t *testing.T) {
+	fam, err := Latin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fam.Regular.Covers("WeChat 微信 12\n微")
+	if want := []rune{'微', '信'}; !slices.Equal(got, want) {
+		t.Errorf("Covers = %q, want %q", got, want)
+	}
+	err = fam.Check("ok", "支付宝")
+	var mg *MissingGlyphsError
+	if !errors.As(err, &mg) || mg.Text != "支付宝" || len(mg.Missing) != 3 {
+		t.Fatalf("Check = %v, want MissingGlyphsError for 支付宝", err)
+	}
+	if !strings.Contains(err.Error(), "U+652F") {
+		t.Errorf("message %q does not name the code point", err)
+	}
+	if m := fam.Regular.Covers("\U0001F9E7"); len(m) != 1 {
+		t.Errorf("rune outside the BMP must count as missing, got %q", m)
+	}
+}
+
+// buildTTC packs fonts into a collection the way wqy-microhei.ttc is laid
+// out: tables at unaligned offsets, which x/image/font/sfnt rejects.
+func buildTTC(t *testing.T, fonts ...[]byte) []byte {
+	t.Helper()
+	be := binary.BigEndian
+	var body bytes.Buffer
+	dirs := make([][]byte, len(fonts))
+	headerLen := 12 + 4*len(fonts)
+	dirLen := 0
+	for _, f := range fonts {
+		dirLen += 12 + 16*int(be.Uint16(f[4:6]))
+	}
+	base := headerLen + dirLen
+	body.WriteByte(0) // puts every table off alignment
+	for i, f := range fonts {
+		n := int(be.Uint16(f[4:6]))
+		dir := append([]byte(nil), f[:12+16*n]...)
+		for j := range n {
+			rec := dir[12+16*j:]
+			off, length := be.Uint32(rec[8:]), be.Uint32(rec[12:])
+			be.PutUint32(rec[8:], uint32(base+body.Len()))
+			body.Write(f[off : off+length])
+			body.WriteByte(0xEE) // odd padding keeps the next table unaligned
+		}
+		dirs[i] = dir
+	}
+	out := make([]byte, headerLen)
+	copy(out, tagTTC)
+	be.PutUint32(out[4:], 0x00010000)
+	be.PutUint32(out[8:], uint32(len(fonts)))
+	pos := headerLen
+	for i, d := range dirs {
+		be.PutUint32(out[12+4*i:], uint32(pos))
+		pos += len(d)
+	}
+	for _, d := range dirs {
+		out = append(out, d...)
+	}
+	return append(out, body.Bytes()...)
+}
+
+func TestExtractFaceFromUnalignedCollection(t *testing.T) {
+	ttc := buildTTC(t, liberationsansregular.TTF, liberationsansbold.TTF)
+	coll, err := sfnt.ParseCollection(ttc)
+	if err == nil {
+		_, err = coll.Font(1)
+	}
+	if err == nil {
+		t.Fatal("test collection is accepted by x/image as is; it no longer reproduces wqy-microhei.ttc")
+	}
+
+	ttf, err := ExtractFace(ttc, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	face, err := opentype.Parse(ttf)
+	if err != nil {
+		t.Fatalf("extracted face does not parse: %v", err)
+	}
+	want, _ := opentype.Parse(liberationsansbold.TTF)
+	var buf sfnt.Buffer
+	full, _ := face.Name(&buf, sfnt.NameIDFull)
+	if full != "Liberation Sans Bold" || face.NumGlyphs() != want.NumGlyphs() {
+		t.Errorf("face 1 = %q with %d glyphs, want Liberation Sans Bold with %d", full, face.NumGlyphs(), want.NumGlyphs())
+	}
+	if checksum(ttf) != 0xB1B0AFBA {
+		t.Errorf("whole-file checksum %#x, want 0xB1B0AFBA", checksum(ttf))
+	}
+
+	f, err := Parse(ttc) // face 0
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Name != "Liberation Sans" || f.Covers("WeChat 12") != nil {
+		t.Errorf("Parse(ttc) = %q", f.Name)
+	}
+	if _, err := ExtractFace(ttc, 2); !errors.Is(err, ErrBadFont) {
+		t.Errorf("face 2 of 2: err = %v, want ErrBadFont", err)
+	}
+}
+
+func TestExtractFaceFromInstalledCollection(t *testing.T) {
+	fam := chinese(t)
+	if !strings.HasSuffix(strings.ToLower(fam.Regular.Path), ".ttc") {
+		t.Skipf("installed Chinese font %s is not a collection", fam.Regular.Path)
+	}
+	data, err := os.ReadFile(fam.Regular.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ttf, err := ExtractFace(data, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	face, err := opentype.Parse(ttf)
+	if err != nil {
+		t.Fatalf("x/image rejects the extracted face: %v", err)
+	}
+	var buf sfnt.Buffer
+	if g, _ := face.GlyphIndex(&buf, '红'); g == 0 {
+		t.Error("extracted face lost 红")
+	}
+}
+
+func TestParseRejectsCFF(t *testing.T) {
+	otf := make([]byte, 12+16)
+	copy(otf, versionCFF)
+	binary.BigEndian.PutUint16(otf[4:], 1)
+	copy(otf[12:], "CFF ")
+	if _, err := Parse(otf); !errors.Is(err, ErrNotTrueType) {
+		t.Errorf("err = %v, want ErrNotTrueType", err)
+	}
+	if _, err := Parse([]byte("not a font at all")); !errors.Is(err, ErrBadFont) {
+		t.Errorf("err = %v, want ErrBadFont", err)
+	}
+}
+
+func TestScanFindsNothingInEmptyFolder(t *testing.T) {
+	dir := t.TempDir()
+	// A Latin-only font must not be taken for a Chinese one.
+	if err := os.WriteFile(filepath.Join(dir, "LiberationSans.ttf"), liberationsansregular.TTF, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Scan([]string{dir, filepath.Join(dir, "missing")})
+	if !errors.Is(err, ErrNoChineseFont) {
+		t.Fatalf("err = %v, want ErrNoChineseFont", err)
+	}
+	if !strings.Contains(err.Error(), "apt-get install fonts-wqy-microhei") {
+		t.Errorf("message %q does not name the package", err)
+	}
+}
+
+func TestChineseNamedFontMustQualify(t *testing.T) {
+	dir := t.TempDir()
+	latin := filepath.Join(dir, "LiberationSans.ttf")
+	if err := os.WriteFile(latin, liberationsansregular.TTF, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(EnvFont, latin)
+	_, err := Chinese("")
+	var mg *MissingGlyphsError
+	if !errors.As(err, &mg) || !strings.Contains(err.Error(), EnvFont) {
+		t.Errorf("HONGBAO_FONT=Latin font: err = %v, want MissingGlyphsError naming %s", err, EnvFont)
+	}
+	if _, err := Chinese(filepath.Join(dir, "none.ttf")); err == nil || errors.Is(err, ErrNoChineseFont) {
+		t.Errorf("missing explicit file: err = %v, want a read error", err)
+	}
+}
+
+func TestAddToPDF(t *testing.T) {
+	fam, err := Latin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf := fpdf.New("P", "mm", "A4", "")
+	if err := fam.AddToPDF(pdf, "body"); err != nil {
+		t.Fatal(err)
+	}
+	pdf.AddPage()
+	pdf.SetFont("body", "B", 12)
+	pdf.Cell(40, 10, "WeChat Pay")
+	var out bytes.Buffer
+	if err := pdf.Output(&out); err != nil {
+		t.Fatal(err)
+	}
+
+	broken := Family{Regular: &Font{Name: "broken", TTF: []byte("garbage")}}
+	if err := broken.AddToPDF(fpdf.New("P", "mm", "A4", ""), "body"); err == nil {
+		t.Error("fpdf accepted garbage font bytes without error")
+	}
+}

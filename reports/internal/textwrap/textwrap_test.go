@@ -1,0 +1,60 @@
+package textwrap
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// width counts a Han character as 2 and anything else as 1.
+func width(s string) float64 {
+	w := 0.0
+	for _, r := range s {
+		if wide(r) {
+			w += 2
+		} else {
+			w++
+		}
+	}
+	return w
+}
+
+func TestLines(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		width float64
+		want  []string
+	}{
+		{"WeChat Pay and Alipay", 10, []string{"WeChat Pay", "and Alipay"}},
+		{"微信支付与支付宝", 8, []string{"微信支付", "与支付宝"}},
+		{"微信支付，支付宝", 8, []string{"微信支", "付，支付", "宝"}},
+		{"12 家银行对 180 家银行", 12, []string{"12 家银行对", "180 家银行"}},
+		{"abcdefghij", 4, []string{"abcd", "efgh", "ij"}},
+		{"one\n\ntwo", 10, []string{"one", "", "two"}},
+		{"", 10, []string{""}},
+	} {
+		got := Lines(tc.in, width, tc.width)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("Lines(%q, %v) = %q, want %q", tc.in, tc.width, got, tc.want)
+		}
+	}
+}
+
+// No rune is lost at a break, the bug that rules out fpdf's MultiCell.
+func TestLinesKeepEveryRune(t *testing.T) {
+	in := strings.Repeat("除夕零点，微信红包每分钟被领取的次数达到峰值。WeChat Pay 12 banks; Alipay 180. ", 5)
+	got := strings.Join(Lines(in, width, 17), "")
+	strip := func(s string) string { return strings.ReplaceAll(s, " ", "") }
+	if strip(got) != strip(in) {
+		t.Errorf("runes lost:\n got %q\nwant %q", strip(got), strip(in))
+	}
+	for _, l := range Lines(in, width, 17) {
+		if width(l) > 17 {
+			t.Errorf("line %q is %v wide", l, width(l))
+		}
+		if r, _ := utf8.DecodeRuneInString(l); strings.ContainsRune(noLineStart, r) {
+			t.Errorf("line %q starts with closing punctuation", l)
+		}
+	}
+}

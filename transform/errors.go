@@ -1,0 +1,20 @@
+package transform
+
+import "errors"
+
+// ErrNoWarehouse means the warehouse file does not exist yet; the error wrapping it names
+// the path and the command that builds it.
+var ErrNoWarehouse = errors.New("no warehouse")
+
+// ErrReadOnly means a statement tried to change a warehouse opened read-only; the error
+// wrapping it names the statement type and what to do instead. The warehouse is unchanged.
+var ErrReadOnly = errors.New("the warehouse is opened read-only")
+
+// ErrLocked means another process holds the warehouse file open for writing.
+var ErrLocked = errors.New("the warehouse is in use by another process")
+
+// ErrLakeSchema means the Parquet files of a lake table lack a column the warehouse needs.
+var ErrLakeSchema = errors.New("the lake files do not match the warehouse schema")
+
+// ErrUnknownFormat means a result format name is not one of Formats().
+var ErrUnknownFormat = errors.New("unknown format")

@@ -1,0 +1,183 @@
+package transform
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+)
+
+// sample is a small result through the real driver: a Chinese bank name that must align
+// as two cells a character, a TIMESTAMPTZ shown in Beijing time, a NULL, a blob.
+func sample(t *testing.T) *Result {
+	t.Helper()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	res, err := Query(context.Background(), db, `
+		SELECT * FROM (VALUES
+			('ICBC', '工商银行', 12, TIMESTAMPTZ '2014-01-30 16:00:10+00', 1.50::DECIMAL(10, 2), '{"a":1}'::BLOB),
+			('CMB', '招商银行|"x"', NULL, NULL, -0.05::DECIMAL(10, 2), '\x00\xFF'::BLOB))
+		AS t(bank_code, name, claims, first_ts, yuan, raw)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func TestFormats(t *testing.T) {
+	for f, want := range map[Format]string{
+		FormatTable: `` +
+			`bank_code  name          claims  first_ts              yuan  raw
+---------  ------------  ------  -------------------  -----  -------
+ICBC       工商银行          12  2014-01-31 00:00:10   1.50  {"a":1}
+CMB        招商银行|"x"    NULL  NULL                 -0.05  \x00ff
+(2 rows)
+`,
+		FormatCSV: `` +
+			`bank_code,name,claims,first_ts,yuan,raw
+ICBC,工商银行,12,2014-01-31 00:00:10,1.50,"{""a"":1}"
+CMB,"招商银行|""x""",,,-0.05,\x00ff
+`,
+		FormatJSON: `` +
+			`[
+  {"bank_code": "ICBC", "name": "工商银行", "claims": 12, "first_ts": "2014-01-31T00:00:10+08:00", "yuan": 1.50, "raw": "{\"a\":1}"},
+  {"bank_code": "CMB", "name": "招商银行|\"x\"", "claims": null, "first_ts": null, "yuan": -0.05, "raw": "\\x00ff"}
+]
+`,
+		FormatMarkdown: `` +
+			`| bank_code | name          | claims | first_ts            |  yuan | raw     |
+| --------- | ------------- | -----: | ------------------- | ----: | ------- |
+| ICBC      | 工商银行      |     12 | 2014-01-31 00:00:10 |  1.50 | {"a":1} |
+| CMB       | 招商银行\|"x" |   NULL | NULL                | -0.05 | \x00ff  |
+`,
+	} {
+		var b strings.Builder
+		if err := sample(t).Write(&b, f); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != want {
+			t.Errorf("%s:\n got:\n%s\nwant:\n%s", f, b.String(), want)
+		}
+	}
+}
+
+func TestFormatEdges(t *testing.T) {
+	empty := &Result{Columns: []string{"minute", "claims"}}
+	for f, want := range map[Format]string{
+		FormatTable:    "minute  claims\n------  ------\n(0 rows)\n",
+		FormatCSV:      "minute,claims\n",
+		FormatJSON:     "[]\n",
+		FormatMarkdown: "| minute | claims |\n| ------ | ------ |\n",
+	} {
+		var b strings.Builder
+		if err := empty.Write(&b, f); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != want {
+			t.Errorf("empty %s = %q, want %q", f, b.String(), want)
+		}
+	}
+
+	more := &Result{Columns: []string{"v"}, Rows: [][]Value{{{Text: "a\tb\nc", Kind: KindText}}}, More: true}
+	var b strings.Builder
+	more.Write(&b, FormatTable)
+	if want := "v\n-------\na\\tb\\nc\n(first 1 rows; more not shown)\n"; b.String() != want {
+		t.Errorf("table with More = %q, want %q", b.String(), want)
+	}
+
+	if _, err := ParseFormat("yaml"); !errors.Is(err, ErrUnknownFormat) ||
+		err.Error() != `unknown format "yaml": use one of table, csv, json, markdown` {
+		t.Errorf("ParseFormat(yaml) = %v", err)
+	}
+	if err := more.Write(&b, "yaml"); !errors.Is(err, ErrUnknownFormat) {
+		t.Errorf("Write(yaml) = %v", err)
+	}
+}
+
+func TestToValueTypes(t *testing.T) {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	res, err := Query(context.Background(), db, `SELECT
+		TIMESTAMP '2014-01-31 00:00:00.25' AS ts, DATE '2014-01-31' AS d, TIME '23:59:59' AS tm,
+		INTERVAL '1 year 2 months 3 days 04:05:06.5' AS iv, sum(9223372036854775807) AS huge,
+		1.5::DOUBLE AS dbl, 1e300::DOUBLE AS big, 'NaN'::DOUBLE AS nan, true AS b,
+		[1, 2] AS list, {'x': 'y'} AS st, MAP {'k': 1} AS m,
+		'6ba7b810-9dad-11d1-80b4-00c04fd430c8'::UUID AS id, '{"a": [1]}'::JSON AS j`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Value{
+		{Text: "2014-01-31 00:00:00.25", Kind: KindText},
+		{Text: "2014-01-31", Kind: KindText},
+		{Text: "23:59:59", Kind: KindText},
+		{Text: "1 year 2 months 3 days 04:05:06.5", Kind: KindText},
+		{Text: "9223372036854775807", Kind: KindNumber},
+		{Text: "1.5", Kind: KindNumber},
+		{Text: "1e+300", Kind: KindNumber},
+		{Text: "NaN", Kind: KindText},
+		{Text: "true", Kind: KindBool},
+		{Text: "[1,2]", Kind: KindJSON},
+		{Text: `{"x":"y"}`, Kind: KindJSON},
+		{Text: `[{"key":"k","value":1}]`, Kind: KindJSON},
+		{Text: "6ba7b810-9dad-11d1-80b4-00c04fd430c8", Kind: KindText},
+		{Text: `{"a":[1]}`, Kind: KindJSON},
+	}
+	for c, v := range res.Rows[0] {
+		if v != want[c] {
+			t.Errorf("%s (%s) = %+v, want %+v", res.Columns[c], res.Types[c], v, want[c])
+		}
+	}
+}
+
+func TestQueryLimit(t *testing.T) {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, tc := range []struct {
+		max, rows int
+		more      bool
+	}{{0, 5, false}, {3, 3, true}, {5, 5, false}, {9, 5, false}} {
+		res, err := QueryLimit(context.Background(), db, "SELECT * FROM range(5)", tc.max)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Rows) != tc.rows || res.More != tc.more {
+			t.Errorf("QueryLimit(%d) = %d rows, More %v; want %d, %v", tc.max, len(res.Rows), res.More, tc.rows, tc.more)
+		}
+	}
+}
+
+func TestDisplayWidth(t *testing.T) {
+	for s, want := range map[string]int{"": 0, "abc": 3, "紅包": 4, "ＡＢ": 4, "e\u0301": 1, "微信支付 WeChat": 15} {
+		if got := DisplayWidth(s); got != want {
+			t.Errorf("DisplayWidth(%q) = %d, want %d", s, got, want)
+		}
+	}
+}
+
+func ExampleResult_Write() {
+	res := &Result{
+		Columns: []string{"provider", "banks"},
+		Rows: [][]Value{
+			{{Text: "微信支付", Kind: KindText}, {Text: "12", Kind: KindNumber}},
+			{{Text: "alipay", Kind: KindText}, {Text: "180", Kind: KindNumber}},
+		},
+	}
+	res.Write(os.Stdout, FormatTable)
+	// Output:
+	// provider  banks
+	// --------  -----
+	// 微信支付     12
+	// alipay      180
+	// (2 rows)
+}

@@ -1,0 +1,333 @@
+package transform
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+// FileName is the name of the warehouse file inside the data folder.
+const FileName = "warehouse.duckdb"
+
+// TimeZone is the session time zone of every warehouse connection: TIMESTAMPTZ values
+// display in China Standard Time, the zone of the events.
+const TimeZone = "Asia/Shanghai"
+
+// metaTable lists what the last refresh built; the underscore keeps it apart from the
+// tables analysts query.
+const metaTable = "_hongbao_meta"
+
+// Path returns the warehouse file of data folder dir.
+func Path(dir string) string { return filepath.Join(dir, FileName) }
+
+// Warehouse is the DuckDB file DIR/warehouse.duckdb: the lake's tables materialized, and
+// the SQL models built on them.
+type Warehouse struct {
+	// Progress, if set, is called during Refresh after each table or model is built,
+	// before the refresh commits.
+	Progress func(TableInfo)
+
+	dir      string
+	path     string
+	readOnly bool
+	db       *sql.DB
+	mu       sync.Mutex // one Refresh at a time: DuckDB would fail the second on a write conflict
+}
+
+// TableInfo describes one table the last Refresh built.
+type TableInfo struct {
+	Name  string // table name
+	Kind  string // "lake" for a table loaded from the lake, "model" for a SQL model
+	Files int    // lake files loaded; 0 for a model
+	Bytes int64  // size of those files
+	Rows  int64  // rows in the table
+}
+
+// Open opens the warehouse of data folder dir for reading and writing, creating the
+// folder and the file if needed. Only one process may have it open this way.
+func Open(dir string) (*Warehouse, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create data folder: %w", err)
+	}
+	return open(dir, false)
+}
+
+// OpenReadOnly opens the existing warehouse of data folder dir for reading; any number of
+// processes may do so while none has it open with Open. Statements that would change it
+// fail with ErrReadOnly.
+func OpenReadOnly(dir string) (*Warehouse, error) {
+	p := Path(dir)
+	if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+		if lakeHasFiles(dir) {
+			return nil, fmt.Errorf("%w at %s: run 'hongbao transform' to build it from the lake in %s",
+				ErrNoWarehouse, p, filepath.Join(dir, "lake"))
+		}
+		return nil, fmt.Errorf("%w at %s: run 'hongbao demo' or 'hongbao ingest' first", ErrNoWarehouse, p)
+	}
+	return open(dir, true)
+}
+
+func open(dir string, readOnly bool) (*Warehouse, error) {
+	p := Path(dir)
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return nil, fmt.Errorf("open warehouse %s: %w", p, err)
+	}
+	if strings.ContainsAny(abs, "?#%") {
+		// The driver parses the DSN as a URL.
+		return nil, fmt.Errorf("open warehouse %s: DuckDB cannot open a path containing '?', '#' or '%%'; choose another --dir", p)
+	}
+	mode := "READ_WRITE"
+	if readOnly {
+		mode = "READ_ONLY"
+	}
+	conn, err := duckdb.NewConnector(abs+"?access_mode="+mode, func(ex driver.ExecerContext) error {
+		// SET TimeZone is per connection, and the ICU extension that knows the zone is
+		// loaded only once a connection exists, so the DSN cannot carry it.
+		_, err := ex.ExecContext(context.Background(), "SET TimeZone = '"+TimeZone+"'", nil)
+		return err
+	})
+	if err != nil {
+		if strings.Contains(err.Error(), "Could not set lock on file") {
+			return nil, fmt.Errorf("%w: %s is open for writing elsewhere (a running 'hongbao ingest', 'transform' or 'demo'?); wait for it to finish and try again (%v)",
+				ErrLocked, p, err)
+		}
+		return nil, fmt.Errorf("open warehouse %s: %w", p, err)
+	}
+	db := sql.OpenDB(conn)
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open warehouse %s: %w", p, err)
+	}
+	return &Warehouse{dir: dir, path: p, readOnly: readOnly, db: db}, nil
+}
+
+// lakeHasFiles reports whether any lake folder holds a Parquet file.
+func lakeHasFiles(dir string) bool {
+	for _, t := range lakeTables {
+		if files, _, _ := lakeFiles(dir, t.name); len(files) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// DB returns the warehouse's connection pool. Its connections use TimeZone.
+func (w *Warehouse) DB() *sql.DB { return w.db }
+
+// Path returns the warehouse file.
+func (w *Warehouse) Path() string { return w.path }
+
+// Close closes the warehouse; DuckDB checkpoints the file.
+func (w *Warehouse) Close() error { return w.db.Close() }
+
+// Refresh reloads every lake table from DIR/lake and rebuilds the SQL models, in one
+// transaction: a reader sees the warehouse before or after, never half of it. A lake
+// folder that is missing or empty gives an empty table with all its columns.
+func (w *Warehouse) Refresh(ctx context.Context) error {
+	if w.readOnly {
+		return fmt.Errorf("%w: refresh needs a warehouse opened with Open", ErrReadOnly)
+	}
+	models, err := loadModels(modelFiles)
+	if err != nil {
+		return err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+
+	tx, err := w.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("refresh %s: %w", w.path, err)
+	}
+	defer tx.Rollback() // no-op after Commit
+
+	stale, err := previousModels(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("refresh %s: %w", w.path, err)
+	}
+	var built []builtTable
+	for _, t := range lakeTables {
+		b, err := w.loadLakeTable(ctx, tx, t)
+		if err != nil {
+			return fmt.Errorf("refresh %s: load lake table %s: %w", w.path, t.name, err)
+		}
+		built = append(built, b)
+		delete(stale, t.name)
+	}
+	for _, m := range models {
+		if _, err := tx.ExecContext(ctx, m.buildSQL()); err != nil {
+			return fmt.Errorf("refresh %s: build model %s (%s): %w", w.path, m.name, m.file, err)
+		}
+		b := builtTable{TableInfo: TableInfo{Name: m.name, Kind: "model"}, source: m.file, about: m.header}
+		if b.Rows, err = countRows(ctx, tx, m.name); err != nil {
+			return fmt.Errorf("refresh %s: %w", w.path, err)
+		}
+		w.progress(b.TableInfo)
+		built = append(built, b)
+		delete(stale, m.name)
+	}
+	for name := range stale {
+		if _, err := tx.ExecContext(ctx, "DROP TABLE IF EXISTS "+quoteIdent(name)); err != nil {
+			return fmt.Errorf("refresh %s: drop retired model %s: %w", w.path, name, err)
+		}
+	}
+	if err := writeMeta(ctx, tx, built); err != nil {
+		return fmt.Errorf("refresh %s: %w", w.path, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("refresh %s: commit: %w", w.path, err)
+	}
+	return nil
+}
+
+// builtTable is a TableInfo with what _hongbao_meta says about where it came from.
+type builtTable struct {
+	TableInfo
+	source string // lake folder or model file
+	about  string
+}
+
+func (w *Warehouse) progress(t TableInfo) {
+	if w.Progress != nil {
+		w.Progress(t)
+	}
+}
+
+func (w *Warehouse) loadLakeTable(ctx context.Context, tx *sql.Tx, t lakeTable) (builtTable, error) {
+	b := builtTable{TableInfo: TableInfo{Name: t.name, Kind: "lake"}, source: "lake/" + t.name, about: t.about}
+	files, bytes, err := lakeFiles(w.dir, t.name)
+	if err != nil {
+		return b, err
+	}
+	b.Files, b.Bytes = len(files), bytes
+	q := t.createEmptySQL()
+	if len(files) > 0 {
+		have, err := describeColumns(ctx, tx, readParquetSQL(files))
+		if err != nil {
+			return b, err
+		}
+		if q, err = t.loadSQL(files, have); err != nil {
+			return b, err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, q); err != nil {
+		return b, err
+	}
+	if b.Rows, err = countRows(ctx, tx, t.name); err != nil {
+		return b, err
+	}
+	w.progress(b.TableInfo)
+	return b, nil
+}
+
+// describeColumns returns the columns (name → DuckDB type) of a FROM expression.
+func describeColumns(ctx context.Context, tx *sql.Tx, from string) (map[string]string, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM "+from+")")
+	if err != nil {
+		return nil, fmt.Errorf("read Parquet schema: %w", err)
+	}
+	defer rows.Close()
+	cols := map[string]string{}
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			return nil, err
+		}
+		cols[name] = typ
+	}
+	return cols, rows.Err()
+}
+
+func countRows(ctx context.Context, tx *sql.Tx, table string) (int64, error) {
+	var n int64
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteIdent(table)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count rows of %s: %w", table, err)
+	}
+	return n, nil
+}
+
+// metaExists reports whether a refresh ever committed.
+func metaExists(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx,
+		"SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ?",
+		metaTable).Scan(&n)
+	return n > 0, err
+}
+
+// previousModels returns the models the last refresh built, so that a model whose file
+// was removed is dropped rather than left stale.
+func previousModels(ctx context.Context, tx *sql.Tx) (map[string]bool, error) {
+	ok, err := metaExists(ctx, tx)
+	if err != nil || !ok {
+		return map[string]bool{}, err
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT name FROM "+metaTable+" WHERE kind = 'model'")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	names := map[string]bool{}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		names[n] = true
+	}
+	return names, rows.Err()
+}
+
+func writeMeta(ctx context.Context, tx *sql.Tx, built []builtTable) error {
+	_, err := tx.ExecContext(ctx, `CREATE OR REPLACE TABLE `+metaTable+` (
+		ord INTEGER, name VARCHAR, kind VARCHAR, source VARCHAR, about VARCHAR,
+		lake_files INTEGER, lake_bytes BIGINT, row_count BIGINT, refreshed_at TIMESTAMPTZ)`)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", metaTable, err)
+	}
+	for i, b := range built {
+		_, err := tx.ExecContext(ctx, "INSERT INTO "+metaTable+" VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())",
+			i+1, b.Name, b.Kind, b.source, b.about, b.Files, b.Bytes, b.Rows)
+		if err != nil {
+			return fmt.Errorf("write %s: %w", metaTable, err)
+		}
+	}
+	return nil
+}
+
+// Tables lists what the last Refresh built: lake tables first, then models, in build
+// order.
+func (w *Warehouse) Tables(ctx context.Context) ([]TableInfo, error) {
+	ok, err := metaExists(ctx, w.db)
+	if err != nil {
+		return nil, fmt.Errorf("list tables of %s: %w", w.path, err)
+	}
+	if !ok {
+		return nil, fmt.Errorf("the warehouse at %s was never refreshed: run 'hongbao transform'", w.path)
+	}
+	rows, err := w.db.QueryContext(ctx, "SELECT name, kind, lake_files, lake_bytes, row_count FROM "+metaTable+" ORDER BY ord")
+	if err != nil {
+		return nil, fmt.Errorf("list tables of %s: %w", w.path, err)
+	}
+	defer rows.Close()
+	var infos []TableInfo
+	for rows.Next() {
+		var t TableInfo
+		if err := rows.Scan(&t.Name, &t.Kind, &t.Files, &t.Bytes, &t.Rows); err != nil {
+			return nil, fmt.Errorf("list tables of %s: %w", w.path, err)
+		}
+		infos = append(infos, t)
+	}
+	return infos, rows.Err()
+}

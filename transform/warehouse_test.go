@@ -1,0 +1,356 @@
+package transform
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeParquet lands the rows of query as DIR/lake/<table>/<name>, written by a separate
+// in-memory DuckDB the way the ingester would.
+func writeParquet(t *testing.T, dir, table, name, query string) {
+	t.Helper()
+	folder := filepath.Join(dir, "lake", table)
+	if err := os.MkdirAll(folder, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mem, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mem.Close()
+	target := filepath.ToSlash(filepath.Join(folder, name))
+	if _, err := mem.Exec("COPY (" + query + ") TO '" + target + "' (FORMAT parquet, COMPRESSION zstd)"); err != nil {
+		t.Fatalf("write %s: %v", target, err)
+	}
+}
+
+// The test lake: six grabs around midnight of 2014-01-31 in Beijing, two files; two
+// envelopes written with naive UTC timestamps; one quarantined message; no folder for the
+// other tables.
+//
+//	minute (CST)       claims attempts claimed_fen
+//	2014-01-30 23:59   1      1        500
+//	2014-01-31 00:00   3      4        9150   <- busiest
+//	2014-01-31 00:01   0      1        0
+func writeTestLake(t *testing.T, dir string) {
+	t.Helper()
+	writeParquet(t, dir, "grabs", "p0-0-3.parquet", `
+		SELECT * FROM (VALUES
+			('g1', TIMESTAMPTZ '2014-01-30 15:59:50+00', 'env1', 'u1', 'claimed', 500::BIGINT, 0, 0::BIGINT),
+			('g2', TIMESTAMPTZ '2014-01-30 16:00:10+00', 'env1', 'u2', 'claimed', 100::BIGINT, 0, 1::BIGINT),
+			('g3', TIMESTAMPTZ '2014-01-30 16:00:20+00', 'env1', 'u3', 'claimed', 250::BIGINT, 0, 2::BIGINT),
+			('g4', TIMESTAMPTZ '2014-01-30 16:00:30+00', 'env1', 'u4', 'missed', NULL, 0, 3::BIGINT))
+		AS t(event_id, ts, envelope_id, user_id, outcome, amount_fen, kafka_partition, kafka_offset)`)
+	writeParquet(t, dir, "grabs", "p1-0-1.parquet", `
+		SELECT * FROM (VALUES
+			('g5', TIMESTAMPTZ '2014-01-30 16:00:59+00', 'env2', 'u5', 'claimed', 8800::BIGINT, 1, 0::BIGINT),
+			('g6', TIMESTAMPTZ '2014-01-30 16:01:05+00', 'env2', 'u6', 'missed', NULL, 1, 1::BIGINT))
+		AS t(event_id, ts, envelope_id, user_id, outcome, amount_fen, kafka_partition, kafka_offset)`)
+	// A file being written, and a file of another kind: both ignored.
+	writeParquet(t, dir, "grabs", ".p1-2-9.parquet.tmp", `SELECT 1 AS x`)
+	writeParquet(t, dir, "grabs", ".p1-2-9.parquet", `SELECT 1 AS x`)
+	writeParquet(t, dir, "envelopes", "p0-0-1.parquet", `
+		SELECT * FROM (VALUES
+			('e1', TIMESTAMP '2014-01-30 15:59:00', 'env1', 'u0', 'chat1', 'lucky', 10000::BIGINT, 4::INTEGER, 0::INTEGER, 0::BIGINT),
+			('e2', TIMESTAMP '2014-01-30 16:00:58', 'env2', 'u0', 'chat2', 'fixed', 20000::BIGINT, 2::INTEGER, 0::INTEGER, 1::BIGINT))
+		AS t(event_id, ts, envelope_id, sender_id, chat_id, kind, total_fen, shares, kafka_partition, kafka_offset)`)
+	writeParquet(t, dir, "quarantine", "p0-4-4.parquet", `
+		SELECT 'hongbao.events' AS kafka_topic, 0::INTEGER AS kafka_partition, 4::BIGINT AS kafka_offset,
+			NULL::BLOB AS kafka_key, TIMESTAMPTZ '2014-01-30 16:00:00+00' AS kafka_ts,
+			'{"type":"envelope_grabbed"'::BLOB AS raw, 'bad_json' AS reason, 'unexpected end of JSON input' AS detail,
+			TIMESTAMPTZ '2014-01-30 16:00:01+00' AS ingested_at`)
+}
+
+// refreshed opens a warehouse over the test lake and refreshes it.
+func refreshed(t *testing.T) (dir string, w *Warehouse) {
+	t.Helper()
+	dir = t.TempDir()
+	writeTestLake(t, dir)
+	w, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	if err := w.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return dir, w
+}
+
+func queryInt(t *testing.T, db *sql.DB, q string) int64 {
+	t.Helper()
+	var n sql.NullInt64
+	if err := db.QueryRow(q).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n.Int64
+}
+
+func TestRefreshLoadsLake(t *testing.T) {
+	_, w := refreshed(t)
+	db := w.DB()
+	for q, want := range map[string]int64{
+		"SELECT count(*) FROM grabs":                                                       6,
+		"SELECT count(*) FROM grabs WHERE outcome = 'claimed'":                             4,
+		"SELECT sum(amount_fen) FROM grabs":                                                9650,
+		"SELECT count(*) FROM grabs WHERE amount_fen IS NULL":                              2,
+		"SELECT count(*) FROM envelopes":                                                   2,
+		"SELECT sum(total_fen) FROM envelopes":                                             30000,
+		"SELECT count(*) FROM quarantine WHERE reason = 'bad_json'":                        1,
+		"SELECT count(*) FROM quarantine WHERE kafka_key IS NULL":                          1,
+		"SELECT count(*) FROM payments":                                                    0,
+		"SELECT sum(claims) FROM claims_per_minute":                                        4,
+		"SELECT sum(attempts) FROM claims_per_minute":                                      6,
+		"SELECT sum(claimed_fen) FROM claims_per_minute":                                   9650,
+		"SELECT count(*) FROM _hongbao_meta":                                               int64(len(lakeTables) + len(Models())),
+		"SELECT lake_files FROM _hongbao_meta WHERE name = 'grabs'":                        2,
+		"SELECT row_count FROM _hongbao_meta WHERE name = 'links'":                         0,
+		"SELECT count(*) FROM _hongbao_meta WHERE refreshed_at >= now() - INTERVAL 1 HOUR": int64(len(lakeTables) + len(Models())),
+	} {
+		if got := queryInt(t, db, q); got != want {
+			t.Errorf("%s = %d, want %d", q, got, want)
+		}
+	}
+
+	tables, err := w.Tables(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, tb := range tables {
+		names = append(names, tb.Name)
+	}
+	if got, want := strings.Join(names, " "), strings.Join(append(LakeTables(), Models()...), " "); got != want {
+		t.Errorf("Tables() = %s, want %s", got, want)
+	}
+	if g := tables[1]; g != (TableInfo{Name: "grabs", Kind: "lake", Files: 2, Bytes: g.Bytes, Rows: 6}) || g.Bytes <= 0 {
+		t.Errorf("Tables()[1] = %+v", g)
+	}
+}
+
+func TestTimestampsAreInstants(t *testing.T) {
+	_, w := refreshed(t)
+	// The session zone is Asia/Shanghai on every connection of the pool.
+	w.DB().SetMaxOpenConns(3)
+	for range 3 {
+		var tz string
+		if err := w.DB().QueryRow("SELECT current_setting('TimeZone')").Scan(&tz); err != nil || tz != TimeZone {
+			t.Fatalf("TimeZone = %q, %v", tz, err)
+		}
+	}
+	res, err := Query(context.Background(), w.DB(), `
+		SELECT typeof(ts) AS type, ts, ts::VARCHAR AS text FROM grabs WHERE event_id = 'g2'
+		UNION ALL
+		SELECT typeof(ts), ts, ts::VARCHAR FROM envelopes WHERE event_id = 'e2'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The envelopes file has naive timestamps: they are UTC, not Beijing time.
+	want := [][]string{
+		{"TIMESTAMP WITH TIME ZONE", "2014-01-31 00:00:10", "2014-01-31 00:00:10+08"},
+		{"TIMESTAMP WITH TIME ZONE", "2014-01-31 00:00:58", "2014-01-31 00:00:58+08"},
+	}
+	for i, row := range res.Rows {
+		for c, v := range row {
+			if v.Text != want[i][c] {
+				t.Errorf("row %d %s = %q, want %q", i, res.Columns[c], v.Text, want[i][c])
+			}
+		}
+	}
+}
+
+func TestClaimsPerMinuteBusiestMinute(t *testing.T) {
+	_, w := refreshed(t)
+	res, err := Query(context.Background(), w.DB(), `
+		SELECT minute, typeof(minute) AS type, claims, attempts, claimed_fen
+		FROM claims_per_minute ORDER BY claims DESC, minute LIMIT 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([]string, len(res.Columns))
+	for c, v := range res.Rows[0] {
+		got[c] = v.Text
+	}
+	if want := "2014-01-31 00:00:00|TIMESTAMP|3|4|9150"; strings.Join(got, "|") != want {
+		t.Errorf("busiest minute = %s, want %s", strings.Join(got, "|"), want)
+	}
+	if n := queryInt(t, w.DB(), "SELECT count(*) FROM claims_per_minute"); n != 3 {
+		t.Errorf("claims_per_minute has %d minutes, want 3", n)
+	}
+}
+
+// columnsOf returns "name TYPE, ..." of a warehouse table.
+func columnsOf(t *testing.T, db *sql.DB, table string) string {
+	t.Helper()
+	rows, err := db.Query(`SELECT column_name, data_type FROM information_schema.columns
+		WHERE table_name = ? ORDER BY ordinal_position`, table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var cols []string
+	for rows.Next() {
+		var n, typ string
+		if err := rows.Scan(&n, &typ); err != nil {
+			t.Fatal(err)
+		}
+		cols = append(cols, n+" "+typ)
+	}
+	return strings.Join(cols, ", ")
+}
+
+func TestEmptyLakeGivesEmptyTables(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "lake", "grabs"), 0o755) // an empty folder, the others missing
+	w, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"envelopes":         "event_id VARCHAR, ts TIMESTAMP WITH TIME ZONE, envelope_id VARCHAR, sender_id VARCHAR, chat_id VARCHAR, kind VARCHAR, total_fen BIGINT, shares INTEGER, kafka_partition INTEGER, kafka_offset BIGINT",
+		"grabs":             "event_id VARCHAR, ts TIMESTAMP WITH TIME ZONE, envelope_id VARCHAR, user_id VARCHAR, outcome VARCHAR, amount_fen BIGINT, kafka_partition INTEGER, kafka_offset BIGINT",
+		"card_bindings":     "event_id VARCHAR, ts TIMESTAMP WITH TIME ZONE, user_id VARCHAR, provider VARCHAR, bank_code VARCHAR, outcome VARCHAR, kafka_partition INTEGER, kafka_offset BIGINT",
+		"withdrawals":       "event_id VARCHAR, ts TIMESTAMP WITH TIME ZONE, user_id VARCHAR, provider VARCHAR, bank_code VARCHAR, amount_fen BIGINT, kafka_partition INTEGER, kafka_offset BIGINT",
+		"payments":          "event_id VARCHAR, ts TIMESTAMP WITH TIME ZONE, user_id VARCHAR, provider VARCHAR, scenario VARCHAR, amount_fen BIGINT, bank_code VARCHAR, kafka_partition INTEGER, kafka_offset BIGINT",
+		"links":             "event_id VARCHAR, ts TIMESTAMP WITH TIME ZONE, user_id VARCHAR, chat_id VARCHAR, url VARCHAR, kafka_partition INTEGER, kafka_offset BIGINT",
+		"quarantine":        "kafka_topic VARCHAR, kafka_partition INTEGER, kafka_offset BIGINT, kafka_key BLOB, kafka_ts TIMESTAMP WITH TIME ZONE, raw BLOB, reason VARCHAR, detail VARCHAR, ingested_at TIMESTAMP WITH TIME ZONE",
+		"claims_per_minute": "minute TIMESTAMP, claims BIGINT, attempts BIGINT, claimed_fen BIGINT",
+	}
+	if len(want) != len(lakeTables)+len(Models()) {
+		t.Fatalf("test knows %d tables, the warehouse builds %d", len(want), len(lakeTables)+len(Models()))
+	}
+	for table, cols := range want {
+		if got := columnsOf(t, w.DB(), table); got != cols {
+			t.Errorf("%s columns:\n got %s\nwant %s", table, got, cols)
+		}
+		if n := queryInt(t, w.DB(), "SELECT count(*) FROM "+table); n != 0 {
+			t.Errorf("%s has %d rows, want 0", table, n)
+		}
+	}
+}
+
+func TestRefreshIsAllOrNothing(t *testing.T) {
+	dir, w := refreshed(t)
+	ctx := context.Background()
+	// A second refresh over the same lake changes nothing; a new file adds its rows.
+	if err := w.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	writeParquet(t, dir, "links", "p0-9-9.parquet", `
+		SELECT 'l1' AS event_id, TIMESTAMPTZ '2014-01-30 16:02:00+00' AS ts, 'u1' AS user_id, 'chat1' AS chat_id,
+			'http://hongbao.example/fake' AS url, 0::INTEGER AS kafka_partition, 9::BIGINT AS kafka_offset`)
+	if err := w.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := queryInt(t, w.DB(), "SELECT count(*) FROM grabs"); n != 6 {
+		t.Errorf("grabs after two refreshes = %d, want 6", n)
+	}
+	if n := queryInt(t, w.DB(), "SELECT count(*) FROM links"); n != 1 {
+		t.Errorf("links = %d, want 1", n)
+	}
+
+	// A grabs file without amount_fen fails the refresh, and the warehouse keeps the
+	// previous refresh whole: links too, though they load before grabs.
+	writeParquet(t, dir, "links", "p0-10-10.parquet", `
+		SELECT 'l2' AS event_id, TIMESTAMPTZ '2014-01-30 16:03:00+00' AS ts, 'u2' AS user_id, 'chat1' AS chat_id,
+			'http://hongbao.example/x' AS url, 0::INTEGER AS kafka_partition, 10::BIGINT AS kafka_offset`)
+	os.RemoveAll(filepath.Join(dir, "lake", "grabs"))
+	writeParquet(t, dir, "grabs", "bad.parquet", `SELECT 'g9' AS event_id, now() AS ts, 'env9' AS envelope_id,
+		'u9' AS user_id, 'claimed' AS outcome, 0 AS kafka_partition, 0::BIGINT AS kafka_offset`)
+	err := w.Refresh(ctx)
+	if !errors.Is(err, ErrLakeSchema) || !strings.Contains(err.Error(), "lake table grabs has no column amount_fen (BIGINT)") {
+		t.Fatalf("Refresh with a bad file = %v, want ErrLakeSchema naming amount_fen", err)
+	}
+	for table, want := range map[string]int64{"grabs": 6, "links": 1, "claims_per_minute": 3} {
+		if n := queryInt(t, w.DB(), "SELECT count(*) FROM "+table); n != want {
+			t.Errorf("%s after a failed refresh = %d rows, want %d", table, n, want)
+		}
+	}
+}
+
+func TestReadOnlyRefusesWrites(t *testing.T) {
+	dir, w := refreshed(t)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := OpenReadOnly(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	ctx := context.Background()
+	for stmt, kind := range map[string]string{
+		"DROP TABLE grabs":  "DROP",
+		"DELETE FROM grabs": "DELETE",
+		"SELECT 1; INSERT INTO links SELECT * FROM links": "INSERT",
+	} {
+		_, err := Query(ctx, ro.DB(), stmt)
+		want := "the warehouse is opened read-only: " + kind + " is not allowed here; use 'hongbao transform' to rebuild models, or copy the data out with COPY ... TO in your own DuckDB session"
+		if !errors.Is(err, ErrReadOnly) || err.Error() != want {
+			t.Errorf("Query(%q) error:\n got %v\nwant %s", stmt, err, want)
+		}
+	}
+	if n := queryInt(t, ro.DB(), "SELECT count(*) FROM grabs"); n != 6 {
+		t.Errorf("grabs has %d rows after refused writes, want 6", n)
+	}
+	if err := ro.Refresh(ctx); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("Refresh on a read-only warehouse = %v, want ErrReadOnly", err)
+	}
+	// Other errors pass through as DuckDB wrote them.
+	if _, err := Query(ctx, ro.DB(), "SELECT nosuch FROM grabs"); err == nil || errors.Is(err, ErrReadOnly) ||
+		!strings.Contains(err.Error(), `Referenced column "nosuch" not found`) {
+		t.Errorf("bad column: %v", err)
+	}
+}
+
+func TestOpenReadOnlyWithoutWarehouse(t *testing.T) {
+	dir := t.TempDir()
+	_, err := OpenReadOnly(dir)
+	want := "no warehouse at " + filepath.Join(dir, FileName) + ": run 'hongbao demo' or 'hongbao ingest' first"
+	if !errors.Is(err, ErrNoWarehouse) || err.Error() != want {
+		t.Errorf("OpenReadOnly(empty) = %v, want %s", err, want)
+	}
+	writeTestLake(t, dir)
+	_, err = OpenReadOnly(dir)
+	if !errors.Is(err, ErrNoWarehouse) || !strings.Contains(err.Error(), "run 'hongbao transform' to build it from the lake") {
+		t.Errorf("OpenReadOnly(lake only) = %v", err)
+	}
+	if _, err := os.Stat(Path(dir)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("OpenReadOnly created %s", Path(dir))
+	}
+}
+
+func TestTablesBeforeRefresh(t *testing.T) {
+	w, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := w.Tables(context.Background()); err == nil || !strings.Contains(err.Error(), "run 'hongbao transform'") {
+		t.Errorf("Tables before Refresh = %v", err)
+	}
+}
+
+func TestModelsHaveHeaders(t *testing.T) {
+	models, err := loadModels(modelFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(models) == 0 || models[0].name != "claims_per_minute" {
+		t.Fatalf("models = %+v, want claims_per_minute first", models)
+	}
+	for _, m := range models {
+		if !strings.HasPrefix(m.header, m.name+": ") || !strings.Contains(m.header, "from") {
+			t.Errorf("%s: header %q should start %q and say what it computes from what", m.file, m.header, m.name+": ")
+		}
+	}
+}

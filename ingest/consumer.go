@@ -191,20 +191,23 @@ func (in *ingester) consumePartition(gctx, runCtx context.Context, gen *kafka.Ge
 		Brokers:        cfg.Brokers,
 		Topic:          cfg.Topic,
 		Partition:      p,
-		MinBytes:       1,
+		MinBytes:       1 << 20, // large fetches: a consumer that keeps up with the producer would otherwise fetch a few messages at a time
 		MaxBytes:       16 << 20,
-		MaxWait:        200 * time.Millisecond,
+		MaxWait:        250 * time.Millisecond,
 		QueueCapacity:  20_000,
 		ReadBackoffMin: 50 * time.Millisecond,
 		ReadBackoffMax: 500 * time.Millisecond,
 	})
 	defer r.Close()
-	if next, ok := in.lake.NextOffset(cfg.Topic, p); ok {
-		if err := r.SetOffset(next); err != nil {
-			return fmt.Errorf("partition %d: seek to %d: %w", p, next, err)
-		}
-	} else if err := r.SetOffset(kafka.FirstOffset); err != nil {
-		return fmt.Errorf("partition %d: seek to the first offset: %w", p, err)
+	next, ok, err := in.lake.ResumeOffset(cfg.Topic, p)
+	if err != nil {
+		return fmt.Errorf("partition %d: read the lake's commits: %w", p, err)
+	}
+	if !ok {
+		next = kafka.FirstOffset
+	}
+	if err := r.SetOffset(next); err != nil {
+		return fmt.Errorf("partition %d: seek to %d: %w", p, next, err)
 	}
 
 	lastCommit := time.Now()

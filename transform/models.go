@@ -22,7 +22,7 @@ type model struct {
 	name   string // table name
 	file   string // models/NN_name.sql
 	query  string
-	header string // the leading comment, without the "-- " markers
+	header string // the first sentence of the leading comment
 }
 
 var modelName = regexp.MustCompile(`^(?:[0-9]+_)?([a-z][a-z0-9_]*)\.sql$`)
@@ -50,7 +50,7 @@ func loadModels(fsys fs.FS) ([]model, error) {
 			return nil, err
 		}
 		q := strings.TrimRight(strings.TrimSpace(string(body)), ";")
-		models = append(models, model{name: m[1], file: f, query: q, header: headerComment(q)})
+		models = append(models, model{name: m[1], file: f, query: q, header: firstSentence(headerComment(q))})
 	}
 	return models, nil
 }
@@ -66,6 +66,14 @@ func headerComment(q string) string {
 		lines = append(lines, strings.TrimSpace(strings.TrimPrefix(l, "--")))
 	}
 	return strings.Join(lines, " ")
+}
+
+// firstSentence returns s up to and including its first full stop.
+func firstSentence(s string) string {
+	if i := strings.Index(s, ". "); i >= 0 {
+		return s[:i+1]
+	}
+	return s
 }
 
 // buildSQL materializes m. The SELECT goes on its own line so its header comment cannot

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -98,8 +99,7 @@ func open(dir string, readOnly bool) (*Warehouse, error) {
 	})
 	if err != nil {
 		if strings.Contains(err.Error(), "Could not set lock on file") {
-			return nil, fmt.Errorf("%w: %s is open for writing elsewhere (a running 'hongbao ingest', 'transform' or 'demo'?); wait for it to finish and try again (%v)",
-				ErrLocked, p, err)
+			return nil, lockedError(p, readOnly, err)
 		}
 		return nil, fmt.Errorf("open warehouse %s: %w", p, err)
 	}
@@ -109,6 +109,23 @@ func open(dir string, readOnly bool) (*Warehouse, error) {
 		return nil, fmt.Errorf("open warehouse %s: %w", p, err)
 	}
 	return &Warehouse{dir: dir, path: p, readOnly: readOnly, db: db}, nil
+}
+
+var lockHolder = regexp.MustCompile(`\(PID ([0-9]+)\)`)
+
+// lockedError says who holds the file: DuckDB allows one writing process or any number
+// of reading ones.
+func lockedError(p string, readOnly bool, err error) error {
+	who := "another process"
+	if m := lockHolder.FindStringSubmatch(err.Error()); m != nil {
+		who = "process " + m[1]
+	}
+	if readOnly {
+		return fmt.Errorf("%w: %s is being written by %s (a running 'hongbao transform', 'ingest' or 'demo'); wait for it to finish and try again",
+			ErrLocked, p, who)
+	}
+	return fmt.Errorf("%w: %s is open in %s (a 'hongbao sql', report or notebook reading it, or another 'transform' or 'ingest'); wait for it to finish and try again",
+		ErrLocked, p, who)
 }
 
 // lakeHasFiles reports whether any lake folder holds a Parquet file.

@@ -354,3 +354,15 @@ func TestModelsHaveHeaders(t *testing.T) {
 		}
 	}
 }
+
+func TestLockedError(t *testing.T) {
+	duck := errors.New(`IO Error: Could not set lock on file "w.duckdb": Conflicting lock is held in /usr/bin/hongbao (PID 4242).`)
+	for readOnly, want := range map[bool]string{
+		true:  "the warehouse is in use by another process: w.duckdb is being written by process 4242 (a running 'hongbao transform', 'ingest' or 'demo'); wait for it to finish and try again",
+		false: "the warehouse is in use by another process: w.duckdb is open in process 4242 (a 'hongbao sql', report or notebook reading it, or another 'transform' or 'ingest'); wait for it to finish and try again",
+	} {
+		if err := lockedError("w.duckdb", readOnly, duck); !errors.Is(err, ErrLocked) || err.Error() != want {
+			t.Errorf("lockedError(readOnly=%v) = %v", readOnly, err)
+		}
+	}
+}

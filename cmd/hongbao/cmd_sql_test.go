@@ -81,7 +81,7 @@ func TestRunSQLRefusesWrites(t *testing.T) {
 	writeSQLTestLake(t, dir)
 	g := &globalOptions{dir: dir}
 	ctx := context.Background()
-	if err := runTransform(ctx, g, new(bytes.Buffer), nil); err != nil {
+	if err := runTransform(ctx, g, new(bytes.Buffer), false); err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer

@@ -4,12 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
-	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/hongbao/hongbao/transform"
 )
@@ -30,34 +27,26 @@ its row count. Run it after 'hongbao ingest' has landed new files.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var progress io.Writer
-			if f, ok := cmd.ErrOrStderr().(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-				progress = f
-			}
-			return runTransform(cmd.Context(), g, cmd.OutOrStdout(), progress)
+			return runTransform(cmd.Context(), g, cmd.OutOrStdout(), true)
 		},
 	}
 }
 
 // runTransform refreshes the warehouse of g.dir and prints each table's row count to out.
-// With progress set (a terminal), it shows the table being built and the time taken.
-func runTransform(ctx context.Context, g *globalOptions, out, progress io.Writer) error {
+// With showProgress, stderr follows the tables being built (see progress.go).
+func runTransform(ctx context.Context, g *globalOptions, out io.Writer, showProgress bool) error {
 	w, err := transform.Open(g.dir)
 	if err != nil {
 		return err
 	}
 	defer w.Close()
-	start := time.Now()
-	if progress != nil {
-		w.Progress = func(t transform.TableInfo) {
-			fmt.Fprintf(progress, "\r\033[Kbuilt %s (%s rows)", t.Name, transformCount(t.Rows))
-		}
+	var p *progress
+	if showProgress {
+		p = newProgress(int64(len(transform.LakeTables())+len(transform.Models())), "transform "+w.Path())
+		var built int64
+		w.Progress = func(transform.TableInfo) { built++; p.Set(built) }
 	}
-	err = w.Refresh(ctx)
-	if progress != nil {
-		fmt.Fprint(progress, "\r\033[K")
-	}
-	if err != nil {
+	if err := w.Refresh(ctx); err != nil {
 		return err
 	}
 	tables, err := w.Tables(ctx)
@@ -65,9 +54,16 @@ func runTransform(ctx context.Context, g *globalOptions, out, progress io.Writer
 		return err
 	}
 	nameWidth, countWidth := 0, 0
+	var lakeRows int64
 	for _, t := range tables {
 		nameWidth = max(nameWidth, len(t.Name))
 		countWidth = max(countWidth, len(transformCount(t.Rows)))
+		if t.Kind == "lake" {
+			lakeRows += t.Rows
+		}
+	}
+	if p != nil {
+		p.Done("%d tables, %s rows from the lake", len(tables), transformCount(lakeRows))
 	}
 	for _, t := range tables {
 		from := "model"
@@ -81,9 +77,6 @@ func runTransform(ctx context.Context, g *globalOptions, out, progress io.Writer
 			from = fmt.Sprintf("from %d lake files", t.Files)
 		}
 		fmt.Fprintf(out, "%-*s  %*s rows  %s\n", nameWidth, t.Name, countWidth, transformCount(t.Rows), from)
-	}
-	if progress != nil {
-		fmt.Fprintf(progress, "refreshed %s in %s\n", w.Path(), time.Since(start).Round(time.Millisecond))
 	}
 	return nil
 }

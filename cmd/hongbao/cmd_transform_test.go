@@ -10,7 +10,7 @@ func TestRunTransformPrintsRowCounts(t *testing.T) {
 	dir := t.TempDir()
 	writeSQLTestLake(t, dir)
 	var out bytes.Buffer
-	if err := runTransform(context.Background(), &globalOptions{dir: dir}, &out, nil); err != nil {
+	if err := runTransform(context.Background(), &globalOptions{dir: dir}, &out, false); err != nil {
 		t.Fatal(err)
 	}
 	want := `envelopes          0 rows  no lake files

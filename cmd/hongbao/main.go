@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -81,8 +82,16 @@ func envOr(name, def string) string {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// HONGBAO_CPUPROFILE=FILE writes a CPU profile of the run, for docs/BENCHMARKS.md.
+	if p := os.Getenv("HONGBAO_CPUPROFILE"); p != "" {
+		if f, err := os.Create(p); err == nil {
+			_ = pprof.StartCPUProfile(f)
+		}
+	}
 	err := newRootCommand().ExecuteContext(ctx)
-	os.Exit(exitCode(err))
+	code := exitCode(err)
+	pprof.StopCPUProfile()
+	os.Exit(code)
 }
 
 // exitCode prints err for a person and maps it to the process exit status.

@@ -1,19 +1,12 @@
 package lake
 
 import (
-	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
-	"strconv"
-	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 )
 
 // markerFormat is the version of the commit marker's JSON layout.
@@ -89,58 +82,118 @@ type staged struct {
 	rec   arrow.RecordBatch
 }
 
-// Commit makes every row appended since the last commit durable in the lake, with
-// the marker that records their offsets, and returns what the marker says. It returns
-// nil, nil when nothing is pending. Whatever the outcome, the writer is empty
-// afterwards: after an error the caller must seek the partition to NextOffset and read
-// again, as the rows may or may not be in the lake (ErrOverlap: they already are).
-func (w *PartitionWriter) Commit() (*Commit, error) {
+// Batch is the rows of one commit, sealed off a PartitionWriter so that they can be
+// written on another goroutine while the writer goes on appending. The batches of a
+// writer must be committed one at a time, in the order they were sealed: a marker must
+// never cover offsets after rows not yet durable.
+type Batch struct {
+	w    *PartitionWriter
+	seq  uint64
+	c    *Commit
+	recs []staged
+}
+
+// Seal takes the rows appended since the last seal out of the writer, as a Batch to
+// commit, and leaves the writer empty with its builders ready for more. It returns nil
+// when nothing is pending.
+func (w *PartitionWriter) Seal() *Batch {
 	if w.pending == 0 {
+		return nil
+	}
+	b := &Batch{w: w, seq: w.sealed}
+	w.sealed++
+	for i := range w.tables {
+		if t := &w.tables[i]; t.rows > 0 {
+			b.recs = append(b.recs, staged{table: i, rec: t.take()})
+		}
+	}
+	b.c = w.describe(b.recs)
+	w.reset()
+	return b
+}
+
+// Offsets returns the first and last Kafka offset of the batch.
+func (b *Batch) Offsets() (first, last int64) { return b.c.FirstOffset, b.c.LastOffset }
+
+// Release frees the batch's records. Commit releases them too; Release is for a batch
+// that will not be committed. It is safe on nil and after Commit.
+func (b *Batch) Release() {
+	if b == nil {
+		return
+	}
+	for _, s := range b.recs {
+		s.rec.Release()
+	}
+	b.recs = nil
+}
+
+// Commit makes the appended rows durable in the lake, with the marker that records
+// their offsets, and returns what the marker says. It returns nil, nil when nothing is
+// pending. It is Seal followed by Batch.Commit.
+func (w *PartitionWriter) Commit() (*Commit, error) {
+	b := w.Seal()
+	defer b.Release()
+	return b.Commit()
+}
+
+// Commit writes the batch's files and marker durably (see the package's commit
+// protocol) and returns what the marker says; on nil it returns nil, nil. After an
+// error the rows may or may not be in the lake (ErrOverlap: they already are), and
+// every later commit of the writer fails with ErrAborted: the caller must release the
+// writer and resume the partition at NextOffset.
+func (b *Batch) Commit() (*Commit, error) {
+	if b == nil {
 		return nil, nil
 	}
-	// Take the rows out of the builders first, so that the builders are empty and
-	// reusable whatever happens next.
-	var recs []staged
-	for i := range w.tables {
-		t := &w.tables[i]
-		if t.rows > 0 {
-			recs = append(recs, staged{table: i, rec: t.rb.NewRecordBatch()})
-		}
+	defer b.Release()
+	if b.recs == nil {
+		return nil, errors.New("lake: batch committed twice")
 	}
-	defer func() {
-		for _, s := range recs {
-			s.rec.Release()
-		}
-	}()
-	c := w.describe(recs)
-	w.reset()
+	p := b.w.part
+	if p.err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrAborted, p.err)
+	}
+	if b.seq != p.nextSeq {
+		p.err = fmt.Errorf("batch %d committed while batch %d is due", b.seq, p.nextSeq)
+		return nil, fmt.Errorf("%w: %w", ErrAborted, p.err)
+	}
+	c, err := b.commit()
+	if err != nil {
+		p.err = err
+		return nil, err
+	}
+	p.nextSeq++
+	return c, nil
+}
 
+func (b *Batch) commit() (*Commit, error) {
+	w, l, p, c := b.w, b.w.lake, b.w.part, b.c
 	if err := w.own(); err != nil {
 		return nil, err
 	}
-	if w.next >= 0 && c.FirstOffset < w.next {
+	if p.next >= 0 && c.FirstOffset < p.next {
 		return nil, fmt.Errorf("%w: %s partition %d offsets %d-%d, but the lake already holds up to %d",
-			ErrOverlap, c.Topic, c.Partition, c.FirstOffset, c.LastOffset, w.next-1)
+			ErrOverlap, c.Topic, c.Partition, c.FirstOffset, c.LastOffset, p.next-1)
 	}
-	if err := w.lake.stage(c, recs); err != nil {
+	if err := l.stage(c, b.recs); err != nil {
 		return nil, err
 	}
 	if w.stopAfter == stepStaged {
 		return nil, errStopped
 	}
 	c.CommittedAt = time.Now().UTC()
-	if err := w.lake.writeMarker(c); err != nil {
-		w.lake.unstage(c)
+	if err := l.writeMarker(c); err != nil {
+		l.unstage(c)
 		return nil, err
 	}
-	w.next = c.LastOffset + 1
+	p.next = c.LastOffset + 1
 	if w.stopAfter == stepMarked {
 		return nil, errStopped
 	}
-	if err := w.lake.publish(c); err != nil {
+	if err := l.publish(c); err != nil {
 		// The marker is durable, so the commit is: recovery renames the files.
-		w.recovered = false
-		return nil, fmt.Errorf("%w (the commit of offsets %d-%d is durable and will be completed by recovery)", err, c.FirstOffset, c.LastOffset)
+		return nil, fmt.Errorf("%w (the commit of offsets %d-%d is durable and recovery will complete it)",
+			err, c.FirstOffset, c.LastOffset)
 	}
 	return c, nil
 }
@@ -158,7 +211,7 @@ func (w *PartitionWriter) describe(recs []staged) *Commit {
 	return c
 }
 
-// reset forgets the pending rows' counters; the builders were emptied by NewRecordBatch.
+// reset forgets the pending rows' counters; the builders were emptied by take.
 func (w *PartitionWriter) reset() {
 	for i := range w.tables {
 		t := &w.tables[i]
@@ -169,15 +222,16 @@ func (w *PartitionWriter) reset() {
 
 // own makes sure the writer holds the partition's lock and that the partition was
 // recovered under it, and learns where the partition's commits end. With the lock held
-// no other writer commits to the partition, so w.next stays true until Release.
+// no other writer commits to the partition, so part.next stays true until Release.
 func (w *PartitionWriter) own() error {
-	if w.recovered {
+	p := w.part
+	if p.recovered {
 		return nil
 	}
 	if err := checkTopic(w.topic); err != nil {
 		return err
 	}
-	if w.lock == nil {
+	if p.lock == nil {
 		dir := w.lake.partitionDir(w.topic, w.partition)
 		if err := mkdirDurable(dir); err != nil {
 			return err
@@ -186,7 +240,7 @@ func (w *PartitionWriter) own() error {
 		if err != nil {
 			return fmt.Errorf("lake: lock %s partition %d: %w", w.topic, w.partition, err)
 		}
-		w.lock = f
+		p.lock = f
 	}
 	tmps, err := w.lake.tmpFiles()
 	if err != nil {
@@ -200,198 +254,10 @@ func (w *PartitionWriter) own() error {
 	if err != nil {
 		return err
 	}
-	w.next = -1
+	p.next = -1
 	if ok {
-		w.next = next
+		p.next = next
 	}
-	w.recovered = true
+	p.recovered = true
 	return nil
-}
-
-// stage writes each record to its table's file under the temporary name, synced, and
-// syncs the folders so the names survive a crash as well. The files are written in
-// parallel: each is independent, and the syncs overlap.
-func (l *Lake) stage(c *Commit, recs []staged) error {
-	kv := [][2]string{
-		{"hongbao.topic", c.Topic},
-		{"hongbao.partition", strconv.Itoa(c.Partition)},
-		{"hongbao.first_offset", strconv.FormatInt(c.FirstOffset, 10)},
-		{"hongbao.last_offset", strconv.FormatInt(c.LastOffset, 10)},
-	}
-	errs := make([]error, len(recs))
-	var wg sync.WaitGroup
-	for i, s := range recs {
-		wg.Go(func() {
-			dir := l.tableDir(Tables[s.table])
-			path := filepath.Join(dir, tmpName(c.Files[i].File))
-			if errs[i] = l.writeParquet(path, s.rec, kv); errs[i] == nil {
-				errs[i] = syncDir(dir)
-			}
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		l.unstage(c)
-		return err
-	}
-	return nil
-}
-
-// unstage removes a failed commit's temporary files, as far as it can; what it
-// cannot remove, recovery will.
-func (l *Lake) unstage(c *Commit) {
-	for _, f := range c.Files {
-		os.Remove(filepath.Join(l.tableDir(f.Table), tmpName(f.File)))
-	}
-}
-
-var bufPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 1<<20) }}
-
-// writeParquet writes rec as one zstd Parquet file at path and syncs it.
-func (l *Lake) writeParquet(path string, rec arrow.RecordBatch, kv [][2]string) (err error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return fmt.Errorf("lake: create %s: %w", path, err)
-	}
-	defer func() {
-		if cerr := f.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("lake: close %s: %w", path, cerr)
-		}
-		if err != nil {
-			os.Remove(path)
-		}
-	}()
-	bw := bufPool.Get().(*bufio.Writer)
-	bw.Reset(f)
-	defer func() {
-		bw.Reset(nil)
-		bufPool.Put(bw)
-	}()
-	fw, err := pqarrow.NewFileWriter(rec.Schema(), bw, l.props, l.arrowProps)
-	if err != nil {
-		return fmt.Errorf("lake: write %s: %w", path, err)
-	}
-	for _, p := range kv {
-		if err := fw.AppendKeyValueMetadata(p[0], p[1]); err != nil {
-			return fmt.Errorf("lake: write %s: %w", path, err)
-		}
-	}
-	if err := fw.Write(rec); err != nil {
-		fw.Close()
-		return fmt.Errorf("lake: write %s: %w", path, err)
-	}
-	if err := fw.Close(); err != nil {
-		return fmt.Errorf("lake: write %s: %w", path, err)
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("lake: write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("lake: sync %s: %w", path, err)
-	}
-	return nil
-}
-
-// writeMarker makes c's marker durable: written under a temporary name, synced,
-// renamed, and the folder synced. From then on the commit exists.
-func (l *Lake) writeMarker(c *Commit) error {
-	dir := l.partitionDir(c.Topic, c.Partition)
-	name := markerName(c.FirstOffset, c.LastOffset)
-	data, err := json.MarshalIndent(c, "", "  ")
-	if err != nil {
-		return fmt.Errorf("lake: encode marker %s: %w", name, err)
-	}
-	tmp := filepath.Join(dir, tmpName(name))
-	if err := writeFileSync(tmp, append(data, '\n')); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("lake: %w", err)
-	}
-	return syncDir(dir)
-}
-
-// publish renames c's files into place, where readers find them, and syncs the folders.
-func (l *Lake) publish(c *Commit) error {
-	errs := make([]error, len(c.Files))
-	var wg sync.WaitGroup
-	for i, f := range c.Files {
-		wg.Go(func() {
-			dir := l.tableDir(f.Table)
-			if errs[i] = renameInto(dir, tmpName(f.File), f.File); errs[i] == nil {
-				errs[i] = syncDir(dir)
-			}
-		})
-	}
-	wg.Wait()
-	return errors.Join(errs...)
-}
-
-// renameInto renames tmp to name inside dir. It tolerates a tmp that is already gone
-// when name exists: recovery in another process got there first.
-func renameInto(dir, tmp, name string) error {
-	err := os.Rename(filepath.Join(dir, tmp), filepath.Join(dir, name))
-	if errors.Is(err, fs.ErrNotExist) {
-		if _, serr := os.Stat(filepath.Join(dir, name)); serr == nil {
-			return nil
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("lake: %w", err)
-	}
-	return nil
-}
-
-func writeFileSync(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return fmt.Errorf("lake: %w", err)
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(path)
-		return fmt.Errorf("lake: write %s: %w", path, err)
-	}
-	return nil
-}
-
-// syncDir makes the entries of a folder (files created, renamed, removed) durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("lake: sync folder: %w", err)
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("lake: sync folder %s: %w", dir, err)
-	}
-	return nil
-}
-
-// mkdirDurable creates dir and any missing parents, syncing the parent of each folder
-// it creates so the new entries survive a crash.
-func mkdirDurable(dir string) error {
-	if _, err := os.Stat(dir); err == nil {
-		return nil
-	}
-	parent := filepath.Dir(dir)
-	if parent != dir {
-		if err := mkdirDurable(parent); err != nil {
-			return err
-		}
-	}
-	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("lake: %w", err)
-	}
-	return syncDir(parent)
 }

@@ -11,9 +11,17 @@ var ErrInvalidTopic = errors.New("lake: invalid topic name")
 
 // ErrOverlap is returned by Commit when the offsets it would commit are already
 // covered by a commit in the lake, for example one made by another ingester that held
-// the partition before a rebalance. The pending rows are discarded; the caller must
-// seek to NextOffset and read again.
+// the partition before a rebalance. The rows are discarded; the caller must seek to
+// NextOffset and read again with a new writer.
 var ErrOverlap = errors.New("lake: offsets already committed")
+
+// ErrAborted is returned by Commit once an earlier commit of the same writer failed
+// (or the writer was released): committing later offsets would skip the failed ones.
+// The caller must release the writer, seek the partition to NextOffset and start over.
+var ErrAborted = errors.New("lake: partition writer stopped after a failed commit")
+
+// errReleased is the cause ErrAborted reports after Release.
+var errReleased = errors.New("writer released")
 
 // MarkerError reports a commit marker that cannot be read or does not match its
 // name. The lake cannot tell which offsets are durable until it is repaired.

@@ -48,6 +48,9 @@ func Open(dir string) (*Lake, error) {
 		props: parquet.NewWriterProperties(
 			parquet.WithAllocator(mem),
 			parquet.WithCompression(compress.Codecs.Zstd),
+			// Level 1 costs a fifth less CPU than the default (3) on grabs and the
+			// files come out no bigger (BenchmarkCommit).
+			parquet.WithCompressionLevel(1),
 			parquet.WithMaxRowGroupLength(rowGroupRows),
 			parquet.WithCreatedBy("hongbao"),
 		),

@@ -92,7 +92,6 @@ func TestCommitOverlap(t *testing.T) {
 	w.Release()
 
 	stale := l.NewPartitionWriter(topic, 0)
-	defer stale.Release()
 	appendRange(stale, 5, 12)
 	if _, err := stale.Commit(); !errors.Is(err, ErrOverlap) {
 		t.Fatalf("Commit of offsets 5-12 over 0-9: %v, want ErrOverlap", err)
@@ -103,8 +102,15 @@ func TestCommitOverlap(t *testing.T) {
 	if next, _ := l.NextOffset(topic, 0); next != 10 {
 		t.Errorf("NextOffset = %d, want 10", next)
 	}
-	appendRange(stale, 10, 12) // resumed at NextOffset
-	if _, err := stale.Commit(); err != nil {
+	appendRange(stale, 10, 12)
+	if _, err := stale.Commit(); !errors.Is(err, ErrAborted) {
+		t.Fatalf("Commit after a failed one: %v, want ErrAborted", err)
+	}
+	stale.Release()
+	fresh := l.NewPartitionWriter(topic, 0) // resumed at NextOffset
+	defer fresh.Release()
+	appendRange(fresh, 10, 12)
+	if _, err := fresh.Commit(); err != nil {
 		t.Fatal(err)
 	}
 	names, other := lakeFiles(t, dir, "grabs")

@@ -35,8 +35,12 @@ type QuarantineRecord struct {
 // PartitionWriter buffers the rows of one Kafka partition in Arrow record builders
 // until Commit lands them in the lake. It is used by one goroutine at a time.
 //
-// From its first Commit until Release it holds the partition's lock in the lake, so a
+// From its first commit until Release it holds the partition's lock in the lake, so a
 // second writer of the same partition, in this process or another, waits for it.
+//
+// A failed commit leaves the writer unable to commit again (ErrAborted): the caller
+// must Release it, seek the partition to NextOffset, and start a new writer, so that
+// the rows of the failed commit are read again rather than skipped.
 type PartitionWriter struct {
 	lake      *Lake
 	topic     string
@@ -44,14 +48,23 @@ type PartitionWriter struct {
 
 	tables  [numTables]tableBuf
 	pending int
-	first   int64 // first offset since the last commit
-	last    int64 // last offset seen
+	first   int64  // first offset since the last seal
+	last    int64  // last offset seen
+	sealed  uint64 // batches sealed so far
 
+	part *partitionState
+
+	stopAfter commitStep // set by tests only
+}
+
+// partitionState is what the commits of one writer share. Only the goroutine that
+// commits touches it, one commit at a time.
+type partitionState struct {
 	lock      *os.File // the partition lock, once owned
 	recovered bool     // the partition was recovered under the lock and next is known
 	next      int64    // next offset to commit; -1 while the partition has no commit
-
-	stopAfter commitStep // set by tests only
+	nextSeq   uint64   // sequence number of the next batch to commit
+	err       error    // why commits stopped, if they did
 }
 
 // tableBuf accumulates one table's rows. The builders are typed views of rb's field
@@ -65,6 +78,11 @@ type tableBuf struct {
 	ts   []*array.TimestampBuilder
 	rows int64
 	sum  int64 // sum of the money column
+	// hint is the size of the last batch, rows and bytes per variable-width column,
+	// which the builders reserve for at the next batch's first row so that they do
+	// not regrow step by step.
+	hintRows  int
+	hintBytes []int
 	// minTS and maxTS are the range of ts (of ingested_at for the quarantine), in µs.
 	minTS, maxTS int64
 }
@@ -77,6 +95,7 @@ func newTableBuf(mem memory.Allocator, schema *arrow.Schema) tableBuf {
 	t.i64 = make([]*array.Int64Builder, n)
 	t.i32 = make([]*array.Int32Builder, n)
 	t.ts = make([]*array.TimestampBuilder, n)
+	t.hintBytes = make([]int, n)
 	for i, b := range t.rb.Fields() {
 		switch b := b.(type) {
 		case *array.StringBuilder:
@@ -94,6 +113,31 @@ func newTableBuf(mem memory.Allocator, schema *arrow.Schema) tableBuf {
 		}
 	}
 	return t
+}
+
+// take empties the builders into a record, remembering its size for the next batch.
+func (t *tableBuf) take() arrow.RecordBatch {
+	rec := t.rb.NewRecordBatch()
+	t.hintRows = int(rec.NumRows())
+	for i, col := range rec.Columns() {
+		if b, ok := col.(interface{ ValueBytes() []byte }); ok {
+			t.hintBytes[i] = len(b.ValueBytes())
+		}
+	}
+	return rec
+}
+
+// reserve sizes the empty builders for a batch like the last one.
+func (t *tableBuf) reserve() {
+	t.rb.Reserve(t.hintRows)
+	for i, n := range t.hintBytes {
+		if t.str[i] != nil {
+			t.str[i].ReserveData(n)
+		} else if t.bin[i] != nil {
+			t.bin[i].ReserveData(n)
+		}
+	}
+	t.hintRows = 0
 }
 
 // note widens the table's time range and counts the row.
@@ -114,9 +158,9 @@ func appendStr(b *array.StringBuilder, s string) {
 }
 
 // NewPartitionWriter returns an empty writer for one partition of topic. It takes
-// the partition's lock at its first Commit.
+// the partition's lock at its first commit.
 func (l *Lake) NewPartitionWriter(topic string, partition int) *PartitionWriter {
-	w := &PartitionWriter{lake: l, topic: topic, partition: partition, next: -1}
+	w := &PartitionWriter{lake: l, topic: topic, partition: partition, part: &partitionState{next: -1}}
 	for i := range w.tables {
 		w.tables[i] = newTableBuf(l.mem, schemas[i])
 	}
@@ -145,6 +189,9 @@ func (w *PartitionWriter) Append(offset int64, e *events.Event) {
 		panic(fmt.Sprintf("lake: Append of an event of unknown type %q", e.Type))
 	}
 	t := &w.tables[ti]
+	if t.hintRows > 0 {
+		t.reserve()
+	}
 	ts := e.TS.UnixMicro()
 	appendStr(t.str[0], e.EventID)
 	t.ts[1].Append(arrow.Timestamp(ts))
@@ -200,6 +247,9 @@ func (w *PartitionWriter) Append(offset int64, e *events.Event) {
 // Quarantine adds a rejected message. Its offset follows the same rule as Append's.
 func (w *PartitionWriter) Quarantine(q QuarantineRecord) {
 	t := &w.tables[tQuarantine]
+	if t.hintRows > 0 {
+		t.reserve()
+	}
 	at := q.IngestedAt
 	if at.IsZero() {
 		at = time.Now()
@@ -229,8 +279,9 @@ func (w *PartitionWriter) Quarantine(q QuarantineRecord) {
 // commit.
 func (w *PartitionWriter) Pending() int { return w.pending }
 
-// Release frees the builders and the partition lock. The writer must not be used
-// afterwards; rows not committed are lost (they will be read again from Kafka).
+// Release frees the builders and the partition lock. Rows not committed are lost
+// (they will be read again from Kafka). The writer must not be used afterwards, and
+// its batches must be committed or released before.
 func (w *PartitionWriter) Release() {
 	for i := range w.tables {
 		if w.tables[i].rb != nil {
@@ -238,18 +289,21 @@ func (w *PartitionWriter) Release() {
 			w.tables[i].rb = nil
 		}
 	}
-	if w.lock != nil {
-		unlockFile(w.lock)
-		w.lock = nil
+	if w.part.lock != nil {
+		unlockFile(w.part.lock)
+		w.part.lock = nil
 	}
-	w.recovered = false
+	w.part.recovered = false
+	if w.part.err == nil {
+		w.part.err = errReleased
+	}
 }
 
 // discard drops the pending rows without committing them.
 func (w *PartitionWriter) discard() {
 	for i := range w.tables {
 		if w.tables[i].rows > 0 {
-			w.tables[i].rb.NewRecordBatch().Release()
+			w.tables[i].take().Release()
 		}
 	}
 	w.reset()

@@ -85,7 +85,9 @@ func (b *Bar) PNG(fam fonts.Family, width, height vg.Length) ([]byte, error) {
 		yRange(p, ylo, yhi, 0.12)
 		p.X.Min, p.X.Max = -0.5, float64(len(b.Categories))-0.5
 		p.X.Padding = 0
-		p.X.Tick.Length = 0
+		// Invisible ticks keep the category names off the axis line.
+		p.X.Tick.Length = vg.Points(3)
+		p.X.Tick.Color = color.Transparent
 		p.Y.Tick.Marker = numberTicks{format: format, target: 5}
 		if len(b.Refs) > 0 {
 			p.Add(annotations{refs: b.Refs, blocks: bs.blocks, refSty: s.text(noteSize, false, refRed)})
@@ -122,6 +124,11 @@ func (b *Bar) validate() error {
 		}
 		if err := finite(g.Values...); err != nil {
 			return fmt.Errorf("group %q: %w", g.Name, err)
+		}
+	}
+	for _, r := range b.Refs {
+		if err := finite(r.Y); err != nil {
+			return fmt.Errorf("reference line %q: %w", r.Label, err)
 		}
 	}
 	if b.CategoryColors != nil && len(b.CategoryColors) != len(b.Categories) {

@@ -204,12 +204,12 @@ func render(fam fonts.Family, width, height vg.Length, fr frame, extra []string,
 		gap vg.Length
 	}{
 		{fr.Title, s.text(titleSize, true, ink), vg.Points(5)},
-		{fr.YLabel, s.text(labelSize, false, muted), vg.Points(4)},
+		{fr.YLabel, s.text(labelSize, false, muted), vg.Points(8)},
 	} {
 		if t.txt == "" {
 			continue
 		}
-		txt := wrap(t.txt, t.sty, textWidth)
+		txt := wrapBalanced(t.txt, t.sty, textWidth)
 		area.FillText(t.sty, vg.Point{X: area.Min.X, Y: top}, txt)
 		top -= t.sty.Height(txt) + t.gap
 	}
@@ -307,11 +307,10 @@ func (nt numberTicks) Ticks(lo, hi float64) []plot.Tick {
 	target := max(nt.target, 2)
 	raw := (hi - lo) / float64(target)
 	mag := math.Pow(10, math.Floor(math.Log10(raw)))
-	step := 10 * mag
-	for _, m := range []float64{1, 2, 2.5, 5} {
-		if m*mag >= raw {
+	step := mag
+	for _, m := range []float64{2, 2.5, 5, 10} {
+		if math.Abs((hi-lo)/(m*mag)-float64(target)) < math.Abs((hi-lo)/step-float64(target)) {
 			step = m * mag
-			break
 		}
 	}
 	var ticks []plot.Tick

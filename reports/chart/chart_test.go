@@ -235,12 +235,13 @@ func TestChartRejectsBadInput(t *testing.T) {
 		c    Chart
 		want error
 	}{
-		"no series":   {&Line{}, ErrNoData},
-		"short y":     {&Line{Series: []Series{{X: []float64{1, 2}, Y: []float64{1}}}}, ErrShape},
-		"mixed axes":  {&Line{Series: []Series{{X: []float64{1}, Y: []float64{1}}, {T: []time.Time{{}}, Y: []float64{1}}}}, ErrShape},
-		"NaN":         {&Line{Series: []Series{{X: []float64{1}, Y: []float64{math.NaN()}}}}, ErrShape},
-		"bar values":  {&Bar{Categories: []string{"a", "b"}, Groups: []BarGroup{{Values: []float64{1}}}}, ErrShape},
-		"no category": {&Bar{}, ErrNoData},
+		"no series":                   {&Line{}, ErrNoData},
+		"short y":                     {&Line{Series: []Series{{X: []float64{1, 2}, Y: []float64{1}}}}, ErrShape},
+		"mixed axes":                  {&Line{Series: []Series{{X: []float64{1}, Y: []float64{1}}, {T: []time.Time{{}}, Y: []float64{1}}}}, ErrShape},
+		"NaN":                         {&Line{Series: []Series{{X: []float64{1}, Y: []float64{math.NaN()}}}}, ErrShape},
+		"bar values":                  {&Bar{Categories: []string{"a", "b"}, Groups: []BarGroup{{Values: []float64{1}}}}, ErrShape},
+		"no category":                 {&Bar{}, ErrNoData},
+		"note on time axis without T": {&Line{Series: []Series{{T: []time.Time{time.Unix(0, 0)}, Y: []float64{1}}}, Notes: []Note{{X: 1, Y: 1}}}, ErrShape},
 	} {
 		if _, err := tc.c.PNG(fam, w, h); !errors.Is(err, tc.want) {
 			t.Errorf("%s: err = %v, want %v", name, err, tc.want)
@@ -290,6 +291,30 @@ func TestFormatNumber(t *testing.T) {
 	} {
 		if got := FormatNumber(v); got != want {
 			t.Errorf("FormatNumber(%v) = %q, want %q", v, got, want)
+		}
+	}
+}
+
+func TestNumberTicks(t *testing.T) {
+	for _, tc := range []struct {
+		lo, hi float64
+		target int
+		want   string
+	}{
+		{0, 131000, 5, "0|25,000|50,000|75,000|100,000|125,000"},
+		{0, 448, 5, "0|100|200|300|400"},
+		{0, 180, 8, "0|25|50|75|100|125|150|175"},
+		{-3, 7, 5, "-2|0|2|4|6"},
+		{0, 1, 4, "0|0.25|0.5|0.75|1"},
+	} {
+		var labels []string
+		for _, tk := range (numberTicks{format: FormatNumber, target: tc.target}).Ticks(tc.lo, tc.hi) {
+			if tk.Label != "" {
+				labels = append(labels, tk.Label)
+			}
+		}
+		if got := strings.Join(labels, "|"); got != tc.want {
+			t.Errorf("Ticks(%v, %v) with target %d = %q, want %q", tc.lo, tc.hi, tc.target, got, tc.want)
 		}
 	}
 }

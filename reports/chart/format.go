@@ -44,22 +44,8 @@ func wrap(s string, sty text.Style, width vg.Length) string {
 	return strings.Join(textwrap.Lines(s, measure, float64(width)), "\n")
 }
 
-// wrapBalanced wraps s into as few lines as wrap does at width, but makes
-// the lines as even as it can, so no line holds a lone word or character.
+// wrapBalanced wraps s like wrap, into lines as even as possible.
 func wrapBalanced(s string, sty text.Style, width vg.Length) string {
 	measure := func(s string) float64 { return float64(sty.Width(s)) }
-	n := len(textwrap.Lines(s, measure, float64(width)))
-	if n <= 1 {
-		return s
-	}
-	lo, hi := float64(width)/float64(n), float64(width)
-	for range 20 {
-		mid := (lo + hi) / 2
-		if len(textwrap.Lines(s, measure, mid)) > n {
-			lo = mid
-		} else {
-			hi = mid
-		}
-	}
-	return strings.Join(textwrap.Lines(s, measure, hi), "\n")
+	return strings.Join(textwrap.Balanced(s, measure, float64(width)), "\n")
 }

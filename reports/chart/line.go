@@ -131,5 +131,18 @@ func (l *Line) validate() (isTime bool, err error) {
 			return false, fmt.Errorf("series %q: %w", s.Name, err)
 		}
 	}
+	for _, n := range l.Notes {
+		if n.T.IsZero() == isTime {
+			return false, fmt.Errorf("%w: note %q must set T on a time axis and X otherwise", ErrShape, n.Label)
+		}
+		if err := finite(n.X, n.Y); err != nil {
+			return false, fmt.Errorf("note %q: %w", n.Label, err)
+		}
+	}
+	for _, r := range l.Refs {
+		if err := finite(r.Y); err != nil {
+			return false, fmt.Errorf("reference line %q: %w", r.Label, err)
+		}
+	}
 	return isTime, nil
 }

@@ -15,6 +15,9 @@ import (
 	"github.com/go-pdf/fpdf"
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/font/sfnt"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/plotter"
 
 	"github.com/hongbao/hongbao/reports/internal/testenv"
 )
@@ -237,5 +240,27 @@ func TestAddToPDF(t *testing.T) {
 	broken := Family{Regular: &Font{Name: "broken", TTF: []byte("garbage")}}
 	if err := broken.AddToPDF(fpdf.New("P", "mm", "A4", ""), "body"); err == nil {
 		t.Error("fpdf accepted garbage font bytes without error")
+	}
+}
+
+func TestSetPlotDefault(t *testing.T) {
+	fam := chinese(t)
+	oldPlot, oldPlotter := plot.DefaultFont, plotter.DefaultFont
+	t.Cleanup(func() { plot.DefaultFont, plotter.DefaultFont = oldPlot, oldPlotter })
+
+	fam.SetPlotDefault()
+	if plot.DefaultFont != fam.PlotFont() || plotter.DefaultFont != fam.PlotFont() {
+		t.Fatalf("defaults are %v and %v, want %v", plot.DefaultFont, plotter.DefaultFont, fam.PlotFont())
+	}
+	if !font.DefaultCache.Has(fam.PlotFont()) {
+		t.Fatal("font not in gonum/plot's default cache")
+	}
+	// A plot made with the defaults now draws its text with the family.
+	p := plot.New()
+	if face := font.DefaultCache.Lookup(p.Title.TextStyle.Font, 12).Face; face != fam.Regular.Face() {
+		t.Error("plot.New() title does not use the family's face")
+	}
+	if got := plotter.DefaultFont.Typeface; got != font.Typeface(fam.Name()) {
+		t.Errorf("plotter.DefaultFont typeface %q", got)
 	}
 }

@@ -73,3 +73,23 @@ func wide(r rune) bool {
 	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) ||
 		(r >= 0x3000 && r <= 0x303F) || (r >= 0xFF00 && r <= 0xFFEF)
 }
+
+// Balanced breaks s into as few lines as Lines does at width, with the lines
+// as even as possible, so that no line holds a lone word or character. For
+// titles, headings and labels; body text reads better greedy.
+func Balanced(s string, measure func(string) float64, width float64) []string {
+	greedy := Lines(s, measure, width)
+	if len(greedy) <= 1 {
+		return greedy
+	}
+	lo, hi := width/float64(len(greedy)), width
+	for range 24 {
+		mid := (lo + hi) / 2
+		if len(Lines(s, measure, mid)) > len(greedy) {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return Lines(s, measure, hi)
+}

@@ -58,3 +58,19 @@ func TestLinesKeepEveryRune(t *testing.T) {
 		}
 	}
 }
+
+func TestBalanced(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		width float64
+		want  []string
+	}{
+		{"2014年春节微信红包：零点高峰与支付覆盖", 36, []string{"2014年春节微信红包：", "零点高峰与支付覆盖"}},
+		{"WeChat Pay and Alipay", 30, []string{"WeChat Pay and Alipay"}},
+		{"aaa bbb ccc ddd e", 15, []string{"aaa bbb", "ccc ddd e"}},
+	} {
+		if got := Balanced(tc.in, width, tc.width); !slices.Equal(got, tc.want) {
+			t.Errorf("Balanced(%q, %v) = %q, want %q", tc.in, tc.width, got, tc.want)
+		}
+	}
+}

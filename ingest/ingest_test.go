@@ -1,0 +1,281 @@
+package ingest_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hongbao/hongbao/ingest"
+	"github.com/hongbao/hongbao/ingest/broker"
+	"github.com/hongbao/hongbao/ingest/events"
+	"github.com/hongbao/hongbao/ingest/produce"
+	"github.com/hongbao/hongbao/ingest/simulate"
+	"github.com/hongbao/hongbao/transform"
+)
+
+const topic = broker.DefaultTopic
+
+func startBroker(t testing.TB, dataDir string) *broker.Broker {
+	t.Helper()
+	b, err := broker.Start(broker.Config{Listen: "127.0.0.1:0", DataDir: dataDir, Topic: topic})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	return b
+}
+
+// produceWorld simulates at scale and produces every event; it returns what the
+// broker acknowledged.
+func produceWorld(t testing.TB, addr string, scale float64, seed uint64) produce.Stats {
+	t.Helper()
+	ctx := context.Background()
+	sim, err := simulate.New(simulate.Config{Scale: scale, Seed: seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := produce.New(produce.Config{Brokers: []string{addr}, Topic: topic})
+	if err := sim.Run(ctx, func(e *events.Event) error { return p.Add(ctx, e) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return p.Acked()
+}
+
+// badMessage is a message that must land in quarantine with reason.
+type badMessage struct {
+	key, value string
+	reason     events.Reason
+}
+
+var badMessages = []badMessage{
+	{"k1", `{"event_id": "x1", "type": "envelope_sent", `, events.ReasonNotJSON},
+	{"k2", `[1, 2, 3]`, events.ReasonNotObject},
+	{"k3", `{"event_id":"x3","type":"envelope_opened","ts":"2014-01-31T12:00:00+08:00"}`, events.ReasonUnknownType},
+	{"k4", `{"event_id":"x4","type":"withdrawal","ts":"2014-01-31T12:00:00+08:00","user_id":"u1","provider":"wechat_pay","bank_code":"ICBC"}`, events.ReasonMissingField},
+	{"k5", `{"event_id":"x5","type":"payment","ts":"2014-01-31T12:00:00+08:00","user_id":"u1","provider":"alipay","scenario":"taxi","amount_fen":"12.50","bank_code":"ICBC"}`, events.ReasonWrongType},
+	{"k6", `{"event_id":"x6","type":"link_shared","ts":"31/01/2014 00:00","user_id":"u1","chat_id":"g1","url":"http://x"}`, events.ReasonBadTimestamp},
+	{"k7", `{"event_id":"x7","type":"envelope_grabbed","ts":"2014-01-31T12:00:01+08:00","envelope_id":"bad-env","user_id":"u2","outcome":"claimed","amount_fen":20001}`, events.ReasonClaimOverLimit},
+	// One share, two claims: the second overdraws the envelope.
+	{"bad-env-2", `{"event_id":"x8","type":"envelope_sent","ts":"2014-01-31T12:00:00+08:00","envelope_id":"bad-env-2","sender_id":"u1","chat_id":"p1","kind":"fixed","total_fen":500,"shares":1}`, ""},
+	{"bad-env-2", `{"event_id":"x9","type":"envelope_grabbed","ts":"2014-01-31T12:00:01+08:00","envelope_id":"bad-env-2","user_id":"u2","outcome":"claimed","amount_fen":500}`, ""},
+	{"bad-env-2", `{"event_id":"x10","type":"envelope_grabbed","ts":"2014-01-31T12:00:02+08:00","envelope_id":"bad-env-2","user_id":"u3","outcome":"claimed","amount_fen":500}`, events.ReasonClaimsExceedShares},
+}
+
+func produceBad(t testing.TB, addr string) {
+	t.Helper()
+	ctx := context.Background()
+	p := produce.New(produce.Config{Brokers: []string{addr}, Topic: topic})
+	for _, m := range badMessages {
+		if err := p.AddRaw(ctx, []byte(m.key), []byte(m.value), "bad", 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// ingestUntil runs the ingester until it has read n messages (or idles for idle).
+func ingestUntil(t testing.TB, addr, dir string, n int64, idle time.Duration, flushRows int) *ingest.Summary {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var consumed atomic.Int64
+	if n > 0 {
+		go func() {
+			for ctx.Err() == nil && consumed.Load() < n {
+				time.Sleep(20 * time.Millisecond)
+			}
+			cancel()
+		}()
+	}
+	sum, err := ingest.Run(ctx, ingest.Config{Brokers: []string{addr}, Topic: topic, Group: "test", Dir: dir,
+		UntilIdle: idle, FlushRows: flushRows, Consumed: &consumed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sum
+}
+
+func openWarehouse(t testing.TB, dir string) *sql.DB {
+	t.Helper()
+	w, err := transform.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	if err := w.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return w.DB()
+}
+
+func amountColumn(t events.Type) string {
+	switch t {
+	case events.EnvelopeSent:
+		return "total_fen"
+	case events.CardBound, events.LinkShared:
+		return "0"
+	}
+	return "amount_fen"
+}
+
+// checkLanded asserts that every produced event landed once, by count and by sum of
+// money, and that every bad message sits in quarantine with its reason.
+func checkLanded(t *testing.T, db *sql.DB, st produce.Stats, withBad bool) {
+	t.Helper()
+	for _, typ := range events.Types {
+		var n, fen, distinct int64
+		q := fmt.Sprintf("SELECT count(*), coalesce(sum(%s),0)::BIGINT, count(DISTINCT event_id) FROM %s WHERE event_id NOT LIKE 'x%%'", amountColumn(typ), typ.Table())
+		if err := db.QueryRow(q).Scan(&n, &fen, &distinct); err != nil {
+			t.Fatal(err)
+		}
+		if n != st.Count[typ] || fen != st.SumFen[typ] || distinct != n {
+			t.Errorf("%s: landed %d events (%d distinct) summing %d fen; produced %d summing %d", typ, n, distinct, fen, st.Count[typ], st.SumFen[typ])
+		}
+	}
+	want := map[string]int{}
+	for _, m := range badMessages {
+		if m.reason != "" && withBad {
+			want[string(m.reason)]++
+		}
+	}
+	rows, err := db.Query("SELECT reason, count(*), count(DISTINCT kafka_offset::VARCHAR || '/' || kafka_partition::VARCHAR) FROM quarantine GROUP BY reason")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	got := map[string]int{}
+	for rows.Next() {
+		var r string
+		var n, d int
+		if err := rows.Scan(&r, &n, &d); err != nil {
+			t.Fatal(err)
+		}
+		if n != d {
+			t.Errorf("quarantine reason %s: %d rows but %d distinct offsets", r, n, d)
+		}
+		got[r] = n
+	}
+	for r, n := range want {
+		if got[r] != n {
+			t.Errorf("quarantine reason %s: %d messages, want %d (all: %v)", r, got[r], n, got)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("quarantine reasons %v, want %v", got, want)
+	}
+}
+
+func TestEndToEndOverKafka(t *testing.T) {
+	dir := t.TempDir()
+	b := startBroker(t, filepath.Join(dir, "broker"))
+	st := produceWorld(t, b.Addr(), 0.001, 7)
+	produceBad(t, b.Addr())
+	total := st.Messages + int64(len(badMessages))
+	sum := ingestUntil(t, b.Addr(), dir, total, 0, 20_000)
+	if sum.Messages != total {
+		t.Fatalf("read %d messages, produced %d", sum.Messages, total)
+	}
+	db := openWarehouse(t, dir)
+	checkLanded(t, db, st, true)
+
+	// The busiest minute is the midnight peak.
+	var minute time.Time
+	var claims int64
+	if err := db.QueryRow("SELECT minute, claims FROM claims_per_minute ORDER BY claims DESC LIMIT 1").Scan(&minute, &claims); err != nil {
+		t.Fatal(err)
+	}
+	if got := minute.Format("2006-01-02 15:04"); got != "2014-01-31 00:00" || claims != 25 {
+		t.Errorf("busiest minute %s with %d claims, want 2014-01-31 00:00 with 25", got, claims)
+	}
+
+	// A second run reads nothing new and lands nothing twice.
+	sum = ingestUntil(t, b.Addr(), dir, 0, 1500*time.Millisecond, 20_000)
+	if sum.Messages != 0 {
+		t.Errorf("second run read %d messages; want 0", sum.Messages)
+	}
+	checkLanded(t, openWarehouse(t, dir), st, true)
+}
+
+// TestIngestChild is the ingester run as a separate process by TestCrashAndResume.
+func TestIngestChild(t *testing.T) {
+	addr, dir := os.Getenv("HONGBAO_CHILD_BROKER"), os.Getenv("HONGBAO_CHILD_DIR")
+	if addr == "" {
+		t.Skip("run by TestCrashAndResume")
+	}
+	ingestUntil(t, addr, dir, 0, time.Minute, 3_000)
+}
+
+func countMarkers(dir string) int {
+	n := 0
+	filepath.WalkDir(filepath.Join(dir, "lake", "_commits"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && filepath.Ext(p) == ".json" {
+			n++
+		}
+		return nil
+	})
+	return n
+}
+
+func TestCrashAndResume(t *testing.T) {
+	dir := t.TempDir()
+	b := startBroker(t, filepath.Join(dir, "broker"))
+	st := produceWorld(t, b.Addr(), 0.001, 11)
+	produceBad(t, b.Addr())
+
+	// Kill an ingester mid-stream, without a clean shutdown.
+	cmd := exec.Command(os.Args[0], "-test.run=^TestIngestChild$", "-test.v")
+	cmd.Env = append(os.Environ(), "HONGBAO_CHILD_BROKER="+b.Addr(), "HONGBAO_CHILD_DIR="+dir)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for countMarkers(dir) < 5 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	before := countMarkers(dir)
+	if before < 5 {
+		t.Fatalf("the child committed %d times before the kill; want at least 5", before)
+	}
+	total := st.Messages + int64(len(badMessages))
+	sum := ingestUntil(t, b.Addr(), dir, 0, 2*time.Second, 3_000)
+	if sum.Messages >= total {
+		t.Errorf("the restarted ingester read %d messages, the whole topic: it did not resume", sum.Messages)
+	}
+	t.Logf("killed after %d commits; the restart read %d of %d messages", before, sum.Messages, total)
+	checkLanded(t, openWarehouse(t, dir), st, true)
+}
+
+func TestBrokerRestartKeepsMessages(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "broker")
+	b, err := broker.Start(broker.Config{Listen: "127.0.0.1:0", DataDir: data, Topic: topic})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := produceWorld(t, b.Addr(), 0.0002, 3)
+	b.Close()
+
+	b2 := startBroker(t, data)
+	sum := ingestUntil(t, b2.Addr(), dir, st.Messages, 0, 50_000)
+	if sum.Messages != st.Messages {
+		t.Fatalf("after the restart the ingester read %d messages; %d were produced before it", sum.Messages, st.Messages)
+	}
+	checkLanded(t, openWarehouse(t, dir), st, false)
+}

@@ -87,10 +87,11 @@ type staged struct {
 // writer must be committed one at a time, in the order they were sealed: a marker must
 // never cover offsets after rows not yet durable.
 type Batch struct {
-	w    *PartitionWriter
-	seq  uint64
-	c    *Commit
-	recs []staged
+	w          *PartitionWriter
+	seq        uint64
+	c          *Commit
+	recs       []staged
+	disordered bool // an offset did not follow the one before
 }
 
 // Seal takes the rows appended since the last seal out of the writer, as a Batch to
@@ -100,7 +101,7 @@ func (w *PartitionWriter) Seal() *Batch {
 	if w.pending == 0 {
 		return nil
 	}
-	b := &Batch{w: w, seq: w.sealed}
+	b := &Batch{w: w, seq: w.sealed, disordered: w.disordered}
 	w.sealed++
 	for i := range w.tables {
 		if t := &w.tables[i]; t.rows > 0 {
@@ -171,6 +172,10 @@ func (b *Batch) commit() (*Commit, error) {
 	if err := w.own(); err != nil {
 		return nil, err
 	}
+	if c.FirstOffset < 0 || c.LastOffset < c.FirstOffset || b.disordered {
+		return nil, fmt.Errorf("lake: %s partition %d: offsets %d-%d were not appended in increasing order",
+			c.Topic, c.Partition, c.FirstOffset, c.LastOffset)
+	}
 	if p.next >= 0 && c.FirstOffset < p.next {
 		return nil, fmt.Errorf("%w: %s partition %d offsets %d-%d, but the lake already holds up to %d",
 			ErrOverlap, c.Topic, c.Partition, c.FirstOffset, c.LastOffset, p.next-1)
@@ -217,7 +222,7 @@ func (w *PartitionWriter) reset() {
 		t := &w.tables[i]
 		t.rows, t.sum, t.minTS, t.maxTS = 0, 0, 0, 0
 	}
-	w.pending, w.first, w.last = 0, 0, 0
+	w.pending, w.first, w.last, w.disordered = 0, 0, 0, false
 }
 
 // own makes sure the writer holds the partition's lock and that the partition was
@@ -236,9 +241,12 @@ func (w *PartitionWriter) own() error {
 		if err := mkdirDurable(dir); err != nil {
 			return err
 		}
-		f, _, err := lockFile(filepath.Join(dir, lockName), true)
+		f, got, err := lockFile(filepath.Join(dir, lockName), w.lake.LockWait)
 		if err != nil {
 			return fmt.Errorf("lake: lock %s partition %d: %w", w.topic, w.partition, err)
+		}
+		if !got {
+			return fmt.Errorf("%w: %s partition %d, after %v", ErrLocked, w.topic, w.partition, w.lake.LockWait)
 		}
 		p.lock = f
 	}

@@ -20,6 +20,10 @@ var ErrOverlap = errors.New("lake: offsets already committed")
 // The caller must release the writer, seek the partition to NextOffset and start over.
 var ErrAborted = errors.New("lake: partition writer stopped after a failed commit")
 
+// ErrLocked is returned by Commit when another writer, in this process or another,
+// held the partition's lock for longer than Lake.LockWait.
+var ErrLocked = errors.New("lake: partition locked by another writer")
+
 // errReleased is the cause ErrAborted reports after Release.
 var errReleased = errors.New("writer released")
 

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
@@ -20,6 +21,11 @@ import (
 // memory: everything it knows it reads from the files, so that several ingester
 // processes can share one lake, each writing its own partitions.
 type Lake struct {
+	// LockWait is how long a commit waits for a partition's lock while another
+	// writer holds it (for example the previous owner after a rebalance) before it
+	// fails with ErrLocked. Open sets it to 30 seconds.
+	LockWait time.Duration
+
 	root       string // DIR/lake
 	mem        memory.Allocator
 	props      *parquet.WriterProperties
@@ -43,8 +49,9 @@ func Open(dir string) (*Lake, error) {
 	}
 	mem := memory.DefaultAllocator
 	l := &Lake{
-		root: root,
-		mem:  mem,
+		LockWait: 30 * time.Second,
+		root:     root,
+		mem:      mem,
 		props: parquet.NewWriterProperties(
 			parquet.WithAllocator(mem),
 			parquet.WithCompression(compress.Codecs.Zstd),

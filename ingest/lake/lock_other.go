@@ -2,11 +2,14 @@
 
 package lake
 
-import "os"
+import (
+	"os"
+	"time"
+)
 
 // lockFile stands in for a file lock where flock is missing: it always succeeds, so
 // on these systems only one process may write a given lake.
-func lockFile(path string, wait bool) (*os.File, bool, error) {
+func lockFile(path string, wait time.Duration) (*os.File, bool, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, false, err

@@ -6,26 +6,28 @@ import (
 	"errors"
 	"os"
 	"syscall"
+	"time"
 )
 
-// lockFile takes an exclusive flock on path, creating the file. With wait it blocks
-// until the lock is free; without, got is false when another holder has it. The lock
-// belongs to the open file, so it also excludes a second lock in the same process,
-// and the kernel drops it when the process dies.
-func lockFile(path string, wait bool) (f *os.File, got bool, err error) {
+// lockFile takes an exclusive flock on path, creating the file. It tries again for
+// up to wait while another holder has the lock, and returns got = false if the lock
+// stayed taken. The lock belongs to the open file, so it also excludes a second lock
+// in the same process, and the kernel drops it when the process dies.
+func lockFile(path string, wait time.Duration) (f *os.File, got bool, err error) {
 	f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, false, err
 	}
-	how := syscall.LOCK_EX
-	if !wait {
-		how |= syscall.LOCK_NB
-	}
+	deadline := time.Now().Add(wait)
 	for {
-		err = syscall.Flock(int(f.Fd()), how)
-		if !errors.Is(err, syscall.EINTR) {
+		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if errors.Is(err, syscall.EINTR) {
+			continue
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) || time.Now().After(deadline) {
 			break
 		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	if err != nil {
 		f.Close()

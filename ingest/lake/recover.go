@@ -64,7 +64,7 @@ func (l *Lake) recoverAll() error {
 		if err := mkdirDurable(dir); err != nil {
 			return err
 		}
-		lock, got, err := lockFile(filepath.Join(dir, lockName), false)
+		lock, got, err := lockFile(filepath.Join(dir, lockName), 0)
 		if err != nil {
 			return fmt.Errorf("lock %s partition %d: %w", key.topic, key.partition, err)
 		}

@@ -51,6 +51,8 @@ type PartitionWriter struct {
 	first   int64  // first offset since the last seal
 	last    int64  // last offset seen
 	sealed  uint64 // batches sealed so far
+	// disordered records an offset that did not increase; the batch will not commit.
+	disordered bool
 
 	part *partitionState
 
@@ -176,6 +178,8 @@ func (w *PartitionWriter) Partition() int { return w.partition }
 func (w *PartitionWriter) noteOffset(offset int64) {
 	if w.pending == 0 {
 		w.first = offset
+	} else if offset <= w.last {
+		w.disordered = true
 	}
 	w.last = offset
 	w.pending++

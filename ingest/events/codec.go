@@ -2,7 +2,6 @@ package events
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -58,12 +57,13 @@ var intFields = map[string]bool{"total_fen": true, "shares": true, "amount_fen":
 func Decode(raw []byte, v *Validator) (Event, error) {
 	w := wire{TotalFen: absent, Shares: absent, AmountFen: absent}
 	if err := json.Unmarshal(raw, &w); err != nil {
-		var te *json.UnmarshalTypeError
-		if !errors.As(err, &te) {
+		// Not JSON, or JSON of an unexpected shape: a field with an unexpected type
+		// (only an error if the event's type uses the field), a fraction where an
+		// integer belongs. The exact path decodes field by field and says which.
+		trimmed := bytes.TrimSpace(raw)
+		if len(trimmed) == 0 || trimmed[0] != '{' || !json.Valid(trimmed) {
 			return Event{}, syntaxReject(raw, err)
 		}
-		// A field has an unexpected JSON type. That is only an error if the event's
-		// type uses the field; decode exactly to find out.
 		var rerr *RejectError
 		if w, rerr = decodeExact(raw); rerr != nil {
 			return Event{}, rerr

@@ -3,6 +3,8 @@ package lake
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -34,26 +36,41 @@ func benchGrabs(n int) []events.Event {
 }
 
 // BenchmarkCommit appends batches of grabs and commits each one durably (zstd Parquet,
-// fsync, marker, renames), the lake writer's whole share of the ingester's work.
+// fsync, marker, renames), the lake writer's whole share of the ingester's work. Beside
+// events/s (wall time) it reports events per CPU-second of the whole process, which is
+// what the ingester's budget of two cores is spent in, and the file size per event.
 func BenchmarkCommit(b *testing.B) {
 	for _, n := range []int{10_000, 100_000} {
 		b.Run(fmt.Sprintf("batch=%d", n), func(b *testing.B) {
 			evs := benchGrabs(n)
-			l := openLake(b, b.TempDir())
+			dir := b.TempDir()
+			l := openLake(b, dir)
 			w := l.NewPartitionWriter(topic, 0)
 			defer w.Release()
-			var offset int64
+			var offset, bytes int64
 			b.ReportAllocs()
+			cpu0, cpuOK := cpuTime()
 			for b.Loop() {
 				for i := range evs {
 					w.Append(offset, &evs[i])
 					offset++
 				}
-				if _, err := w.Commit(); err != nil {
+				c, err := w.Commit()
+				if err != nil {
 					b.Fatal(err)
 				}
+				st, err := os.Stat(filepath.Join(dir, "lake", "grabs", c.Files[0].File))
+				if err != nil {
+					b.Fatal(err)
+				}
+				bytes += st.Size()
 			}
-			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+			events := float64(n) * float64(b.N)
+			b.ReportMetric(events/b.Elapsed().Seconds(), "events/s")
+			if cpu1, ok := cpuTime(); ok && cpuOK {
+				b.ReportMetric(events/(cpu1-cpu0).Seconds(), "events/cpu-s")
+			}
+			b.ReportMetric(float64(bytes)/events, "file-B/event")
 		})
 	}
 }

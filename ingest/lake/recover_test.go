@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/hongbao/hongbao/ingest/events"
 )
@@ -293,5 +294,46 @@ func TestParseTmpDataName(t *testing.T) {
 		if _, _, _, _, ok := parseTmpDataName(bad); ok {
 			t.Errorf("parseTmpDataName(%q) ok", bad)
 		}
+	}
+}
+
+// TestCommitLocked: a second writer of a partition waits for the first, and gives up
+// after LockWait.
+func TestCommitLocked(t *testing.T) {
+	l := openLake(t, t.TempDir())
+	l.LockWait = 50 * time.Millisecond
+	a := l.NewPartitionWriter(topic, 0)
+	appendRange(a, 0, 4)
+	if _, err := a.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	b := l.NewPartitionWriter(topic, 0)
+	defer b.Release()
+	appendRange(b, 5, 9)
+	if _, err := b.Commit(); !errors.Is(err, ErrLocked) {
+		t.Fatalf("Commit while another writer holds the partition: %v, want ErrLocked", err)
+	}
+	a.Release()
+	c := l.NewPartitionWriter(topic, 0)
+	defer c.Release()
+	appendRange(c, 5, 9)
+	if _, err := c.Commit(); err != nil {
+		t.Fatalf("Commit after the holder released: %v", err)
+	}
+}
+
+// TestCommitDisorderedOffsets: offsets that go backwards would make a marker whose
+// range means nothing; the commit is refused.
+func TestCommitDisorderedOffsets(t *testing.T) {
+	l := openLake(t, t.TempDir())
+	w := l.NewPartitionWriter(topic, 0)
+	defer w.Release()
+	appendRange(w, 10, 12)
+	appendRange(w, 5, 6)
+	if _, err := w.Commit(); err == nil {
+		t.Fatal("Commit of offsets out of order succeeded")
+	}
+	if _, ok := l.NextOffset(topic, 0); ok {
+		t.Error("something was committed")
 	}
 }

@@ -1,0 +1,225 @@
+package events
+
+import (
+	stdjson "encoding/json"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+var cst = time.FixedZone("CST", 8*3600)
+
+func sampleEvents() []Event {
+	ts := time.Date(2014, 1, 31, 0, 0, 12, 345_000_000, cst)
+	return []Event{
+		{EventID: "e1", Type: EnvelopeSent, TS: ts, EnvelopeID: "env1", SenderID: "u1", ChatID: "g1", Kind: KindLucky, TotalFen: 1070, Shares: 5},
+		{EventID: "e2", Type: EnvelopeGrabbed, TS: ts, EnvelopeID: "env1", UserID: "u2", Outcome: OutcomeClaimed, AmountFen: 233},
+		{EventID: "e3", Type: EnvelopeGrabbed, TS: ts, EnvelopeID: "env1", UserID: "u3", Outcome: OutcomeMissed},
+		{EventID: "e4", Type: CardBound, TS: ts, UserID: "u2", Provider: ProviderWeChatPay, BankCode: "ICBC", Outcome: BindBankNotSupported},
+		{EventID: "e5", Type: Withdrawal, TS: ts, UserID: "u2", Provider: ProviderWeChatPay, BankCode: "ICBC", AmountFen: 233},
+		{EventID: "e6", Type: Payment, TS: ts, UserID: "u2", Provider: ProviderAlipay, Scenario: "taxi", AmountFen: 2300, BankCode: "CMB"},
+		{EventID: "e7", Type: LinkShared, TS: ts, UserID: "u4", ChatID: "g1", URL: "http://hongbao.example.invalid/a?b=c&d=<e>"},
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	v := DefaultValidator()
+	for _, e := range sampleEvents() {
+		b, err := Encode(&e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Decode(b, v)
+		if err != nil {
+			t.Fatalf("%s: decode %s: %v", e.Type, b, err)
+		}
+		if !got.TS.Equal(e.TS) {
+			t.Errorf("%s: ts %s, want %s", e.Type, got.TS, e.TS)
+		}
+		got.TS = e.TS
+		if !reflect.DeepEqual(got, e) {
+			t.Errorf("%s: round trip\n got %+v\nwant %+v", e.Type, got, e)
+		}
+		// The encoding is stable: a second encode gives the same bytes.
+		b2, _ := Encode(&got)
+		if string(b) != string(b2) {
+			t.Errorf("%s: encoding not stable:\n%s\n%s", e.Type, b, b2)
+		}
+	}
+}
+
+func TestEncodingIsWireFormat(t *testing.T) {
+	e := sampleEvents()[1]
+	b, _ := Encode(&e)
+	want := `{"event_id":"e2","type":"envelope_grabbed","ts":"2014-01-31T00:00:12.345+08:00","envelope_id":"env1","user_id":"u2","outcome":"claimed","amount_fen":233}`
+	if string(b) != want {
+		t.Errorf("encoded\n%s\nwant\n%s", b, want)
+	}
+}
+
+const okTS = `"ts":"2014-01-31T00:00:00+08:00"`
+
+func TestValidation(t *testing.T) {
+	cases := []struct {
+		name, msg string
+		reason    Reason
+	}{
+		{"not json", `{"event_id":`, ReasonNotJSON},
+		{"binary", "\x00\x01\x02", ReasonNotJSON},
+		{"empty", ``, ReasonNotJSON},
+		{"array", `[{"type":"payment"}]`, ReasonNotObject},
+		{"string", `"hello"`, ReasonNotObject},
+		{"no type", `{"event_id":"a",` + okTS + `}`, ReasonMissingField},
+		{"unknown type", `{"event_id":"a","type":"envelope_opened",` + okTS + `}`, ReasonUnknownType},
+		{"no event id", `{"type":"link_shared",` + okTS + `,"user_id":"u","chat_id":"c","url":"x"}`, ReasonMissingField},
+		{"no ts", `{"event_id":"a","type":"link_shared","user_id":"u","chat_id":"c","url":"x"}`, ReasonMissingField},
+		{"ts without offset", `{"event_id":"a","type":"link_shared","ts":"2014-01-31T00:00:00","user_id":"u","chat_id":"c","url":"x"}`, ReasonBadTimestamp},
+		{"ts as number", `{"event_id":"a","type":"link_shared","ts":1391097600,"user_id":"u","chat_id":"c","url":"x"}`, ReasonWrongType},
+		{"ts too early", `{"event_id":"a","type":"link_shared","ts":"1999-01-31T00:00:00Z","user_id":"u","chat_id":"c","url":"x"}`, ReasonTimestampRange},
+		{"ts in the future", `{"event_id":"a","type":"link_shared","ts":"2999-01-31T00:00:00Z","user_id":"u","chat_id":"c","url":"x"}`, ReasonTimestampRange},
+		{"missing url", `{"event_id":"a","type":"link_shared",` + okTS + `,"user_id":"u","chat_id":"c"}`, ReasonMissingField},
+		{"amount as string", `{"event_id":"a","type":"withdrawal",` + okTS + `,"user_id":"u","provider":"alipay","bank_code":"B","amount_fen":"100"}`, ReasonWrongType},
+		{"amount as float", `{"event_id":"a","type":"withdrawal",` + okTS + `,"user_id":"u","provider":"alipay","bank_code":"B","amount_fen":1.5}`, ReasonWrongType},
+		{"user id as number", `{"event_id":"a","type":"withdrawal",` + okTS + `,"user_id":7,"provider":"alipay","bank_code":"B","amount_fen":100}`, ReasonWrongType},
+		{"missing amount", `{"event_id":"a","type":"withdrawal",` + okTS + `,"user_id":"u","provider":"alipay","bank_code":"B"}`, ReasonMissingField},
+		{"zero amount", `{"event_id":"a","type":"withdrawal",` + okTS + `,"user_id":"u","provider":"alipay","bank_code":"B","amount_fen":0}`, ReasonNonPositiveAmount},
+		{"negative payment", `{"event_id":"a","type":"payment",` + okTS + `,"user_id":"u","provider":"alipay","scenario":"s","bank_code":"B","amount_fen":-1}`, ReasonNonPositiveAmount},
+		{"bad provider", `{"event_id":"a","type":"payment",` + okTS + `,"user_id":"u","provider":"paypal","scenario":"s","bank_code":"B","amount_fen":1}`, ReasonInvalidValue},
+		{"bad kind", `{"event_id":"a","type":"envelope_sent",` + okTS + `,"envelope_id":"e","sender_id":"u","chat_id":"c","kind":"huge","total_fen":100,"shares":2}`, ReasonInvalidValue},
+		{"zero shares", `{"event_id":"a","type":"envelope_sent",` + okTS + `,"envelope_id":"e","sender_id":"u","chat_id":"c","kind":"lucky","total_fen":100,"shares":0}`, ReasonNonPositiveAmount},
+		{"too many shares", `{"event_id":"a","type":"envelope_sent",` + okTS + `,"envelope_id":"e","sender_id":"u","chat_id":"c","kind":"lucky","total_fen":10000,"shares":101}`, ReasonInvalidValue},
+		{"total below shares", `{"event_id":"a","type":"envelope_sent",` + okTS + `,"envelope_id":"e","sender_id":"u","chat_id":"c","kind":"lucky","total_fen":3,"shares":5}`, ReasonInvalidValue},
+		{"envelope over limit", `{"event_id":"a","type":"envelope_sent",` + okTS + `,"envelope_id":"e","sender_id":"u","chat_id":"c","kind":"fixed","total_fen":40001,"shares":2}`, ReasonClaimOverLimit},
+		{"claim over 200 yuan", `{"event_id":"a","type":"envelope_grabbed",` + okTS + `,"envelope_id":"e","user_id":"u","outcome":"claimed","amount_fen":20001}`, ReasonClaimOverLimit},
+		{"claim without amount", `{"event_id":"a","type":"envelope_grabbed",` + okTS + `,"envelope_id":"e","user_id":"u","outcome":"claimed"}`, ReasonMissingField},
+		{"miss with amount", `{"event_id":"a","type":"envelope_grabbed",` + okTS + `,"envelope_id":"e","user_id":"u","outcome":"missed","amount_fen":5}`, ReasonInvalidValue},
+		{"bad outcome", `{"event_id":"a","type":"envelope_grabbed",` + okTS + `,"envelope_id":"e","user_id":"u","outcome":"won","amount_fen":5}`, ReasonInvalidValue},
+		{"bad bind outcome", `{"event_id":"a","type":"card_bound",` + okTS + `,"user_id":"u","provider":"wechat_pay","bank_code":"B","outcome":"maybe"}`, ReasonInvalidValue},
+	}
+	seen := map[Reason]bool{}
+	v := DefaultValidator()
+	for _, c := range cases {
+		_, err := Decode([]byte(c.msg), v)
+		var rej *RejectError
+		if !errors.As(err, &rej) {
+			t.Errorf("%s: got %v, want a rejection %s", c.name, err, c.reason)
+			continue
+		}
+		if rej.Reason != c.reason {
+			t.Errorf("%s: reason %s (%s), want %s", c.name, rej.Reason, rej.Detail, c.reason)
+		}
+		if rej.Detail == "" {
+			t.Errorf("%s: no detail", c.name)
+		}
+		seen[rej.Reason] = true
+	}
+	// The cross-message reasons are checked by the Tracker; see TestTracker.
+	seen[ReasonClaimsExceedShares], seen[ReasonClaimOverTotal] = true, true
+	for _, r := range Reasons {
+		if !seen[r] {
+			t.Errorf("no test case for reason %s", r)
+		}
+	}
+}
+
+func TestTolerantOfUnknownFields(t *testing.T) {
+	msgs := []string{
+		// An unknown field of any JSON type.
+		`{"event_id":"a","type":"link_shared",` + okTS + `,"user_id":"u","chat_id":"c","url":"x","app_version":{"major":5,"minor":2}}`,
+		// A field of another event type, with a type that would be wrong there.
+		`{"event_id":"a","type":"link_shared",` + okTS + `,"user_id":"u","chat_id":"c","url":"x","amount_fen":"lots"}`,
+		// A missed grab with an explicit null amount.
+		`{"event_id":"a","type":"envelope_grabbed",` + okTS + `,"envelope_id":"e","user_id":"u","outcome":"missed","amount_fen":null}`,
+	}
+	for _, m := range msgs {
+		if _, err := Decode([]byte(m), DefaultValidator()); err != nil {
+			t.Errorf("%s: %v", m, err)
+		}
+	}
+}
+
+func TestTracker(t *testing.T) {
+	ts := time.Date(2014, 1, 31, 0, 0, 0, 0, time.UTC)
+	var tr Tracker
+	env := Event{Type: EnvelopeSent, TS: ts, EnvelopeID: "e", Shares: 2, TotalFen: 100}
+	claim := func(amt int64) error {
+		return tr.Check(&Event{Type: EnvelopeGrabbed, TS: ts, EnvelopeID: "e", Outcome: OutcomeClaimed, AmountFen: amt})
+	}
+	if err := tr.Check(&env); err != nil {
+		t.Fatal(err)
+	}
+	if err := claim(60); err != nil {
+		t.Fatal(err)
+	}
+	var rej *RejectError
+	if err := claim(41); !errors.As(err, &rej) || rej.Reason != ReasonClaimOverTotal {
+		t.Errorf("claim past the total: %v", err)
+	}
+	if err := claim(40); err != nil {
+		t.Fatal(err)
+	}
+	if err := claim(1); !errors.As(err, &rej) || rej.Reason != ReasonClaimsExceedShares {
+		t.Errorf("third claim of two shares: %v", err)
+	}
+	// Misses never overdraw, and unknown envelopes pass.
+	if err := tr.Check(&Event{Type: EnvelopeGrabbed, TS: ts, EnvelopeID: "e", Outcome: OutcomeMissed}); err != nil {
+		t.Error(err)
+	}
+	if err := tr.Check(&Event{Type: EnvelopeGrabbed, TS: ts, EnvelopeID: "other", Outcome: OutcomeClaimed, AmountFen: 5}); err != nil {
+		t.Error(err)
+	}
+	// Envelopes expire after their lifetime, and the count stays bounded.
+	later := Event{Type: EnvelopeSent, TS: ts.Add(EnvelopeLifetime + time.Minute), EnvelopeID: "f", Shares: 1, TotalFen: 1}
+	if err := tr.Check(&later); err != nil {
+		t.Fatal(err)
+	}
+	if tr.Len() != 1 {
+		t.Errorf("tracker remembers %d envelopes after expiry, want 1", tr.Len())
+	}
+	small := Tracker{Max: 10}
+	for i := range 100 {
+		small.Check(&Event{Type: EnvelopeSent, TS: ts, EnvelopeID: strings.Repeat("x", i+1), Shares: 1, TotalFen: 1})
+	}
+	if small.Len() > 10 {
+		t.Errorf("bounded tracker holds %d envelopes", small.Len())
+	}
+}
+
+func benchMessages(b *testing.B) [][]byte {
+	var msgs [][]byte
+	for _, e := range sampleEvents() {
+		m, err := Encode(&e)
+		if err != nil {
+			b.Fatal(err)
+		}
+		msgs = append(msgs, m)
+	}
+	return msgs
+}
+
+// BenchmarkDecode measures hongbao's decode and validation per message.
+func BenchmarkDecode(b *testing.B) {
+	msgs := benchMessages(b)
+	v := DefaultValidator()
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if _, err := Decode(msgs[i%len(msgs)], v); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDecodeStdlib is the baseline: the same wire struct decoded with
+// encoding/json, before validation.
+func BenchmarkDecodeStdlib(b *testing.B) {
+	msgs := benchMessages(b)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		w := wire{TotalFen: absent, Shares: absent, AmountFen: absent}
+		if err := stdjson.Unmarshal(msgs[i%len(msgs)], &w); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

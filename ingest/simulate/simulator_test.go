@@ -1,0 +1,143 @@
+package simulate
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/hongbao/hongbao/ingest/events"
+)
+
+// run simulates and returns the hash of the encoded stream plus per-type tallies.
+type tally struct {
+	hash          string
+	count         map[events.Type]int
+	claimsPerMin  map[int64]int
+	attemptsByMin map[int64]int
+	envTotalFen   int64
+	minClaim      int64
+	maxClaim      int64
+	order         bool // every grab came after its envelope was sent
+}
+
+func simulateTally(t testing.TB, scale float64, seed uint64) tally {
+	t.Helper()
+	s, err := New(Config{Scale: scale, Seed: seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := sha256.New()
+	tl := tally{count: map[events.Type]int{}, claimsPerMin: map[int64]int{}, attemptsByMin: map[int64]int{}, minClaim: math.MaxInt64, order: true}
+	sent := map[string]bool{}
+	err = s.Run(context.Background(), func(e *events.Event) error {
+		b, err := events.Encode(e)
+		if err != nil {
+			return err
+		}
+		h.Write(b)
+		h.Write([]byte{'\n'})
+		tl.count[e.Type]++
+		switch e.Type {
+		case events.EnvelopeSent:
+			tl.envTotalFen += e.TotalFen
+			sent[e.EnvelopeID] = true
+		case events.EnvelopeGrabbed:
+			if !sent[e.EnvelopeID] {
+				tl.order = false
+			}
+			m := e.TS.Unix() / 60
+			tl.attemptsByMin[m]++
+			if e.Outcome == events.OutcomeClaimed {
+				tl.claimsPerMin[m]++
+				tl.minClaim = min(tl.minClaim, e.AmountFen)
+				tl.maxClaim = max(tl.maxClaim, e.AmountFen)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl.hash = fmt.Sprintf("%x", h.Sum(nil))
+	return tl
+}
+
+func TestDeterministic(t *testing.T) {
+	a := simulateTally(t, 0.0005, 42)
+	b := simulateTally(t, 0.0005, 42)
+	if a.hash != b.hash {
+		t.Errorf("same seed and scale gave different streams: %s vs %s", a.hash, b.hash)
+	}
+	c := simulateTally(t, 0.0005, 43)
+	if a.hash == c.hash {
+		t.Error("a different seed gave the same stream")
+	}
+}
+
+func TestPeakMinuteAndTotals(t *testing.T) {
+	const scale = 0.002
+	tl := simulateTally(t, scale, 2014)
+	cal := DefaultCalibration()
+	peak := cal.Window.PeakMinute.Unix() / 60
+	best, bestN := int64(0), 0
+	total := 0
+	for m, n := range tl.claimsPerMin {
+		total += n
+		if n > bestN || (n == bestN && m < best) {
+			best, bestN = m, n
+		}
+	}
+	if best != peak {
+		t.Errorf("busiest minute %s (%d claims), want %s", time.Unix(best*60, 0).In(cal.Location()), bestN, cal.Window.PeakMinute)
+	}
+	if want := int(math.Round(25000 * scale)); bestN != want {
+		t.Errorf("peak minute has %d claims, want %d", bestN, want)
+	}
+	// Claims follow the curve exactly: the total is the reported total × scale.
+	if want := 75_000_000 * scale; math.Abs(float64(total)-want) > 1 {
+		t.Errorf("claims %d, want %.0f", total, want)
+	}
+	if tl.count[events.EnvelopeGrabbed] != total+sumMisses(tl) {
+		t.Error("grab tally does not add up")
+	}
+	if !tl.order {
+		t.Error("a grab came before its envelope was sent")
+	}
+	// Single claims run from 1 fen up to at most 200 yuan.
+	if tl.minClaim != 1 || tl.maxClaim > events.MaxClaimFen {
+		t.Errorf("claims range %d..%d fen, want from 1 fen to at most 20000", tl.minClaim, tl.maxClaim)
+	}
+	for _, typ := range events.Types {
+		if tl.count[typ] == 0 {
+			t.Errorf("no %s events", typ)
+		}
+	}
+}
+
+func sumMisses(tl tally) int {
+	n := 0
+	for m, a := range tl.attemptsByMin {
+		n += a - tl.claimsPerMin[m]
+	}
+	return n
+}
+
+func BenchmarkSimulate(b *testing.B) {
+	var n int
+	for b.Loop() {
+		s, err := New(Config{Scale: 0.001, Seed: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = 0
+		s.Run(context.Background(), func(e *events.Event) error {
+			n++
+			_, err := events.Encode(e)
+			return err
+		})
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}

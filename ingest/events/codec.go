@@ -194,12 +194,15 @@ func (w *wire) stringField(name string) *string {
 	panic("events: no string field " + name)
 }
 
-// Validator holds the settings of per-message validation.
+// Validator holds the settings of per-message validation. A Validator is used by one
+// goroutine at a time.
 type Validator struct {
 	// Earliest is the first instant an event may carry.
 	Earliest time.Time
 	// Latest is the last instant an event may carry; zero means now plus a day.
 	Latest time.Time
+
+	now time.Time // cached clock for a zero Latest, read again only when needed
 }
 
 // DefaultValidator accepts timestamps from 2009 (before mobile red envelopes
@@ -228,7 +231,12 @@ func (v *Validator) build(w *wire) (Event, error) {
 	}
 	latest := v.Latest
 	if latest.IsZero() {
-		latest = time.Now().Add(24 * time.Hour)
+		latest = v.now.Add(24 * time.Hour)
+		if ts.After(latest) {
+			// The cached clock may be stale in a long run: read it again, only here.
+			v.now = time.Now()
+			latest = v.now.Add(24 * time.Hour)
+		}
 	}
 	if ts.Before(v.Earliest) || ts.After(latest) {
 		return Event{}, reject(ReasonTimestampRange, "ts %s is outside %s .. %s", w.TS, v.Earliest.Format(time.RFC3339), latest.Format(time.RFC3339))

@@ -211,21 +211,51 @@ func (in *ingester) consumePartition(gctx, runCtx context.Context, gen *kafka.Ge
 		return fmt.Errorf("partition %d: seek to %d: %w", p, next, err)
 	}
 
+	// Commits run on their own goroutine, one batch at a time and in order, so the
+	// partition keeps reading while a batch is encoded and synced. At most one sealed
+	// batch waits, which bounds memory to about three batches per partition.
+	batches := make(chan *lake.Batch, 1)
+	commitErr := make(chan error, 1)
+	go func() {
+		var err error
+		for b := range batches {
+			if err != nil {
+				b.Release()
+				continue
+			}
+			_, last := b.Offsets()
+			if _, err = b.Commit(); err != nil {
+				err = fmt.Errorf("partition %d: commit to the lake: %w", p, err)
+				continue
+			}
+			atomic.AddInt64(&in.sum.Commits, 1)
+			// Tell the group too, so lag tools see progress; the lake stays the truth.
+			_ = gen.CommitOffsets(map[string]map[int]int64{cfg.Topic: {p: last + 1}})
+		}
+		commitErr <- err
+	}()
 	lastCommit := time.Now()
-	var last int64 = -1
 	commit := func() error {
-		c, err := w.Commit()
-		if err != nil {
-			return fmt.Errorf("partition %d: commit to the lake: %w", p, err)
-		}
 		lastCommit = time.Now()
-		if c == nil {
-			return nil
+		if b := w.Seal(); b != nil {
+			select {
+			case batches <- b:
+			case err := <-commitErr:
+				b.Release()
+				commitErr <- err
+				return err
+			}
 		}
-		atomic.AddInt64(&in.sum.Commits, 1)
-		// Tell the group too, so lag tools see progress; the lake stays the truth.
-		_ = gen.CommitOffsets(map[string]map[int]int64{cfg.Topic: {p: last + 1}})
 		return nil
+	}
+	// finish commits what is pending and waits for every batch to be durable.
+	finish := func() error {
+		err := commit()
+		close(batches)
+		if cerr := <-commitErr; err == nil {
+			err = cerr
+		}
+		return err
 	}
 	var unreported int64
 	report := func() {
@@ -247,17 +277,18 @@ func (in *ingester) consumePartition(gctx, runCtx context.Context, gen *kafka.Ge
 		fcancel()
 		if err != nil {
 			if ctx.Err() != nil {
-				return commit()
+				return finish()
 			}
 			if errors.Is(err, context.DeadlineExceeded) {
 				if err := commit(); err != nil {
+					finish()
 					return err
 				}
 				continue
 			}
+			finish()
 			return fmt.Errorf("partition %d: read: %w", p, err)
 		}
-		last = m.Offset
 		e, derr := events.Decode(m.Value, &validator)
 		if derr == nil {
 			derr = tracker.Check(&e)
@@ -280,6 +311,7 @@ func (in *ingester) consumePartition(gctx, runCtx context.Context, gen *kafka.Ge
 		}
 		if w.Pending() >= cfg.FlushRows || time.Since(lastCommit) >= cfg.FlushInterval {
 			if err := commit(); err != nil {
+				finish()
 				return err
 			}
 		}

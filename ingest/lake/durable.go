@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 
@@ -176,6 +177,9 @@ func writeFileSync(path string, data []byte) error {
 
 // syncDir makes the entries of a folder (files created, renamed, removed) durable.
 func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil // a folder cannot be opened for syncing there; NTFS journals its entries
+	}
 	d, err := os.Open(dir)
 	if err != nil {
 		return fmt.Errorf("lake: sync folder: %w", err)

@@ -59,6 +59,11 @@ func Open(dir string) (*Lake, error) {
 			// files come out no bigger (BenchmarkCommit).
 			parquet.WithCompressionLevel(1),
 			parquet.WithMaxRowGroupLength(rowGroupRows),
+			// Unique columns gain nothing from a dictionary and pay for building it:
+			// about a tenth of the CPU and a seventh of the size (BenchmarkCommit).
+			parquet.WithDictionaryFor("event_id", false),
+			parquet.WithDictionaryFor("ts", false),
+			parquet.WithDictionaryFor("kafka_offset", false),
 			parquet.WithCreatedBy("hongbao"),
 		),
 		arrowProps: pqarrow.NewArrowWriterProperties(pqarrow.WithAllocator(mem), pqarrow.WithStoreSchema()),

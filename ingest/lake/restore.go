@@ -19,7 +19,7 @@ import (
 
 // RestoreTracker seeds t with the envelopes of one partition that a Tracker would
 // still remember: those sent within events.EnvelopeLifetime of the partition's newest
-// committed event, with what had been claimed of each. It reads only the envelopes
+// committed envelope, with what had been claimed of each. It reads only the envelopes
 // files whose time range reaches into that window (the markers say which) and the
 // grabs files committed from the first of them on, and calls t.Restore for each
 // envelope in the order they were sent. A partition without commits leaves t as is.
@@ -31,12 +31,14 @@ func (l *Lake) RestoreTracker(topic string, partition int, t *events.Tracker) er
 	if err != nil {
 		return err
 	}
+	// The window ends at the newest envelope, not the newest event of any type: a
+	// Tracker moves its clock on envelope_sent only, and remembering an envelope too
+	// many costs nothing, whereas forgetting one lets overdrawing claims through.
+	envTable := events.EnvelopeSent.Table()
 	var newest time.Time
 	for i := range cs {
-		for _, f := range cs[i].Files {
-			if f.Table != QuarantineTable && f.MaxTS.After(newest) {
-				newest = f.MaxTS
-			}
+		if f, ok := cs[i].File(envTable); ok && f.MaxTS.After(newest) {
+			newest = f.MaxTS
 		}
 	}
 	if newest.IsZero() {
@@ -55,7 +57,6 @@ func (l *Lake) RestoreTracker(topic string, partition int, t *events.Tracker) er
 	}
 	live := make(map[string]*envelope)
 	from := -1 // the first commit whose envelopes reach the window
-	envTable := events.EnvelopeSent.Table()
 	for i := range cs {
 		f, ok := cs[i].File(envTable)
 		if !ok || f.MaxTS.UnixMicro() < cutoff {

@@ -64,6 +64,8 @@ type Simulator struct {
 	open        []*openEnvelope
 	emptied     []*openEnvelope
 	emptiedNext int
+	topShare    float64 // expected share of claims of the rank-0 user
+	topAcc      float64
 }
 
 const (
@@ -107,6 +109,7 @@ func New(cfg Config) (*Simulator, error) {
 		return nil, err
 	}
 	s.users = max(1, int64(math.Round(float64(s.pop.Users)*cfg.Scale)))
+	s.topShare = s.pop.ExpectedTop(1, cfg.Scale) / cfg.Scale // per claim at this scale
 	s.grabScr = newScramble(s.users, cfg.Seed, 1)
 	s.sendScr = newScramble(s.users, cfg.Seed, 2)
 	s.chatGroups = int(max(1, s.users/6))
@@ -291,15 +294,15 @@ func (s *Simulator) at(ms int64) time.Time {
 }
 
 // drawUser picks a user index for a grab (or, with the send scramble, a send).
-func (s *Simulator) drawUser(scr scramble) int64 {
-	var idx int64
+func (s *Simulator) drawUser(scr scramble) int64 { return scr.apply(s.drawRank()) }
+
+// drawRank picks a user by activity rank (0 is the most active).
+func (s *Simulator) drawRank() int64 {
 	if s.rng.Float64() < s.pop.Heavy {
 		x := math.Pow(s.rng.Float64(), s.pop.Alpha)
-		idx = min(int64(x*float64(s.users)), s.users-1)
-	} else {
-		idx = s.rng.Int64N(s.users)
+		return min(int64(x*float64(s.users)), s.users-1)
 	}
-	return scr.apply(idx)
+	return s.rng.Int64N(s.users)
 }
 
 func userID(u int64) string { return "u" + strconv.FormatInt(u, 10) }
@@ -384,10 +387,24 @@ func (s *Simulator) sendEnvelope(atMs int64, emit func(*events.Event) error) err
 }
 
 // drawClaimer picks a grabber not yet among this envelope's claimers: WeChat lets
-// each user claim an envelope once.
+// each user claim an envelope once. The most active user (rank 0, the record
+// grabber) gets exactly its expected share of claims, carried over like the
+// per-minute counts, so the record is the reported one at scale 1 and its model
+// expectation at any other scale, not a random draw around it.
 func (s *Simulator) drawClaimer(env *openEnvelope) int64 {
+	top := s.grabScr.apply(0)
+	s.topAcc += s.topShare
+	if s.topAcc >= 1 && !slices.Contains(env.claimers, int32(top)) {
+		s.topAcc--
+		env.claimers = append(env.claimers, int32(top))
+		return top
+	}
 	for {
-		u := s.drawUser(s.grabScr)
+		rank := s.drawRank()
+		if rank == 0 && s.users > 1 {
+			continue
+		}
+		u := s.grabScr.apply(rank)
 		if !slices.Contains(env.claimers, int32(u)) || len(env.claimers) >= int(s.users) {
 			env.claimers = append(env.claimers, int32(u))
 			return u

@@ -14,6 +14,8 @@ import (
 	"sync"
 
 	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/hongbao/hongbao/transform/refdata"
 )
 
 // FileName is the name of the warehouse file inside the data folder.
@@ -180,6 +182,14 @@ func (w *Warehouse) Refresh(ctx context.Context) error {
 		built = append(built, b)
 		delete(stale, t.name)
 	}
+	refBuilt, err := w.loadReference(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("refresh %s: %w", w.path, err)
+	}
+	for _, b := range refBuilt {
+		built = append(built, b)
+		delete(stale, b.Name)
+	}
 	for _, m := range models {
 		if _, err := tx.ExecContext(ctx, m.buildSQL()); err != nil {
 			return fmt.Errorf("refresh %s: build model %s (%s): %w", w.path, m.name, m.file, err)
@@ -321,6 +331,44 @@ func writeMeta(ctx context.Context, tx *sql.Tx, built []builtTable) error {
 		}
 	}
 	return nil
+}
+
+// BanksFile is the name, inside the data folder, of a user's own bank table (the
+// format of refdata.BanksCSV). When present it replaces the built-in table.
+const BanksFile = "banks.csv"
+
+// loadReference loads the reference tables (banks, scenarios, market figures, the
+// facts registry) before the models, so models can join them.
+func (w *Warehouse) loadReference(ctx context.Context, tx *sql.Tx) ([]builtTable, error) {
+	var banks []refdata.Bank
+	source := "built-in reference data (transform/refdata)"
+	if f, err := os.Open(filepath.Join(w.dir, BanksFile)); err == nil {
+		banks, err = refdata.ParseBanks(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("bank table %s: %w", filepath.Join(w.dir, BanksFile), err)
+		}
+		source = filepath.Join(w.dir, BanksFile)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	if err := refdata.LoadWith(ctx, tx, banks); err != nil {
+		return nil, fmt.Errorf("load reference data: %w", err)
+	}
+	var built []builtTable
+	for _, t := range refdata.Tables() {
+		b := builtTable{TableInfo: TableInfo{Name: t.Name, Kind: "reference"}, source: "built-in reference data (transform/refdata)", about: t.About}
+		if t.Name == "banks" {
+			b.source = source
+		}
+		var err error
+		if b.Rows, err = countRows(ctx, tx, t.Name); err != nil {
+			return nil, err
+		}
+		w.progress(b.TableInfo)
+		built = append(built, b)
+	}
+	return built, nil
 }
 
 // Tables lists what the last Refresh built: lake tables first, then models, in build

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/hongbao/hongbao/transform/refdata"
 	"os"
 	"path/filepath"
 	"strings"
@@ -107,10 +108,10 @@ func TestRefreshLoadsLake(t *testing.T) {
 		"SELECT sum(claims) FROM claims_per_minute":                                        4,
 		"SELECT sum(attempts) FROM claims_per_minute":                                      6,
 		"SELECT sum(claimed_fen) FROM claims_per_minute":                                   9650,
-		"SELECT count(*) FROM _hongbao_meta":                                               int64(len(lakeTables) + len(Models())),
+		"SELECT count(*) FROM _hongbao_meta":                                               int64(len(lakeTables) + len(refdata.Tables()) + len(Models())),
 		"SELECT lake_files FROM _hongbao_meta WHERE name = 'grabs'":                        2,
 		"SELECT row_count FROM _hongbao_meta WHERE name = 'links'":                         0,
-		"SELECT count(*) FROM _hongbao_meta WHERE refreshed_at >= now() - INTERVAL 1 HOUR": int64(len(lakeTables) + len(Models())),
+		"SELECT count(*) FROM _hongbao_meta WHERE refreshed_at >= now() - INTERVAL 1 HOUR": int64(len(lakeTables) + len(refdata.Tables()) + len(Models())),
 	} {
 		if got := queryInt(t, db, q); got != want {
 			t.Errorf("%s = %d, want %d", q, got, want)
@@ -125,7 +126,12 @@ func TestRefreshLoadsLake(t *testing.T) {
 	for _, tb := range tables {
 		names = append(names, tb.Name)
 	}
-	if got, want := strings.Join(names, " "), strings.Join(append(LakeTables(), Models()...), " "); got != want {
+	want := LakeTables()
+	for _, r := range refdata.Tables() {
+		want = append(want, r.Name)
+	}
+	want = append(want, Models()...)
+	if got, want := strings.Join(names, " "), strings.Join(want, " "); got != want {
 		t.Errorf("Tables() = %s, want %s", got, want)
 	}
 	if g := tables[1]; g != (TableInfo{Name: "grabs", Kind: "lake", Files: 2, Bytes: g.Bytes, Rows: 6}) || g.Bytes <= 0 {
@@ -294,7 +300,7 @@ func TestReadOnlyRefusesWrites(t *testing.T) {
 		"SELECT 1; INSERT INTO links SELECT * FROM links": "INSERT",
 	} {
 		_, err := Query(ctx, ro.DB(), stmt)
-		want := "the warehouse is opened read-only: " + kind + " is not allowed here; use 'hongbao transform' to rebuild models, or copy the data out with COPY ... TO in your own DuckDB session"
+		want := "the warehouse is opened read-only: " + kind + " is not allowed here: only 'hongbao transform' changes the warehouse. To keep a result, write it to a file with 'hongbao sql -o FILE' or COPY (query) TO 'file'"
 		if !errors.Is(err, ErrReadOnly) || err.Error() != want {
 			t.Errorf("Query(%q) error:\n got %v\nwant %s", stmt, err, want)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/hongbao/hongbao/ingest/events"
 	"github.com/hongbao/hongbao/ingest/produce"
 	"github.com/hongbao/hongbao/transform"
+	"github.com/hongbao/hongbao/transform/facts"
 )
 
 // demoMarker marks a data folder that holds a demo run, so a new demo may replace it.
@@ -27,12 +28,14 @@ type demoOptions struct {
 	scale       float64
 	seed        uint64
 	calibration string
+	banks       string
 }
 
 func (o *demoOptions) AddFlags(f *pflag.FlagSet) {
 	f.Float64Var(&o.scale, "scale", 0.01, "share of the full festival to simulate: 1 is every event of 2014")
 	f.Uint64Var(&o.seed, "seed", 2014, "random seed; the same seed and scale give the same events")
 	f.StringVar(&o.calibration, "calibration", "", "calibration file (JSON); default the built-in 2014 calibration")
+	f.StringVar(&o.banks, "banks", "", "bank table (CSV) to draw card banks from; default the built-in table")
 }
 
 func newDemoCommand(g *globalOptions) *cobra.Command {
@@ -81,7 +84,7 @@ func runDemo(ctx context.Context, g *globalOptions, o *demoOptions, out io.Write
 	kafka := kafkaOptions{brokers: b.Addr(), topic: broker.DefaultTopic}
 	// Produce, then consume: on two cores the two steps run faster in turn than side
 	// by side, where the broker serves many small fetches to a consumer that keeps up.
-	st, err := runSimulate(ctx, &simulateOptions{kafka: kafka, scale: o.scale, seed: o.seed, calibration: o.calibration})
+	st, err := runSimulate(ctx, &simulateOptions{kafka: kafka, scale: o.scale, seed: o.seed, calibration: o.calibration, banks: o.banks, dir: g.dir})
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +117,7 @@ func prepareDemoDir(dir string) error {
 	if _, err := os.Stat(filepath.Join(dir, demoMarker)); err != nil {
 		return usagef("%s holds data that is not from 'hongbao demo'; pass another --dir (or empty this one) for the demo", dir)
 	}
-	for _, name := range []string{"broker", "lake", transform.FileName, transform.FileName + ".wal", "reports"} {
+	for _, name := range []string{"broker", "lake", transform.FileName, transform.FileName + ".wal", "reports", facts.RunFile, transform.BanksFile} {
 		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
 			return fmt.Errorf("replace the earlier demo: %w", err)
 		}

@@ -2,10 +2,12 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -16,6 +18,9 @@ import (
 	"github.com/hongbao/hongbao/ingest/events"
 	"github.com/hongbao/hongbao/ingest/produce"
 	"github.com/hongbao/hongbao/ingest/simulate"
+	"github.com/hongbao/hongbao/transform"
+	"github.com/hongbao/hongbao/transform/facts"
+	"github.com/hongbao/hongbao/transform/refdata"
 )
 
 type kafkaOptions struct {
@@ -46,8 +51,10 @@ type simulateOptions struct {
 	scale       float64
 	seed        uint64
 	calibration string
+	banks       string
 	output      string
 	printCal    bool
+	dir         string // data folder that receives run.json (and the bank table)
 }
 
 func (o *simulateOptions) AddFlags(f *pflag.FlagSet) {
@@ -55,6 +62,7 @@ func (o *simulateOptions) AddFlags(f *pflag.FlagSet) {
 	f.Float64Var(&o.scale, "scale", 0.01, "share of the full festival to simulate: 1 is every event of 2014, 0.01 the demo")
 	f.Uint64Var(&o.seed, "seed", 2014, "random seed; the same seed and scale give the same events, byte for byte")
 	f.StringVar(&o.calibration, "calibration", "", "calibration file (JSON) to model another year or market; see --print-calibration")
+	f.StringVar(&o.banks, "banks", "", "bank table (CSV, the format of 'hongbao sql \"FROM banks\"' / transform/refdata/banks.csv) to draw users' card banks from")
 	f.StringVar(&o.output, "output", "", "write the events as JSON lines to this file ('-' for stdout) instead of Kafka")
 	f.BoolVar(&o.printCal, "print-calibration", false, "print the built-in calibration file, to copy and edit, and exit")
 }
@@ -70,11 +78,16 @@ func newSimulateCommand(g *globalOptions) *cobra.Command {
 				_, err := os.Stdout.Write(simulate.DefaultCalibrationJSON())
 				return err
 			}
+			o.dir = g.dir
 			st, err := runSimulate(cmd.Context(), o)
 			if err != nil {
 				return err
 			}
-			printProduced(os.Stdout, st)
+			summary := io.Writer(os.Stdout)
+			if o.output == "-" {
+				summary = os.Stderr // stdout carries the events
+			}
+			printProduced(summary, st)
 			return nil
 		},
 	}
@@ -88,12 +101,29 @@ func runSimulate(ctx context.Context, o *simulateOptions) (produce.Stats, error)
 	if err != nil {
 		return produce.Stats{}, usagef("%v", err)
 	}
+	var banks []simulate.Bank
+	var banksCSV []byte
+	if o.banks != "" {
+		if banksCSV, err = os.ReadFile(o.banks); err != nil {
+			return produce.Stats{}, usagef("--banks: %v", err)
+		}
+		rb, err := refdata.ParseBanks(bytes.NewReader(banksCSV))
+		if err != nil {
+			return produce.Stats{}, usagef("--banks %s: %v", o.banks, err)
+		}
+		banks = simulate.BanksFrom(rb)
+	}
 	minutes := int64(cal.Window.End.Sub(cal.Window.Start) / time.Minute)
 	bar := newProgress(minutes, fmt.Sprintf("simulate (scale %g, seed %d)", o.scale, o.seed))
-	sim, err := simulate.New(simulate.Config{Calibration: cal, Scale: o.scale, Seed: o.seed,
+	sim, err := simulate.New(simulate.Config{Calibration: cal, Banks: banks, Scale: o.scale, Seed: o.seed,
 		OnMinute: func(done, _ int) { bar.Set(int64(done)) }})
 	if err != nil {
 		return produce.Stats{}, usagef("%v", err)
+	}
+	if o.dir != "" && o.output == "" {
+		if err := recordRun(o.dir, sim, banksCSV); err != nil {
+			return produce.Stats{}, err
+		}
 	}
 
 	if o.output != "" {
@@ -154,6 +184,29 @@ func simulateToFile(ctx context.Context, sim *simulate.Simulator, path string, b
 		bar.Done("%d events written to %s", st.Messages, path)
 	}
 	return st, err
+}
+
+// recordRun leaves DIR/run.json (scale, seed, windows, expected figures) for
+// 'hongbao facts', and the bank table the run drew from as DIR/banks.csv.
+func recordRun(dir string, sim *simulate.Simulator, banksCSV []byte) error {
+	cal := sim.Calibration()
+	w := cal.Window
+	exp := sim.Expect()
+	run := facts.Run{Scale: exp.Scale, Seed: exp.Seed, Calibration: exp.Calibration, Written: time.Now().UTC(),
+		Windows: facts.Windows{Launch: w.Start, End: w.End, EveStart: w.EveStart,
+			EveNightStart: w.EveNightStart, EveNightEnd: w.EveNightEnd, PeakMinute: w.PeakMinute},
+		Expected: map[string]float64{"max_claims_one_user": exp.MaxClaimsOneUser}}
+	if err := facts.WriteRun(dir, run); err != nil {
+		return fmt.Errorf("record the run in %s: %w", dir, err)
+	}
+	bankFile := filepath.Join(dir, transform.BanksFile)
+	if banksCSV == nil {
+		if err := os.Remove(bankFile); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+		return nil
+	}
+	return os.WriteFile(bankFile, banksCSV, 0o644)
 }
 
 func printProduced(w io.Writer, st produce.Stats) {

@@ -69,6 +69,7 @@ var commandBuilders = []func(*globalOptions) *cobra.Command{
 	newIngestCommand,
 	newTransformCommand,
 	newSQLCommand,
+	newFactsCommand,
 	newDemoCommand,
 }
 

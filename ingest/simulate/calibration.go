@@ -21,13 +21,13 @@ func DefaultCalibrationJSON() []byte { return append([]byte(nil), defaultCalibra
 // reported figures it must reproduce (Targets) and the parameters the source does not
 // give (Assumptions). It is read from a JSON file; see calibration_2014.json.
 type Calibration struct {
-	About          string      `json:"about"`
-	TZOffsetHours  int         `json:"timezone_offset_hours"`
-	Window         Window      `json:"window"`
-	Targets        Targets     `json:"targets"`
-	Assumptions    Assumptions `json:"assumptions"`
-	Banks          BankConfig  `json:"banks"`
-	Scenarios      Scenarios   `json:"scenarios"`
+	About         string      `json:"about"`
+	TZOffsetHours int         `json:"timezone_offset_hours"`
+	Window        Window      `json:"window"`
+	Targets       Targets     `json:"targets"`
+	Assumptions   Assumptions `json:"assumptions"`
+	// Scenarios, if given, replace the reference data's payment-scenario weights.
+	Scenarios      *Scenarios `json:"scenarios,omitempty"`
 	loadedFromPath string
 }
 
@@ -87,12 +87,6 @@ type Boost struct {
 	From   time.Time `json:"from"`
 	To     time.Time `json:"to"`
 	Factor float64   `json:"factor"`
-}
-
-// BankConfig describes how users' card banks are drawn.
-type BankConfig struct {
-	About                string  `json:"about"`
-	WeChatSupportedShare float64 `json:"wechat_pay_supported_share"`
 }
 
 // Scenarios weight the payment scenarios of each provider.

@@ -1,31 +1,31 @@
 package simulate
 
-import "fmt"
+import "github.com/hongbao/hongbao/transform/refdata"
 
-// DefaultBanks is a placeholder bank table built from the calibration: 12 banks that
-// WeChat Pay supports holding the calibrated share of cards, and 168 more that only
-// Alipay supports, with card shares falling off by rank. The reference data replaces
-// it with named banks.
-func DefaultBanks(cal *Calibration) []Bank {
-	supported := cal.Banks.WeChatSupportedShare
-	var banks []Bank
-	weights := func(n int) []float64 {
-		w := make([]float64, n)
-		s := 0.0
-		for i := range w {
-			w[i] = 1 / float64(i+1)
-			s += w[i]
-		}
-		for i := range w {
-			w[i] /= s
-		}
-		return w
-	}
-	for i, w := range weights(12) {
-		banks = append(banks, Bank{Code: fmt.Sprintf("W%02d", i+1), CardShare: w * supported, WeChatPay: true, Alipay: true})
-	}
-	for i, w := range weights(168) {
-		banks = append(banks, Bank{Code: fmt.Sprintf("A%03d", i+1), CardShare: w * (1 - supported), Alipay: true})
+// DefaultBanks is the reference data's bank table: about 180 banks with assumed
+// debit-card shares, 12 of them bindable by WeChat Pay in early 2014.
+func DefaultBanks() []Bank { return BanksFrom(refdata.Banks()) }
+
+// BanksFrom turns reference-data banks (for example a user's --banks file) into the
+// simulator's table.
+func BanksFrom(rb []refdata.Bank) []Bank {
+	banks := make([]Bank, len(rb))
+	for i, b := range rb {
+		banks[i] = Bank{Code: b.Code, CardShare: b.DebitCardShare, WeChatPay: b.WeChatPay, Alipay: b.Alipay}
 	}
 	return banks
+}
+
+// DefaultScenarios weights each provider's payment scenarios as the reference data does.
+func DefaultScenarios() *Scenarios {
+	s := &Scenarios{WeChatPay: map[string]float64{}, Alipay: map[string]float64{}}
+	for _, sc := range refdata.Scenarios() {
+		switch sc.Provider {
+		case "wechat_pay":
+			s.WeChatPay[sc.Code] += sc.Weight
+		case "alipay":
+			s.Alipay[sc.Code] += sc.Weight
+		}
+	}
+	return s
 }

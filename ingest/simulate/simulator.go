@@ -17,7 +17,7 @@ import (
 type Config struct {
 	// Calibration is the world to replay; nil means the built-in 2014 calibration.
 	Calibration *Calibration
-	// Banks is the card-bank table; nil means DefaultBanks of the calibration.
+	// Banks is the card-bank table; nil means the reference data's (DefaultBanks).
 	Banks []Bank
 	// Scale multiplies every count (users, envelopes, payments); means stay. 1 is
 	// the full festival, 0.01 the demo.
@@ -66,6 +66,7 @@ type Simulator struct {
 	emptiedNext int
 	topShare    float64 // expected share of claims of the rank-0 user
 	topAcc      float64
+	strata      []int // the rest of the current stratified block of totals
 }
 
 const (
@@ -85,7 +86,7 @@ func New(cfg Config) (*Simulator, error) {
 	}
 	banks := cfg.Banks
 	if banks == nil {
-		banks = DefaultBanks(cal)
+		banks = DefaultBanks()
 	}
 	s := &Simulator{cfg: cfg, cal: cal}
 	var err error
@@ -101,8 +102,12 @@ func New(cfg Config) (*Simulator, error) {
 	a := cal.Assumptions
 	s.luckyW = newWeighted(a.LuckyShares)
 	s.fixedW = newWeighted(a.FixedShares)
-	s.scenWeChat = newNamedWeights(cal.Scenarios.WeChatPay)
-	s.scenAlipay = newNamedWeights(cal.Scenarios.Alipay)
+	scen := cal.Scenarios
+	if scen == nil {
+		scen = DefaultScenarios()
+	}
+	s.scenWeChat = newNamedWeights(scen.WeChatPay)
+	s.scenAlipay = newNamedWeights(scen.Alipay)
 	s.meanClaimed, s.fullGroupFrac = claimedShares(a, s.luckyW, s.fixedW)
 	s.muTotal = math.Log(float64(cal.Targets.MeanEnvelopeFen)) - a.TotalSigma*a.TotalSigma/2
 	if s.pop, err = SolvePopulation(cal, s.curve, s.meanClaimed); err != nil {
@@ -262,6 +267,24 @@ type openEnvelope struct {
 	full, group    bool
 }
 
+// strataPerBlock is how many envelopes share one stratified block of totals.
+const strataPerBlock = 64
+
+// stratifiedNormal draws a standard normal value by stratified sampling: each block
+// of strataPerBlock draws takes one value from each 1/strataPerBlock slice of the
+// distribution, in random order. Every draw is still normal, but the mean envelope
+// of a small run strays far less from its target than with independent draws.
+func (s *Simulator) stratifiedNormal() float64 {
+	if len(s.strata) == 0 {
+		s.strata = s.rng.Perm(strataPerBlock)
+	}
+	k := s.strata[len(s.strata)-1]
+	s.strata = s.strata[:len(s.strata)-1]
+	u := (float64(k) + s.rng.Float64()) / strataPerBlock
+	u = min(max(u, 1e-12), 1-1e-12)
+	return math.Sqrt2 * math.Erfinv(2*u-1)
+}
+
 // noteEmptied keeps the most recently emptied group envelopes, the ones late
 // grabbers find empty.
 func (s *Simulator) noteEmptied(env *openEnvelope) {
@@ -320,7 +343,7 @@ func (s *Simulator) sendEnvelope(atMs int64, emit func(*events.Event) error) err
 	} else {
 		shares = s.fixedW.pick(r.Float64())
 	}
-	total := int64(math.Round(math.Exp(s.muTotal + a.TotalSigma*r.NormFloat64())))
+	total := int64(math.Round(math.Exp(s.muTotal + a.TotalSigma*s.stratifiedNormal())))
 	total = min(max(total, int64(shares)), int64(shares)*events.MaxClaimFen)
 	kind := events.KindLucky
 	if !lucky {

@@ -1,0 +1,234 @@
+package facts
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+
+	"github.com/hongbao/hongbao/transform"
+)
+
+// Formats lists the output formats of a sheet.
+var Formats = []string{"table", "markdown", "csv", "json"}
+
+type labels struct {
+	id, title, reported, expected, computed, diff, verdict, source, note, checks, scale, query string
+	verdicts                                                                                   map[Verdict]string
+}
+
+var labelsEN = labels{
+	id: "id", title: "figure", reported: "reported", expected: "expected at this scale", computed: "computed",
+	diff: "difference", verdict: "verdict", source: "source", note: "reading", checks: "Consistency checks",
+	scale: "scale", query: "query",
+	verdicts: map[Verdict]string{Reproduced: "reproduced", NotReproduced: "not reproduced", NotDerivable: "not derivable"},
+}
+
+var labelsZH = labels{
+	id: "编号", title: "数据", reported: "报道值", expected: "本规模期望值", computed: "计算值",
+	diff: "差异", verdict: "结论", source: "来源", note: "口径", checks: "一致性核查",
+	scale: "规模", query: "查询",
+	verdicts: map[Verdict]string{Reproduced: "已复现", NotReproduced: "未复现", NotDerivable: "无法从事件推出"},
+}
+
+func (s *Sheet) labels() labels {
+	if s.Lang == "zh" {
+		return labelsZH
+	}
+	return labelsEN
+}
+
+// Write prints the sheet in format (table, markdown, csv or json); showSQL adds the
+// query of each figure.
+func (s *Sheet) Write(w io.Writer, format string, showSQL bool) error {
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(s)
+	case "csv":
+		return s.writeCSV(w)
+	case "markdown":
+		return s.writeMarkdown(w, showSQL)
+	case "table":
+		return s.writeTable(w, showSQL)
+	}
+	return fmt.Errorf("format %q is not one of %s", format, strings.Join(Formats, ", "))
+}
+
+func number(v float64) string {
+	p := message.NewPrinter(language.English)
+	switch {
+	case v == math.Trunc(v) && math.Abs(v) < 1e15:
+		return p.Sprintf("%.0f", v)
+	case math.Abs(v) >= 100:
+		return p.Sprintf("%.1f", v)
+	default:
+		return p.Sprintf("%.2f", v)
+	}
+}
+
+func (r Result) computedText() string {
+	if r.Shown != "" {
+		return r.Shown
+	}
+	if r.Computed == nil {
+		if r.Error != "" {
+			return "error"
+		}
+		return "–"
+	}
+	if r.ID == "launch_date" {
+		d := strconv.FormatFloat(*r.Computed, 'f', 0, 64)
+		if len(d) == 8 {
+			return d[:4] + "-" + d[4:6] + "-" + d[6:]
+		}
+	}
+	return number(*r.Computed)
+}
+
+func (r Result) expectedText() string {
+	if r.Verdict == NotDerivable {
+		return "–"
+	}
+	if r.ID == "launch_date" {
+		return r.Reported
+	}
+	if r.ID == "claim_size_range" || r.ID == "card_binding_required" || r.ID == "fake_envelope_links" {
+		return r.Reported
+	}
+	prefix := ""
+	if r.ID == "users_eve_to_day1" || r.ID == "claims_per_minute_avg_rounded" {
+		prefix = "> "
+	}
+	return prefix + number(r.Expected)
+}
+
+func (r Result) diffText() string {
+	if r.Difference == nil || r.ID == "launch_date" {
+		return ""
+	}
+	return fmt.Sprintf("%+.2f%%", 100**r.Difference)
+}
+
+func (s *Sheet) rows(l labels) [][]string {
+	var rows [][]string
+	for _, r := range s.Results {
+		rows = append(rows, []string{r.ID, r.Title, r.Reported, r.expectedText(), r.computedText(), r.diffText(), l.verdicts[r.Verdict]})
+	}
+	return rows
+}
+
+func (s *Sheet) header(l labels) []string {
+	return []string{l.id, l.title, l.reported, l.expected, l.computed, l.diff, l.verdict}
+}
+
+func (s *Sheet) intro(l labels) string {
+	if s.Lang == "zh" {
+		src := "真实数据（未找到 run.json，按规模 1 计）"
+		if s.HasRun {
+			src = fmt.Sprintf("模拟数据，规模 %g，种子 %d", s.Scale, s.Seed)
+		}
+		return "报道值来源：中国电子商务研究中心监测数据，国际在线（2014）报道。计算值来自事件数据；" + src + "。计数按规模缩放，均值不缩放；最大值按模型在该规模下的期望值判断。"
+	}
+	src := "data without a run record (run.json): scale taken as 1"
+	if s.HasRun {
+		src = fmt.Sprintf("simulated data, scale %g, seed %d", s.Scale, s.Seed)
+	}
+	return "Reported: CECRC monitoring data as reported by CRI Online (國際在線), 2014. Computed: from the event data, " + src + ". Counts are judged against the reported value × scale, means unscaled, a maximum against the model's expectation at that scale."
+}
+
+func (s *Sheet) writeTable(w io.Writer, showSQL bool) error {
+	l := s.labels()
+	res := &transform.Result{Columns: s.header(l)}
+	for _, row := range s.rows(l) {
+		var vals []transform.Value
+		for _, c := range row {
+			vals = append(vals, transform.Value{Text: c, Kind: transform.KindText})
+		}
+		res.Rows = append(res.Rows, vals)
+	}
+	fmt.Fprintln(w, s.intro(l))
+	fmt.Fprintln(w)
+	if err := res.Write(w, transform.FormatTable); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\n%s\n", l.checks)
+	for _, c := range s.Checks {
+		fmt.Fprintf(w, "\n%d. %s\n   %s\n   %s\n", c.ID, c.Title, c.Reported, c.Computed)
+		if showSQL {
+			fmt.Fprintf(w, "%s\n", indent(c.Query, "     "))
+		}
+	}
+	if showSQL {
+		fmt.Fprintf(w, "\n%s\n", l.query)
+		for _, r := range s.Results {
+			if r.Query != "" {
+				fmt.Fprintf(w, "\n-- %s\n%s;\n", r.ID, r.Query)
+			}
+		}
+	}
+	return nil
+}
+
+func indent(s, pre string) string {
+	return pre + strings.ReplaceAll(s, "\n", "\n"+pre)
+}
+
+func mdEscape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+func (s *Sheet) writeMarkdown(w io.Writer, showSQL bool) error {
+	l := s.labels()
+	h := s.header(l)
+	fmt.Fprintf(w, "%s\n\n", s.intro(l))
+	fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(h, " | "), strings.Repeat("---|", len(h)))
+	for _, row := range s.rows(l) {
+		for i := range row {
+			row[i] = mdEscape(row[i])
+		}
+		fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
+	}
+	fmt.Fprintf(w, "\n### %s\n", l.checks)
+	for _, c := range s.Checks {
+		fmt.Fprintf(w, "\n%d. **%s**  \n   %s  \n   %s\n", c.ID, c.Title, c.Reported, c.Computed)
+	}
+	fmt.Fprintf(w, "\n### %s\n\n", l.source)
+	for _, r := range s.Results {
+		fmt.Fprintf(w, "- **%s** (`%s`): %s「%s」 — %s. %s\n", mdEscape(r.Title), r.ID, r.Reported, r.Quote, r.Source, r.Note)
+	}
+	if showSQL {
+		fmt.Fprintf(w, "\n### %s\n", l.query)
+		for _, r := range s.Results {
+			if r.Query != "" {
+				fmt.Fprintf(w, "\n`%s`\n\n```sql\n%s;\n```\n", r.ID, r.Query)
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Sheet) writeCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"id", "title", "kind", "reported", "reported_value", "scale", "expected", "computed", "difference", "verdict", "source", "quote_zh", "note", "query"})
+	for _, r := range s.Results {
+		comp, diff := "", ""
+		if r.Computed != nil {
+			comp = strconv.FormatFloat(*r.Computed, 'f', -1, 64)
+		}
+		if r.Difference != nil {
+			diff = strconv.FormatFloat(*r.Difference, 'f', 6, 64)
+		}
+		cw.Write([]string{r.ID, r.Title, r.Kind, r.Reported, strconv.FormatFloat(r.Value, 'f', -1, 64),
+			strconv.FormatFloat(s.Scale, 'f', -1, 64), strconv.FormatFloat(r.Expected, 'f', -1, 64),
+			comp, diff, string(r.Verdict), r.Source, r.Quote, r.Note, r.Query})
+	}
+	cw.Flush()
+	return cw.Error()
+}

@@ -190,6 +190,26 @@ func TestEndToEndOverKafka(t *testing.T) {
 	db := openWarehouse(t, dir)
 	checkLanded(t, db, st, true)
 
+	// The lake's files read back with any Parquet reader: DuckDB's read_parquet gives
+	// the same counts as the warehouse, and the money as integers.
+	for _, table := range []string{"envelopes", "grabs", "card_bindings", "withdrawals", "payments", "links", "quarantine"} {
+		var inLake, inWarehouse int64
+		glob := filepath.Join(dir, "lake", table, "*.parquet")
+		if err := db.QueryRow("SELECT count(*) FROM read_parquet('" + glob + "')").Scan(&inLake); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.QueryRow("SELECT count(*) FROM " + table).Scan(&inWarehouse); err != nil {
+			t.Fatal(err)
+		}
+		if inLake != inWarehouse || inLake == 0 {
+			t.Errorf("%s: read_parquet counts %d rows, the warehouse %d", table, inLake, inWarehouse)
+		}
+	}
+	var amountType string
+	if err := db.QueryRow("SELECT typeof(amount_fen) FROM read_parquet('" + filepath.Join(dir, "lake", "grabs", "*.parquet") + "') LIMIT 1").Scan(&amountType); err != nil || amountType != "BIGINT" {
+		t.Errorf("amount_fen in the lake is %q (%v), want BIGINT", amountType, err)
+	}
+
 	// The busiest minute is the midnight peak.
 	var minute time.Time
 	var claims int64

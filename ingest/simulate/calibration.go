@@ -175,72 +175,55 @@ func (c *Calibration) check() error {
 	return nil
 }
 
-// weighted is a discrete distribution over ints.
-type weighted struct {
-	values []int
+// weighted is a discrete distribution over values of type T, in a fixed order so
+// that a seed always maps to the same draws.
+type weighted[T any] struct {
+	values []T
 	cum    []float64 // cumulative weights, normalised to end at 1
 }
 
-func newWeighted(m map[string]float64) weighted {
+func newWeighted[T any](values []T, weight func(T) float64) weighted[T] {
+	w := weighted[T]{values: values}
+	total := 0.0
+	for _, v := range values {
+		total += weight(v)
+	}
+	acc := 0.0
+	for _, v := range values {
+		acc += weight(v) / total
+		w.cum = append(w.cum, acc)
+	}
+	if len(w.cum) > 0 {
+		w.cum[len(w.cum)-1] = 1
+	}
+	return w
+}
+
+// shareCounts is the distribution of share counts of a weight table ("3": 18, ...).
+func shareCounts(m map[string]float64) weighted[int] {
 	keys := make([]int, 0, len(m))
 	for k := range m {
 		n, _ := strconv.Atoi(k)
 		keys = append(keys, n)
 	}
 	sort.Ints(keys)
-	var w weighted
-	total := 0.0
-	for _, k := range keys {
-		total += m[strconv.Itoa(k)]
-	}
-	acc := 0.0
-	for _, k := range keys {
-		acc += m[strconv.Itoa(k)] / total
-		w.values = append(w.values, k)
-		w.cum = append(w.cum, acc)
-	}
-	w.cum[len(w.cum)-1] = 1
-	return w
+	return newWeighted(keys, func(n int) float64 { return m[strconv.Itoa(n)] })
 }
 
-func (w weighted) pick(u float64) int {
+// names is the distribution of the names of a weight table, in sorted order.
+func names(m map[string]float64) weighted[string] {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return newWeighted(keys, func(k string) float64 { return m[k] })
+}
+
+func (w weighted[T]) pick(u float64) T {
 	i := sort.SearchFloat64s(w.cum, u)
 	if i >= len(w.values) {
 		i = len(w.values) - 1
 	}
 	return w.values[i]
-}
-
-// namedWeights is a discrete distribution over names, in a fixed (sorted) order.
-type namedWeights struct {
-	names []string
-	cum   []float64
-}
-
-func newNamedWeights(m map[string]float64) namedWeights {
-	names := make([]string, 0, len(m))
-	total := 0.0
-	for k, v := range m {
-		names = append(names, k)
-		total += v
-	}
-	sort.Strings(names)
-	nw := namedWeights{names: names}
-	acc := 0.0
-	for _, n := range names {
-		acc += m[n] / total
-		nw.cum = append(nw.cum, acc)
-	}
-	if len(nw.cum) > 0 {
-		nw.cum[len(nw.cum)-1] = 1
-	}
-	return nw
-}
-
-func (w namedWeights) pick(u float64) string {
-	i := sort.SearchFloat64s(w.cum, u)
-	if i >= len(w.names) {
-		i = len(w.names) - 1
-	}
-	return w.names[i]
 }

@@ -37,9 +37,9 @@ type Simulator struct {
 	pop   Population
 	banks *bankPicker
 
-	luckyW, fixedW weighted
-	scenWeChat     namedWeights
-	scenAlipay     namedWeights
+	luckyW, fixedW weighted[int]
+	scenWeChat     weighted[string]
+	scenAlipay     weighted[string]
 
 	meanClaimed   float64 // expected claimed shares per envelope
 	fullGroupFrac float64 // share of claims that fall in emptied group envelopes
@@ -100,14 +100,14 @@ func New(cfg Config) (*Simulator, error) {
 		return nil, fmt.Errorf("the bank table has %d banks; at most 254 are supported", len(banks))
 	}
 	a := cal.Assumptions
-	s.luckyW = newWeighted(a.LuckyShares)
-	s.fixedW = newWeighted(a.FixedShares)
+	s.luckyW = shareCounts(a.LuckyShares)
+	s.fixedW = shareCounts(a.FixedShares)
 	scen := cal.Scenarios
 	if scen == nil {
 		scen = DefaultScenarios()
 	}
-	s.scenWeChat = newNamedWeights(scen.WeChatPay)
-	s.scenAlipay = newNamedWeights(scen.Alipay)
+	s.scenWeChat = names(scen.WeChatPay)
+	s.scenAlipay = names(scen.Alipay)
 	s.meanClaimed, s.fullGroupFrac = claimedShares(a, s.luckyW, s.fixedW)
 	s.muTotal = math.Log(float64(cal.Targets.MeanEnvelopeFen)) - a.TotalSigma*a.TotalSigma/2
 	if s.pop, err = SolvePopulation(cal, s.curve, s.meanClaimed); err != nil {
@@ -140,9 +140,9 @@ func (s *Simulator) MeanClaimedShares() float64 { return s.meanClaimed }
 
 // claimedShares returns the expected claims per envelope, and the share of claims
 // that land in group envelopes that get emptied (only those produce misses).
-func claimedShares(a Assumptions, lucky, fixed weighted) (mean, fullGroup float64) {
+func claimedShares(a Assumptions, lucky, fixed weighted[int]) (mean, fullGroup float64) {
 	var claims, full float64
-	add := func(w weighted, kindP float64, group func(n int) bool) {
+	add := func(w weighted[int], kindP float64, group func(n int) bool) {
 		prev := 0.0
 		for i, n := range w.values {
 			p := (w.cum[i] - prev) * kindP

@@ -22,6 +22,9 @@ const (
 	FormatCSV      Format = "csv"      // RFC 4180 with a header row; NULL is empty
 	FormatJSON     Format = "json"     // an array of objects, numbers as numbers, NULL as null
 	FormatMarkdown Format = "markdown" // a GitHub-flavoured Markdown table
+
+	// FormatParquet is for files only (Export): zstd Parquet with DuckDB's own types.
+	FormatParquet Format = "parquet"
 )
 
 // Formats returns the format names, for flag help and error messages.
@@ -29,9 +32,13 @@ func Formats() []string {
 	return []string{string(FormatTable), string(FormatCSV), string(FormatJSON), string(FormatMarkdown)}
 }
 
-// ParseFormat returns the Format named s, or ErrUnknownFormat.
+// FileFormats returns the formats Export writes: Formats() and parquet.
+func FileFormats() []string { return append(Formats(), string(FormatParquet)) }
+
+// ParseFormat returns the Format named s, or ErrUnknownFormat. It accepts the names of
+// FileFormats(); Result.Write refuses parquet.
 func ParseFormat(s string) (Format, error) {
-	for _, f := range Formats() {
+	for _, f := range FileFormats() {
 		if s == f {
 			return Format(f), nil
 		}
@@ -49,9 +56,11 @@ func (r *Result) Write(w io.Writer, f Format) error {
 	case FormatCSV:
 		err = r.writeCSV(bw)
 	case FormatJSON:
-		r.writeJSON(bw)
+		err = r.writeJSON(bw)
 	case FormatMarkdown:
 		r.writeMarkdown(bw)
+	case FormatParquet:
+		err = fmt.Errorf("%w %q: Parquet is a file format: use Export", ErrUnknownFormat, f)
 	default:
 		_, err = ParseFormat(string(f))
 	}
@@ -142,6 +151,8 @@ func (r *Result) writeTable(w *bufio.Writer) {
 		}
 	}
 	switch n := len(r.Rows); {
+	case r.More && r.Total > int64(n):
+		fmt.Fprintf(w, "(first %d of %d rows)\n", n, r.Total)
 	case r.More:
 		fmt.Fprintf(w, "(first %d rows; more not shown)\n", n)
 	case n == 1:
@@ -152,46 +163,120 @@ func (r *Result) writeTable(w *bufio.Writer) {
 }
 
 func (r *Result) writeCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(r.Columns); err != nil {
+	return r.stream(newCSVRows(w))
+}
+
+func (r *Result) writeJSON(w io.Writer) error {
+	return r.stream(newJSONRows(w))
+}
+
+// stream writes r through a RowWriter.
+func (r *Result) stream(rw RowWriter) error {
+	if err := rw.Header(r.Columns, r.Types); err != nil {
 		return err
 	}
-	rec := make([]string, len(r.Columns))
 	for _, row := range r.Rows {
-		for c, v := range row {
-			rec[c] = v.Text
-		}
-		if err := cw.Write(rec); err != nil {
+		if err := rw.Row(row); err != nil {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return rw.Close()
 }
 
-func (r *Result) writeJSON(w *bufio.Writer) {
-	if len(r.Rows) == 0 {
-		w.WriteString("[]\n")
-		return
+// RowWriter writes query results one row at a time, in a format that needs no look at
+// later rows: CSV or JSON. QueryEach feeds it, so that an export of any size holds one
+// row in memory.
+type RowWriter interface {
+	Header(columns, types []string) error
+	Row(row []Value) error
+	Close() error // writes what ends the output and flushes; it does not close the io.Writer
+}
+
+// NewRowWriter returns the RowWriter of format f, which must be FormatCSV or FormatJSON:
+// the other formats align columns and so need every row first (Result.Write).
+func NewRowWriter(w io.Writer, f Format) (RowWriter, error) {
+	switch f {
+	case FormatCSV:
+		return newCSVRows(w), nil
+	case FormatJSON:
+		return newJSONRows(w), nil
 	}
-	w.WriteString("[\n")
-	for i, row := range r.Rows {
-		w.WriteString("  {")
-		for c, v := range row {
-			if c > 0 {
-				w.WriteString(", ")
-			}
-			w.WriteString(jsonString(r.Columns[c]))
-			w.WriteString(": ")
-			w.WriteString(v.jsonText())
-		}
-		w.WriteString("}")
-		if i < len(r.Rows)-1 {
-			w.WriteString(",")
-		}
-		w.WriteString("\n")
+	return nil, fmt.Errorf("%w %q: rows stream only as %s or %s", ErrUnknownFormat, f, FormatCSV, FormatJSON)
+}
+
+// csvRows writes RFC 4180 CSV with a header row; NULL is empty.
+type csvRows struct {
+	cw  *csv.Writer
+	rec []string
+}
+
+func newCSVRows(w io.Writer) *csvRows { return &csvRows{cw: csv.NewWriter(w)} }
+
+func (c *csvRows) Header(columns, _ []string) error {
+	c.rec = make([]string, len(columns))
+	return c.cw.Write(columns)
+}
+
+func (c *csvRows) Row(row []Value) error {
+	for i, v := range row {
+		c.rec[i] = v.Text
 	}
-	w.WriteString("]\n")
+	return c.cw.Write(c.rec)
+}
+
+func (c *csvRows) Close() error {
+	c.cw.Flush()
+	return c.cw.Error()
+}
+
+// jsonRows writes an array of objects, one a line.
+type jsonRows struct {
+	w       *bufio.Writer
+	columns []string
+	n       int
+}
+
+func newJSONRows(w io.Writer) *jsonRows {
+	if bw, ok := w.(*bufio.Writer); ok {
+		return &jsonRows{w: bw}
+	}
+	return &jsonRows{w: bufio.NewWriter(w)}
+}
+
+func (j *jsonRows) Header(columns, _ []string) error {
+	j.columns = make([]string, len(columns))
+	for i, c := range columns {
+		j.columns[i] = jsonString(c)
+	}
+	return nil
+}
+
+func (j *jsonRows) Row(row []Value) error {
+	if j.n == 0 {
+		j.w.WriteString("[\n  {")
+	} else {
+		j.w.WriteString(",\n  {")
+	}
+	j.n++
+	for c, v := range row {
+		if c > 0 {
+			j.w.WriteString(", ")
+		}
+		j.w.WriteString(j.columns[c])
+		j.w.WriteString(": ")
+		j.w.WriteString(v.jsonText())
+	}
+	_, err := j.w.WriteString("}")
+	return err
+}
+
+func (j *jsonRows) Close() error {
+	if j.n == 0 {
+		j.w.WriteString("[]\n")
+	} else {
+		j.w.WriteString("\n]\n")
+	}
+	return j.w.Flush()
 }
 
 // jsonText is v as a JSON value.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"math/big"
@@ -25,6 +26,9 @@ type Result struct {
 	Types   []string  // DuckDB type of each column, as the driver names it (BIGINT, TIMESTAMPTZ, ...)
 	Rows    [][]Value // one Value per column
 	More    bool      // QueryLimit stopped before the last row
+	// Total is how many rows the query returned, Rows and those left out. After
+	// QueryLimit stopped early (More) it is unknown and 0; QueryHead counts it.
+	Total int64
 }
 
 // Kind says how a Value is written where the format distinguishes types (JSON).
@@ -56,64 +60,138 @@ var shanghai = func() *time.Location {
 	return loc
 }()
 
+// Queryer runs a query: *sql.DB, *sql.Conn and *sql.Tx all do. A *sql.Conn keeps one
+// session (SET, temporary tables) from statement to statement, as a prompt needs.
+type Queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
 // Query runs query on db and returns all its rows. On a warehouse opened with
 // OpenReadOnly, a statement that writes fails with ErrReadOnly and changes nothing.
 // With several statements separated by ';', the rows are those of the last.
-func Query(ctx context.Context, db *sql.DB, query string) (*Result, error) {
+func Query(ctx context.Context, db Queryer, query string) (*Result, error) {
 	return QueryLimit(ctx, db, query, 0)
 }
 
 // QueryLimit is Query keeping at most maxRows rows (all if maxRows <= 0); Result.More
 // says whether rows were left out.
-func QueryLimit(ctx context.Context, db *sql.DB, query string, maxRows int) (*Result, error) {
+func QueryLimit(ctx context.Context, db Queryer, query string, maxRows int) (*Result, error) {
+	return queryRows(ctx, db, query, maxRows, false)
+}
+
+// QueryHead is QueryLimit reading on past the rows it keeps, so that Result.Total
+// counts every row: what a notebook needs to say "the first 50 of 8,160 rows". The rows
+// left out are counted, not converted.
+func QueryHead(ctx context.Context, db Queryer, query string, maxRows int) (*Result, error) {
+	return queryRows(ctx, db, query, maxRows, true)
+}
+
+func queryRows(ctx context.Context, db Queryer, query string, maxRows int, count bool) (*Result, error) {
+	res := &Result{}
+	err := QueryEach(ctx, db, query, func(columns, types []string) error {
+		res.Columns, res.Types = columns, types
+		return nil
+	}, func(row []Value) error {
+		if maxRows > 0 && len(res.Rows) == maxRows {
+			res.More = true
+			if !count {
+				return errStop
+			}
+			return errSkip
+		}
+		res.Rows = append(res.Rows, row)
+		return nil
+	}, &res.Total)
+	if err != nil {
+		return nil, err
+	}
+	if res.More && !count {
+		res.Total = 0
+	}
+	return res, nil
+}
+
+// errStop and errSkip are what a QueryEach row function returns to end the scan early
+// or to have the following rows counted without being converted.
+var (
+	errStop = errors.New("stop")
+	errSkip = errors.New("skip")
+)
+
+// QueryEach runs query on db and hands the columns to head, then each row to row, as
+// the rows arrive, so that no more than one row is held: what exporting a large table
+// needs. Errors are as Query's; an error from head or row ends the scan and is returned.
+// If total is not nil it receives the number of rows read.
+func QueryEach(ctx context.Context, db Queryer, query string, head func(columns, types []string) error,
+	row func([]Value) error, total *int64) error {
 	rows, err := db.QueryContext(ctx, query)
 	if err != nil {
-		return nil, queryError(err)
+		return queryError(query, err)
 	}
 	defer rows.Close()
 	types, err := rows.ColumnTypes()
 	if err != nil {
-		return nil, queryError(err)
+		return queryError(query, err)
 	}
-	res := &Result{Columns: make([]string, len(types)), Types: make([]string, len(types))}
+	columns, dbTypes := make([]string, len(types)), make([]string, len(types))
 	for i, t := range types {
-		res.Columns[i] = t.Name()
-		res.Types[i] = t.DatabaseTypeName()
+		columns[i] = t.Name()
+		dbTypes[i] = t.DatabaseTypeName()
+	}
+	if err := head(columns, dbTypes); err != nil {
+		return err
 	}
 	raw := make([]any, len(types))
 	ptrs := make([]any, len(types))
 	for i := range raw {
 		ptrs[i] = &raw[i]
 	}
+	var n int64
+	skipping := false
 	for rows.Next() {
-		if maxRows > 0 && len(res.Rows) == maxRows {
-			res.More = true
-			break
+		n++
+		if skipping {
+			continue
 		}
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, queryError(err)
+			return queryError(query, err)
 		}
-		row := make([]Value, len(raw))
+		vals := make([]Value, len(raw))
 		for i, v := range raw {
-			row[i] = ToValue(v, res.Types[i])
+			vals[i] = ToValue(v, dbTypes[i])
 		}
-		res.Rows = append(res.Rows, row)
+		switch err := row(vals); {
+		case err == errStop:
+			n--
+			if total != nil {
+				*total = n
+			}
+			return nil
+		case err == errSkip:
+			skipping = true
+		case err != nil:
+			return err
+		}
+	}
+	if total != nil {
+		*total = n
 	}
 	if err := rows.Err(); err != nil {
-		return nil, queryError(err)
+		return queryError(query, err)
 	}
-	return res, nil
+	return nil
 }
 
 var readOnlyRefusal = regexp.MustCompile(`Cannot execute statement of type "([^"]+)" on database "[^"]*" which is attached in read-only mode`)
 
-// queryError turns DuckDB's read-only refusal into a sentence naming what to do instead.
-func queryError(err error) error {
+// queryError turns DuckDB's read-only refusal into a sentence naming what to do instead,
+// and shows where in query any other error is, when DuckDB did not (see WithCaret).
+func queryError(query string, err error) error {
 	if m := readOnlyRefusal.FindStringSubmatch(err.Error()); m != nil {
-		return fmt.Errorf("%w: %s is not allowed here; use 'hongbao transform' to rebuild models, or copy the data out with COPY ... TO in your own DuckDB session",
+		return fmt.Errorf("%w: %s is not allowed here: only 'hongbao transform' changes the warehouse. To keep a result, write it to a file with 'hongbao sql -o FILE' or COPY (query) TO 'file'",
 			ErrReadOnly, m[1])
 	}
-	return err
+	return WithCaret(query, err)
 }
 
 // ToValue converts a value scanned from the DuckDB driver into a Value; dbType is the

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"path/filepath"
 	"strings"
 
+	"github.com/chzyer/readline"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
@@ -17,50 +20,86 @@ import (
 
 // sqlShownRows caps the rows the table and Markdown formats hold in memory and print: a
 // terminal shows no more, and SELECT * FROM grabs at full scale would not fit. CSV and
-// JSON print every row.
+// JSON print every row, as they arrive.
 const sqlShownRows = 10000
 
 const sqlExample = `hongbao sql "SELECT * FROM claims_per_minute ORDER BY claims DESC LIMIT 5"`
 
+// envHistory names the file of the prompt's history, if not ~/.hongbao_history.
+const envHistory = "HONGBAO_HISTORY"
+
 // sqlOptions are the flags of 'hongbao sql'.
 type sqlOptions struct {
-	format string // one of transform.Formats()
+	format   string // one of transform.FileFormats()
+	output   string // file to write the result to; "" prints it
+	describe bool   // describe the tables instead of running a query
 }
 
 func (o *sqlOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.format, "format", string(transform.FormatTable),
-		"output format: "+strings.Join(transform.Formats(), ", "))
+		"output format: "+strings.Join(transform.Formats(), ", ")+"; with -o also parquet")
+	f.StringVarP(&o.output, "output", "o", "", "write the result of QUERY to this file instead of printing it")
+	f.BoolVar(&o.describe, "describe", false, "describe the warehouse: every table, or with an argument that table's columns")
 }
 
 func newSQLCommand(g *globalOptions) *cobra.Command {
 	var opts sqlOptions
 	cmd := &cobra.Command{
 		Use:   "sql [QUERY]",
-		Short: "Query the warehouse with SQL (read-only)",
-		Long: `sql runs a DuckDB SQL query against the warehouse DIR/warehouse.duckdb, opened
-read-only, and prints the result. Timestamps show in Beijing time (Asia/Shanghai).
+		Short: "Query the warehouse with SQL (read-only), at a prompt or from a script",
+		Long: `sql runs DuckDB SQL against the warehouse DIR/warehouse.duckdb, opened read-only, and
+prints the results. Timestamps show in Beijing time (Asia/Shanghai).
 
-QUERY is one argument, quoted; with "-", or with no argument while stdin is not a
-terminal, the query is read from stdin. Tables: envelopes, grabs, card_bindings,
-withdrawals, payments, links, quarantine; models: claims_per_minute; what the last
-'hongbao transform' built: _hongbao_meta.
+With no QUERY on a terminal, sql opens a prompt: statements end with ';' and may span
+lines; \d lists the tables and \d TABLE describes one; \format, \timing, \? and \q
+do what \? says. History is kept in ~/.hongbao_history (env HONGBAO_HISTORY).
+
+QUERY is one argument, quoted, and may hold several statements separated by ';', each
+printing its result; with "-", or with no argument while stdin is not a terminal, the
+statements are read from stdin. The first failing statement ends the run.
+
+--describe lists the tables (envelopes, grabs, card_bindings, withdrawals, payments,
+links, quarantine; reference tables such as banks; models such as claims_per_minute;
+_hongbao_meta), and --describe TABLE its columns: the same text as docs/warehouse.md.
+
+-o FILE writes the result of one query to FILE in --format: csv, json, table, markdown,
+or parquet (zstd, keeping DuckDB's types).
 
 Table and Markdown output show the first 10000 rows; CSV and JSON show all.`,
 		Example: "  " + sqlExample + "\n" +
-			`  hongbao sql --format csv "SELECT * FROM grabs" > grabs.csv` + "\n" +
-			`  echo "SELECT reason, count(*) FROM quarantine GROUP BY ALL" | hongbao sql --format markdown`,
+			"  hongbao sql\n" +
+			"  hongbao sql --describe grabs\n" +
+			`  hongbao sql --format parquet -o peak.parquet "SELECT * FROM claims_per_minute"` + "\n" +
+			`  echo "SELECT reason, count(*) FROM quarantine GROUP BY ALL;" | hongbao sql --format markdown`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
+				if opts.describe {
+					return usagef("--describe takes one table name (got %d arguments)", len(args))
+				}
 				return usagef("pass the query as one argument in quotes, e.g. %s (got %d arguments)", sqlExample, len(args))
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, out, errOut := cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr()
+			if opts.describe {
+				table := ""
+				if len(args) == 1 {
+					table = args[0]
+				}
+				return runSQLDescribe(ctx, g, opts, table, out)
+			}
+			if len(args) == 0 && opts.output == "" && sqlReaderIsTerminal(cmd.InOrStdin()) {
+				return runSQLTerminal(ctx, g, opts, out, errOut)
+			}
 			query, err := sqlQueryFrom(args, cmd.InOrStdin())
 			if err != nil {
 				return err
 			}
-			return runSQL(cmd.Context(), g, opts, query, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			if opts.output != "" {
+				return runSQLExport(ctx, g, opts, query, errOut)
+			}
+			return runSQL(ctx, g, opts, query, out, errOut)
 		},
 	}
 	opts.AddFlags(cmd.Flags())
@@ -81,9 +120,9 @@ func sqlQueryFrom(args []string, stdin io.Reader) (string, error) {
 		}
 		query = string(b)
 	default:
-		return "", usagef("pass a query, e.g. %s, or pipe one on stdin (there is no interactive prompt yet)", sqlExample)
+		return "", usagef("pass a query, e.g. %s, or pipe one on stdin", sqlExample)
 	}
-	if strings.TrimSpace(query) == "" {
+	if !transform.HasCode(query) {
 		return "", usagef("the query is empty: pass one, e.g. %s", sqlExample)
 	}
 	return query, nil
@@ -94,38 +133,168 @@ func sqlReaderIsTerminal(r io.Reader) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// runSQL runs query on the warehouse of g.dir, opened read-only, and prints the result
-// to out; notes for the reader go to errOut.
-func runSQL(ctx context.Context, g *globalOptions, opts sqlOptions, query string, out, errOut io.Writer) error {
-	format, err := transform.ParseFormat(opts.format)
+// printFormat checks --format for printing: parquet needs -o.
+func (o sqlOptions) printFormat() (transform.Format, error) {
+	f, err := transform.ParseFormat(o.format)
 	if err != nil {
-		return usagef("unknown --format %q: use one of %s", opts.format, strings.Join(transform.Formats(), ", "))
+		return "", usagef("unknown --format %q: use one of %s", o.format, strings.Join(transform.Formats(), ", "))
 	}
+	if f == transform.FormatParquet && o.output == "" {
+		return "", usagef("--format parquet writes a file: add -o FILE.parquet")
+	}
+	return f, nil
+}
+
+// openSQLWarehouse opens the warehouse of g.dir read-only, and one connection of it, so
+// that SET and temporary tables last from statement to statement.
+func openSQLWarehouse(ctx context.Context, g *globalOptions) (*transform.Warehouse, transform.Queryer, func(), error) {
 	w, err := transform.OpenReadOnly(g.dir)
 	if errors.Is(err, transform.ErrNoWarehouse) {
-		return usagef("%v", err)
+		return nil, nil, nil, usagef("%v", err)
 	}
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
-	defer w.Close()
+	conn, err := w.DB().Conn(ctx)
+	if err != nil {
+		w.Close()
+		return nil, nil, nil, fmt.Errorf("open warehouse %s: %w", w.Path(), err)
+	}
+	return w, conn, func() { conn.Close(); w.Close() }, nil
+}
 
-	limit := 0
-	if format == transform.FormatTable || format == transform.FormatMarkdown {
-		limit = sqlShownRows
-	}
-	res, err := transform.QueryLimit(ctx, w.DB(), query, limit)
-	if errors.Is(err, transform.ErrReadOnly) {
+// sqlError turns a refused write into a usage error: the user asked for something
+// 'hongbao sql' does not do.
+func sqlError(err error) error {
+	if errors.Is(err, transform.ErrReadOnly) || errors.Is(err, transform.ErrUnknownTable) {
 		return usagef("%v", err)
 	}
+	return err
+}
+
+// runSQL runs the statements of query on the warehouse of g.dir, opened read-only, and
+// prints each result to out; notes for the reader go to errOut. The first failing
+// statement ends the run.
+func runSQL(ctx context.Context, g *globalOptions, opts sqlOptions, query string, out, errOut io.Writer) error {
+	format, err := opts.printFormat()
 	if err != nil {
 		return err
 	}
-	if err := res.Write(out, format); err != nil {
-		return fmt.Errorf("print the result: %w", err)
+	_, conn, closeAll, err := openSQLWarehouse(ctx, g)
+	if err != nil {
+		return err
 	}
-	if res.More {
-		fmt.Fprintf(errOut, "hongbao: only the first %d rows are shown; add a LIMIT, or use --format csv or json for all rows\n", limit)
+	defer closeAll()
+	sh := &transform.Shell{DB: conn, Out: out, Err: errOut, Format: format, MaxRows: sqlShownRows}
+	return sqlError(sh.Run(ctx, transform.NewLineReader(strings.NewReader(query))))
+}
+
+// runSQLPrompt runs the interactive prompt over in until \q or the end of the input.
+// A failed statement prints its error and the prompt goes on.
+func runSQLPrompt(ctx context.Context, g *globalOptions, opts sqlOptions, in transform.LineReader, out, errOut io.Writer) error {
+	format, err := opts.printFormat()
+	if err != nil {
+		return err
 	}
+	w, conn, closeAll, err := openSQLWarehouse(ctx, g)
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	fmt.Fprintf(errOut, "hongbao sql: %s, read-only. End statements with ;  \\d lists the tables, \\? helps, \\q quits.\n", w.Path())
+	interrupts := make(chan os.Signal, 1)
+	signal.Notify(interrupts, os.Interrupt)
+	defer signal.Stop(interrupts)
+	sh := &transform.Shell{DB: conn, Out: out, Err: errOut, Format: format, MaxRows: sqlShownRows,
+		Interactive: true, Interrupts: interrupts}
+	// Ctrl-C while a statement runs cancels that statement only: main's context would
+	// end the whole session.
+	return sh.Run(context.WithoutCancel(ctx), in)
+}
+
+// runSQLTerminal runs the prompt on the terminal, with line editing and history.
+func runSQLTerminal(ctx context.Context, g *globalOptions, opts sqlOptions, out, errOut io.Writer) error {
+	if _, err := opts.printFormat(); err != nil {
+		return err
+	}
+	rl, err := readline.NewEx(&readline.Config{
+		Prompt:                 transform.PromptFirst,
+		HistoryFile:            sqlHistoryFile(g.dir),
+		HistoryLimit:           1000,
+		DisableAutoSaveHistory: true,
+		HistorySearchFold:      true,
+		InterruptPrompt:        "^C",
+		EOFPrompt:              `\q`,
+	})
+	if err != nil {
+		return fmt.Errorf("open the terminal: %w", err)
+	}
+	defer rl.Close()
+	return runSQLPrompt(ctx, g, opts, readlineInput{rl}, out, errOut)
+}
+
+// sqlHistoryFile is $HONGBAO_HISTORY, else ~/.hongbao_history, else one in the data
+// folder.
+func sqlHistoryFile(dir string) string {
+	if p := os.Getenv(envHistory); p != "" {
+		return p
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".hongbao_history")
+	}
+	return filepath.Join(dir, ".hongbao_history")
+}
+
+// readlineInput is the terminal's LineReader.
+type readlineInput struct{ rl *readline.Instance }
+
+func (r readlineInput) ReadLine(prompt string) (string, error) {
+	r.rl.SetPrompt(prompt)
+	line, err := r.rl.Readline()
+	if errors.Is(err, readline.ErrInterrupt) {
+		return "", transform.ErrInterrupted
+	}
+	return line, err
+}
+
+func (r readlineInput) AddHistory(entry string) { _ = r.rl.SaveHistory(entry) }
+
+// runSQLDescribe prints the tables of the warehouse, or one table's columns.
+func runSQLDescribe(ctx context.Context, g *globalOptions, opts sqlOptions, table string, out io.Writer) error {
+	if opts.output != "" {
+		return usagef("--describe prints; it takes no -o")
+	}
+	format, err := opts.printFormat()
+	if err != nil {
+		return err
+	}
+	_, conn, closeAll, err := openSQLWarehouse(ctx, g)
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	sh := &transform.Shell{DB: conn, Out: out, Err: io.Discard, Format: format}
+	return sqlError(sh.Describe(ctx, table))
+}
+
+// runSQLExport writes the result of one query to opts.output.
+func runSQLExport(ctx context.Context, g *globalOptions, opts sqlOptions, query string, errOut io.Writer) error {
+	format, err := opts.printFormat()
+	if err != nil {
+		return err
+	}
+	_, conn, closeAll, err := openSQLWarehouse(ctx, g)
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	n, err := transform.Export(ctx, conn, query, format, opts.output)
+	if errors.Is(err, transform.ErrOneStatement) {
+		return usagef("-o writes the result of one query: %v", err)
+	}
+	if err != nil {
+		return sqlError(err)
+	}
+	fmt.Fprintf(errOut, "hongbao: wrote %d rows to %s (%s)\n", n, opts.output, format)
 	return nil
 }

@@ -7,8 +7,11 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/hongbao/hongbao/transform"
 )
 
 // writeSQLTestLake lands three grabs in DIR/lake/grabs: two in the first minute of
@@ -87,7 +90,7 @@ func TestRunSQLRefusesWrites(t *testing.T) {
 	var out bytes.Buffer
 	err := runSQL(ctx, g, sqlOptions{format: "table"}, "DROP TABLE grabs", &out, &out)
 	var ue usageError
-	want := "the warehouse is opened read-only: DROP is not allowed here; use 'hongbao transform' to rebuild models, or copy the data out with COPY ... TO in your own DuckDB session"
+	want := "the warehouse is opened read-only: DROP is not allowed here: only 'hongbao transform' changes the warehouse. To keep a result, write it to a file with 'hongbao sql -o FILE' or COPY (query) TO 'file'"
 	if !errors.As(err, &ue) || err.Error() != want {
 		t.Fatalf("sql DROP TABLE grabs:\n got %v\nwant usage error %s", err, want)
 	}
@@ -128,5 +131,148 @@ func TestSQLQueryFromTerminal(t *testing.T) {
 	defer tty.Close()
 	if _, err := sqlQueryFrom(nil, tty); err == nil || !strings.HasPrefix(err.Error(), "pass a query") {
 		t.Errorf("sqlQueryFrom(terminal) = %v", err)
+	}
+}
+
+// scriptedInput is a LineReader that keeps the history the prompt adds.
+type scriptedInput struct {
+	transform.LineReader
+	history []string
+}
+
+func (s *scriptedInput) AddHistory(entry string) { s.history = append(s.history, entry) }
+
+// TestSQLPrompt drives the interactive prompt through its input: a statement over four
+// lines, \d, a refused write, an error with its caret, \format, \timing, \q.
+func TestSQLPrompt(t *testing.T) {
+	dir := t.TempDir()
+	writeSQLTestLake(t, dir)
+	g := &globalOptions{dir: dir}
+	ctx := context.Background()
+	if err := runTransform(ctx, g, new(bytes.Buffer), false); err != nil {
+		t.Fatal(err)
+	}
+	in := &scriptedInput{LineReader: transform.NewLineReader(strings.NewReader(`SELECT minute,
+       claims  -- a comment; not the end
+FROM claims_per_minute
+
+ORDER BY minute;
+\d
+\d grabs
+DROP TABLE grabs;
+SELECT nosuch
+  FROM grabs;
+\format csv
+SELECT count(*) AS n FROM grabs; SELECT '紅包' AS name;
+\timing on
+\nosuch
+SELECT 1 AS one;
+\q
+SELECT 'not reached';
+`))}
+	var out, errOut bytes.Buffer
+	if err := runSQLPrompt(ctx, g, sqlOptions{format: "table"}, in, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"minute               claims\n-------------------  ------\n2014-01-31 00:00:00       2\n2014-01-31 00:01:00       0\n(2 rows)\n",
+		"grabs (lake table, lake/grabs/*.parquet)\n\nOne row per envelope_grabbed event",
+		"\namount_fen       BIGINT                    The share claimed, in fen; NULL when missed.\n",
+		"n\n3\nname\n紅包\none\n1\n",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the prompt's output lacks %q:\n%s", want, out.String())
+		}
+	}
+	for _, re := range []string{`(?m)^grabs +lake +3 +One row per envelope_grabbed event`, `(?m)^claims_per_minute +model +2 +Grabs per minute`} {
+		if !regexp.MustCompile(re).MatchString(out.String()) {
+			t.Errorf("\\d lists no line matching %s", re)
+		}
+	}
+	for _, want := range []string{
+		"Error: the warehouse is opened read-only: DROP is not allowed here",
+		"Error: Binder Error: Referenced column \"nosuch\" not found in FROM clause!",
+		"LINE 1: SELECT nosuch\n               ^\n",
+		"The format is csv.\n",
+		"Timing is on.\n",
+		"Error: unknown command \\nosuch: type \\? for help\n",
+		"Time: ",
+	} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("the prompt's errors lack %q:\n%s", want, errOut.String())
+		}
+	}
+	if strings.Contains(out.String(), "not reached") {
+		t.Error("the prompt went on after \\q")
+	}
+	wantHistory := []string{
+		"SELECT minute, claims -- a comment; not the end FROM claims_per_minute ORDER BY minute;",
+		`\d`, `\d grabs`, "DROP TABLE grabs;", "SELECT nosuch FROM grabs;", `\format csv`,
+		"SELECT count(*) AS n FROM grabs;", "SELECT '紅包' AS name;", `\timing on`, `\nosuch`, "SELECT 1 AS one;", `\q`,
+	}
+	if strings.Join(in.history, "\n") != strings.Join(wantHistory, "\n") {
+		t.Errorf("history:\n got %q\nwant %q", in.history, wantHistory)
+	}
+	// The refused DROP changed nothing.
+	out.Reset()
+	if err := runSQL(ctx, g, sqlOptions{format: "csv"}, "SELECT count(*) AS grabs FROM grabs", &out, &out); err != nil || out.String() != "grabs\n3\n" {
+		t.Errorf("grabs after the prompt = %q, %v", out.String(), err)
+	}
+}
+
+func TestSQLScriptStatements(t *testing.T) {
+	dir := t.TempDir()
+	writeSQLTestLake(t, dir)
+	if _, err := runHongbao(t, "", "--dir", dir, "transform"); err != nil {
+		t.Fatal(err)
+	}
+	// Several statements from stdin, each printing; SET lasts to the next statement.
+	got, err := runHongbao(t, "SET VARIABLE k = 2;\nSELECT getvariable('k') AS k;\n-- done\nSELECT count(*) AS n FROM grabs",
+		"--dir", dir, "sql", "--format", "csv")
+	if err != nil || got != "k\n2\nn\n3\n" {
+		t.Errorf("script = %q, %v", got, err)
+	}
+	// The first failing statement ends the script, and says which it was.
+	got, err = runHongbao(t, "", "--dir", dir, "sql", "--format", "csv", "SELECT 1 AS a; SELECT nosuch; SELECT 3 AS c")
+	if err == nil || got != "a\n1\n" || !strings.HasPrefix(err.Error(), "statement 2: Binder Error: Referenced column \"nosuch\"") {
+		t.Errorf("failing script = %q, %v", got, err)
+	}
+}
+
+func TestSQLDescribeAndExport(t *testing.T) {
+	dir := t.TempDir()
+	writeSQLTestLake(t, dir)
+	if _, err := runHongbao(t, "", "--dir", dir, "transform"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := runHongbao(t, "", "--dir", dir, "sql", "--describe", "--format", "csv", "claims_per_minute")
+	if err != nil || !strings.HasPrefix(got, "column,type,about\nminute,TIMESTAMP,") {
+		t.Errorf("--describe claims_per_minute = %q, %v", got, err)
+	}
+	if _, err := runHongbao(t, "", "--dir", dir, "sql", "--describe", "nosuch"); err == nil ||
+		!strings.HasPrefix(err.Error(), `no such table "nosuch" in the warehouse: the tables are envelopes, grabs,`) {
+		t.Errorf("--describe nosuch = %v", err)
+	}
+	out := filepath.Join(t.TempDir(), "minutes.parquet")
+	if _, err := runHongbao(t, "", "--dir", dir, "sql", "--format", "parquet", "-o", out, "SELECT * FROM claims_per_minute"); err != nil {
+		t.Fatal(err)
+	}
+	got, err = runHongbao(t, "", "--dir", dir, "sql", "--format", "csv", "SELECT sum(claims) AS claims, sum(attempts) AS attempts FROM '"+filepath.ToSlash(out)+"'")
+	if err != nil || got != "claims,attempts\n2,3\n" {
+		t.Errorf("the exported Parquet file reads %q, %v", got, err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--format", "parquet", "SELECT 1"}, "--format parquet writes a file: add -o FILE.parquet"},
+		{[]string{"-o", out, "SELECT 1; SELECT 2"}, "-o writes the result of one query"},
+		{[]string{"-o", out, "DELETE FROM grabs"}, "the warehouse is opened read-only: DELETE is not allowed here"},
+	} {
+		_, err := runHongbao(t, "", append([]string{"--dir", dir, "sql"}, tc.args...)...)
+		var ue usageError
+		if !errors.As(err, &ue) || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("sql %q = %v, want usage error starting %q", tc.args, err, tc.want)
+		}
 	}
 }

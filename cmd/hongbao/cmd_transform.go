@@ -66,7 +66,7 @@ func runTransform(ctx context.Context, g *globalOptions, out io.Writer, showProg
 		p.Done("%d tables, %s rows from the lake", len(tables), transformCount(lakeRows))
 	}
 	for _, t := range tables {
-		from := "model"
+		from := t.Kind // "model" or "reference"
 		switch {
 		case t.Kind != "lake":
 		case t.Files == 0:

@@ -13,14 +13,19 @@ func TestRunTransformPrintsRowCounts(t *testing.T) {
 	if err := runTransform(context.Background(), &globalOptions{dir: dir}, &out, false); err != nil {
 		t.Fatal(err)
 	}
-	want := `envelopes          0 rows  no lake files
-grabs              3 rows  from 1 lake file
-card_bindings      0 rows  no lake files
-withdrawals        0 rows  no lake files
-payments           0 rows  no lake files
-links              0 rows  no lake files
-quarantine         0 rows  no lake files
-claims_per_minute  2 rows  model
+	want := `envelopes                0 rows  no lake files
+grabs                    3 rows  from 1 lake file
+card_bindings            0 rows  no lake files
+withdrawals              0 rows  no lake files
+payments                 0 rows  no lake files
+links                    0 rows  no lake files
+quarantine               0 rows  no lake files
+banks                  180 rows  reference
+payment_scenarios       21 rows  reference
+mobile_payment_market    5 rows  reference
+facts_reported          21 rows  reference
+facts_notes              3 rows  reference
+claims_per_minute        2 rows  model
 `
 	if out.String() != want {
 		t.Errorf("transform printed:\n%s\nwant:\n%s", out.String(), want)

@@ -70,6 +70,7 @@ var commandBuilders = []func(*globalOptions) *cobra.Command{
 	newTransformCommand,
 	newSQLCommand,
 	newFactsCommand,
+	newNotebookCommand,
 	newDemoCommand,
 }
 

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hongbao/hongbao/notebooks"
+)
+
+// runNotebookCommand runs 'hongbao notebook ARGS' as the root command would, until
+// main.go wires newNotebookCommand in.
+func runNotebookCommand(t *testing.T, g *globalOptions, args ...string) (string, string, error) {
+	t.Helper()
+	cmd := newNotebookCommand(g)
+	var out, errOut bytes.Buffer
+	cmd.SetArgs(args)
+	cmd.SetOut(&out)
+	cmd.SetErr(&errOut)
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	err := cmd.ExecuteContext(context.Background())
+	return out.String(), errOut.String(), err
+}
+
+func TestNotebookRun(t *testing.T) {
+	dir := t.TempDir()
+	writeSQLTestLake(t, dir)
+	g := &globalOptions{dir: dir}
+	if err := runTransform(context.Background(), g, new(bytes.Buffer), false); err != nil {
+		t.Fatal(err)
+	}
+
+	// Every shipped notebook runs, even on a warehouse of three grabs.
+	_, errOut, err := runNotebookCommand(t, g, "run", "--all")
+	if err != nil {
+		t.Fatalf("notebook run --all: %v\n%s", err, errOut)
+	}
+	for _, name := range notebooks.Shipped() {
+		page, err := os.ReadFile(filepath.Join(dir, "notebooks", name+".html"))
+		if err != nil || !bytes.Contains(page, []byte("all ok")) {
+			t.Errorf("page of %s: %v", name, err)
+		}
+		if !strings.Contains(errOut, "notebook "+name+": ") {
+			t.Errorf("no line for %s in:\n%s", name, errOut)
+		}
+	}
+
+	// A notebook of the user's with a failing cell: the page is written, the error counts.
+	mine := filepath.Join(t.TempDir(), "mine.md")
+	os.WriteFile(mine, []byte("# Mine\n\n```sql name=good\nSELECT count(*) AS n FROM grabs\n```\n\n```sql name=bad\nSELECT nosuch\n```\n"), 0o644)
+	out := filepath.Join(t.TempDir(), "page.html")
+	_, _, err = runNotebookCommand(t, g, "run", mine, "-o", out)
+	var failed *notebookFailedError
+	if !errors.As(err, &failed) || err.Error() != "1 of 2 cells failed; each error is shown in place in "+out {
+		t.Fatalf("run with a failing cell = %v", err)
+	}
+	if page, _ := os.ReadFile(out); !bytes.Contains(page, []byte(`<section class="cell failed" id="bad">`)) {
+		t.Errorf("the page does not show the failed cell")
+	}
+
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run"}, "name a notebook (one of "},
+		{[]string{"run", "nosuch"}, `no such notebook "nosuch": the shipped notebooks are `},
+		{[]string{"run", "--all", "midnight_peak"}, "--all runs every shipped notebook: name none with it"},
+		{[]string{"run", "--all", "-o", out}, "-o names one page: run one notebook with it"},
+		{[]string{"run", "midnight_peak", "bank_coverage", "-o", out}, "-o names one page: run one notebook with it"},
+		{[]string{"show", "nosuch"}, `no such notebook "nosuch"`},
+		{nil, "say what to do"},
+	} {
+		_, _, err := runNotebookCommand(t, g, tc.args...)
+		var ue usageError
+		if !errors.As(err, &ue) || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("notebook %q = %v, want usage error starting %q", tc.args, err, tc.want)
+		}
+	}
+}
+
+func TestNotebookListAndShow(t *testing.T) {
+	g := &globalOptions{dir: t.TempDir()}
+	out, _, err := runNotebookCommand(t, g, "list")
+	if err != nil || !strings.Contains(out, "midnight_peak        The midnight peak, minute by minute\n") {
+		t.Errorf("notebook list = %q, %v", out, err)
+	}
+	out, _, err = runNotebookCommand(t, g, "show", "bank_coverage")
+	if src, _ := notebooks.Source("bank_coverage"); err != nil || out != string(src) {
+		t.Errorf("notebook show = %.80q, %v", out, err)
+	}
+	// Without a warehouse, running is a usage error naming what to do.
+	if _, _, err := runNotebookCommand(t, g, "run", "midnight_peak"); err == nil || !strings.Contains(err.Error(), "run 'hongbao demo'") {
+		t.Errorf("run without a warehouse = %v", err)
+	}
+}

@@ -1,0 +1,418 @@
+package notebooks
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hongbao/hongbao/ingest/events"
+	"github.com/hongbao/hongbao/transform"
+	"github.com/hongbao/hongbao/transform/refdata"
+)
+
+// value returns a cell's result value at row, column, failing the test if absent.
+func value(t *testing.T, run *Run, cell string, row int, column string) string {
+	t.Helper()
+	cr := run.Cell(cell)
+	if cr == nil || cr.Result == nil {
+		t.Fatalf("%s: no result for cell %s", run.Notebook.Name, cell)
+	}
+	for c, name := range cr.Result.Columns {
+		if name == column {
+			if row >= len(cr.Result.Rows) {
+				t.Fatalf("%s/%s: no row %d (of %d)", run.Notebook.Name, cell, row, len(cr.Result.Rows))
+			}
+			return cr.Result.Rows[row][c].Text
+		}
+	}
+	t.Fatalf("%s/%s: no column %s in %v", run.Notebook.Name, cell, column, cr.Result.Columns)
+	return ""
+}
+
+func wantValue(t *testing.T, run *Run, cell string, row int, column string, want any) {
+	t.Helper()
+	if got := value(t, run, cell, row, column); got != fmt.Sprint(want) {
+		t.Errorf("%s/%s row %d %s = %s, want %v", run.Notebook.Name, cell, row, column, got, want)
+	}
+}
+
+func wantChart(t *testing.T, run *Run, cell string) {
+	t.Helper()
+	if cr := run.Cell(cell); cr == nil || len(cr.Chart) < 1000 || !bytes.HasPrefix(cr.Chart, []byte("\x89PNG")) {
+		t.Errorf("%s/%s: no chart drawn", run.Notebook.Name, cell)
+	}
+}
+
+// banksNeeded is the bank coverage question answered in Go from the reference data: how
+// many banks WeChat Pay must support, adding the largest banks it lacks first, to reach
+// 95% of Alipay's share of debit cards.
+func banksNeeded(banks []refdata.Bank) int {
+	var total, wechat, alipay float64
+	var lacking []float64
+	n := 0
+	for _, b := range banks {
+		total += b.DebitCardShare
+		if b.Alipay {
+			alipay += b.DebitCardShare
+		}
+		if b.WeChatPay {
+			wechat += b.DebitCardShare
+			n++
+		} else {
+			lacking = append(lacking, b.DebitCardShare)
+		}
+	}
+	sort.Sort(sort.Reverse(sort.Float64Slice(lacking)))
+	target := 0.95 * alipay / total
+	cover := wechat / total
+	for _, s := range lacking {
+		if cover >= target {
+			break
+		}
+		cover += s / total
+		n++
+	}
+	return n
+}
+
+// checks holds, per shipped notebook, its key results against what the world's events
+// say. Every shipped notebook must have an entry.
+var checks = map[string]func(t *testing.T, w *world, run *Run){
+	"midnight_peak": func(t *testing.T, w *world, run *Run) {
+		f := w.want
+		if f.peakMinute != "2014-01-31 00:00" {
+			t.Fatalf("the test world peaks at %s, not at midnight: the simulator changed", f.peakMinute)
+		}
+		wantValue(t, run, "scale", 0, "claims", f.claims)
+		wantValue(t, run, "scale", 0, "scale", worldScale)
+		wantValue(t, run, "peak", 0, "minute", f.peakMinute+":00")
+		wantValue(t, run, "peak", 0, "claims", f.peakClaims)
+		wantValue(t, run, "peak", 0, "claims_at_full_scale", 25000)
+		wantValue(t, run, "first_five", 0, "attempts", f.firstFiveTries)
+		wantValue(t, run, "note_2", 0, "id", 2)
+		if n := run.Cell("around_midnight").Result.Total; n != 61 {
+			t.Errorf("around_midnight has %d minutes, want 61", n)
+		}
+		wantChart(t, run, "around_midnight")
+		wantChart(t, run, "hourly")
+	},
+	"bank_coverage": func(t *testing.T, w *world, run *Run) {
+		banks := refdata.Banks()
+		alipay := 0
+		for _, b := range banks {
+			if b.Alipay {
+				alipay++
+			}
+		}
+		wantValue(t, run, "coverage", 0, "provider", "wechat_pay")
+		wantValue(t, run, "coverage", 0, "banks", 12)
+		wantValue(t, run, "coverage", 1, "banks", alipay)
+		wantValue(t, run, "answer", 0, "banks_needed", banksNeeded(banks))
+		wantValue(t, run, "observed", 0, "provider", "wechat_pay")
+		wantValue(t, run, "observed", 0, "attempts", w.want.wechatBindTries)
+		wantValue(t, run, "observed", 0, "not_supported", w.want.refusedWeChat)
+		wantChart(t, run, "steps")
+		wantChart(t, run, "turned_away")
+	},
+	"adoption_funnel": func(t *testing.T, w *world, run *Run) {
+		f := w.want
+		for i, n := range []int{f.grabbed, f.claimed, f.triedBind, f.bound, f.withdrew, f.paid} {
+			wantValue(t, run, "funnel", i, "stage", i+1)
+			wantValue(t, run, "funnel", i, "users", n)
+		}
+		for _, c := range []string{"bound_without_claim", "withdrew_without_card", "paid_without_card"} {
+			wantValue(t, run, "nesting", 0, c, 0)
+		}
+		wantChart(t, run, "funnel")
+		wantChart(t, run, "daily")
+	},
+	"heavy_grabbers": func(t *testing.T, w *world, run *Run) {
+		wantValue(t, run, "top", 0, "claims_to_eve_night", w.want.recordClaims)
+		wantValue(t, run, "record", 0, "record_here", w.want.recordClaims)
+		wantValue(t, run, "record", 0, "reported_record", 869)
+		wantValue(t, run, "concentration", 0, "claims", w.want.claims)
+		wantChart(t, run, "distribution")
+		wantChart(t, run, "record_holder")
+	},
+	"quarantine_review": func(t *testing.T, w *world, run *Run) {
+		wantValue(t, run, "overview", 0, "quarantined", len(badMessages))
+		wantValue(t, run, "overview", 0, "reasons", len(w.want.quarantine))
+		by := run.Cell("by_reason").Result
+		got := map[events.Reason]int{}
+		for _, row := range by.Rows {
+			n, _ := strconv.Atoi(row[1].Text)
+			got[events.Reason(row[0].Text)] = n
+		}
+		for _, r := range sortedKeys(w.want.quarantine) {
+			if got[r] != w.want.quarantine[r] {
+				t.Errorf("quarantine_review/by_reason %s = %d, want %d", r, got[r], w.want.quarantine[r])
+			}
+		}
+		if len(got) != len(w.want.quarantine) {
+			t.Errorf("quarantine_review/by_reason = %v, want %v", got, w.want.quarantine)
+		}
+		wantValue(t, run, "by_partition", 0, "kafka_partition", 1)
+		wantValue(t, run, "samples", 0, "reason", events.ReasonMissingField) // the last one refused
+		wantChart(t, run, "by_reason")
+	},
+}
+
+// TestShippedNotebooks runs every shipped notebook against a warehouse built from the
+// simulator's events and checks its key results against counts taken from those events.
+func TestShippedNotebooks(t *testing.T) {
+	w := testWorld(t)
+	names := Shipped()
+	if len(names) < 5 {
+		t.Fatalf("shipped notebooks: %v", names)
+	}
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			run := runShipped(t, w, name)
+			for _, c := range run.Failed() {
+				t.Errorf("cell %s failed: %v", c.Cell.Name, c.Err)
+			}
+			check := checks[name]
+			if check == nil {
+				t.Fatalf("notebook %s has no checks: add its key results to checks in notebooks_test.go", name)
+			}
+			check(t, w, run)
+			var b bytes.Buffer
+			if err := WriteHTML(&b, run); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(b.String(), "<title>"+strings.ReplaceAll(run.Notebook.Title, "'", "&#39;")+"</title>") {
+				t.Errorf("the page has no title %q", run.Notebook.Title)
+			}
+			t.Logf("%s: %d cells in %s", name, len(run.Cells), time.Since(start).Round(time.Millisecond))
+		})
+	}
+}
+
+// A failed cell keeps its error, with the place DuckDB reports, and the cells after it
+// still run; the page shows the error where the cell is.
+func TestFailedCellShownInPlace(t *testing.T) {
+	w := testWorld(t)
+	src := "# Broken\n\nFirst.\n\n```sql name=ok\nSELECT 1 AS one\n```\n\n" +
+		"```sql name=bad\nSELECT 1;\nSELECT nosuch\n  FROM grabs\n```\n\n" +
+		"```sql name=write\nDROP TABLE grabs\n```\n\n" +
+		"```sql name=badchart\nSELECT 'a' AS k, 'x' AS v\n```\n\n```chart\ntype: bar\nx: k\ny: v\n```\n\n" +
+		"```sql name=after\nSELECT count(*) AS n FROM grabs\n```\n"
+	nb, err := Parse("broken.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wh, err := transform.OpenReadOnly(w.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wh.Close()
+	run := (&Runner{DB: wh.DB(), Warehouse: wh.Path()}).Run(context.Background(), nb)
+	var failed []string
+	for _, c := range run.Failed() {
+		failed = append(failed, c.Cell.Name)
+	}
+	if strings.Join(failed, " ") != "bad write badchart" {
+		t.Fatalf("failed cells = %v", failed)
+	}
+	if err := run.Cell("bad").Err; !strings.Contains(err.Error(), "statement 2 of 2: Binder Error: Referenced column \"nosuch\" not found") ||
+		!strings.Contains(err.Error(), "LINE 1: SELECT nosuch\n               ^") || run.Cell("bad").Result != nil {
+		t.Errorf("bad cell: %v", err)
+	}
+	if err := run.Cell("write").Err; !errors.Is(err, transform.ErrReadOnly) {
+		t.Errorf("write cell: %v", err)
+	}
+	if err := run.Cell("badchart").Err; !errors.Is(err, ErrChart) || !strings.Contains(err.Error(), `column v holds "x", not a number`) {
+		t.Errorf("badchart cell: %v", err)
+	}
+	if v := value(t, run, "after", 0, "n"); v == "0" || v == "" {
+		t.Errorf("after: grabs has %s rows", v)
+	}
+	var b bytes.Buffer
+	if err := WriteHTML(&b, run); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	for _, want := range []string{
+		`<section class="cell failed" id="bad">`,
+		"LINE 1: SELECT nosuch\n               ^",
+		`<section class="cell ok" id="after">`,
+		`3 failed</span>`,
+		`<a href="#bad">bad</a>, <a href="#write">write</a>, <a href="#badchart">badchart</a>`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+}
+
+func TestParse(t *testing.T) {
+	nb, err := Parse("dir/n.md", []byte("Intro *text*.\n\n# Title `x`\n\n```sql name=a rows=3\nSELECT 1\n```\n```chart\n# a comment\ntype: line\nx: a\ny: b, c\nref: 5 five\nref: col at col\n```\n\n- a list\n\n  ```sql\n  SELECT 'not a cell'\n  ```\n\n```sql\nSELECT 2\n```\n<script>alert(1)</script>\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nb.Name != "n" || nb.Title != "Title x" {
+		t.Errorf("name %q title %q", nb.Name, nb.Title)
+	}
+	cells := nb.Cells()
+	if len(cells) != 2 || cells[0].Name != "a" || cells[0].Rows != 3 || cells[0].Line != 5 || cells[1].Name != "cell-2" || cells[1].SQL != "SELECT 2" {
+		t.Fatalf("cells = %+v %+v", cells[0], cells[1])
+	}
+	want := &ChartSpec{Type: "line", X: "a", Y: []string{"b", "c"}, Refs: []RefSpec{{Value: 5, Label: "five"}, {Column: "col", Label: "at col"}}}
+	if fmt.Sprint(cells[0].Chart) != fmt.Sprint(want) {
+		t.Errorf("chart = %+v, want %+v", cells[0].Chart, want)
+	}
+	var html strings.Builder
+	for _, b := range nb.Blocks {
+		html.Write(b.HTML)
+	}
+	if !strings.Contains(html.String(), "<em>text</em>") || !strings.Contains(html.String(), "SELECT 'not a cell'") ||
+		strings.Contains(html.String(), "<script>") {
+		t.Errorf("prose HTML:\n%s", html.String())
+	}
+
+	for src, want := range map[string]string{
+		"no cells":                  "x.md:1: the notebook has no ```sql block",
+		"```chart\ntype: line\n```": "x.md:1: a chart block must follow a sql block directly",
+		"```sql\nSELECT 1\n```\ntext\n```chart\ntype: bar\nx: a\ny: b\n```": "x.md:5: a chart block must follow a sql block directly",
+		"```sql\nSELECT 1\n```\n```chart\ntype: pie\n```":                   "x.md:5: chart: type \"pie\": use line or bar",
+		"```sql\nSELECT 1\n```\n```chart\ntype: bar\ncolour: red\n```":      "x.md:6: chart: unknown key \"colour\": use type, x, y, series, title, xlabel, ylabel, source or ref",
+		"```sql\nSELECT 1\n```\n```chart\ntype: bar\nx: a\n```":             "x.md:4: chart: name the columns to draw with x: and y:",
+		"```sql size=2\nSELECT 1\n```":                                      "x.md:1: unknown setting \"size=2\" after ```sql: use name=ID (letters, digits, - and _) and rows=N",
+		"```sql name=a\nSELECT 1\n```\n\n```sql name=a\nSELECT 2\n```":      "x.md:5: cell name \"a\" is taken by the cell on line 1",
+		"```sql\n\n```": "x.md:1: the sql block is empty",
+	} {
+		_, err := Parse("x.md", []byte(src))
+		var se *SyntaxError
+		if !errors.As(err, &se) || err.Error() != want {
+			t.Errorf("Parse(%q) = %v, want %s", src, err, want)
+		}
+	}
+}
+
+func TestOpen(t *testing.T) {
+	if _, err := Open("midnight_peak"); err != nil {
+		t.Error(err)
+	}
+	if _, err := Open("midnight_peak.md"); err != nil {
+		t.Error(err)
+	}
+	if _, err := Open("nosuch"); !errors.Is(err, ErrNoNotebook) || !strings.Contains(err.Error(), "midnight_peak") {
+		t.Errorf("Open(nosuch) = %v", err)
+	}
+	p := filepath.Join(t.TempDir(), "mine.md")
+	os.WriteFile(p, []byte("# Mine\n\n```sql\nSELECT 1\n```\n"), 0o644)
+	if nb, err := Open(p); err != nil || nb.Name != "mine" || nb.Title != "Mine" {
+		t.Errorf("Open(%s) = %+v, %v", p, nb, err)
+	}
+	if _, err := Open(filepath.Join(t.TempDir(), "gone.md")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Open(missing file) = %v", err)
+	}
+}
+
+func TestGroupDigits(t *testing.T) {
+	for in, want := range map[string]string{"1170580": "1,170,580", "-75000000.5": "-75,000,000.5", "2014": "2,014", "12": "12", "1e+300": "1e+300", "0.9491": "0.9491"} {
+		if got := groupDigits(in); got != want {
+			t.Errorf("groupDigits(%s) = %s, want %s", in, got, want)
+		}
+	}
+	if thousands(-7969) != "-7,969" || thousands(7969) != "7,969" || thousands(100) != "100" {
+		t.Error("thousands")
+	}
+}
+
+// checkScript, added to a copy of a page, reports what a reader would see: every table
+// laid out with a size and visible, every chart decoded.
+const checkScript = `<script>
+window.addEventListener('load', function () {
+  var bad = [];
+  document.querySelectorAll('table').forEach(function (t, i) {
+    var r = t.getBoundingClientRect(), s = getComputedStyle(t);
+    if (r.width < 50 || r.height < 20 || s.visibility !== 'visible' || s.display === 'none') bad.push('table' + i);
+  });
+  document.querySelectorAll('img').forEach(function (im, i) {
+    if (!im.complete || im.naturalWidth < 500 || im.getBoundingClientRect().height < 100) bad.push('img' + i);
+  });
+  var p = document.createElement('pre');
+  p.id = 'hongbao-check';
+  p.textContent = 'tables=' + document.querySelectorAll('.result table').length + ' images=' + document.images.length + ' bad=' + bad.join(',');
+  document.body.appendChild(p);
+});
+</script>`
+
+var checkLine = regexp.MustCompile(`<pre id="hongbao-check">tables=([0-9]+) images=([0-9]+) bad=([^<]*)</pre>`)
+
+// envKeepPages names a folder where TestNotebookPagesInChromium leaves the pages it
+// opened, to look at.
+const envKeepPages = "HONGBAO_KEEP_PAGES"
+
+// TestNotebookPagesInChromium opens each shipped notebook's page in headless Chromium:
+// no console message, every result table laid out and visible, every chart drawn.
+func TestNotebookPagesInChromium(t *testing.T) {
+	chromium := needTool(t, "chromium", "chromium")
+	w := testWorld(t)
+	dir := t.TempDir()
+	keep := os.Getenv(envKeepPages)
+	for _, name := range Shipped() {
+		run := runShipped(t, w, name)
+		var b bytes.Buffer
+		if err := WriteHTML(&b, run); err != nil {
+			t.Fatal(err)
+		}
+		page := strings.Replace(b.String(), "</body>", checkScript+"\n</body>", 1)
+		path := filepath.Join(dir, name+".html")
+		if err := os.WriteFile(path, []byte(page), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if keep != "" {
+			if err := os.WriteFile(filepath.Join(keep, name+".html"), b.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+		cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+			"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+			"--user-data-dir="+filepath.Join(dir, "profile-"+name), "--window-size=1100,900",
+			"--enable-logging=stderr", "--v=0", "--dump-dom", "file://"+path)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		cancel()
+		if err != nil {
+			t.Fatalf("%s: chromium: %v\n%s", name, err, stderr.String())
+		}
+		for _, line := range strings.Split(stderr.String(), "\n") {
+			if strings.Contains(line, ":CONSOLE") {
+				t.Errorf("%s: console: %s", name, line)
+			}
+		}
+		m := checkLine.FindStringSubmatch(stdout.String())
+		if m == nil {
+			t.Fatalf("%s: the check did not run; the DOM is:\n%.2000s", name, stdout.String())
+		}
+		tables, _ := strconv.Atoi(m[1])
+		images, _ := strconv.Atoi(m[2])
+		wantTables, wantImages := 0, 0
+		for _, c := range run.Cells {
+			if c.Result != nil && len(c.Result.Columns) > 0 {
+				wantTables++
+			}
+			if c.Chart != nil {
+				wantImages++
+			}
+		}
+		if tables != wantTables || images != wantImages || m[3] != "" {
+			t.Errorf("%s in Chromium: %d tables, %d charts, not shown: %q; want %d tables, %d charts", name, tables, images, m[3], wantTables, wantImages)
+		}
+	}
+}

@@ -1,0 +1,412 @@
+package transform
+
+//go:generate go test . -run TestWarehouseDoc -update
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/hongbao/hongbao/transform/refdata"
+)
+
+// The kinds of warehouse table, in the order the dictionary lists them.
+const (
+	KindLake      = "lake"      // loaded from a lake folder, one row per event or quarantined message
+	KindModel     = "model"     // built by a SQL model from other tables
+	KindReference = "reference" // reference data shipped with hongbao (transform/refdata)
+	KindMeta      = "meta"      // about the warehouse itself
+)
+
+// ErrUnknownTable means a table name is not one of the warehouse's tables.
+var ErrUnknownTable = errors.New("no such table")
+
+// TableDoc describes one table or view of the warehouse.
+type TableDoc struct {
+	Name    string
+	Kind    string // KindLake, KindModel, KindReference, KindMeta; empty when undocumented
+	Source  string // where its rows come from: a lake folder, a model file, a reference file
+	About   string // what one row is and what the table is for; empty when undocumented
+	Columns []ColumnDoc
+}
+
+// ColumnDoc describes one column.
+type ColumnDoc struct {
+	Name  string
+	Type  string // DuckDB type as the warehouse's catalog names it; empty in Dictionary()
+	About string // empty when undocumented
+}
+
+// Summary is the first sentence of the table's description.
+func (t TableDoc) Summary() string { return firstSentence(t.About) }
+
+// tableNotes is the hand-written part of a TableDoc. The descriptions below and those of
+// the reference tables, which package refdata keeps beside their data and writes into the
+// warehouse as COMMENTs, are the only places the warehouse is described: 'hongbao sql
+// --describe', the prompt's \d and docs/warehouse.md all read them, and
+// TestDictionaryCoversWarehouse fails when a table or column of a refreshed warehouse has
+// no description.
+type tableNotes struct {
+	kind    string
+	source  string
+	about   string
+	columns map[string]string
+}
+
+// eventColumnNotes describes the columns every event table shares.
+var eventColumnNotes = map[string]string{
+	"event_id":        "The event's unique id, as the producer set it.",
+	"ts":              "When the event happened: an instant, shown in Beijing time (Asia/Shanghai, UTC+8).",
+	"kafka_partition": "The Kafka partition the event was read from.",
+	"kafka_offset":    "The event's offset in that partition; with kafka_partition it says exactly which message this row came from.",
+}
+
+var notes = map[string]tableNotes{
+	"envelopes": {kind: KindLake, about: "One row per envelope_sent event: a red envelope (红包) put into a chat, with the money in it and the number of people who can claim a share.",
+		columns: map[string]string{
+			"envelope_id": "The envelope; grabs.envelope_id refers to it.",
+			"sender_id":   "The user who sent it.",
+			"chat_id":     "The chat it was sent to: a group or a one-to-one chat.",
+			"kind":        "'lucky' (拼手气: the total is split at random among the shares) or 'fixed' (every share is the same).",
+			"total_fen":   "The money put in, in fen (100 fen = 1 yuan).",
+			"shares":      "How many people can claim a share.",
+		}},
+	"grabs": {kind: KindLake, about: "One row per envelope_grabbed event: a user opening an envelope, who either claimed a share or found it already empty (手慢了, 'too slow').",
+		columns: map[string]string{
+			"envelope_id": "The envelope opened (envelopes.envelope_id).",
+			"user_id":     "The user who opened it.",
+			"outcome":     "'claimed' (got a share) or 'missed' (every share was already taken).",
+			"amount_fen":  "The share claimed, in fen; NULL when missed.",
+		}},
+	"card_bindings": {kind: KindLake, about: "One row per card_bound event: a user trying to bind a bank card to WeChat Pay or Alipay, which is what withdrawing money or paying needs.",
+		columns: map[string]string{
+			"user_id":   "The user binding a card.",
+			"provider":  "'wechat_pay' or 'alipay'.",
+			"bank_code": "The bank that issued the card (banks.code).",
+			"outcome":   "'ok', or 'bank_not_supported' when the provider cannot bind cards of that bank.",
+		}},
+	"withdrawals": {kind: KindLake, about: "One row per withdrawal event: money moved from a user's wallet to a bound bank card.",
+		columns: map[string]string{
+			"user_id":    "The user withdrawing.",
+			"provider":   "'wechat_pay' or 'alipay'.",
+			"bank_code":  "The bank of the card the money went to (banks.code).",
+			"amount_fen": "The amount withdrawn, in fen.",
+		}},
+	"payments": {kind: KindLake, about: "One row per payment event: a user paying for something with WeChat Pay or Alipay.",
+		columns: map[string]string{
+			"user_id":    "The user paying.",
+			"provider":   "'wechat_pay' or 'alipay'.",
+			"scenario":   "What was paid for: a scenario code such as mobile_topup or taxi (payment_scenarios.code).",
+			"amount_fen": "The amount paid, in fen.",
+			"bank_code":  "The bank of the card paid with (banks.code).",
+		}},
+	"links": {kind: KindLake, about: "One row per link_shared event: a link posted in a chat. Fake-envelope links (phishing posing as a red envelope) are a risk the reports track.",
+		columns: map[string]string{
+			"user_id": "The user who shared the link.",
+			"chat_id": "The chat it was shared in.",
+			"url":     "The link as shared.",
+		}},
+	"quarantine": {kind: KindLake, about: "One row per Kafka message the ingester refused: not JSON, a missing or ill-typed field, an unknown type, a value out of range, or a claim that overdraws its envelope. Nothing is dropped silently: every refused message is here with its raw bytes and the reason.",
+		columns: map[string]string{
+			"kafka_topic":     "The topic the message was read from.",
+			"kafka_partition": "Its partition.",
+			"kafka_offset":    "Its offset in that partition.",
+			"kafka_key":       "The message key; NULL when it had none.",
+			"kafka_ts":        "The message's Kafka timestamp; NULL when it had none.",
+			"raw":             "The message value, byte for byte as received.",
+			"reason":          "Why it was refused, as a code: not_json, not_object, unknown_type, missing_field, wrong_type, bad_timestamp, timestamp_out_of_range, invalid_value, non_positive_amount, claim_over_limit, claims_exceed_shares or claims_exceed_total.",
+			"detail":          "The reason as a sentence, naming the field or value at fault.",
+			"ingested_at":     "When the ingester refused it.",
+		}},
+	"claims_per_minute": {kind: KindModel, columns: map[string]string{
+		"minute":      "The minute, in Beijing wall-clock time (Asia/Shanghai) as a TIMESTAMP without zone: 2014-01-31 00:00 is the first minute of the Lunar New Year.",
+		"claims":      "Grabs that claimed a share in that minute (envelopes opened).",
+		"attempts":    "All grabs in that minute, claimed and missed (participations).",
+		"claimed_fen": "The money claimed in that minute, in fen.",
+	}},
+	metaTable: {kind: KindMeta, source: "written by each 'hongbao transform'",
+		about: "One row per table the last refresh built, in build order: where it came from and how many rows it got. Its name starts with an underscore to keep it apart from the tables of the data.",
+		columns: map[string]string{
+			"ord":          "Build order, from 1.",
+			"name":         "The table built.",
+			"kind":         "'lake', 'reference' or 'model', as the sections of this document.",
+			"source":       "Where its rows came from: lake/<table>, models/NN_name.sql, or a reference file.",
+			"about":        "What one row is, in one sentence.",
+			"lake_files":   "Lake files loaded; 0 for other kinds.",
+			"lake_bytes":   "Total size of those files in bytes.",
+			"row_count":    "Rows in the table after the refresh.",
+			"refreshed_at": "When the refresh ran.",
+		}},
+}
+
+// Dictionary returns the documented tables in the order the warehouse builds them: lake
+// tables in load order, reference tables, models in build order, then the warehouse's
+// own. Column types are filled only for lake tables, whose types the warehouse declares,
+// and the columns of reference tables are left to their COMMENTs in the warehouse;
+// Catalog reads both from a warehouse.
+func Dictionary() []TableDoc {
+	var docs []TableDoc
+	for _, t := range lakeTables {
+		n := notes[t.name]
+		d := TableDoc{Name: t.name, Kind: KindLake, Source: "lake/" + t.name + "/*.parquet", About: n.about}
+		for _, c := range t.columns {
+			about := n.columns[c.name]
+			if about == "" {
+				about = eventColumnNotes[c.name]
+			}
+			d.Columns = append(d.Columns, ColumnDoc{Name: c.name, Type: c.typ, About: about})
+		}
+		docs = append(docs, d)
+	}
+	for _, t := range refdata.Tables() {
+		n := notes[t.Name]
+		about := n.about
+		if about == "" {
+			about = sentence(t.About)
+		}
+		docs = append(docs, withColumns(TableDoc{Name: t.Name, Kind: KindReference, Source: "transform/refdata", About: about}, n))
+	}
+	models, _ := loadModels(modelFiles) // the embedded files load; TestModelsHaveHeaders
+	for _, m := range models {
+		n := notes[m.name]
+		about := n.about
+		if about == "" {
+			about = sentence(strings.TrimPrefix(headerComment(m.query), m.name+": "))
+		}
+		docs = append(docs, withColumns(TableDoc{Name: m.name, Kind: KindModel, Source: "transform/" + m.file, About: about}, n))
+	}
+	n := notes[metaTable]
+	return append(docs, withColumns(TableDoc{Name: metaTable, Kind: KindMeta, Source: n.source, About: n.about}, n))
+}
+
+// sentence starts s with a capital and ends it with a full stop, as the descriptions
+// written here are.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	s = strings.ToUpper(s[:1]) + s[1:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}
+
+// withColumns adds n's columns to d in name order; Catalog puts them in table order.
+func withColumns(d TableDoc, n tableNotes) TableDoc {
+	names := make([]string, 0, len(n.columns))
+	for c := range n.columns {
+		names = append(names, c)
+	}
+	sort.Strings(names)
+	for _, c := range names {
+		d.Columns = append(d.Columns, ColumnDoc{Name: c, About: n.columns[c]})
+	}
+	return d
+}
+
+// Catalog describes every table and view of the warehouse behind q: the names and
+// types from DuckDB's catalog, the descriptions from Dictionary, or else from the
+// COMMENTs in the catalog (which is how the reference tables describe their columns).
+// Documented tables come first in Dictionary order, columns in table order; a table or
+// column with no description has an empty About (and a table an empty Kind). Tables the
+// dictionary knows but the warehouse lacks are left out.
+func Catalog(ctx context.Context, q Queryer) ([]TableDoc, error) {
+	res, err := Query(ctx, q, `SELECT c.table_name, c.column_name, c.data_type, coalesce(c.comment, ''),
+			coalesce(t.comment, v.comment, '')
+		FROM duckdb_columns() c
+		LEFT JOIN duckdb_tables() t USING (database_name, schema_name, table_name)
+		LEFT JOIN duckdb_views() v ON v.database_name = c.database_name AND v.schema_name = c.schema_name
+			AND v.view_name = c.table_name
+		WHERE c.database_name = current_database() AND c.schema_name = 'main' AND NOT c.internal
+		ORDER BY c.table_name, c.column_index`)
+	if err != nil {
+		return nil, fmt.Errorf("read the warehouse catalog: %w", err)
+	}
+	byName := map[string]*TableDoc{}
+	var found []string
+	for _, row := range res.Rows {
+		table, column, typ, comment := row[0].Text, row[1].Text, row[2].Text, row[3].Text
+		t := byName[table]
+		if t == nil {
+			t = &TableDoc{Name: table, About: sentence(row[4].Text)}
+			byName[table] = t
+			found = append(found, table)
+		}
+		t.Columns = append(t.Columns, ColumnDoc{Name: column, Type: typ, About: sentence(comment)})
+	}
+	var docs []TableDoc
+	for _, d := range Dictionary() {
+		t := byName[d.Name]
+		if t == nil {
+			continue
+		}
+		t.Kind, t.Source = d.Kind, d.Source
+		if d.About != "" {
+			t.About = d.About
+		}
+		for i, c := range t.Columns {
+			if j := slices.IndexFunc(d.Columns, func(dc ColumnDoc) bool { return dc.Name == c.Name }); j >= 0 && d.Columns[j].About != "" {
+				t.Columns[i].About = d.Columns[j].About
+			}
+		}
+		docs = append(docs, *t)
+		delete(byName, d.Name)
+	}
+	for _, name := range found { // undocumented, in name order
+		if t := byName[name]; t != nil {
+			docs = append(docs, *t)
+		}
+	}
+	return docs, nil
+}
+
+// undocumented is what a description shows where the dictionary has none.
+const undocumented = "(not documented yet: add it to transform/dictionary.go)"
+
+// DescribeTables lists the tables of the warehouse behind q: name, kind, rows and the
+// first sentence of the description, as a Result to print in any format.
+func DescribeTables(ctx context.Context, q Queryer) (*Result, error) {
+	docs, err := Catalog(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Columns: []string{"table", "kind", "rows", "about"}, Types: []string{"VARCHAR", "VARCHAR", "BIGINT", "VARCHAR"}}
+	for _, d := range docs {
+		n, err := Query(ctx, q, "SELECT count(*) FROM "+quoteIdent(d.Name))
+		if err != nil {
+			return nil, fmt.Errorf("count the rows of %s: %w", d.Name, err)
+		}
+		about := d.Summary()
+		if about == "" {
+			about = undocumented
+		}
+		res.Rows = append(res.Rows, []Value{
+			{Text: d.Name, Kind: KindText}, textOrNull(d.Kind), n.Rows[0][0], {Text: about, Kind: KindText}})
+	}
+	res.Total = int64(len(res.Rows))
+	return res, nil
+}
+
+// DescribeTable returns the description of one table of the warehouse behind q, or an
+// error wrapping ErrUnknownTable that lists the tables there are.
+func DescribeTable(ctx context.Context, q Queryer, name string) (TableDoc, error) {
+	docs, err := Catalog(ctx, q)
+	if err != nil {
+		return TableDoc{}, err
+	}
+	var names []string
+	for _, d := range docs {
+		if strings.EqualFold(d.Name, name) {
+			return d, nil
+		}
+		names = append(names, d.Name)
+	}
+	return TableDoc{}, fmt.Errorf("%w %q in the warehouse: the tables are %s", ErrUnknownTable, name, strings.Join(names, ", "))
+}
+
+// ColumnsResult returns the columns of t as a Result: column, type, about.
+func (t TableDoc) ColumnsResult() *Result {
+	res := &Result{Columns: []string{"column", "type", "about"}, Types: []string{"VARCHAR", "VARCHAR", "VARCHAR"}}
+	for _, c := range t.Columns {
+		about := c.About
+		if about == "" {
+			about = undocumented
+		}
+		res.Rows = append(res.Rows, []Value{{Text: c.Name, Kind: KindText}, {Text: c.Type, Kind: KindText}, {Text: about, Kind: KindText}})
+	}
+	res.Total = int64(len(res.Rows))
+	return res
+}
+
+// Heading is one line naming t, its kind and where its rows come from.
+func (t TableDoc) Heading() string {
+	var b strings.Builder
+	b.WriteString(t.Name)
+	if t.Kind != "" {
+		b.WriteString(" (" + t.Kind + " table")
+		if t.Source != "" {
+			b.WriteString(", " + t.Source)
+		}
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+func textOrNull(s string) Value {
+	if s == "" {
+		return Value{Kind: KindNull}
+	}
+	return Value{Text: s, Kind: KindText}
+}
+
+// kindTitles heads the sections of the warehouse document.
+var kindTitles = map[string]string{
+	KindLake:      "Lake tables",
+	KindModel:     "Models",
+	KindReference: "Reference tables",
+	KindMeta:      "About the warehouse",
+	"":            "Not documented yet",
+}
+
+// WriteDoc writes docs (from Catalog) as the Markdown of docs/warehouse.md.
+func WriteDoc(w io.Writer, docs []TableDoc) error {
+	var b strings.Builder
+	b.WriteString(`# The warehouse
+
+<!-- Generated from transform/dictionary.go by 'go generate ./transform' (or
+'go test ./transform -run TestWarehouseDoc -update'); edit the dictionary, not this file.
+TestWarehouseDoc fails when the two differ. -->
+
+` + "`DIR/warehouse.duckdb`" + ` is a DuckDB file that 'hongbao transform' (and 'demo', 'ingest')
+rebuilds in one transaction from the Parquet lake, the reference data and the SQL models.
+Query it with 'hongbao sql' (read-only; without a query it opens a prompt, where
+` + "`\\d TABLE`" + ` describes a table), with SQL notebooks ('hongbao notebook'), or with any
+DuckDB client. Timestamps are TIMESTAMPTZ instants, shown in Beijing time
+(Asia/Shanghai); money is integer fen (100 fen = 1 yuan). 'hongbao sql --describe
+[TABLE]' prints the same descriptions.
+
+| table | kind | one row is |
+|---|---|---|
+`)
+	for _, d := range docs {
+		fmt.Fprintf(&b, "| [%s](#%s) | %s | %s |\n", d.Name, anchor(d.Name), d.Kind, mdCell(orUndocumented(d.Summary())))
+	}
+	kind := "-"
+	for _, d := range docs {
+		if d.Kind != kind {
+			kind = d.Kind
+			fmt.Fprintf(&b, "\n## %s\n", kindTitles[kind])
+		}
+		fmt.Fprintf(&b, "\n### %s\n\n", d.Name)
+		if d.Source != "" {
+			fmt.Fprintf(&b, "Source: `%s`.\n\n", d.Source)
+		}
+		b.WriteString(orUndocumented(d.About) + "\n\n")
+		b.WriteString("| column | type | meaning |\n|---|---|---|\n")
+		for _, c := range d.Columns {
+			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", c.Name, c.Type, mdCell(orUndocumented(c.About)))
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func orUndocumented(s string) string {
+	if s == "" {
+		return undocumented
+	}
+	return s
+}
+
+// anchor is the GitHub heading anchor of a table name.
+func anchor(name string) string { return strings.ToLower(name) }
+
+var mdCellEscaper = strings.NewReplacer("|", `\|`, "\n", " ")
+
+func mdCell(s string) string { return mdCellEscaper.Replace(s) }

@@ -1,0 +1,152 @@
+package transform
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite docs/warehouse.md from the dictionary")
+
+// docPath is the generated warehouse document, from this package's folder.
+var docPath = filepath.Join("..", "docs", "warehouse.md")
+
+// emptyWarehouse refreshes a warehouse over an empty lake: every table, no rows.
+func emptyWarehouse(t *testing.T) *Warehouse {
+	t.Helper()
+	w, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	if err := w.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// TestDictionaryCoversWarehouse fails when a refresh builds a table or column that
+// transform/dictionary.go does not describe, or when the dictionary describes one that
+// no longer exists.
+func TestDictionaryCoversWarehouse(t *testing.T) {
+	w := emptyWarehouse(t)
+	docs, err := Catalog(context.Background(), w.DB())
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]map[string]bool{}
+	for _, d := range docs {
+		have[d.Name] = map[string]bool{}
+		if d.Kind == "" || d.About == "" {
+			t.Errorf("table %s is not described: add it to notes in transform/dictionary.go", d.Name)
+		}
+		for _, c := range d.Columns {
+			have[d.Name][c.Name] = true
+			if c.About == "" {
+				t.Errorf("column %s.%s is not described: add it to notes in transform/dictionary.go", d.Name, c.Name)
+			}
+			if c.Type == "" {
+				t.Errorf("column %s.%s has no type in the catalog", d.Name, c.Name)
+			}
+		}
+	}
+	for _, d := range Dictionary() {
+		cols, ok := have[d.Name]
+		if !ok {
+			t.Errorf("the dictionary describes table %s, which a refresh does not build", d.Name)
+			continue
+		}
+		for _, c := range d.Columns {
+			if !cols[c.Name] {
+				t.Errorf("the dictionary describes column %s.%s, which the table does not have", d.Name, c.Name)
+			}
+		}
+	}
+	for name, n := range notes {
+		if n.kind == KindLake || n.kind == KindModel {
+			continue // Dictionary lists these from lakeTables and the model files
+		}
+		if _, ok := have[name]; !ok {
+			t.Errorf("notes describe %s table %s, which a refresh does not build", n.kind, name)
+		}
+	}
+}
+
+// TestWarehouseDoc keeps docs/warehouse.md equal to what the dictionary generates;
+// -update (or go generate ./transform) rewrites it.
+func TestWarehouseDoc(t *testing.T) {
+	w := emptyWarehouse(t)
+	docs, err := Catalog(context.Background(), w.DB())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := WriteDoc(&b, docs); err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		if err := os.WriteFile(docPath, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	got, err := os.ReadFile(docPath)
+	if err != nil {
+		t.Fatalf("%v: run 'go generate ./transform' to write it", err)
+	}
+	if !bytes.Equal(got, b.Bytes()) {
+		t.Errorf("%s is stale: run 'go generate ./transform' (or go test ./transform -run TestWarehouseDoc -update)", docPath)
+	}
+	// The tables DESIGN.md "Storage" names are there, each with its columns.
+	for _, name := range []string{"envelopes", "grabs", "card_bindings", "withdrawals", "payments", "links", "quarantine", "banks", "claims_per_minute"} {
+		if !bytes.Contains(got, []byte("\n### "+name+"\n")) {
+			t.Errorf("%s does not describe table %s", docPath, name)
+		}
+	}
+}
+
+func TestDescribe(t *testing.T) {
+	_, w := refreshed(t)
+	ctx := context.Background()
+	res, err := DescribeTables(ctx, w.DB())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string][]Value{}
+	for _, r := range res.Rows {
+		rows[r[0].Text] = r
+	}
+	if g := rows["grabs"]; g == nil || g[1].Text != "lake" || g[2].Text != "6" || !strings.HasPrefix(g[3].Text, "One row per envelope_grabbed event") {
+		t.Errorf("grabs in the table list = %v", g)
+	}
+	if g := rows["claims_per_minute"]; g == nil || g[1].Text != "model" || g[2].Text != "3" {
+		t.Errorf("claims_per_minute in the table list = %v", g)
+	}
+	d, err := DescribeTable(ctx, w.DB(), "GRABS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Heading() != "grabs (lake table, lake/grabs/*.parquet)" {
+		t.Errorf("heading = %q", d.Heading())
+	}
+	var b strings.Builder
+	d.ColumnsResult().Write(&b, FormatCSV)
+	for _, want := range []string{
+		"column,type,about\n",
+		"ts,TIMESTAMP WITH TIME ZONE,\"When the event happened: an instant, shown in Beijing time (Asia/Shanghai, UTC+8).\"\n",
+		"amount_fen,BIGINT,\"The share claimed, in fen; NULL when missed.\"\n",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("describe grabs lacks %q:\n%s", want, b.String())
+		}
+	}
+	if _, err := DescribeTable(ctx, w.DB(), "nosuch"); !errors.Is(err, ErrUnknownTable) ||
+		!strings.HasPrefix(err.Error(), `no such table "nosuch" in the warehouse: the tables are envelopes, grabs, `) {
+		t.Errorf("DescribeTable(nosuch) = %v", err)
+	}
+}

@@ -1,0 +1,106 @@
+package transform
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestExport(t *testing.T) {
+	dir, w := refreshed(t)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := OpenReadOnly(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	ctx := context.Background()
+	out := t.TempDir()
+	query := "SELECT minute, claims, attempts, claimed_fen FROM claims_per_minute ORDER BY minute;"
+
+	// Parquet, written by DuckDB from a read-only warehouse, keeps the types.
+	pq := filepath.Join(out, "peak.parquet")
+	n, err := Export(ctx, ro.DB(), query, FormatParquet, pq)
+	if err != nil || n != 3 {
+		t.Fatalf("Export parquet = %d, %v", n, err)
+	}
+	res, err := Query(ctx, ro.DB(), "SELECT any_value(typeof(minute)) AS t, max(claims) AS c, sum(claimed_fen) AS fen FROM '"+filepath.ToSlash(pq)+"'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Rows[0][0].Text + " " + res.Rows[0][1].Text + " " + res.Rows[0][2].Text; got != "TIMESTAMP 3 9650" {
+		t.Errorf("the Parquet file reads back as %q", got)
+	}
+
+	// CSV and JSON stream the same text 'hongbao sql' prints.
+	for f, want := range map[Format]string{
+		FormatCSV:  "minute,claims,attempts,claimed_fen\n2014-01-30 23:59:00,1,1,500\n2014-01-31 00:00:00,3,4,9150\n2014-01-31 00:01:00,0,1,0\n",
+		FormatJSON: "[\n  {\"minute\": \"2014-01-30 23:59:00\", \"claims\": 1, \"attempts\": 1, \"claimed_fen\": 500},\n  {\"minute\": \"2014-01-31 00:00:00\", \"claims\": 3, \"attempts\": 4, \"claimed_fen\": 9150},\n  {\"minute\": \"2014-01-31 00:01:00\", \"claims\": 0, \"attempts\": 1, \"claimed_fen\": 0}\n]\n",
+	} {
+		p := filepath.Join(out, "peak."+string(f))
+		if n, err := Export(ctx, ro.DB(), query, f, p); err != nil || n != 3 {
+			t.Fatalf("Export %s = %d, %v", f, n, err)
+		}
+		got, _ := os.ReadFile(p)
+		if string(got) != want {
+			t.Errorf("Export %s:\n got %q\nwant %q", f, got, want)
+		}
+		res, err := Query(ctx, ro.DB(), query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		res.Write(&b, f)
+		if b.String() != want {
+			t.Errorf("Result.Write %s differs from Export:\n%s", f, b.String())
+		}
+	}
+
+	// A failed export leaves no file, not even a temporary one; a write is refused.
+	for _, q := range []string{"SELECT nosuch FROM grabs", "SELECT 1; SELECT 2", "DROP TABLE grabs"} {
+		p := filepath.Join(out, "bad.csv")
+		_, err := Export(ctx, ro.DB(), q, FormatCSV, p)
+		if err == nil {
+			t.Errorf("Export(%q) succeeded", q)
+		}
+		if q == "SELECT 1; SELECT 2" && !errors.Is(err, ErrOneStatement) {
+			t.Errorf("Export of two statements = %v", err)
+		}
+		if q == "DROP TABLE grabs" && !errors.Is(err, ErrReadOnly) {
+			t.Errorf("Export(DROP) = %v", err)
+		}
+	}
+	entries, _ := os.ReadDir(out)
+	if len(entries) != 3 {
+		t.Errorf("the export folder holds %d files, want the 3 exports", len(entries))
+	}
+}
+
+func TestQueryHead(t *testing.T) {
+	_, w := refreshed(t)
+	res, err := QueryHead(context.Background(), w.DB(), "SELECT * FROM grabs ORDER BY event_id", 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Rows) != 4 || !res.More || res.Total != 6 {
+		t.Errorf("QueryHead = %d rows, More %v, Total %d; want 4, true, 6", len(res.Rows), res.More, res.Total)
+	}
+	var b strings.Builder
+	res.Write(&b, FormatTable)
+	if !strings.HasSuffix(b.String(), "(first 4 of 6 rows)\n") {
+		t.Errorf("table footer: %q", b.String())
+	}
+	res, err = QueryLimit(context.Background(), w.DB(), "SELECT * FROM grabs", 4)
+	if err != nil || res.Total != 0 || !res.More {
+		t.Errorf("QueryLimit = %+v, %v: Total should be unknown", res, err)
+	}
+	res, err = QueryHead(context.Background(), w.DB(), "SELECT * FROM grabs", 10)
+	if err != nil || res.Total != 6 || res.More {
+		t.Errorf("QueryHead(10) = Total %d More %v, %v", res.Total, res.More, err)
+	}
+}

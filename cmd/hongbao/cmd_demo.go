@@ -17,6 +17,8 @@ import (
 	"github.com/hongbao/hongbao/ingest/broker"
 	"github.com/hongbao/hongbao/ingest/events"
 	"github.com/hongbao/hongbao/ingest/produce"
+	"github.com/hongbao/hongbao/reports/fonts"
+	"github.com/hongbao/hongbao/reports/report"
 	"github.com/hongbao/hongbao/transform"
 	"github.com/hongbao/hongbao/transform/facts"
 )
@@ -60,13 +62,16 @@ anything else.`,
 
 // demoResult is what a demo run measured.
 type demoResult struct {
-	Produced    produce.Stats
-	Landed      map[events.Type]int64
-	LandedFen   map[events.Type]int64
-	Quarantined int64
-	PeakMinute  string
-	PeakClaims  int64
-	Elapsed     time.Duration
+	Produced     produce.Stats
+	Landed       map[events.Type]int64
+	LandedFen    map[events.Type]int64
+	Quarantined  int64
+	PeakMinute   string
+	PeakClaims   int64
+	Report       string // the PDF report
+	ReportPages  int
+	ReportCharts int
+	Elapsed      time.Duration
 }
 
 func runDemo(ctx context.Context, g *globalOptions, o *demoOptions, out io.Writer) (*demoResult, error) {
@@ -97,6 +102,17 @@ func runDemo(ctx context.Context, g *globalOptions, o *demoOptions, out io.Write
 	if err != nil {
 		return nil, err
 	}
+	// The report is the demo's last step: Chinese and English when a Chinese font is
+	// installed, English alone (with a sentence naming the package) when not.
+	rep, err := report.Build(ctx, report.Options{Dir: g.dir, Lang: "both"})
+	if errors.Is(err, fonts.ErrNoChineseFont) {
+		fmt.Fprintf(os.Stderr, "%v\nwriting the English report only\n", err)
+		rep, err = report.Build(ctx, report.Options{Dir: g.dir, Lang: "en"})
+	}
+	if err != nil {
+		return nil, err
+	}
+	res.Report, res.ReportPages, res.ReportCharts = rep.PDF, rep.Pages, len(rep.Charts)
 	res.Elapsed = time.Since(start)
 	printDemo(out, res)
 	return res, nil
@@ -172,5 +188,8 @@ func printDemo(w io.Writer, r *demoResult) {
 	}
 	fmt.Fprintf(w, "%-18s %12d %12d %12d\n", "total", r.Produced.Messages, landed, r.Quarantined)
 	fmt.Fprintf(w, "\nbusiest minute: %s, %d claims\n", r.PeakMinute, r.PeakClaims)
+	if r.Report != "" {
+		fmt.Fprintf(w, "report: %s (%d pages, %d charts)\n", r.Report, r.ReportPages, r.ReportCharts)
+	}
 	fmt.Fprintf(w, "wall time: %s, %.0f events/s end to end\n", r.Elapsed.Round(time.Millisecond), float64(r.Produced.Messages)/r.Elapsed.Seconds())
 }

@@ -71,6 +71,7 @@ var commandBuilders = []func(*globalOptions) *cobra.Command{
 	newSQLCommand,
 	newFactsCommand,
 	newNotebookCommand,
+	newReportCommand,
 	newDemoCommand,
 }
 

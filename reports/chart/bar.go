@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/text"
@@ -97,6 +98,12 @@ func (b *Bar) PNG(fam fonts.Family, width, height vg.Length) ([]byte, error) {
 		p.X.Tick.Marker = categoryTicks(b.Categories)
 		dc := p.DataCanvas(area)
 		slot := (dc.Max.X - dc.Min.X) / vg.Length(len(b.Categories))
+		// A word wider than its slot would be broken mid-word: shrink the
+		// category names (down to minTickSize) until the widest word fits.
+		if w := widestWord(b.Categories, p.X.Tick.Label); w > slot*0.92 {
+			size := p.X.Tick.Label.Font.Size * (slot * 0.92) / w
+			p.X.Tick.Label.Font.Size = max(size, vg.Points(minTickSize))
+		}
 		wrapped := make([]string, len(b.Categories))
 		for i, c := range b.Categories {
 			wrapped[i] = wrapBalanced(c, p.X.Tick.Label, slot*0.92)
@@ -206,4 +213,26 @@ func (bs bars) blocks(c draw.Canvas, p *plot.Plot) []vg.Rectangle {
 		}
 	}
 	return out
+}
+
+// minTickSize is the smallest size, in points, category names shrink to.
+const minTickSize = 6
+
+// widestWord returns the drawn width of the widest space-separated word of
+// names. Chinese names have no spaces and may break between any two
+// characters, so only their widest character counts.
+func widestWord(names []string, sty text.Style) vg.Length {
+	var w vg.Length
+	for _, n := range names {
+		for _, word := range strings.Fields(n) {
+			if strings.IndexFunc(word, func(r rune) bool { return r > 0x2E7F }) >= 0 {
+				for _, r := range word {
+					w = max(w, sty.Width(string(r)))
+				}
+				continue
+			}
+			w = max(w, sty.Width(word))
+		}
+	}
+	return w
 }

@@ -318,3 +318,14 @@ func TestNumberTicks(t *testing.T) {
 		}
 	}
 }
+
+func TestWidestWord(t *testing.T) {
+	s := newStyles(latin(t)).text(tickSize, false, ink)
+	got := widestWord([]string{"Online shopping", "Transfers", "生活缴费"}, s)
+	if want := s.Width("Transfers"); got != want {
+		t.Errorf("widestWord = %v, want the width of Transfers, %v", got, want)
+	}
+	if got := widestWord([]string{"生活缴费"}, s); got > s.Width("缴")*1.01 {
+		t.Errorf("a Chinese name counts as its widest character, got %v", got)
+	}
+}

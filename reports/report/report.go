@@ -1,0 +1,357 @@
+package report
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"gonum.org/v1/plot/vg"
+
+	"github.com/hongbao/hongbao/reports/chart"
+	"github.com/hongbao/hongbao/reports/fonts"
+	"github.com/hongbao/hongbao/reports/pdf"
+	"github.com/hongbao/hongbao/transform"
+)
+
+// Options chooses what Build reads and writes.
+type Options struct {
+	// Dir is the data folder holding warehouse.duckdb.
+	Dir string
+	// Out is the folder the PDF and the PNGs go to; empty means Dir/reports.
+	Out string
+	// Lang is "zh", "en" or "both" (the default): both writes one PDF with
+	// the Chinese report first and the English one after it, and every
+	// chart in each language.
+	Lang string
+	// FontPath is a TrueType font for Chinese text; empty means HONGBAO_FONT
+	// or the first suitable system font. English-only reports use the
+	// bundled Liberation Sans and need no font.
+	FontPath string
+	// Now is the creation time recorded in the PDF and printed on the title
+	// page; zero means the current time.
+	Now time.Time
+	// Progress, if set, is called after each step (a section's numbers, a
+	// language's pages, the files) with the steps done and their total.
+	Progress func(done, total int)
+}
+
+// Result lists what Build wrote.
+type Result struct {
+	PDF    string   // the report
+	Pages  int      // its pages
+	Charts []string // the chart PNGs, in report order
+	Font   string   // the family the report is set in
+	// Elapsed is the time Build took, reading included.
+	Elapsed time.Duration
+}
+
+// FileName is the name of the report PDF inside the output folder.
+const FileName = "hongbao-report.pdf"
+
+// Chart size: the printed width of the PDF's text block, at 200 dpi.
+var (
+	chartW = 16 * vg.Centimeter
+	chartH = 9 * vg.Centimeter
+)
+
+// Build reads the warehouse of o.Dir and writes the report PDF and one PNG
+// per chart to o.Out. With Chinese text and no usable font it returns
+// fonts.ErrNoChineseFont, whose message names the font package to install;
+// it never writes a PDF or chart with a missing glyph.
+func Build(ctx context.Context, o Options) (*Result, error) {
+	start := time.Now()
+	ls, err := langs(o.Lang)
+	if err != nil {
+		return nil, err
+	}
+	fam, err := family(ls, o.FontPath)
+	if err != nil {
+		return nil, err
+	}
+	w, err := transform.OpenReadOnly(o.Dir)
+	if err != nil {
+		return nil, err
+	}
+	defer w.Close()
+	total := len(sections) + len(ls) + 1
+	done := 0
+	step := func() {
+		done++
+		if o.Progress != nil {
+			o.Progress(done, total)
+		}
+	}
+	data, err := collect(ctx, w.DB(), step)
+	if err != nil {
+		return nil, err
+	}
+	w.Close() // release the file before the slow step
+
+	now := o.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	doc, charts, err := render(ctx, fam, ls, data, now, step)
+	if err != nil {
+		return nil, err
+	}
+	out := o.Out
+	if out == "" {
+		out = filepath.Join(o.Dir, "reports")
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, fmt.Errorf("create report folder: %w", err)
+	}
+	res := &Result{PDF: filepath.Join(out, FileName), Font: fam.Name()}
+	// Charts first: a failed chart write leaves no PDF claiming to match it.
+	written := map[string]bool{}
+	for _, c := range charts {
+		p := filepath.Join(out, c.file)
+		if err := writeFile(p, c.png); err != nil {
+			return nil, err
+		}
+		res.Charts = append(res.Charts, p)
+		written[c.file] = true
+	}
+	if err := removeStaleCharts(out, written); err != nil {
+		return nil, err
+	}
+	if err := doc.Save(res.PDF); err != nil {
+		return nil, fmt.Errorf("write %s: %w", res.PDF, err)
+	}
+	res.Pages = doc.Pages()
+	step()
+	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+// chineseFont finds the font for Chinese text; tests replace it to play a
+// machine without one.
+var chineseFont = fonts.Chinese
+
+// family picks the font: Chinese needs a CJK TrueType font, English alone
+// the bundled Liberation Sans.
+func family(ls []Lang, path string) (fonts.Family, error) {
+	for _, l := range ls {
+		if l == Chinese {
+			return chineseFont(path)
+		}
+	}
+	return fonts.Latin()
+}
+
+// reportData is every section's numbers.
+type reportData struct {
+	Method    MethodData
+	Headline  HeadlineData
+	Peak      PeakData
+	Adoption  AdoptionData
+	Banks     BankData
+	Scenarios ScenarioData
+	Risk      RiskData
+}
+
+// sections are the data functions, in the order collect runs them.
+var sections = []struct {
+	name string
+	run  func(context.Context, *sql.DB, *reportData) error
+}{
+	{"method", func(ctx context.Context, db *sql.DB, d *reportData) (err error) {
+		d.Method, err = methodData(ctx, db)
+		return
+	}},
+	{"headline", func(ctx context.Context, db *sql.DB, d *reportData) (err error) {
+		d.Headline, err = headlineData(ctx, db)
+		return
+	}},
+	{"midnight peak", func(ctx context.Context, db *sql.DB, d *reportData) (err error) {
+		d.Peak, err = peakData(ctx, db)
+		return
+	}},
+	{"payment adoption", func(ctx context.Context, db *sql.DB, d *reportData) (err error) {
+		d.Adoption, err = adoptionData(ctx, db)
+		return
+	}},
+	{"bank coverage", func(ctx context.Context, db *sql.DB, d *reportData) (err error) {
+		d.Banks, err = bankData(ctx, db)
+		return
+	}},
+	{"payment scenarios", func(ctx context.Context, db *sql.DB, d *reportData) (err error) {
+		d.Scenarios, err = scenarioData(ctx, db)
+		return
+	}},
+	{"risk", func(ctx context.Context, db *sql.DB, d *reportData) (err error) {
+		d.Risk, err = riskData(ctx, db)
+		return
+	}},
+}
+
+// collect runs every section's data function, calling step after each.
+func collect(ctx context.Context, db *sql.DB, step func()) (*reportData, error) {
+	d := &reportData{}
+	for _, s := range sections {
+		if err := s.run(ctx, db, d); err != nil {
+			if errors.Is(err, ErrNoEvents) || ctx.Err() != nil {
+				return nil, err
+			}
+			return nil, fmt.Errorf("report section %s: %w", s.name, err)
+		}
+		step()
+	}
+	return d, nil
+}
+
+// chartFile is one chart PNG to write.
+type chartFile struct {
+	file string
+	png  []byte
+}
+
+// chartName matches the chart files Build writes: NN-name.LANG.png.
+var chartName = regexp.MustCompile(`^[0-9]{2}-[a-z0-9-]+\.(zh|en)\.png$`)
+
+// removeStaleCharts removes chart files of an earlier report from out, so
+// the folder holds the charts of one report.
+func removeStaleCharts(out string, keep map[string]bool) error {
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		return fmt.Errorf("list %s: %w", out, err)
+	}
+	for _, e := range entries {
+		if chartName.MatchString(e.Name()) && !keep[e.Name()] {
+			if err := os.Remove(filepath.Join(out, e.Name())); err != nil {
+				return fmt.Errorf("remove an earlier chart: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// writeFile writes data to path through a temporary file in the same folder.
+func writeFile(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// part is one language's pass over the document: it adds text, tables and
+// charts, keeping the first error.
+type part struct {
+	doc    *pdf.Document
+	fam    fonts.Family
+	l      Lang
+	d      *reportData
+	charts []chartFile
+	n      int // charts so far, for file names
+	err    error
+}
+
+// chart draws c, places it in the document and keeps the PNG as
+// NN-name.LANG.png.
+func (p *part) chart(name string, c chart.Chart, height vg.Length) {
+	if p.err != nil {
+		return
+	}
+	if height == 0 {
+		height = chartH
+	}
+	png, err := c.PNG(p.fam, chartW, height)
+	if err != nil {
+		p.err = err
+		return
+	}
+	p.n++
+	p.charts = append(p.charts, chartFile{file: fmt.Sprintf("%02d-%s.%s.png", p.n, name, p.l), png: png})
+	p.doc.Image(png, 0)
+}
+
+// render lays out the whole report.
+func render(ctx context.Context, fam fonts.Family, ls []Lang, d *reportData, now time.Time, step func()) (*pdf.Document, []chartFile, error) {
+	meta := pdf.Meta{Author: "hongbao", Created: now}
+	if len(ls) == 1 && ls[0] == English {
+		meta.Title = "WeChat red envelopes, Spring Festival 2014"
+		meta.Subject = "The midnight peak, payment adoption and bank coverage"
+		meta.Lang = "en"
+		meta.Footer = "hongbao · WeChat red envelopes 2014"
+	} else {
+		meta.Title = "2014 春节微信红包 · WeChat red envelopes, Spring Festival 2014"
+		meta.Subject = "零点高峰、支付普及与银行覆盖 · The midnight peak, payment adoption and bank coverage"
+		meta.Lang = "zh-CN"
+		meta.Footer = "hongbao · 2014 春节微信红包 · WeChat red envelopes 2014"
+		if len(ls) == 1 {
+			meta.Title, meta.Subject, meta.Footer = "2014 春节微信红包", "零点高峰、支付普及与银行覆盖", "hongbao · 2014 春节微信红包"
+		}
+	}
+	doc, err := pdf.New(fam, meta)
+	if err != nil {
+		return nil, nil, err
+	}
+	titlePage(doc, ls, d, now)
+	var charts []chartFile
+	for i, l := range ls {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		p := &part{doc: doc, fam: fam, l: l, d: d}
+		if i > 0 {
+			doc.PageBreak()
+		}
+		for _, section := range []func(*part){
+			(*part).headline, (*part).peak, (*part).adoption, (*part).banks,
+			(*part).scenarios, (*part).risk, (*part).method,
+		} {
+			section(p)
+		}
+		if p.err != nil {
+			return nil, nil, p.err
+		}
+		charts = append(charts, p.charts...)
+		step()
+	}
+	if err := doc.Err(); err != nil {
+		return nil, nil, err
+	}
+	return doc, charts, nil
+}
+
+// titlePage names the report, the data and the languages.
+func titlePage(doc *pdf.Document, ls []Lang, d *reportData, now time.Time) {
+	ri := d.Method.Run
+	window := ri.First.Format("2006-01-02 15:04") + " → " + ri.Last.Format("2006-01-02 15:04")
+	if len(ls) == 2 {
+		doc.TitlePage("2014 春节微信红包\nWeChat red envelopes, Spring Festival 2014",
+			"零点高峰、支付普及与银行覆盖\nThe midnight peak, payment adoption and bank coverage",
+			"面向战略人员的报告 · A report for strategists",
+			"数据 Data: "+window+" CST · 规模 scale "+sig(ri.Scale, 4)+" · "+inum(ri.Claims)+" 次领取 claims",
+			"中文报告在前，英文报告在后 · Chinese report first, English report after it",
+			"生成 Generated: "+now.In(chart.Shanghai).Format("2006-01-02 15:04")+" CST · hongbao report")
+		return
+	}
+	l := ls[0]
+	doc.TitlePage(l.s("2014 春节微信红包", "WeChat red envelopes, Spring Festival 2014"),
+		l.s("零点高峰、支付普及与银行覆盖\n面向战略人员的报告", "The midnight peak, payment adoption and bank coverage\nA report for strategists"),
+		l.f("数据：%s（北京时间）· 规模 %s · %s 次领取", "Data: %s CST · scale %s · %s claims", window, sig(ri.Scale, 4), inum(ri.Claims)),
+		l.f("生成：%s（北京时间）· hongbao report", "Generated: %s CST · hongbao report", now.In(chart.Shanghai).Format("2006-01-02 15:04")))
+}

@@ -1,0 +1,263 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"gonum.org/v1/plot/vg"
+
+	"github.com/hongbao/hongbao/reports/chart"
+	"github.com/hongbao/hongbao/reports/fonts"
+	"github.com/hongbao/hongbao/reports/internal/testenv"
+	"github.com/hongbao/hongbao/transform"
+)
+
+// outDir keeps the test reports for looking at them:
+// go test ./reports/report -run Build -args -out /tmp/report
+var outDir = flag.String("out", "", "write the test reports to this folder")
+
+func output(t *testing.T, name string) string {
+	t.Helper()
+	if *outDir != "" {
+		dir := filepath.Join(*outDir, name)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	return t.TempDir()
+}
+
+func poppler(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	tool := testenv.Tool(t, name, "poppler-utils")
+	out, err := exec.Command(tool, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+	}
+	return string(out)
+}
+
+var spaces = regexp.MustCompile(`\s+`)
+
+// pageText returns the text of each page of the PDF at path, spaces folded.
+func pageText(t *testing.T, path string, pages int) []string {
+	t.Helper()
+	out := make([]string, pages)
+	for p := 1; p <= pages; p++ {
+		n := strconv.Itoa(p)
+		out[p-1] = spaces.ReplaceAllString(poppler(t, "pdftotext", "-enc", "UTF-8", "-f", n, "-l", n, path, "-"), " ")
+	}
+	return out
+}
+
+// checkPDF asserts the page count, that every font is embedded as a Unicode
+// (Identity-H) font, and that each section starts a page, in order.
+func checkPDF(t *testing.T, res *Result, sections []string) []string {
+	t.Helper()
+	info := poppler(t, "pdfinfo", res.PDF)
+	if !regexp.MustCompile(`(?m)^Pages:\s+` + strconv.Itoa(res.Pages) + `$`).MatchString(info) {
+		t.Errorf("pdfinfo disagrees with Result.Pages = %d:\n%s", res.Pages, info)
+	}
+	lines := strings.Split(strings.TrimSpace(poppler(t, "pdffonts", res.PDF)), "\n")
+	if len(lines) < 3 {
+		t.Fatalf("pdffonts lists no font:\n%s", strings.Join(lines, "\n"))
+	}
+	for _, r := range lines[2:] {
+		f := strings.Fields(r)
+		// name type... encoding emb sub uni object ID
+		if len(f) < 7 || f[len(f)-6] != "Identity-H" || f[len(f)-5] != "yes" || f[len(f)-3] != "yes" {
+			t.Errorf("font not embedded as Identity-H with a Unicode map: %q", r)
+		}
+	}
+	text := pageText(t, res.PDF, res.Pages)
+	page := 0
+	for _, s := range sections {
+		found := false
+		for p := page; p < len(text); p++ {
+			if strings.HasPrefix(strings.TrimSpace(text[p]), s) {
+				page, found = p+1, true
+				break
+			}
+		}
+		if !found {
+			t.Errorf("no page after page %d starts with section %q", page, s)
+		}
+	}
+	return text
+}
+
+// checkCharts asserts that every chart PNG decodes, 16 cm wide at 200 dpi
+// and as tall as one of the heights the report uses.
+func checkCharts(t *testing.T, res *Result, want int) {
+	t.Helper()
+	if len(res.Charts) != want {
+		t.Errorf("%d charts, want %d: %v", len(res.Charts), want, res.Charts)
+	}
+	heights := map[int]bool{}
+	for _, h := range []vg.Length{7.5 * vg.Centimeter, 8 * vg.Centimeter, 9 * vg.Centimeter, 10 * vg.Centimeter} {
+		_, ph := chart.PixelSize(chartW, h)
+		heights[ph] = true
+	}
+	wantW, _ := chart.PixelSize(chartW, chartH)
+	for _, p := range res.Charts {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil {
+			t.Errorf("%s does not decode: %v", p, err)
+			continue
+		}
+		if w, h := img.Bounds().Dx(), img.Bounds().Dy(); w != wantW || !heights[h] {
+			t.Errorf("%s is %dx%d, want %d wide and a report chart's height", filepath.Base(p), w, h, wantW)
+		}
+	}
+}
+
+var (
+	sectionsEN = []string{"1 Headline figures", "2 The midnight peak", "3 Payment adoption", "4 Bank coverage", "5 Payment scenarios", "6 Risk", "7 Method"}
+	sectionsZH = []string{"一、主要数字", "二、除夕零点的高峰", "三、支付普及", "四、银行覆盖", "五、支付场景", "六、风险", "七、方法"}
+	created    = time.Date(2014, 1, 31, 16, 0, 0, 0, chart.Shanghai)
+)
+
+// Per language: headline 1 page, peak 2, adoption 2, banks 2, scenarios
+// and market 2, risk 1, method 2; a page more means something overflowed.
+const (
+	chartsPerLang = 13
+	pagesPerLang  = 12
+)
+
+func TestBuildEnglish(t *testing.T) {
+	out := output(t, "en")
+	res, err := Build(context.Background(), Options{Dir: testWarehouse(t), Out: out, Lang: "en", Now: created})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.PDF != filepath.Join(out, FileName) || res.Font != "Liberation Sans" {
+		t.Errorf("result %+v", res)
+	}
+	checkCharts(t, res, chartsPerLang)
+	if res.Pages != 1+pagesPerLang {
+		t.Errorf("%d pages, want %d: a title page and %d per language", res.Pages, 1+pagesPerLang, pagesPerLang)
+	}
+	text := strings.Join(checkPDF(t, res, sectionsEN), " ")
+	for _, want := range []string{
+		"WeChat Pay", "Alipay", "12 banks", "about 180", "25,000/min",
+		"4,820,000", ">75,000,000", "585,000", // reported headline figures
+		"reported — CECRC/CRI Online 2014", "(computed)", "(assumed)",
+		"Seed: 2014", "Hua Xia Bank (HXB)",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("pdftotext output lacks %q", want)
+		}
+	}
+	// Headline table: computed beside reported, e.g. 12 claims against >75,000,000.
+	if !regexp.MustCompile(`Total claims 12 >75,000,000`).MatchString(text) {
+		t.Error("the headline table does not set 12 computed claims beside the reported >75,000,000")
+	}
+}
+
+func TestBuildBilingual(t *testing.T) {
+	if _, err := fonts.Chinese(""); errors.Is(err, fonts.ErrNoChineseFont) {
+		testenv.Missing(t, "%v", err)
+	}
+	out := output(t, "both")
+	res, err := Build(context.Background(), Options{Dir: testWarehouse(t), Out: out, Lang: "both", Now: created})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkCharts(t, res, 2*chartsPerLang)
+	if res.Pages != 1+2*pagesPerLang {
+		t.Errorf("%d pages, want %d: a title page and %d per language", res.Pages, 1+2*pagesPerLang, pagesPerLang)
+	}
+	pages := checkPDF(t, res, append(append([]string{}, sectionsZH...), sectionsEN...))
+	text := strings.Join(pages, " ")
+	for _, want := range []string{"微信", "支付宝", "12 家", "180", "25,000/min", "482万", "WeChat Pay", "报道值", "计算值", "假设值"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("pdftotext output lacks %q", want)
+		}
+	}
+	if !strings.Contains(pages[0], "Chinese report first") {
+		t.Errorf("the title page does not say how the languages are ordered:\n%s", pages[0])
+	}
+}
+
+func TestBuildWithoutChineseFont(t *testing.T) {
+	chineseFont = func(string) (fonts.Family, error) { return fonts.Family{}, fonts.ErrNoChineseFont }
+	defer func() { chineseFont = fonts.Chinese }()
+	for _, lang := range []string{"zh", "both"} {
+		out := t.TempDir()
+		_, err := Build(context.Background(), Options{Dir: testWarehouse(t), Out: out, Lang: lang})
+		if !errors.Is(err, fonts.ErrNoChineseFont) || !strings.Contains(err.Error(), "fonts-wqy-microhei") {
+			t.Errorf("--lang %s without a Chinese font: err = %v, want one naming fonts-wqy-microhei", lang, err)
+		}
+		if entries, _ := os.ReadDir(out); len(entries) != 0 {
+			t.Errorf("--lang %s wrote %d files without a font", lang, len(entries))
+		}
+	}
+	// English needs no Chinese font.
+	if _, err := Build(context.Background(), Options{Dir: testWarehouse(t), Out: t.TempDir(), Lang: "en"}); err != nil {
+		t.Errorf("--lang en: %v", err)
+	}
+}
+
+func TestBuildReplacesEarlierCharts(t *testing.T) {
+	out := t.TempDir()
+	for _, name := range []string{"01-headline.zh.png", "99-old.en.png", "notes.png"} {
+		if err := os.WriteFile(filepath.Join(out, name), []byte("old"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := Build(context.Background(), Options{Dir: testWarehouse(t), Out: out, Lang: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(out)
+	if len(entries) != len(res.Charts)+2 { // the charts, the PDF, notes.png
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("folder holds %v; want this report's charts, the PDF and the user's notes.png", names)
+	}
+}
+
+func TestBuildRefusesBadInput(t *testing.T) {
+	if _, err := Build(context.Background(), Options{Dir: testWarehouse(t), Lang: "fr"}); !errors.Is(err, ErrLang) {
+		t.Errorf("--lang fr: err = %v, want ErrLang", err)
+	}
+	if _, err := Build(context.Background(), Options{Dir: t.TempDir(), Lang: "en"}); !errors.Is(err, transform.ErrNoWarehouse) {
+		t.Errorf("no warehouse: err = %v, want transform.ErrNoWarehouse", err)
+	}
+}
+
+func TestRefStripsChineseForLatinFonts(t *testing.T) {
+	fam, err := fonts.Latin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &part{l: English, fam: fam}
+	for in, want := range map[string]string{
+		"a participation (人次參與) is a grab attempt": "a participation is a grab attempt",
+		"already empty ('too slow', 手慢了), while":   "already empty ('too slow'), while",
+		"A lucky (拼手氣) envelope":                   "A lucky envelope",
+		"Industrial and Commercial Bank of China":  "Industrial and Commercial Bank of China",
+	} {
+		if got := p.ref("中文", in); got != want {
+			t.Errorf("ref(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,177 @@
+package report
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/hongbao/hongbao/reports/chart"
+	"github.com/hongbao/hongbao/transform/facts"
+)
+
+// reportedClaims is the article's claim total, against which the scale of
+// data without a run record is read.
+const reportedClaims = 75_000_000
+
+// tsLit is t as a DuckDB TIMESTAMPTZ literal.
+func tsLit(t time.Time) string {
+	return "TIMESTAMPTZ '" + t.Format("2006-01-02 15:04:05-07:00") + "'"
+}
+
+// wallLit is t's China Standard Time wall clock as a DuckDB TIMESTAMP
+// literal, to compare with claims_per_minute.minute.
+func wallLit(t time.Time) string {
+	return "TIMESTAMP '" + t.In(chart.Shanghai).Format("2006-01-02 15:04:05") + "'"
+}
+
+// localDay is the SQL for the China Standard Time date of column col.
+func localDay(col string) string {
+	return "CAST(timezone('Asia/Shanghai', " + col + ") AS DATE)"
+}
+
+// localHour is the SQL for the China Standard Time hour of column col, as a
+// naive TIMESTAMP.
+func localHour(col string) string {
+	return "date_trunc('hour', timezone('Asia/Shanghai', " + col + "))"
+}
+
+// wall reads a naive TIMESTAMP (as the driver returns it, in UTC) as China
+// Standard Time wall-clock time.
+func wall(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), chart.Shanghai)
+}
+
+// RunInfo describes the data the report is about.
+type RunInfo struct {
+	// Scale is the share of the 2014 festival the data holds: counts are
+	// Scale × the reported figures.
+	Scale float64 `json:"scale"`
+	// ScaleSource says where Scale came from: "run.json" (the record the
+	// simulator leaves beside the warehouse) or "claims / 75,000,000".
+	ScaleSource string `json:"scale_source"`
+	// Seed is the simulator seed, "" when unknown; SeedSource is "run.json"
+	// or "event ids" (the simulator's ids start "s<seed in base 36>-").
+	Seed       string `json:"seed"`
+	SeedSource string `json:"seed_source"`
+	// Calibration names the simulator calibration, "" when unknown.
+	Calibration string `json:"calibration"`
+	// Windows are the instants the figures refer to: the run's, else 2014's.
+	Windows facts.Windows `json:"windows"`
+	// Expected are the run record's expectations of figures that do not
+	// scale linearly (the record grabber), by fact id.
+	Expected map[string]float64 `json:"expected,omitempty"`
+	// First and Last are the first and last grab.
+	First time.Time `json:"first"`
+	Last  time.Time `json:"last"`
+	// Claims counts claimed grabs.
+	Claims int64 `json:"claims"`
+	// Rows counts the rows of each event table and of quarantine.
+	Rows map[string]int64 `json:"rows"`
+}
+
+// eventTables are the warehouse tables the report reads, in the design's order.
+var eventTables = []string{"envelopes", "grabs", "card_bindings", "withdrawals", "payments", "links", "quarantine"}
+
+// runInfo reads the data window and the run record DIR/run.json that the
+// simulator leaves beside the warehouse. Without a record the scale is
+// claims / 75,000,000, the windows are 2014's and the seed is read from the
+// simulator's event ids when every grab carries the same one.
+func runInfo(ctx context.Context, db *sql.DB) (RunInfo, error) {
+	ri := RunInfo{Rows: map[string]int64{}}
+	for _, t := range eventTables {
+		var n int64
+		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+t).Scan(&n); err != nil {
+			return ri, fmt.Errorf("count %s: %w", t, err)
+		}
+		ri.Rows[t] = n
+	}
+	var first, last sql.NullTime
+	err := db.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE outcome = 'claimed'), min(ts), max(ts) FROM grabs`).
+		Scan(&ri.Claims, &first, &last)
+	if err != nil {
+		return ri, fmt.Errorf("read the data window: %w", err)
+	}
+	if ri.Claims == 0 {
+		return ri, ErrNoEvents
+	}
+	ri.First, ri.Last = first.Time.In(chart.Shanghai), last.Time.In(chart.Shanghai)
+
+	run, ok, err := runRecord(ctx, db)
+	if err != nil {
+		return ri, err
+	}
+	if ok {
+		ri.Scale, ri.ScaleSource = run.Scale, "run.json"
+		ri.Seed, ri.SeedSource = strconv.FormatUint(run.Seed, 10), "run.json"
+		ri.Calibration, ri.Windows, ri.Expected = run.Calibration, inShanghai(run.Windows), run.Expected
+		return ri, nil
+	}
+	ri.Scale, ri.ScaleSource = float64(ri.Claims)/reportedClaims, "claims / 75,000,000"
+	ri.Windows = inShanghai(facts.Default2014())
+	if s, ok, err := seedFromIDs(ctx, db); err != nil {
+		return ri, err
+	} else if ok {
+		ri.Seed, ri.SeedSource = s, "event ids"
+	}
+	return ri, nil
+}
+
+// run is the record facts.Compute judges the data against: the run's own,
+// or one at the scale read from the claims.
+func (ri RunInfo) run() (facts.Run, bool) {
+	seed, _ := strconv.ParseUint(ri.Seed, 10, 64)
+	return facts.Run{Scale: ri.Scale, Seed: seed, Calibration: ri.Calibration, Windows: ri.Windows, Expected: ri.Expected},
+		ri.ScaleSource == "run.json"
+}
+
+// runRecord reads DIR/run.json beside the warehouse file db has open.
+func runRecord(ctx context.Context, db *sql.DB) (facts.Run, bool, error) {
+	var path sql.NullString
+	err := db.QueryRowContext(ctx, `SELECT path FROM duckdb_databases() WHERE database_name = current_database()`).Scan(&path)
+	if err != nil {
+		return facts.Run{}, false, fmt.Errorf("locate the warehouse file: %w", err)
+	}
+	if !path.Valid || path.String == "" {
+		return facts.Run{}, false, nil // an in-memory database has no folder
+	}
+	run, ok, err := facts.ReadRun(filepath.Dir(path.String))
+	if err != nil {
+		return facts.Run{}, false, fmt.Errorf("run record: %w", err)
+	}
+	if ok && run.Windows.PeakMinute.IsZero() {
+		run.Windows = facts.Default2014()
+	}
+	return run, ok, nil
+}
+
+// seedFromIDs reads the seed from the simulator's event ids, if every grab
+// carries the same one.
+func seedFromIDs(ctx context.Context, db *sql.DB) (string, bool, error) {
+	var n int64
+	var prefix sql.NullString
+	err := db.QueryRowContext(ctx, `SELECT count(DISTINCT coalesce(regexp_extract(event_id, '^s([0-9a-z]+)-', 1), '')),
+		min(regexp_extract(event_id, '^s([0-9a-z]+)-', 1)) FROM grabs`).Scan(&n, &prefix)
+	if err != nil {
+		return "", false, fmt.Errorf("read event ids: %w", err)
+	}
+	if n != 1 || !prefix.Valid || prefix.String == "" {
+		return "", false, nil
+	}
+	seed, err := strconv.ParseUint(prefix.String, 36, 64)
+	if err != nil {
+		return "", false, nil
+	}
+	return strconv.FormatUint(seed, 10), true, nil
+}
+
+// inShanghai puts every instant of w in chart.Shanghai, the zone the report
+// computes and labels in.
+func inShanghai(w facts.Windows) facts.Windows {
+	for _, t := range []*time.Time{&w.Launch, &w.End, &w.EveStart, &w.EveNightStart, &w.EveNightEnd, &w.PeakMinute} {
+		*t = t.In(chart.Shanghai)
+	}
+	return w
+}

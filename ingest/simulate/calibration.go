@@ -57,7 +57,12 @@ type Targets struct {
 
 // Assumptions are the parameters the source is silent on.
 type Assumptions struct {
-	About             string             `json:"about"`
+	About string `json:"about"`
+	// Adoption is the share of the population that has started using red envelopes,
+	// as [instant, share] points joined by straight lines. Users join in order of
+	// activity (the most active first). It must reach 1 by window.eve_start: the user
+	// figures are solved for the whole population from Eve on.
+	Adoption          []AdoptionPoint    `json:"adoption"`
 	HourWeights       []float64          `json:"hour_weights"` // activity by local hour, 24 values
 	DayWeights        map[string]float64 `json:"day_weights"`  // activity by local date
 	EveBoost          Boost              `json:"eve_boost"`
@@ -80,6 +85,49 @@ type Assumptions struct {
 	PaymentsWeChat    float64            `json:"payments_per_minute_wechat"`
 	PaymentsAlipay    float64            `json:"payments_per_minute_alipay"`
 	FakeLinkRate      float64            `json:"fake_link_per_envelope"`
+}
+
+// AdoptionPoint is one point of the adoption curve: by At, Share of the population
+// has joined. It reads from JSON as ["2014-01-27T00:00:00+08:00", 0.2].
+type AdoptionPoint struct {
+	At    time.Time
+	Share float64
+}
+
+// UnmarshalJSON reads the point from a two-element array.
+func (p *AdoptionPoint) UnmarshalJSON(b []byte) error {
+	var raw [2]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return fmt.Errorf("an adoption point is [\"RFC 3339 time\", share]: %w", err)
+	}
+	if err := json.Unmarshal(raw[0], &p.At); err != nil {
+		return fmt.Errorf("adoption point time: %w", err)
+	}
+	return json.Unmarshal(raw[1], &p.Share)
+}
+
+// MarshalJSON writes the point as a two-element array.
+func (p AdoptionPoint) MarshalJSON() ([]byte, error) {
+	return json.Marshal([]any{p.At.Format(time.RFC3339), p.Share})
+}
+
+// adoptedShare is the adoption curve at t: 1 when the curve is empty, the first
+// point's share before it, the last point's share after it.
+func (a Assumptions) adoptedShare(t time.Time) float64 {
+	pts := a.Adoption
+	if len(pts) == 0 {
+		return 1
+	}
+	if !t.After(pts[0].At) {
+		return pts[0].Share
+	}
+	for i := 1; i < len(pts); i++ {
+		if t.Before(pts[i].At) {
+			f := float64(t.Sub(pts[i-1].At)) / float64(pts[i].At.Sub(pts[i-1].At))
+			return pts[i-1].Share + f*(pts[i].Share-pts[i-1].Share)
+		}
+	}
+	return pts[len(pts)-1].Share
 }
 
 // Boost multiplies activity between From and To.
@@ -161,8 +209,18 @@ func (c *Calibration) check() error {
 		return fmt.Errorf("targets.claims_total and targets.peak_claims_per_minute must be positive")
 	case c.Targets.MeanEnvelopeFen <= 0:
 		return fmt.Errorf("targets.mean_envelope_fen must be positive")
+	case c.Assumptions.adoptedShare(w.EveStart) < 1:
+		return fmt.Errorf("assumptions.adoption must reach 1 by window.eve_start (%s): the user figures are solved for the whole population from Eve on", w.EveStart.Format(time.RFC3339))
 	case len(c.Assumptions.LuckyShares) == 0 || len(c.Assumptions.FixedShares) == 0:
 		return fmt.Errorf("assumptions.lucky_shares and fixed_shares must not be empty")
+	}
+	for i, p := range c.Assumptions.Adoption {
+		if p.Share <= 0 || p.Share > 1 {
+			return fmt.Errorf("assumptions.adoption point %d: share %g must be above 0 and at most 1", i+1, p.Share)
+		}
+		if i > 0 && (!p.At.After(c.Assumptions.Adoption[i-1].At) || p.Share < c.Assumptions.Adoption[i-1].Share) {
+			return fmt.Errorf("assumptions.adoption point %d must come after the one before it and not fall", i+1)
+		}
 	}
 	for _, m := range []map[string]float64{c.Assumptions.LuckyShares, c.Assumptions.FixedShares} {
 		for k := range m {

@@ -66,7 +66,9 @@ type Simulator struct {
 	emptiedNext int
 	topShare    float64 // expected share of claims of the rank-0 user
 	topAcc      float64
-	strata      []int // the rest of the current stratified block of totals
+	strata      []int   // the rest of the current stratified block of totals
+	adopted     float64 // share of the population that has joined, this minute
+	adoptedRoot float64 // adopted^(1/Alpha), to narrow the heavy-tailed draw
 }
 
 const (
@@ -176,6 +178,7 @@ func (s *Simulator) Run(ctx context.Context, emit func(*events.Event) error) err
 			return ctx.Err()
 		}
 		mStart := c.Start.Add(time.Duration(i) * time.Minute)
+		s.setAdoption(mStart)
 		if err := s.flushDue(mStart, emit); err != nil {
 			return err
 		}
@@ -319,13 +322,22 @@ func (s *Simulator) at(ms int64) time.Time {
 // drawUser picks a user index for a grab (or, with the send scramble, a send).
 func (s *Simulator) drawUser(scr scramble) int64 { return scr.apply(s.drawRank()) }
 
-// drawRank picks a user by activity rank (0 is the most active).
+// drawRank picks a user by activity rank (0 is the most active) among the users
+// who have joined: since users join in order of rank, those are the ranks below
+// adopted × users, and both parts of the draw are simply narrowed to them.
 func (s *Simulator) drawRank() int64 {
+	joined := max(1, int64(s.adopted*float64(s.users)))
 	if s.rng.Float64() < s.pop.Heavy {
-		x := math.Pow(s.rng.Float64(), s.pop.Alpha)
-		return min(int64(x*float64(s.users)), s.users-1)
+		x := math.Pow(s.rng.Float64()*s.adoptedRoot, s.pop.Alpha)
+		return min(int64(x*float64(s.users)), joined-1)
 	}
-	return s.rng.Int64N(s.users)
+	return s.rng.Int64N(joined)
+}
+
+// setAdoption moves the share of joined users to the one at t.
+func (s *Simulator) setAdoption(t time.Time) {
+	s.adopted = s.cal.Assumptions.adoptedShare(t)
+	s.adoptedRoot = math.Pow(s.adopted, 1/s.pop.Alpha)
 }
 
 func userID(u int64) string { return "u" + strconv.FormatInt(u, 10) }

@@ -93,7 +93,7 @@ func open(dir string, readOnly bool) (*Warehouse, error) {
 	if readOnly {
 		mode = "READ_ONLY"
 	}
-	conn, err := duckdb.NewConnector(abs+"?access_mode="+mode, func(ex driver.ExecerContext) error {
+	conn, err := duckdb.NewConnector(abs+"?access_mode="+mode+"&memory_limit="+memoryLimit(), func(ex driver.ExecerContext) error {
 		// SET TimeZone is per connection, and the ICU extension that knows the zone is
 		// loaded only once a connection exists, so the DSN cannot carry it.
 		_, err := ex.ExecContext(context.Background(), "SET TimeZone = '"+TimeZone+"'", nil)
@@ -395,4 +395,14 @@ func (w *Warehouse) Tables(ctx context.Context) ([]TableInfo, error) {
 		infos = append(infos, t)
 	}
 	return infos, rows.Err()
+}
+
+// memoryLimit caps DuckDB's buffer pool (its default is 80% of the machine), so that
+// a refresh of a full-scale lake stays well inside the memory of a small machine;
+// DuckDB spills to disk past it. HONGBAO_DUCKDB_MEMORY overrides it (e.g. "8GB").
+func memoryLimit() string {
+	if v := os.Getenv("HONGBAO_DUCKDB_MEMORY"); v != "" {
+		return v
+	}
+	return "2GB"
 }

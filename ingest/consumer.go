@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,6 +33,9 @@ type Config struct {
 	Validator *events.Validator
 	// Consumed, if set, is advanced by the number of messages read.
 	Consumed *atomic.Int64
+	// Log receives a sentence about a transient problem the ingester recovers from
+	// (a broker restarting); nil prints to standard error.
+	Log func(format string, args ...any)
 }
 
 // Summary says what one run of the ingester did.
@@ -58,6 +62,9 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	if cfg.Consumed == nil {
 		cfg.Consumed = new(atomic.Int64)
+	}
+	if cfg.Log == nil {
+		cfg.Log = func(format string, args ...any) { fmt.Fprintf(os.Stderr, "ingest: "+format+"\n", args...) }
 	}
 	lk, err := lake.Open(cfg.Dir)
 	if err != nil {
@@ -90,14 +97,22 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		go in.watchIdle(runCtx, stop)
 	}
 	var runErr error
+	var lastGroupErr string
 	for {
 		gen, err := cg.Next(runCtx)
 		if err != nil {
-			if runCtx.Err() == nil && !errors.Is(err, kafka.ErrGroupClosed) {
-				runErr = fmt.Errorf("consumer group %q: %w", cfg.Group, err)
+			if runCtx.Err() != nil || errors.Is(err, kafka.ErrGroupClosed) {
+				break
 			}
-			break
+			// A broker that restarts, or is busy loading its log, fails a join or a
+			// heartbeat: the group keeps retrying with backoff, and so do we.
+			if msg := err.Error(); msg != lastGroupErr {
+				cfg.Log("consumer group %q: %v; retrying", cfg.Group, err)
+				lastGroupErr = msg
+			}
+			continue
 		}
+		lastGroupErr = ""
 		in.assigned.Store(true)
 		in.lastActivity.Store(time.Now().UnixNano())
 		var wg sync.WaitGroup
@@ -257,6 +272,7 @@ func (in *ingester) consumePartition(gctx, runCtx context.Context, gen *kafka.Ge
 		}
 		return err
 	}
+	var lastReadErr string
 	var unreported int64
 	report := func() {
 		in.lastActivity.Store(time.Now().UnixNano())
@@ -286,9 +302,19 @@ func (in *ingester) consumePartition(gctx, runCtx context.Context, gen *kafka.Ge
 				}
 				continue
 			}
-			finish()
-			return fmt.Errorf("partition %d: read: %w", p, err)
+			// The broker is gone or restarting: the reader redials with backoff.
+			// What is read and committed stays; nothing is skipped.
+			if msg := err.Error(); msg != lastReadErr {
+				cfg.Log("partition %d: %v; retrying", p, err)
+				lastReadErr = msg
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(250 * time.Millisecond):
+			}
+			continue
 		}
+		lastReadErr = ""
 		e, derr := events.Decode(m.Value, &validator)
 		if derr == nil {
 			derr = tracker.Check(&e)

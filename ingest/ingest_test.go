@@ -299,3 +299,60 @@ func TestBrokerRestartKeepsMessages(t *testing.T) {
 	}
 	checkLanded(t, openWarehouse(t, dir), st, false)
 }
+
+// TestIngesterSurvivesBrokerRestart restarts the broker under a running ingester:
+// it keeps retrying, and lands what is produced after the restart once.
+func TestIngesterSurvivesBrokerRestart(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "broker")
+	b, err := broker.Start(broker.Config{Listen: "127.0.0.1:0", DataDir: data, Topic: topic})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := b.Addr()
+	first := produceWorld(t, addr, 0.0002, 5)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var consumed atomic.Int64
+	var logged atomic.Int64
+	done := make(chan error, 1)
+	go func() {
+		_, err := ingest.Run(ctx, ingest.Config{Brokers: []string{addr}, Topic: topic, Group: "restart", Dir: dir,
+			FlushRows: 5000, FlushInterval: 200 * time.Millisecond, Consumed: &consumed,
+			Log: func(string, ...any) { logged.Add(1) }})
+		done <- err
+	}()
+	for consumed.Load() < first.Messages && ctx.Err() == nil {
+		time.Sleep(20 * time.Millisecond)
+	}
+	b.Close()
+	time.Sleep(1500 * time.Millisecond) // the ingester sees the broker gone
+	b2, err := broker.Start(broker.Config{Listen: addr, DataDir: data, Topic: topic})
+	if err != nil {
+		t.Fatalf("restart the broker on %s: %v", addr, err)
+	}
+	defer b2.Close()
+	second := produceWorld(t, addr, 0.0002, 6)
+	for consumed.Load() < first.Messages+second.Messages && ctx.Err() == nil {
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("the ingester stopped with %v", err)
+	}
+	if got, want := consumed.Load(), first.Messages+second.Messages; got != want {
+		t.Fatalf("read %d messages, produced %d", got, want)
+	}
+	both := produce.Stats{Count: map[events.Type]int64{}, SumFen: map[events.Type]int64{}}
+	for _, st := range []produce.Stats{first, second} {
+		for k, v := range st.Count {
+			both.Count[k] += v
+		}
+		for k, v := range st.SumFen {
+			both.SumFen[k] += v
+		}
+	}
+	checkLanded(t, openWarehouse(t, dir), both, false)
+	t.Logf("the ingester logged %d transient problems while the broker was down", logged.Load())
+}

@@ -3,6 +3,8 @@ package events
 import (
 	stdjson "encoding/json"
 	"errors"
+	"fmt"
+	"runtime"
 	"reflect"
 	"strings"
 	"testing"
@@ -222,4 +224,34 @@ func BenchmarkDecodeStdlib(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestTrackerMemoryPerEnvelope keeps the ingester's cross-message state small: an
+// envelope decoded from a ~200-byte message must not keep that message alive.
+func TestTrackerMemoryPerEnvelope(t *testing.T) {
+	const n = 200_000
+	v := DefaultValidator()
+	var tr Tracker
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range n {
+		msg := fmt.Sprintf(`{"event_id":"s1-%d","type":"envelope_sent","ts":"2014-01-30T21:00:00+08:00","envelope_id":"s1-env-%d","sender_id":"u%d","chat_id":"g%d","kind":"lucky","total_fen":1070,"shares":3,"padding":"%s"}`,
+			i, i, i, i, strings.Repeat("x", 64))
+		e, err := Decode([]byte(msg), v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tr.Check(&e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	per := float64(after.HeapAlloc-before.HeapAlloc) / n
+	t.Logf("%.0f bytes of heap per tracked envelope", per)
+	if per > 160 {
+		t.Errorf("the tracker holds %.0f bytes per envelope; want at most 160", per)
+	}
+	runtime.KeepAlive(&tr)
 }

@@ -1,6 +1,9 @@
 package events
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // EnvelopeLifetime is how long an envelope can be claimed: WeChat returned what was
 // left of an envelope to its sender after 24 hours.
@@ -18,7 +21,7 @@ type Tracker struct {
 	// Max bounds the number of envelopes remembered; 0 means 4,000,000.
 	Max int
 
-	live  map[string]*envelopeState
+	live  map[string]envelopeState
 	order []tracked // envelopes in arrival order, for expiry
 	head  int
 }
@@ -30,28 +33,25 @@ type envelopeState struct {
 
 type tracked struct {
 	id string
-	ts time.Time
+	ts int64 // unix seconds of the send
 }
 
 // Check applies the cross-message rules to e and, if e passes, records it.
 // It returns a *RejectError for a claim that would overdraw its envelope.
 func (t *Tracker) Check(e *Event) error {
 	if t.live == nil {
-		t.live = make(map[string]*envelopeState)
+		t.live = make(map[string]envelopeState)
 	}
 	switch e.Type {
 	case EnvelopeSent:
 		t.expire(e.TS)
-		if _, dup := t.live[e.EnvelopeID]; !dup {
-			t.order = append(t.order, tracked{e.EnvelopeID, e.TS})
-		}
-		t.live[e.EnvelopeID] = &envelopeState{shares: e.Shares, totalFen: e.TotalFen}
+		t.remember(e.EnvelopeID, e.TS, envelopeState{shares: e.Shares, totalFen: e.TotalFen})
 	case EnvelopeGrabbed:
 		if e.Outcome != OutcomeClaimed {
 			return nil
 		}
-		s := t.live[e.EnvelopeID]
-		if s == nil {
+		s, ok := t.live[e.EnvelopeID]
+		if !ok {
 			return nil
 		}
 		if s.claims+1 > s.shares {
@@ -62,20 +62,31 @@ func (t *Tracker) Check(e *Event) error {
 		}
 		s.claims++
 		s.claimFen += e.AmountFen
+		t.live[e.EnvelopeID] = s
 	}
 	return nil
+}
+
+// remember records an envelope's state. The id is copied: a decoded id may share
+// memory with the whole message it came from, which would keep every message of
+// the window alive.
+func (t *Tracker) remember(id string, sent time.Time, s envelopeState) {
+	if _, dup := t.live[id]; dup {
+		t.live[id] = s
+		return
+	}
+	id = strings.Clone(id)
+	t.order = append(t.order, tracked{id, sent.Unix()})
+	t.live[id] = s
 }
 
 // Restore seeds the state of one envelope, as read back from the lake after a
 // restart: what was sent and what had been claimed of it.
 func (t *Tracker) Restore(envelopeID string, sent time.Time, shares int32, totalFen int64, claims int32, claimFen int64) {
 	if t.live == nil {
-		t.live = make(map[string]*envelopeState)
+		t.live = make(map[string]envelopeState)
 	}
-	if _, dup := t.live[envelopeID]; !dup {
-		t.order = append(t.order, tracked{envelopeID, sent})
-	}
-	t.live[envelopeID] = &envelopeState{shares: shares, totalFen: totalFen, claims: claims, claimFen: claimFen}
+	t.remember(envelopeID, sent, envelopeState{shares: shares, totalFen: totalFen, claims: claims, claimFen: claimFen})
 }
 
 // Len is the number of envelopes remembered.
@@ -86,10 +97,10 @@ func (t *Tracker) expire(now time.Time) {
 	if max <= 0 {
 		max = 4_000_000
 	}
-	cutoff := now.Add(-EnvelopeLifetime)
+	cutoff := now.Add(-EnvelopeLifetime).Unix()
 	for t.head < len(t.order) {
 		o := t.order[t.head]
-		if len(t.live) < max && !o.ts.Before(cutoff) {
+		if len(t.live) < max && o.ts >= cutoff {
 			break
 		}
 		delete(t.live, o.id)

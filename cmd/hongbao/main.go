@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"runtime/pprof"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -90,6 +91,18 @@ func main() {
 		if f, err := os.Create(p); err == nil {
 			_ = pprof.StartCPUProfile(f)
 		}
+	}
+	// HONGBAO_MEMPROFILE=FILE rewrites a heap profile every 10 s, to see what a long
+	// run holds at its peak.
+	if p := os.Getenv("HONGBAO_MEMPROFILE"); p != "" {
+		go func() {
+			for range time.Tick(10 * time.Second) {
+				if f, err := os.Create(p); err == nil {
+					_ = pprof.Lookup("heap").WriteTo(f, 0)
+					f.Close()
+				}
+			}
+		}()
 	}
 	err := newRootCommand().ExecuteContext(ctx)
 	code := exitCode(err)

@@ -227,7 +227,8 @@ func BenchmarkDecodeStdlib(b *testing.B) {
 }
 
 // TestTrackerMemoryPerEnvelope keeps the ingester's cross-message state small: an
-// envelope decoded from a ~200-byte message must not keep that message alive.
+// envelope decoded from a ~200-byte message, and its claims, must not keep their
+// messages alive.
 func TestTrackerMemoryPerEnvelope(t *testing.T) {
 	const n = 200_000
 	v := DefaultValidator()
@@ -240,6 +241,14 @@ func TestTrackerMemoryPerEnvelope(t *testing.T) {
 			i, i, i, i, strings.Repeat("x", 64))
 		e, err := Decode([]byte(msg), v)
 		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tr.Check(&e); err != nil {
+			t.Fatal(err)
+		}
+		claim := fmt.Sprintf(`{"event_id":"s1-c%d","type":"envelope_grabbed","ts":"2014-01-30T21:00:01+08:00","envelope_id":"s1-env-%d","user_id":"u%d","outcome":"claimed","amount_fen":300,"padding":"%s"}`,
+			i, i, i+1, strings.Repeat("x", 64))
+		if e, err = Decode([]byte(claim), v); err != nil {
 			t.Fatal(err)
 		}
 		if err := tr.Check(&e); err != nil {

@@ -21,7 +21,7 @@ type Tracker struct {
 	// Max bounds the number of envelopes remembered; 0 means 4,000,000.
 	Max int
 
-	live  map[string]envelopeState
+	live  map[string]*envelopeState
 	order []tracked // envelopes in arrival order, for expiry
 	head  int
 }
@@ -40,7 +40,7 @@ type tracked struct {
 // It returns a *RejectError for a claim that would overdraw its envelope.
 func (t *Tracker) Check(e *Event) error {
 	if t.live == nil {
-		t.live = make(map[string]envelopeState)
+		t.live = make(map[string]*envelopeState)
 	}
 	switch e.Type {
 	case EnvelopeSent:
@@ -50,8 +50,10 @@ func (t *Tracker) Check(e *Event) error {
 		if e.Outcome != OutcomeClaimed {
 			return nil
 		}
-		s, ok := t.live[e.EnvelopeID]
-		if !ok {
+		// Update through the pointer: assigning to an existing string key makes the
+		// map keep the new key, which would pin this message's buffer.
+		s := t.live[e.EnvelopeID]
+		if s == nil {
 			return nil
 		}
 		if s.claims+1 > s.shares {
@@ -62,7 +64,6 @@ func (t *Tracker) Check(e *Event) error {
 		}
 		s.claims++
 		s.claimFen += e.AmountFen
-		t.live[e.EnvelopeID] = s
 	}
 	return nil
 }
@@ -71,20 +72,20 @@ func (t *Tracker) Check(e *Event) error {
 // memory with the whole message it came from, which would keep every message of
 // the window alive.
 func (t *Tracker) remember(id string, sent time.Time, s envelopeState) {
-	if _, dup := t.live[id]; dup {
-		t.live[id] = s
+	if old := t.live[id]; old != nil {
+		*old = s
 		return
 	}
 	id = strings.Clone(id)
 	t.order = append(t.order, tracked{id, sent.Unix()})
-	t.live[id] = s
+	t.live[id] = &s
 }
 
 // Restore seeds the state of one envelope, as read back from the lake after a
 // restart: what was sent and what had been claimed of it.
 func (t *Tracker) Restore(envelopeID string, sent time.Time, shares int32, totalFen int64, claims int32, claimFen int64) {
 	if t.live == nil {
-		t.live = make(map[string]envelopeState)
+		t.live = make(map[string]*envelopeState)
 	}
 	t.remember(envelopeID, sent, envelopeState{shares: shares, totalFen: totalFen, claims: claims, claimFen: claimFen})
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sync/atomic"
 	"time"
 
@@ -94,6 +95,8 @@ func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, stopAt *
 	}
 	bar.Done("%d messages read, %d quarantined, %d lake commits, %.0f msg/s",
 		sum.Messages, sum.Quarantined, sum.Commits, float64(sum.Messages)/sum.Elapsed.Seconds())
+	// Hand the ingester's heap back to the OS before DuckDB takes its share.
+	debug.FreeOSMemory()
 	if err := refreshWarehouse(ctx, g.dir, os.Stderr); err != nil {
 		return sum, err
 	}

@@ -1,35 +1,20 @@
 package ingest_test
 
 import (
-	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-)
 
-// requireTool returns the path of an external tool; a missing tool skips the test,
-// except on CI (CI=true), where a skip would hide a broken feature.
-func requireTool(t *testing.T, name, debianPackage string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		msg := fmt.Sprintf("%s not found: apt-get install -y %s", name, debianPackage)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return p
-}
+	"github.com/hongbao/hongbao/internal/testenv"
+)
 
 // TestKcatProducedMessagesLandOnce produces with another Kafka client, valid and
 // invalid messages alike, and ingests twice: each lands once, in its table or in
 // quarantine.
 func TestKcatProducedMessagesLandOnce(t *testing.T) {
-	kcat := requireTool(t, "kcat", "kcat")
+	kcat := testenv.Tool(t, "kcat", "kcat")
 	dir := t.TempDir()
 	b := startBroker(t, filepath.Join(dir, "broker"))
 

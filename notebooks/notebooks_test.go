@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hongbao/hongbao/internal/testenv"
+
 	"github.com/hongbao/hongbao/ingest/events"
 	"github.com/hongbao/hongbao/transform"
 	"github.com/hongbao/hongbao/transform/refdata"
@@ -359,7 +361,7 @@ const envKeepPages = "HONGBAO_KEEP_PAGES"
 // TestNotebookPagesInChromium opens each shipped notebook's page in headless Chromium:
 // no console message, every result table laid out and visible, every chart drawn.
 func TestNotebookPagesInChromium(t *testing.T) {
-	chromium := needTool(t, "chromium", "chromium")
+	chromium := testenv.Tool(t, "chromium", "chromium")
 	w := testWorld(t)
 	dir := t.TempDir()
 	keep := os.Getenv(envKeepPages)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"sort"
 	"sync"
 	"testing"
@@ -224,23 +223,6 @@ func runShipped(t *testing.T, w *world, name string) *Run {
 	}
 	defer conn.Close()
 	return (&Runner{DB: conn, Warehouse: wh.Path()}).Run(context.Background(), nb)
-}
-
-// onCI reports whether the tests run on CI, where a missing tool fails a test instead of
-// skipping it (as reports/internal/testenv does for the reports packages).
-func onCI() bool { return os.Getenv("CI") == "true" }
-
-// needTool returns the path of an executable, or skips the test (fails it on CI).
-func needTool(t *testing.T, name, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if onCI() {
-			t.Fatalf("CI=true, so this is a failure, not a skip: %s not installed (apt-get install %s)", name, pkg)
-		}
-		t.Skipf("%s not installed (apt-get install %s)", name, pkg)
-	}
-	return p
 }
 
 // sortedKeys is for stable messages.

@@ -15,8 +15,8 @@ import (
 
 	"gonum.org/v1/plot/vg"
 
+	"github.com/hongbao/hongbao/internal/testenv"
 	"github.com/hongbao/hongbao/reports/fonts"
-	"github.com/hongbao/hongbao/reports/internal/testenv"
 )
 
 // outDir keeps the test charts for looking at them:

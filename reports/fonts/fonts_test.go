@@ -19,7 +19,7 @@ import (
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
 
-	"github.com/hongbao/hongbao/reports/internal/testenv"
+	"github.com/hongbao/hongbao/internal/testenv"
 )
 
 // chinese returns the installed Chinese family or skips (fails on CI).

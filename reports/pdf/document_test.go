@@ -16,9 +16,9 @@ import (
 
 	"gonum.org/v1/plot/vg"
 
+	"github.com/hongbao/hongbao/internal/testenv"
 	"github.com/hongbao/hongbao/reports/chart"
 	"github.com/hongbao/hongbao/reports/fonts"
-	"github.com/hongbao/hongbao/reports/internal/testenv"
 )
 
 // outDir keeps the test PDFs for looking at them:

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -48,6 +49,9 @@ Topics, messages and consumer-group offsets are kept in --data across restarts.`
 func runBroker(ctx context.Context, o *brokerOptions) error {
 	if o.partitions < 1 {
 		return usagef("--partitions %d must be at least 1", o.partitions)
+	}
+	if _, port, err := net.SplitHostPort(o.listen); err != nil || port == "" {
+		return usagef("--listen %q is not host:port; for example --listen 127.0.0.1:9092", o.listen)
 	}
 	b, err := broker.Start(broker.Config{Listen: o.listen, DataDir: o.data, Topic: o.topic, Partitions: o.partitions})
 	if err != nil {

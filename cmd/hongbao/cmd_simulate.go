@@ -97,9 +97,12 @@ func newSimulateCommand(g *globalOptions) *cobra.Command {
 
 // runSimulate generates the events and produces them (or writes them to --output).
 func runSimulate(ctx context.Context, o *simulateOptions) (produce.Stats, error) {
+	if o.scale <= 0 || o.scale > 10 {
+		return produce.Stats{}, usagef("--scale %g must be above 0 and at most 10 (1 is the full festival, 0.01 the demo)", o.scale)
+	}
 	cal, err := simulate.LoadCalibration(o.calibration)
 	if err != nil {
-		return produce.Stats{}, usagef("%v", err)
+		return produce.Stats{}, usagef("%v (start from a copy of 'hongbao simulate --print-calibration')", err)
 	}
 	var banks []simulate.Bank
 	var banksCSV []byte

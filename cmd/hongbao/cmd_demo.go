@@ -27,28 +27,20 @@ import (
 const demoMarker = ".hongbao-demo"
 
 type demoOptions struct {
-	scale       float64
-	seed        uint64
-	calibration string
-	banks       string
+	world worldOptions
 }
 
-func (o *demoOptions) AddFlags(f *pflag.FlagSet) {
-	f.Float64Var(&o.scale, "scale", 0.01, "share of the full festival to simulate: 1 is every event of 2014")
-	f.Uint64Var(&o.seed, "seed", 2014, "random seed; the same seed and scale give the same events")
-	f.StringVar(&o.calibration, "calibration", "", "calibration file (JSON); default the built-in 2014 calibration")
-	f.StringVar(&o.banks, "banks", "", "bank table (CSV) to draw card banks from; default the built-in table")
-}
+func (o *demoOptions) AddFlags(f *pflag.FlagSet) { o.world.AddFlags(f) }
 
 func newDemoCommand(g *globalOptions) *cobra.Command {
 	o := &demoOptions{}
 	c := &cobra.Command{
 		Use:   "demo",
-		Short: "Run the whole pipeline on the embedded defaults: broker, simulate, ingest, transform",
+		Short: "Run the whole pipeline on the embedded defaults: broker, simulate, ingest, transform, report",
 		Long: `demo starts the embedded Kafka broker, replays the 2014 festival into it, ingests the
-events into the Parquet lake and the DuckDB warehouse, builds the models and prints a
-summary. It replaces an earlier demo in the same --dir, and refuses a folder that holds
-anything else.`,
+events into the Parquet lake and the DuckDB warehouse, builds the models, writes the
+report (DIR/reports) and prints a summary. It replaces an earlier demo in the same
+--dir, and refuses a folder that holds anything else.`,
 		Example: "  hongbao demo\n  hongbao demo --scale 0.1 --dir /tmp/hb",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -89,7 +81,7 @@ func runDemo(ctx context.Context, g *globalOptions, o *demoOptions, out io.Write
 	kafka := kafkaOptions{brokers: b.Addr(), topic: broker.DefaultTopic}
 	// Produce, then consume: on two cores the two steps run faster in turn than side
 	// by side, where the broker serves many small fetches to a consumer that keeps up.
-	st, err := runSimulate(ctx, &simulateOptions{kafka: kafka, scale: o.scale, seed: o.seed, calibration: o.calibration, banks: o.banks, dir: g.dir})
+	st, err := runSimulate(ctx, &simulateOptions{kafka: kafka, world: o.world, dir: g.dir})
 	if err != nil {
 		return nil, err
 	}

@@ -46,23 +46,32 @@ func (o *kafkaOptions) brokerList() ([]string, error) {
 	return out, nil
 }
 
-type simulateOptions struct {
-	kafka       kafkaOptions
+// worldOptions choose the world a simulation replays; simulate and demo share them.
+type worldOptions struct {
 	scale       float64
 	seed        uint64
 	calibration string
 	banks       string
-	output      string
-	printCal    bool
-	dir         string // data folder that receives run.json (and the bank table)
+}
+
+func (o *worldOptions) AddFlags(f *pflag.FlagSet) {
+	f.Float64Var(&o.scale, "scale", 0.01, "share of the full festival to simulate: 1 is every event of 2014, 0.01 the demo")
+	f.Uint64Var(&o.seed, "seed", 2014, "random seed; the same seed and scale give the same events, byte for byte")
+	f.StringVar(&o.calibration, "calibration", "", "calibration file (JSON) to model another year or market; see 'hongbao simulate --print-calibration'")
+	f.StringVar(&o.banks, "banks", "", "bank table (CSV, the columns of transform/refdata/banks.csv) to draw users' card banks from")
+}
+
+type simulateOptions struct {
+	kafka    kafkaOptions
+	world    worldOptions
+	output   string
+	printCal bool
+	dir      string // data folder that receives run.json (and the bank table)
 }
 
 func (o *simulateOptions) AddFlags(f *pflag.FlagSet) {
 	o.kafka.AddFlags(f)
-	f.Float64Var(&o.scale, "scale", 0.01, "share of the full festival to simulate: 1 is every event of 2014, 0.01 the demo")
-	f.Uint64Var(&o.seed, "seed", 2014, "random seed; the same seed and scale give the same events, byte for byte")
-	f.StringVar(&o.calibration, "calibration", "", "calibration file (JSON) to model another year or market; see --print-calibration")
-	f.StringVar(&o.banks, "banks", "", "bank table (CSV, the format of 'hongbao sql \"FROM banks\"' / transform/refdata/banks.csv) to draw users' card banks from")
+	o.world.AddFlags(f)
 	f.StringVar(&o.output, "output", "", "write the events as JSON lines to this file ('-' for stdout) instead of Kafka")
 	f.BoolVar(&o.printCal, "print-calibration", false, "print the built-in calibration file, to copy and edit, and exit")
 }
@@ -97,28 +106,28 @@ func newSimulateCommand(g *globalOptions) *cobra.Command {
 
 // runSimulate generates the events and produces them (or writes them to --output).
 func runSimulate(ctx context.Context, o *simulateOptions) (produce.Stats, error) {
-	if o.scale <= 0 || o.scale > 10 {
-		return produce.Stats{}, usagef("--scale %g must be above 0 and at most 10 (1 is the full festival, 0.01 the demo)", o.scale)
+	if o.world.scale <= 0 || o.world.scale > 10 {
+		return produce.Stats{}, usagef("--scale %g must be above 0 and at most 10 (1 is the full festival, 0.01 the demo)", o.world.scale)
 	}
-	cal, err := simulate.LoadCalibration(o.calibration)
+	cal, err := simulate.LoadCalibration(o.world.calibration)
 	if err != nil {
 		return produce.Stats{}, usagef("%v (start from a copy of 'hongbao simulate --print-calibration')", err)
 	}
 	var banks []simulate.Bank
 	var banksCSV []byte
-	if o.banks != "" {
-		if banksCSV, err = os.ReadFile(o.banks); err != nil {
+	if o.world.banks != "" {
+		if banksCSV, err = os.ReadFile(o.world.banks); err != nil {
 			return produce.Stats{}, usagef("--banks: %v", err)
 		}
 		rb, err := refdata.ParseBanks(bytes.NewReader(banksCSV))
 		if err != nil {
-			return produce.Stats{}, usagef("--banks %s: %v", o.banks, err)
+			return produce.Stats{}, usagef("--banks %s: %v", o.world.banks, err)
 		}
 		banks = simulate.BanksFrom(rb)
 	}
 	minutes := int64(cal.Window.End.Sub(cal.Window.Start) / time.Minute)
-	bar := newProgress(minutes, fmt.Sprintf("simulate (scale %g, seed %d)", o.scale, o.seed))
-	sim, err := simulate.New(simulate.Config{Calibration: cal, Banks: banks, Scale: o.scale, Seed: o.seed,
+	bar := newProgress(minutes, fmt.Sprintf("simulate (scale %g, seed %d)", o.world.scale, o.world.seed))
+	sim, err := simulate.New(simulate.Config{Calibration: cal, Banks: banks, Scale: o.world.scale, Seed: o.world.seed,
 		OnMinute: func(done, _ int) { bar.Set(int64(done)) }})
 	if err != nil {
 		return produce.Stats{}, usagef("%v", err)

@@ -14,6 +14,7 @@ import (
 
 type brokerOptions struct {
 	listen     string
+	advertise  string
 	data       string
 	topic      string
 	partitions int32
@@ -21,6 +22,7 @@ type brokerOptions struct {
 
 func (o *brokerOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.listen, "listen", "127.0.0.1:9092", "address to listen on; keep the loopback host unless other machines must connect")
+	f.StringVar(&o.advertise, "advertise", "", "host:port clients on other machines dial, when --listen is 0.0.0.0 or another host")
 	f.StringVar(&o.data, "data", "", "folder that keeps topics and messages across restarts (default DIR/broker)")
 	f.StringVar(&o.topic, "topic", broker.DefaultTopic, "topic to create at start")
 	f.Int32Var(&o.partitions, "partitions", 4, "partitions of the topic when it is created")
@@ -53,7 +55,7 @@ func runBroker(ctx context.Context, o *brokerOptions) error {
 	if _, port, err := net.SplitHostPort(o.listen); err != nil || port == "" {
 		return usagef("--listen %q is not host:port; for example --listen 127.0.0.1:9092", o.listen)
 	}
-	b, err := broker.Start(broker.Config{Listen: o.listen, DataDir: o.data, Topic: o.topic, Partitions: o.partitions})
+	b, err := broker.Start(broker.Config{Listen: o.listen, Advertise: o.advertise, DataDir: o.data, Topic: o.topic, Partitions: o.partitions})
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,9 @@ type Config struct {
 	// Listen is host:port; the host defaults to 127.0.0.1 (loopback) and port 0
 	// picks a free port.
 	Listen string
+	// Advertise is the host:port clients are told to connect to; empty means Listen.
+	// Set it when listening on every interface (0.0.0.0), which clients cannot dial.
+	Advertise string
 	// DataDir persists topics, messages and group offsets; empty keeps them in memory.
 	DataDir string
 	// Topic is created at start (if missing) with Partitions partitions.
@@ -42,6 +45,11 @@ func Start(cfg Config) (*Broker, error) {
 	if err != nil || port < 0 || port > 65535 {
 		return nil, fmt.Errorf("listen port %q is not a port number", portStr)
 	}
+	if cfg.Advertise != "" {
+		if _, _, err := net.SplitHostPort(cfg.Advertise); err != nil {
+			return nil, fmt.Errorf("advertised address %q is not host:port: %w", cfg.Advertise, err)
+		}
+	}
 	if cfg.Topic == "" {
 		cfg.Topic = DefaultTopic
 	}
@@ -52,7 +60,11 @@ func Start(cfg Config) (*Broker, error) {
 		kfake.NumBrokers(1),
 		kfake.Ports(port),
 		kfake.ListenFn(func(network, _ string) (net.Listener, error) {
-			return net.Listen(network, net.JoinHostPort(host, strconv.Itoa(port)))
+			ln, err := net.Listen(network, net.JoinHostPort(host, strconv.Itoa(port)))
+			if err != nil || cfg.Advertise == "" {
+				return ln, err
+			}
+			return advertised{ln, cfg.Advertise}, nil
 		}),
 		kfake.SeedTopics(cfg.Partitions, cfg.Topic),
 		kfake.DefaultNumPartitions(int(cfg.Partitions)),
@@ -75,3 +87,17 @@ func (b *Broker) Addr() string { return b.addr }
 
 // Close stops the broker, flushing its state to the data folder.
 func (b *Broker) Close() { b.cluster.Close() }
+
+// advertised is a listener that reports the address clients should dial: the broker
+// hands its listener's address to clients in its metadata.
+type advertised struct {
+	net.Listener
+	addr string
+}
+
+func (a advertised) Addr() net.Addr { return advertisedAddr(a.addr) }
+
+type advertisedAddr string
+
+func (a advertisedAddr) Network() string { return "tcp" }
+func (a advertisedAddr) String() string  { return string(a) }

@@ -47,6 +47,15 @@ var _ Chart = (*Bar)(nil)
 
 // PNG implements Chart.
 func (b *Bar) PNG(fam fonts.Family, width, height vg.Length) ([]byte, error) {
+	return b.encode(encodePNG, fam, width, height)
+}
+
+// SVG implements Chart.
+func (b *Bar) SVG(fam fonts.Family, width, height vg.Length) ([]byte, error) {
+	return b.encode(encodeSVG, fam, width, height)
+}
+
+func (b *Bar) encode(out encoding, fam fonts.Family, width, height vg.Length) ([]byte, error) {
 	if err := b.validate(); err != nil {
 		return nil, fmt.Errorf("bar chart %q: %w", b.Title, err)
 	}
@@ -70,7 +79,7 @@ func (b *Bar) PNG(fam fonts.Family, width, height vg.Length) ([]byte, error) {
 		extra = append(extra, r.Label)
 	}
 	fr := frame{Title: b.Title, XLabel: b.XLabel, YLabel: b.YLabel, Source: b.Source}
-	return render(fam, width, height, fr, extra, legend, func(s styles, area draw.Canvas) (*plot.Plot, error) {
+	return render(out, fam, width, height, fr, extra, legend, func(s styles, area draw.Canvas) (*plot.Plot, error) {
 		p := s.newPlot(b.XLabel)
 		bs := bars{b: b, format: format, sty: s.text(noteSize, false, ink)}
 		p.Add(bs)

@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/hongbao/hongbao/reports/fonts"
 )
@@ -29,6 +30,10 @@ type Chart interface {
 	// returns a *fonts.MissingGlyphsError, without drawing, when some text
 	// has a rune fam cannot draw.
 	PNG(fam fonts.Family, width, height vg.Length) ([]byte, error)
+	// SVG draws the same chart as SVG with its fonts embedded. Embedding is cheap
+	// with Latin fonts and costs megabytes with a Chinese one, so callers use it
+	// for charts in English.
+	SVG(fam fonts.Family, width, height vg.Length) ([]byte, error)
 }
 
 // PixelSize returns the pixel dimensions of a chart PNG of the given printed
@@ -177,11 +182,19 @@ type legendItem struct {
 	bar   bool // a filled square instead of a line
 }
 
+// encoding is the file format render writes.
+type encoding int
+
+const (
+	encodePNG encoding = iota
+	encodeSVG
+)
+
 // render draws the frame around a plot on a width×height canvas at DPI:
 // title and y label above, legend and source below. build makes the plot once
 // the area left for it is known, so tick labels can be fitted to it. All text
 // is checked against fam before anything is drawn.
-func render(fam fonts.Family, width, height vg.Length, fr frame, extra []string, legend []legendItem,
+func render(out encoding, fam fonts.Family, width, height vg.Length, fr frame, extra []string, legend []legendItem,
 	build func(s styles, area draw.Canvas) (*plot.Plot, error)) ([]byte, error) {
 	if err := fam.Check(append(fr.texts(), extra...)...); err != nil {
 		return nil, fmt.Errorf("chart %q: %w", fr.Title, err)
@@ -190,7 +203,16 @@ func render(fam fonts.Family, width, height vg.Length, fr frame, extra []string,
 		return nil, fmt.Errorf("%w: %v×%v, at least 5×4 cm", ErrSize, width, height)
 	}
 	s := newStyles(fam)
-	img := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(DPI), vgimg.UseBackgroundColor(color.White))
+	var img vg.CanvasWriterTo
+	if out == encodeSVG {
+		svg := vgsvg.NewWith(vgsvg.UseWH(width, height), vgsvg.EmbedFonts(true))
+		svg.SetColor(color.White)
+		svg.Fill(vg.Path{{Type: vg.MoveComp}, {Type: vg.LineComp, Pos: vg.Point{X: width}},
+			{Type: vg.LineComp, Pos: vg.Point{X: width, Y: height}}, {Type: vg.LineComp, Pos: vg.Point{Y: height}}, {Type: vg.CloseComp}})
+		img = svg
+	} else {
+		img = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(DPI), vgimg.UseBackgroundColor(color.White))}
+	}
 	dc := draw.New(img)
 	pad := vg.Points(8)
 	area := draw.Crop(dc, pad, -pad, pad, -pad)
@@ -248,7 +270,7 @@ func render(fam fonts.Family, width, height vg.Length, fr frame, extra []string,
 	p.Draw(plotArea)
 
 	var buf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
+	if _, err := img.WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("encode chart %q: %w", fr.Title, err)
 	}
 	return buf.Bytes(), nil

@@ -2,6 +2,7 @@ package chart
 
 import (
 	"bytes"
+	"encoding/xml"
 	"errors"
 	"flag"
 	"image/color"
@@ -187,6 +188,31 @@ func checkPNG(t *testing.T, data []byte, w, h vg.Length) {
 	wantW, wantH := PixelSize(w, h)
 	if b := img.Bounds(); b.Dx() != wantW || b.Dy() != wantH {
 		t.Errorf("PNG is %dx%d, want %dx%d", b.Dx(), b.Dy(), wantW, wantH)
+	}
+}
+
+func TestChartsSVG(t *testing.T) {
+	w, h := 16*vg.Centimeter, 9*vg.Centimeter
+	for name, c := range map[string]Chart{"peak": peakChart(false), "banks": banksChart(false)} {
+		data, err := c.SVG(latin(t), w, h)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var doc struct {
+			XMLName xml.Name
+			Width   string `xml:"width,attr"`
+		}
+		if err := xml.Unmarshal(data, &doc); err != nil || doc.XMLName.Local != "svg" {
+			t.Fatalf("%s: not an SVG document (%v)", name, err)
+		}
+		s := string(data)
+		if !strings.Contains(s, "@font-face") || !strings.Contains(s, "Liberation") {
+			t.Errorf("%s: the SVG does not embed its font", name)
+		}
+		if !strings.Contains(s, "Source:") {
+			t.Errorf("%s: the SVG lacks the source line", name)
+		}
+		save(t, name+"_en.svg", data)
 	}
 }
 

@@ -31,6 +31,15 @@ var _ Chart = (*Line)(nil)
 
 // PNG implements Chart.
 func (l *Line) PNG(fam fonts.Family, width, height vg.Length) ([]byte, error) {
+	return l.encode(encodePNG, fam, width, height)
+}
+
+// SVG implements Chart.
+func (l *Line) SVG(fam fonts.Family, width, height vg.Length) ([]byte, error) {
+	return l.encode(encodeSVG, fam, width, height)
+}
+
+func (l *Line) encode(out encoding, fam fonts.Family, width, height vg.Length) ([]byte, error) {
 	isTime, err := l.validate()
 	if err != nil {
 		return nil, fmt.Errorf("line chart %q: %w", l.Title, err)
@@ -55,7 +64,7 @@ func (l *Line) PNG(fam fonts.Family, width, height vg.Length) ([]byte, error) {
 		extra = append(extra, n.Label)
 	}
 	fr := frame{Title: l.Title, XLabel: l.XLabel, YLabel: l.YLabel, Source: l.Source}
-	return render(fam, width, height, fr, extra, legend, func(s styles, area draw.Canvas) (*plot.Plot, error) {
+	return render(out, fam, width, height, fr, extra, legend, func(s styles, area draw.Canvas) (*plot.Plot, error) {
 		p := s.newPlot(l.XLabel)
 		ylo, yhi := math.Inf(1), math.Inf(-1)
 		an := annotations{refs: l.Refs, notes: l.Notes, time: isTime,

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"time"
 
 	"gonum.org/v1/plot/vg"
@@ -45,7 +46,10 @@ type Result struct {
 	PDF    string   // the report
 	Pages  int      // its pages
 	Charts []string // the chart PNGs, in report order
-	Font   string   // the family the report is set in
+	// SVGs are the charts again as SVG, fonts embedded, when the report is set in
+	// Latin fonts alone (--lang en); a Chinese font would add over 10 MB to each.
+	SVGs []string
+	Font string // the family the report is set in
 	// Elapsed is the time Build took, reading included.
 	Elapsed time.Duration
 }
@@ -112,10 +116,14 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	written := map[string]bool{}
 	for _, c := range charts {
 		p := filepath.Join(out, c.file)
-		if err := writeFile(p, c.png); err != nil {
+		if err := writeFile(p, c.data); err != nil {
 			return nil, err
 		}
-		res.Charts = append(res.Charts, p)
+		if strings.HasSuffix(c.file, ".svg") {
+			res.SVGs = append(res.SVGs, p)
+		} else {
+			res.Charts = append(res.Charts, p)
+		}
 		written[c.file] = true
 	}
 	if err := removeStaleCharts(out, written); err != nil {
@@ -206,14 +214,26 @@ func collect(ctx context.Context, db *sql.DB, step func()) (*reportData, error) 
 	return d, nil
 }
 
-// chartFile is one chart PNG to write.
-type chartFile struct {
-	file string
-	png  []byte
+// svgIsCheap reports whether embedding fam in an SVG is cheap: true for the Latin
+// fonts of an English report (a few hundred kB), false for a Chinese font (over
+// 10 MB per chart, since the SVG embeds the whole file).
+func svgIsCheap(fam fonts.Family) bool {
+	n := len(fam.Regular.TTF)
+	if fam.Bold != nil {
+		n += len(fam.Bold.TTF)
+	}
+	return n < 2<<20
 }
 
-// chartName matches the chart files Build writes: NN-name.LANG.png.
-var chartName = regexp.MustCompile(`^[0-9]{2}-[a-z0-9-]+\.(zh|en)\.png$`)
+// chartFile is one chart file (PNG or SVG) to write.
+type chartFile struct {
+	file string
+	data []byte
+}
+
+// chartName matches the chart files Build writes: NN-name.LANG.png, and
+// NN-name.en.svg.
+var chartName = regexp.MustCompile(`^[0-9]{2}-[a-z0-9-]+\.(zh\.png|en\.png|en\.svg)$`)
 
 // removeStaleCharts removes chart files of an earlier report from out, so
 // the folder holds the charts of one report.
@@ -283,7 +303,15 @@ func (p *part) chart(name string, c chart.Chart, height vg.Length) {
 		return
 	}
 	p.n++
-	p.charts = append(p.charts, chartFile{file: fmt.Sprintf("%02d-%s.%s.png", p.n, name, p.l), png: png})
+	p.charts = append(p.charts, chartFile{file: fmt.Sprintf("%02d-%s.%s.png", p.n, name, p.l), data: png})
+	if p.l == English && svgIsCheap(p.fam) {
+		svg, err := c.SVG(p.fam, chartW, height)
+		if err != nil {
+			p.err = err
+			return
+		}
+		p.charts = append(p.charts, chartFile{file: fmt.Sprintf("%02d-%s.%s.svg", p.n, name, p.l), data: svg})
+	}
 	p.doc.Image(png, 0)
 }
 

@@ -150,6 +150,15 @@ func TestBuildEnglish(t *testing.T) {
 		t.Errorf("result %+v", res)
 	}
 	checkCharts(t, res, chartsPerLang)
+	// Set in Latin fonts alone, every chart comes as SVG too.
+	if len(res.SVGs) != len(res.Charts) {
+		t.Errorf("%d SVGs for %d charts", len(res.SVGs), len(res.Charts))
+	}
+	for _, p := range res.SVGs {
+		if b, err := os.ReadFile(p); err != nil || !bytes.Contains(b, []byte("<svg")) {
+			t.Errorf("%s: not an SVG (%v)", p, err)
+		}
+	}
 	if res.Pages != 1+pagesPerLang {
 		t.Errorf("%d pages, want %d: a title page and %d per language", res.Pages, 1+pagesPerLang, pagesPerLang)
 	}
@@ -216,7 +225,7 @@ func TestBuildWithoutChineseFont(t *testing.T) {
 
 func TestBuildReplacesEarlierCharts(t *testing.T) {
 	out := t.TempDir()
-	for _, name := range []string{"01-headline.zh.png", "99-old.en.png", "notes.png"} {
+	for _, name := range []string{"01-headline.zh.png", "99-old.en.png", "98-old.en.svg", "notes.png"} {
 		if err := os.WriteFile(filepath.Join(out, name), []byte("old"), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -226,7 +235,7 @@ func TestBuildReplacesEarlierCharts(t *testing.T) {
 		t.Fatal(err)
 	}
 	entries, _ := os.ReadDir(out)
-	if len(entries) != len(res.Charts)+2 { // the charts, the PDF, notes.png
+	if len(entries) != len(res.Charts)+len(res.SVGs)+2 { // the charts, the PDF, notes.png
 		var names []string
 		for _, e := range entries {
 			names = append(names, e.Name())

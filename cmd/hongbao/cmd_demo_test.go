@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hongbao/hongbao/ingest/events"
+	"github.com/hongbao/hongbao/internal/testenv"
+	"github.com/hongbao/hongbao/reports/fonts"
+	"github.com/hongbao/hongbao/transform/facts"
+)
+
+// TestDemoEndToEnd runs the main job at a small scale: embedded broker, simulate,
+// ingest, warehouse, report, and the summary; then runs it again in the same folder.
+func TestDemoEndToEnd(t *testing.T) {
+	if _, err := fonts.Chinese(""); err != nil {
+		testenv.Missing(t, "no Chinese font for the demo's report: %v", err)
+	}
+	g := &globalOptions{dir: filepath.Join(t.TempDir(), "demo")}
+	o := &demoOptions{world: worldOptions{scale: 0.0005, seed: 3}}
+	for run := 1; run <= 2; run++ {
+		var out bytes.Buffer
+		res, err := runDemo(context.Background(), g, o, &out)
+		if err != nil {
+			t.Fatalf("run %d: %v", run, err)
+		}
+		for _, typ := range events.Types {
+			if res.Landed[typ] != res.Produced.Count[typ] || res.Landed[typ] == 0 {
+				t.Errorf("run %d: %s produced %d, landed %d", run, typ, res.Produced.Count[typ], res.Landed[typ])
+			}
+		}
+		if res.Quarantined != 0 {
+			t.Errorf("run %d: %d simulated events quarantined", run, res.Quarantined)
+		}
+		// 25,000 x 0.0005 = 12.5 claims: 12 or 13, as the carried fraction falls.
+		if res.PeakMinute != "2014-01-31 00:00 Asia/Shanghai" || res.PeakClaims < 12 || res.PeakClaims > 13 {
+			t.Errorf("run %d: busiest minute %s with %d claims, want 2014-01-31 00:00 with 12 or 13", run, res.PeakMinute, res.PeakClaims)
+		}
+		if res.ReportPages < 5 || res.ReportCharts < 5 {
+			t.Errorf("run %d: report of %d pages and %d charts", run, res.ReportPages, res.ReportCharts)
+		}
+		for _, want := range []string{"busiest minute: 2014-01-31 00:00", "report: ", "wall time: "} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("run %d: the summary lacks %q:\n%s", run, want, out.String())
+			}
+		}
+		run, ok, err := facts.ReadRun(g.dir)
+		if err != nil || !ok || run.Scale != 0.0005 || run.Seed != 3 {
+			t.Errorf("run.json: %+v ok=%v err=%v", run, ok, err)
+		}
+	}
+	// A folder that holds something else is refused, and left alone.
+	other := t.TempDir()
+	keep := filepath.Join(other, "thesis.tex")
+	if err := os.WriteFile(keep, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := runDemo(context.Background(), &globalOptions{dir: other}, o, &bytes.Buffer{})
+	if _, ok := err.(usageError); !ok {
+		t.Errorf("demo in a folder of other data: %v, want a usage error", err)
+	}
+	if _, err := os.Stat(keep); err != nil {
+		t.Errorf("the demo touched a folder it refused: %v", err)
+	}
+}

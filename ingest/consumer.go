@@ -33,6 +33,8 @@ type Config struct {
 	Validator *events.Validator
 	// Consumed, if set, is advanced by the number of messages read.
 	Consumed *atomic.Int64
+	// Committed, if set, is advanced by each durable lake commit.
+	Committed *atomic.Int64
 	// Log receives a sentence about a transient problem the ingester recovers from
 	// (a broker restarting); nil prints to standard error.
 	Log func(format string, args ...any)
@@ -244,6 +246,9 @@ func (in *ingester) consumePartition(gctx, runCtx context.Context, gen *kafka.Ge
 				continue
 			}
 			atomic.AddInt64(&in.sum.Commits, 1)
+			if cfg.Committed != nil {
+				cfg.Committed.Add(1)
+			}
 			// Tell the group too, so lag tools see progress; the lake stays the truth.
 			_ = gen.CommitOffsets(map[string]map[int]int64{cfg.Topic: {p: last + 1}})
 		}

@@ -17,10 +17,11 @@ import (
 )
 
 type ingestOptions struct {
-	kafka     kafkaOptions
-	group     string
-	untilIdle time.Duration
-	flushRows int
+	kafka        kafkaOptions
+	group        string
+	untilIdle    time.Duration
+	flushRows    int
+	refreshEvery time.Duration
 }
 
 func (o *ingestOptions) AddFlags(f *pflag.FlagSet) {
@@ -28,6 +29,7 @@ func (o *ingestOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.group, "group", "hongbao-ingest", "consumer group; ingesters in one group share the partitions")
 	f.DurationVar(&o.untilIdle, "until-idle", 0, "stop once no message arrived for this long (for example 5s); 0 runs until Ctrl-C")
 	f.IntVar(&o.flushRows, "flush-rows", 250_000, "rows a partition holds before it commits them to the lake")
+	f.DurationVar(&o.refreshEvery, "refresh-every", 5*time.Minute, "while running, rebuild the warehouse this often when the lake has new commits (0: only when ingest stops)")
 }
 
 func newIngestCommand(g *globalOptions) *cobra.Command {
@@ -62,6 +64,9 @@ func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, stopAt *
 	if o.flushRows < 1 {
 		return nil, usagef("--flush-rows %d must be at least 1", o.flushRows)
 	}
+	if o.refreshEvery < 0 {
+		return nil, usagef("--refresh-every %s must not be negative", o.refreshEvery)
+	}
 	var consumed atomic.Int64
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -85,22 +90,66 @@ func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, stopAt *
 			}
 		}
 	}()
+	var committed atomic.Int64
+	refresherDone := make(chan struct{})
+	go func() {
+		defer close(refresherDone)
+		if o.refreshEvery > 0 {
+			keepWarehouseCurrent(runCtx, g.dir, o.refreshEvery, &committed, done)
+		}
+	}()
 	sum, err := ingest.Run(runCtx, ingest.Config{
 		Brokers: brokers, Topic: o.kafka.topic, Group: o.group, Dir: g.dir,
-		UntilIdle: o.untilIdle, FlushRows: o.flushRows, Consumed: &consumed,
+		UntilIdle: o.untilIdle, FlushRows: o.flushRows, Consumed: &consumed, Committed: &committed,
 	})
 	close(done)
+	<-refresherDone
 	if err != nil {
 		return sum, err
 	}
 	bar.Done("%d messages read, %d quarantined, %d lake commits, %.0f msg/s",
 		sum.Messages, sum.Quarantined, sum.Commits, float64(sum.Messages)/sum.Elapsed.Seconds())
+	if ctx.Err() != nil {
+		// Stopped by Ctrl-C: everything read is in the lake; a refresh now would be
+		// cut short anyway.
+		fmt.Fprintf(os.Stderr, "ingest stopped: every message read is in the lake; run 'hongbao transform --dir %s' to refresh the warehouse\n", g.dir)
+		return sum, nil
+	}
 	// Hand the ingester's heap back to the OS before DuckDB takes its share.
 	debug.FreeOSMemory()
 	if err := refreshWarehouse(ctx, g.dir, os.Stderr); err != nil {
 		return sum, err
 	}
 	return sum, nil
+}
+
+// keepWarehouseCurrent rebuilds the warehouse every interval while the lake gains
+// commits, so analysts see recent data during a long run. A refresh that fails (an
+// analyst's session holds the file, say) is reported and tried again next time.
+func keepWarehouseCurrent(ctx context.Context, dir string, every time.Duration, committed *atomic.Int64, done <-chan struct{}) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	var seen int64
+	for {
+		select {
+		case <-done:
+			return
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			n := committed.Load()
+			if n == seen {
+				continue
+			}
+			if err := refreshWarehouse(ctx, dir, os.Stderr); err != nil {
+				if ctx.Err() == nil {
+					fmt.Fprintf(os.Stderr, "ingest: the warehouse was not refreshed (%v); trying again in %s\n", err, every)
+				}
+				continue
+			}
+			seen = n
+		}
+	}
 }
 
 // refreshWarehouse reloads DIR/warehouse.duckdb from the lake.

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/hongbao/hongbao/ingest/broker"
+	"github.com/hongbao/hongbao/transform"
+)
+
+// TestIngestKeepsWarehouseCurrent runs the ingester with no end and checks that the
+// warehouse fills while it runs, not only when it stops.
+func TestIngestKeepsWarehouseCurrent(t *testing.T) {
+	dir := t.TempDir()
+	b, err := broker.Start(broker.Config{Listen: "127.0.0.1:0", DataDir: filepath.Join(dir, "broker")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	g := &globalOptions{dir: filepath.Join(dir, "data")}
+	kafka := kafkaOptions{brokers: b.Addr(), topic: broker.DefaultTopic}
+	st, err := runSimulate(context.Background(), &simulateOptions{kafka: kafka, world: worldOptions{scale: 0.0002, seed: 9}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := runIngest(ctx, g, &ingestOptions{kafka: kafka, group: "current", flushRows: 2000, refreshEvery: 300 * time.Millisecond}, nil)
+		done <- err
+	}()
+	var grabs int64
+	for ctx.Err() == nil {
+		time.Sleep(200 * time.Millisecond)
+		w, err := transform.OpenReadOnly(g.dir)
+		if err != nil {
+			continue // not built yet, or being rebuilt
+		}
+		err = w.DB().QueryRow("SELECT count(*) FROM grabs").Scan(&grabs)
+		w.Close()
+		if err == nil && grabs > 0 {
+			break
+		}
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("the ingester stopped on its own (%v) before the check", err)
+	default:
+	}
+	if grabs == 0 {
+		t.Fatalf("the warehouse never showed grabs while the ingester ran (%d produced)", st.Count["envelope_grabbed"])
+	}
+	cancel() // as Ctrl-C does: a clean stop, not an error
+	if err := <-done; err != nil {
+		t.Fatalf("stopping the ingester: %v", err)
+	}
+}

@@ -128,6 +128,12 @@ var notes = map[string]tableNotes{
 		"attempts":    "All grabs in that minute, claimed and missed (participations).",
 		"claimed_fen": "The money claimed in that minute, in fen.",
 	}},
+	filesTable: {kind: KindMeta, source: "written by each 'hongbao transform'",
+		about: "The lake files each table holds, so that a refresh loads only the files committed since the last one.",
+		columns: map[string]string{
+			"table_name": "The table the file was loaded into.",
+			"file":       "The file, as <table>/<name>.parquet under DIR/lake.",
+		}},
 	metaTable: {kind: KindMeta, source: "written by each 'hongbao transform'",
 		about: "One row per table the last refresh built, in build order: where it came from and how many rows it got. Its name starts with an underscore to keep it apart from the tables of the data.",
 		columns: map[string]string{
@@ -179,8 +185,11 @@ func Dictionary() []TableDoc {
 		}
 		docs = append(docs, withColumns(TableDoc{Name: m.name, Kind: KindModel, Source: "transform/" + m.file, About: about}, n))
 	}
-	n := notes[metaTable]
-	return append(docs, withColumns(TableDoc{Name: metaTable, Kind: KindMeta, Source: n.source, About: n.about}, n))
+	for _, name := range []string{metaTable, filesTable} {
+		n := notes[name]
+		docs = append(docs, withColumns(TableDoc{Name: name, Kind: KindMeta, Source: n.source, About: n.about}, n))
+	}
+	return docs
 }
 
 // sentence starts s with a capital and ends it with a full stop, as the descriptions

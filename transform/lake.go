@@ -113,6 +113,24 @@ func (t lakeTable) createEmptySQL() string {
 // to its declared type, so the table has the same shape whatever the writer chose; extra
 // columns in the files are left out.
 func (t lakeTable) loadSQL(files []string, have map[string]string) (string, error) {
+	sel, err := t.selectSQL(files, have)
+	if err != nil {
+		return "", err
+	}
+	return "CREATE OR REPLACE TABLE " + quoteIdent(t.name) + " AS " + sel, nil
+}
+
+// appendSQL adds the rows of files to t, which must already have the contract columns.
+func (t lakeTable) appendSQL(files []string, have map[string]string) (string, error) {
+	sel, err := t.selectSQL(files, have)
+	if err != nil {
+		return "", err
+	}
+	return "INSERT INTO " + quoteIdent(t.name) + " " + sel, nil
+}
+
+// selectSQL reads files as t's contract columns, in order.
+func (t lakeTable) selectSQL(files []string, have map[string]string) (string, error) {
 	exprs := make([]string, len(t.columns))
 	for i, c := range t.columns {
 		got, ok := have[c.name]
@@ -122,8 +140,22 @@ func (t lakeTable) loadSQL(files []string, have map[string]string) (string, erro
 		}
 		exprs[i] = columnExpr(c, got) + " AS " + quoteIdent(c.name)
 	}
-	return fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT %s FROM %s",
-		quoteIdent(t.name), strings.Join(exprs, ", "), readParquetSQL(files)), nil
+	return fmt.Sprintf("SELECT %s FROM %s", strings.Join(exprs, ", "), readParquetSQL(files)), nil
+}
+
+// matches reports whether a table's columns (name → DuckDB type, in any order) are
+// exactly t's contract columns.
+func (t lakeTable) matches(cols map[string]string) bool {
+	if len(cols) != len(t.columns) {
+		return false
+	}
+	for _, c := range t.columns {
+		got := cols[c.name]
+		if got != c.typ && !(c.typ == "TIMESTAMPTZ" && got == "TIMESTAMP WITH TIME ZONE") {
+			return false
+		}
+	}
+	return true
 }
 
 // columnExpr converts a file column to the declared type. A timestamp stored without a

@@ -236,17 +236,42 @@ func (w *Warehouse) loadLakeTable(ctx context.Context, tx *sql.Tx, t lakeTable) 
 		return b, err
 	}
 	b.Files, b.Bytes = len(files), bytes
-	q := t.createEmptySQL()
-	if len(files) > 0 {
-		have, err := describeColumns(ctx, tx, readParquetSQL(files))
+	// Lake files never change once committed, so a table that holds exactly the files
+	// of an earlier refresh only needs the new ones appended. Anything else (a file
+	// gone, a table of another shape, a warehouse from before this bookkeeping) is
+	// rebuilt whole.
+	fresh, incremental, err := w.newLakeFiles(ctx, tx, t, files)
+	if err != nil {
+		return b, err
+	}
+	load := files
+	if incremental {
+		load = fresh
+	}
+	var q string
+	switch {
+	case len(load) > 0:
+		have, err := describeColumns(ctx, tx, readParquetSQL(load))
 		if err != nil {
 			return b, err
 		}
-		if q, err = t.loadSQL(files, have); err != nil {
+		if incremental {
+			q, err = t.appendSQL(load, have)
+		} else {
+			q, err = t.loadSQL(load, have)
+		}
+		if err != nil {
+			return b, err
+		}
+	case !incremental:
+		q = t.createEmptySQL()
+	}
+	if q != "" {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return b, err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, q); err != nil {
+	if err := recordLakeFiles(ctx, tx, t.name, load, !incremental); err != nil {
 		return b, err
 	}
 	if b.Rows, err = countRows(ctx, tx, t.name); err != nil {
@@ -254,6 +279,75 @@ func (w *Warehouse) loadLakeTable(ctx context.Context, tx *sql.Tx, t lakeTable) 
 	}
 	w.progress(b.TableInfo)
 	return b, nil
+}
+
+// filesTable lists the lake files each table holds, so a refresh can load only the
+// files that are new since the last one.
+const filesTable = "_hongbao_lake_files"
+
+func lakeFileName(table, path string) string { return table + "/" + filepath.Base(path) }
+
+// newLakeFiles returns the files not yet loaded into t, and whether appending them
+// is enough (the table holds exactly the other files, with the contract's columns).
+func (w *Warehouse) newLakeFiles(ctx context.Context, tx *sql.Tx, t lakeTable, files []string) ([]string, bool, error) {
+	if _, err := tx.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS "+filesTable+" (table_name VARCHAR, file VARCHAR)"); err != nil {
+		return nil, false, fmt.Errorf("create %s: %w", filesTable, err)
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx,
+		"SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ?",
+		t.name).Scan(&n); err != nil || n == 0 {
+		return nil, false, err
+	}
+	cols, err := describeColumns(ctx, tx, quoteIdent(t.name))
+	if err != nil || !t.matches(cols) {
+		return nil, false, nil // a table of another shape: rebuild it
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT file FROM "+filesTable+" WHERE table_name = ?", t.name)
+	if err != nil {
+		return nil, false, err
+	}
+	loaded := map[string]bool{}
+	for rows.Next() {
+		var f string
+		if err := rows.Scan(&f); err != nil {
+			rows.Close()
+			return nil, false, err
+		}
+		loaded[f] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	var fresh []string
+	present := 0
+	for _, f := range files {
+		if loaded[lakeFileName(t.name, f)] {
+			present++
+		} else {
+			fresh = append(fresh, f)
+		}
+	}
+	if present != len(loaded) {
+		return nil, false, nil // a loaded file is gone: rebuild
+	}
+	return fresh, true, nil
+}
+
+// recordLakeFiles notes the files now loaded into table; reset forgets the others.
+func recordLakeFiles(ctx context.Context, tx *sql.Tx, table string, files []string, reset bool) error {
+	if reset {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+filesTable+" WHERE table_name = ?", table); err != nil {
+			return fmt.Errorf("write %s: %w", filesTable, err)
+		}
+	}
+	for _, f := range files {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO "+filesTable+" VALUES (?, ?)", table, lakeFileName(table, f)); err != nil {
+			return fmt.Errorf("write %s: %w", filesTable, err)
+		}
+	}
+	return nil
 }
 
 // describeColumns returns the columns (name → DuckDB type) of a FROM expression.

@@ -16,34 +16,13 @@ import (
 
 	"gonum.org/v1/plot/vg"
 
-	"github.com/hongbao/hongbao/internal/testenv"
 	"github.com/hongbao/hongbao/reports/fonts"
+	"github.com/hongbao/hongbao/reports/fonts/fontstest"
 )
 
 // outDir keeps the test charts for looking at them:
 // go test ./reports/chart -args -out /tmp/charts
 var outDir = flag.String("out", "", "write the test charts to this folder")
-
-func chinese(t *testing.T) fonts.Family {
-	t.Helper()
-	fam, err := fonts.Chinese("")
-	if errors.Is(err, fonts.ErrNoChineseFont) {
-		testenv.Missing(t, "%v", err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fam
-}
-
-func latin(t *testing.T) fonts.Family {
-	t.Helper()
-	fam, err := fonts.Latin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fam
-}
 
 // midnight is a claims-per-minute curve around the 2014 Spring Festival
 // midnight, peaking at 25,000 at 00:00 CST on 2014-01-31.
@@ -194,7 +173,7 @@ func checkPNG(t *testing.T, data []byte, w, h vg.Length) {
 func TestChartsSVG(t *testing.T) {
 	w, h := 16*vg.Centimeter, 9*vg.Centimeter
 	for name, c := range map[string]Chart{"peak": peakChart(false), "banks": banksChart(false)} {
-		data, err := c.SVG(latin(t), w, h)
+		data, err := c.SVG(fontstest.Latin(t), w, h)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -222,9 +201,9 @@ func TestChartsPNGSize(t *testing.T) {
 		t.Fatalf("PixelSize(16cm, 9cm) = %dx%d, want 1260x709 at 200 dpi", pw, ph)
 	}
 	for _, zh := range []bool{false, true} {
-		fam, lang := latin(t), "en"
+		fam, lang := fontstest.Latin(t), "en"
 		if zh {
-			fam, lang = chinese(t), "zh"
+			fam, lang = fontstest.Chinese(t), "zh"
 		}
 		for name, c := range map[string]Chart{
 			"peak": peakChart(zh), "banks": banksChart(zh), "scenarios": scenariosChart(zh), "reach": reachChart(zh),
@@ -241,7 +220,7 @@ func TestChartsPNGSize(t *testing.T) {
 
 func TestChartRefusesMissingGlyph(t *testing.T) {
 	c := peakChart(true) // Chinese text
-	_, err := c.PNG(latin(t), 16*vg.Centimeter, 9*vg.Centimeter)
+	_, err := c.PNG(fontstest.Latin(t), 16*vg.Centimeter, 9*vg.Centimeter)
 	var mg *fonts.MissingGlyphsError
 	if !errors.As(err, &mg) {
 		t.Fatalf("Chinese chart with Liberation: err = %v, want MissingGlyphsError", err)
@@ -249,13 +228,13 @@ func TestChartRefusesMissingGlyph(t *testing.T) {
 
 	en := banksChart(false)
 	en.Format = func(v float64) string { return FormatNumber(v) + " 家" }
-	if _, err := en.PNG(latin(t), 16*vg.Centimeter, 9*vg.Centimeter); !errors.As(err, &mg) {
+	if _, err := en.PNG(fontstest.Latin(t), 16*vg.Centimeter, 9*vg.Centimeter); !errors.As(err, &mg) {
 		t.Fatalf("formatted value with Chinese unit: err = %v, want MissingGlyphsError", err)
 	}
 }
 
 func TestChartRejectsBadInput(t *testing.T) {
-	fam := latin(t)
+	fam := fontstest.Latin(t)
 	w, h := 16*vg.Centimeter, 9*vg.Centimeter
 	for name, tc := range map[string]struct {
 		c    Chart
@@ -346,7 +325,7 @@ func TestNumberTicks(t *testing.T) {
 }
 
 func TestWidestWord(t *testing.T) {
-	s := newStyles(latin(t)).text(tickSize, false, ink)
+	s := newStyles(fontstest.Latin(t)).text(tickSize, false, ink)
 	got := widestWord([]string{"Online shopping", "Transfers", "生活缴费"}, s)
 	if want := s.Width("Transfers"); got != want {
 		t.Errorf("widestWord = %v, want the width of Transfers, %v", got, want)

@@ -19,32 +19,12 @@ import (
 	"github.com/hongbao/hongbao/internal/testenv"
 	"github.com/hongbao/hongbao/reports/chart"
 	"github.com/hongbao/hongbao/reports/fonts"
+	"github.com/hongbao/hongbao/reports/fonts/fontstest"
 )
 
 // outDir keeps the test PDFs for looking at them:
 // go test ./reports/pdf -args -out /tmp/pdf
 var outDir = flag.String("out", "", "write the test PDFs to this folder")
-
-func chinese(t *testing.T) fonts.Family {
-	t.Helper()
-	fam, err := fonts.Chinese("")
-	if errors.Is(err, fonts.ErrNoChineseFont) {
-		testenv.Missing(t, "%v", err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fam
-}
-
-func latin(t *testing.T) fonts.Family {
-	t.Helper()
-	fam, err := fonts.Latin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fam
-}
 
 const longZh = "除夕夜参与红包活动的总人数达到482万，截至大年初一16:00，参与微信抢红包的用户超过500万，总计抢红包7500万次以上，平均每分钟领取的红包达到9412个。" +
 	"瞬间峰值出现在正月初一零点，每分钟有2.5万个红包被拆开；前5分钟内有58.5万人次参与抢红包。" +
@@ -170,7 +150,7 @@ func run(t *testing.T, name string, args ...string) string {
 var spaces = regexp.MustCompile(`\s+`)
 
 func TestChineseReport(t *testing.T) {
-	fam := chinese(t)
+	fam := fontstest.Chinese(t)
 	d := build(t, fam, true)
 	if got := d.Pages(); got != 3 {
 		t.Errorf("Pages() = %d, want 3", got)
@@ -203,7 +183,7 @@ func TestChineseReport(t *testing.T) {
 }
 
 func TestEnglishReport(t *testing.T) {
-	d := build(t, latin(t), false)
+	d := build(t, fontstest.Latin(t), false)
 	path := write(t, d, "report_en.pdf")
 	if got := d.Pages(); got != 3 {
 		t.Errorf("Pages() = %d, want 3", got)
@@ -239,7 +219,7 @@ func checkFonts(t *testing.T, out string, n int) {
 }
 
 func TestMissingGlyphWritesNothing(t *testing.T) {
-	d, err := New(latin(t), Meta{Title: "report"})
+	d, err := New(fontstest.Latin(t), Meta{Title: "report"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,23 +237,23 @@ func TestMissingGlyphWritesNothing(t *testing.T) {
 	if entries, _ := os.ReadDir(filepath.Dir(path)); len(entries) != 0 {
 		t.Errorf("Save left files behind: %v", entries)
 	}
-	if _, err := New(latin(t), Meta{Footer: "红包"}); !errors.As(err, &mg) {
+	if _, err := New(fontstest.Latin(t), Meta{Footer: "红包"}); !errors.As(err, &mg) {
 		t.Errorf("New with a Chinese footer in Liberation: err = %v", err)
 	}
 }
 
 func TestBadInput(t *testing.T) {
-	d, _ := New(latin(t), Meta{})
+	d, _ := New(fontstest.Latin(t), Meta{})
 	d.Table(Table{Columns: []Column{{Title: "a"}, {Title: "b"}}, Rows: [][]string{{"1"}}})
 	if !errors.Is(d.Err(), ErrTable) {
 		t.Errorf("short row: err = %v, want ErrTable", d.Err())
 	}
-	d, _ = New(latin(t), Meta{})
+	d, _ = New(fontstest.Latin(t), Meta{})
 	d.Image([]byte("not a png"), 0)
 	if !errors.Is(d.Err(), ErrImage) {
 		t.Errorf("bad image: err = %v, want ErrImage", d.Err())
 	}
-	d, _ = New(latin(t), Meta{})
+	d, _ = New(fontstest.Latin(t), Meta{})
 	d.Paragraph("first")
 	d.TitlePage("late title", "")
 	if d.Err() == nil {
@@ -282,7 +262,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestLongTableRepeatsHeader(t *testing.T) {
-	fam := latin(t)
+	fam := fontstest.Latin(t)
 	d, _ := New(fam, Meta{Footer: "hongbao"})
 	tb := Table{Columns: []Column{{Title: "Minute"}, {Title: "Claims", Align: Right}}}
 	for i := range 120 {

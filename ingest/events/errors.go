@@ -19,6 +19,11 @@ const (
 	ReasonClaimOverLimit     Reason = "claim_over_limit"     // a claim above 200 yuan
 	ReasonClaimsExceedShares Reason = "claims_exceed_shares" // more claims than the envelope has shares
 	ReasonClaimOverTotal     Reason = "claims_exceed_total"  // claims add up to more than the envelope total
+	ReasonInvalidUTF8        Reason = "invalid_utf8"         // a string field is not valid UTF-8
+	ReasonDuplicateEventID   Reason = "duplicate_event_id"   // the event_id already landed (the detail names where)
+	ReasonDuplicateEnvelope  Reason = "duplicate_envelope"   // an envelope_id sent a second time under another event_id
+	ReasonUnknownEnvelope    Reason = "unknown_envelope"     // a claim on an envelope the ingester has not seen
+	ReasonTooLarge           Reason = "too_large"            // the message is larger than any event can be
 )
 
 // Reasons lists every reason, for documentation and tests.
@@ -26,6 +31,7 @@ var Reasons = []Reason{
 	ReasonNotJSON, ReasonNotObject, ReasonUnknownType, ReasonMissingField, ReasonWrongType,
 	ReasonBadTimestamp, ReasonTimestampRange, ReasonInvalidValue, ReasonNonPositiveAmount,
 	ReasonClaimOverLimit, ReasonClaimsExceedShares, ReasonClaimOverTotal,
+	ReasonInvalidUTF8, ReasonDuplicateEventID, ReasonDuplicateEnvelope, ReasonUnknownEnvelope, ReasonTooLarge,
 }
 
 // RejectError is returned by Decode and Validate for a message that must go to

@@ -20,6 +20,10 @@ type Commit struct {
 	// Topic and Partition name the Kafka partition the offsets belong to.
 	Topic     string `json:"topic"`
 	Partition int    `json:"partition"`
+	// TopicID is the broker's identity of the topic (a UUID), where the broker has
+	// one: a topic deleted and created again under the same name gets a new id, and
+	// its offsets start over, so the lake's offsets no longer apply to it.
+	TopicID string `json:"topic_id,omitempty"`
 	// FirstOffset and LastOffset bound the offsets read, both included; the next
 	// offset to read is LastOffset+1.
 	FirstOffset int64 `json:"first_offset"`
@@ -188,7 +192,12 @@ func (b *Batch) commit() (*Commit, error) {
 	}
 	c.CommittedAt = time.Now().UTC()
 	if err := l.writeMarker(c); err != nil {
-		l.unstage(c)
+		// Once the marker has its name the commit may be durable, and its files must
+		// stay for recovery to roll it forward; only a marker that never got its name
+		// lets them go.
+		if !errors.Is(err, errMarkerInDoubt) {
+			l.unstage(c)
+		}
 		return nil, err
 	}
 	p.next = c.LastOffset + 1
@@ -205,7 +214,7 @@ func (b *Batch) commit() (*Commit, error) {
 
 // describe builds the marker of the pending rows.
 func (w *PartitionWriter) describe(recs []staged) *Commit {
-	c := &Commit{Format: markerFormat, Topic: w.topic, Partition: w.partition,
+	c := &Commit{Format: markerFormat, Topic: w.topic, Partition: w.partition, TopicID: w.topicID,
 		FirstOffset: w.first, LastOffset: w.last}
 	name := dataName(w.topic, w.partition, w.first, w.last)
 	for _, s := range recs {
@@ -223,6 +232,18 @@ func (w *PartitionWriter) reset() {
 		t.rows, t.sum, t.minTS, t.maxTS = 0, 0, 0, 0
 	}
 	w.pending, w.first, w.last, w.disordered = 0, 0, 0, false
+}
+
+// Own takes the partition's lock (waiting up to Lake.LockWait for another writer,
+// in this process or another, to let go), settles any commit a crash interrupted,
+// and returns the offset to resume at, as ResumeOffset does. Read anything else
+// the lake holds about the partition (RestoreTracker, the recent event ids) after
+// Own: before it, a previous owner may still be committing. Commit calls Own itself.
+func (w *PartitionWriter) Own() (next int64, ok bool, err error) {
+	if err := w.own(); err != nil {
+		return 0, false, err
+	}
+	return w.part.next, w.part.next >= 0, nil
 }
 
 // own makes sure the writer holds the partition's lock and that the partition was

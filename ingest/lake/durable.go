@@ -122,7 +122,10 @@ func (l *Lake) writeMarker(c *Commit) error {
 		os.Remove(tmp)
 		return fmt.Errorf("lake: %w", err)
 	}
-	return syncDir(dir)
+	if err := syncDir(dir); err != nil {
+		return fmt.Errorf("%w: %w", errMarkerInDoubt, err)
+	}
+	return nil
 }
 
 // publish renames c's files into place, where readers find them, and syncs the folders.
@@ -175,8 +178,16 @@ func writeFileSync(path string, data []byte) error {
 	return nil
 }
 
+// syncDirFault, set by tests only, makes syncDir fail as a disk would.
+var syncDirFault func(dir string) error
+
 // syncDir makes the entries of a folder (files created, renamed, removed) durable.
 func syncDir(dir string) error {
+	if syncDirFault != nil {
+		if err := syncDirFault(dir); err != nil {
+			return err
+		}
+	}
 	if runtime.GOOS == "windows" {
 		return nil // a folder cannot be opened for syncing there; NTFS journals its entries
 	}

@@ -198,3 +198,58 @@ func readMarker(path, topic string, partition int, first, last int64) (Commit, e
 	}
 	return c, nil
 }
+
+// PartitionEnd is where the lake's commits of one partition end.
+type PartitionEnd struct {
+	Partition int
+	// Next is the offset to resume at: one past the last offset committed.
+	Next int64
+	// TopicID is the topic identity the newest commit recorded; empty when that
+	// commit was written by a build that did not record it.
+	TopicID string
+}
+
+// Ends lists, in partition order, where the commits of each partition of topic end.
+// Partitions without a commit are left out.
+func (l *Lake) Ends(topic string) ([]PartitionEnd, error) {
+	if err := checkTopic(topic); err != nil {
+		return nil, err
+	}
+	base := filepath.Join(l.root, commitsFolder, topic)
+	parts, err := os.ReadDir(base)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lake: list commits: %w", err)
+	}
+	var ends []PartitionEnd
+	for _, p := range parts {
+		partition, ok := parsePartitionFolder(p.Name())
+		if !p.IsDir() || !ok {
+			continue
+		}
+		dir := l.partitionDir(topic, partition)
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return nil, fmt.Errorf("lake: list commits: %w", err)
+		}
+		var last string
+		var first, next int64
+		for _, e := range entries {
+			if f, l, isMarker := parseMarkerName(e.Name()); isMarker && (last == "" || l+1 > next) {
+				last, first, next = e.Name(), f, l+1
+			}
+		}
+		if last == "" {
+			continue
+		}
+		c, err := readMarker(filepath.Join(dir, last), topic, partition, first, next-1)
+		if err != nil {
+			return nil, err
+		}
+		ends = append(ends, PartitionEnd{Partition: partition, Next: next, TopicID: c.TopicID})
+	}
+	sort.Slice(ends, func(i, j int) bool { return ends[i].Partition < ends[j].Partition })
+	return ends, nil
+}

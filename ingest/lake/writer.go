@@ -44,6 +44,7 @@ type QuarantineRecord struct {
 type PartitionWriter struct {
 	lake      *Lake
 	topic     string
+	topicID   string
 	partition int
 
 	tables  [numTables]tableBuf
@@ -169,6 +170,10 @@ func (l *Lake) NewPartitionWriter(topic string, partition int) *PartitionWriter 
 	return w
 }
 
+// SetTopicID records the broker's identity of the topic in the markers of the
+// writer's commits from now on (see Commit.TopicID).
+func (w *PartitionWriter) SetTopicID(id string) { w.topicID = id }
+
 // Topic is the Kafka topic the writer stores.
 func (w *PartitionWriter) Topic() string { return w.topic }
 
@@ -185,9 +190,26 @@ func (w *PartitionWriter) noteOffset(offset int64) {
 	w.pending++
 }
 
+// Hold reserves offset in the pending batch for a message whose row is decided later
+// (a claim waiting for its envelope): the batch's range covers it, so no commit can
+// pass it by, and AppendHeld or QuarantineHeld must give it its row before the next
+// Seal. Offsets follow Append's rule.
+func (w *PartitionWriter) Hold(offset int64) { w.noteOffset(offset) }
+
+// AppendHeld adds the row of an offset reserved with Hold.
+func (w *PartitionWriter) AppendHeld(offset int64, e *events.Event) { w.appendRow(offset, e) }
+
+// QuarantineHeld adds the quarantine row of an offset reserved with Hold.
+func (w *PartitionWriter) QuarantineHeld(q QuarantineRecord) { w.quarantineRow(q) }
+
 // Append adds a valid event read at offset. Offsets must increase from call to call
 // (gaps are fine). It panics if e.Type is not a known type, which Decode never yields.
 func (w *PartitionWriter) Append(offset int64, e *events.Event) {
+	w.appendRow(offset, e)
+	w.noteOffset(offset)
+}
+
+func (w *PartitionWriter) appendRow(offset int64, e *events.Event) {
 	ti := tableIndex(e.Type)
 	if ti < 0 {
 		panic(fmt.Sprintf("lake: Append of an event of unknown type %q", e.Type))
@@ -245,11 +267,15 @@ func (w *PartitionWriter) Append(offset int64, e *events.Event) {
 	t.i32[n-2].Append(int32(w.partition))
 	t.i64[n-1].Append(offset)
 	t.note(ts)
-	w.noteOffset(offset)
 }
 
 // Quarantine adds a rejected message. Its offset follows the same rule as Append's.
 func (w *PartitionWriter) Quarantine(q QuarantineRecord) {
+	w.quarantineRow(q)
+	w.noteOffset(q.Offset)
+}
+
+func (w *PartitionWriter) quarantineRow(q QuarantineRecord) {
 	t := &w.tables[tQuarantine]
 	if t.hintRows > 0 {
 		t.reserve()
@@ -276,7 +302,6 @@ func (w *PartitionWriter) Quarantine(q QuarantineRecord) {
 	appendStr(t.str[7], q.Detail)
 	t.ts[8].Append(arrow.Timestamp(at.UnixMicro()))
 	t.note(at.UnixMicro())
-	w.noteOffset(q.Offset)
 }
 
 // Pending is the number of rows, events and quarantined messages, since the last

@@ -1,0 +1,144 @@
+package lake
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hongbao/hongbao/ingest/events"
+)
+
+// TestMarkerSyncFailureKeepsFiles: the marker took its name but the folder sync
+// failed. The commit may be durable, so its files must stay, and the next start
+// rolls it forward: a marker never outlives its data files.
+func TestMarkerSyncFailureKeepsFiles(t *testing.T) {
+	dir := t.TempDir()
+	l := openLake(t, dir)
+	w := l.NewPartitionWriter(topic, 1)
+	appendRange(w, 0, 4)
+	markers := filepath.Join(dir, "lake", commitsFolder, topic, partitionFolder(1))
+	syncDirFault = func(d string) error {
+		if d == markers {
+			if _, err := os.Stat(filepath.Join(d, markerName(0, 4))); err == nil {
+				return errors.New("injected: the disk refused to sync")
+			}
+		}
+		return nil
+	}
+	_, err := w.Commit()
+	syncDirFault = nil
+	if !errors.Is(err, errMarkerInDoubt) {
+		t.Fatalf("Commit = %v, want a marker in doubt", err)
+	}
+	w.Release()
+	for _, table := range []string{"envelopes", "grabs"} {
+		if _, err := os.Stat(filepath.Join(dir, "lake", table, tmpName(dataName(topic, 1, 0, 4)))); err != nil {
+			t.Fatalf("%s: the staged file is gone while its marker stays: %v", table, err)
+		}
+	}
+	l = openLake(t, dir)
+	for _, table := range []string{"envelopes", "grabs"} {
+		if names, other := lakeFiles(t, dir, table); len(names) != 1 || len(other) != 0 {
+			t.Errorf("%s after recovery: %v %v", table, names, other)
+		}
+	}
+	if next, ok := l.NextOffset(topic, 1); !ok || next != 5 {
+		t.Errorf("NextOffset = %d, %v; want 5", next, ok)
+	}
+}
+
+// TestOwnBeforeReading: Own takes the lock and recovers before anything is read, so
+// a second writer of the partition waits for the first to let go, then sees its
+// commit.
+func TestOwnBeforeReading(t *testing.T) {
+	dir := t.TempDir()
+	l := openLake(t, dir)
+	l.LockWait = 0
+	a := l.NewPartitionWriter(topic, 0)
+	if _, ok, err := a.Own(); err != nil || ok {
+		t.Fatalf("Own on an empty partition = %v, %v", ok, err)
+	}
+	b := l.NewPartitionWriter(topic, 0)
+	if _, _, err := b.Own(); !errors.Is(err, ErrLocked) {
+		t.Fatalf("a second Own = %v, want ErrLocked", err)
+	}
+	b.Release()
+	appendRange(a, 0, 9)
+	if _, err := a.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	a.Release()
+	c := l.NewPartitionWriter(topic, 0)
+	defer c.Release()
+	if next, ok, err := c.Own(); err != nil || !ok || next != 10 {
+		t.Fatalf("Own after the first writer = %d, %v, %v; want 10", next, ok, err)
+	}
+}
+
+// TestEndsRecordTopicID: markers record the topic id, and Ends reports it with
+// where each partition ends.
+func TestEndsRecordTopicID(t *testing.T) {
+	dir := t.TempDir()
+	l := openLake(t, dir)
+	for p, last := range map[int]int64{0: 4, 2: 9} {
+		w := l.NewPartitionWriter(topic, p)
+		w.SetTopicID("0f1e2d3c-0000-4000-8000-000000000001")
+		appendRange(w, 0, last)
+		if _, err := w.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		w.Release()
+	}
+	ends, err := l.Ends(topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ends) != 2 || ends[0].Partition != 0 || ends[0].Next != 5 || ends[1].Partition != 2 || ends[1].Next != 10 {
+		t.Fatalf("Ends = %+v", ends)
+	}
+	for _, e := range ends {
+		if e.TopicID != "0f1e2d3c-0000-4000-8000-000000000001" {
+			t.Errorf("partition %d: topic id %q", e.Partition, e.TopicID)
+		}
+	}
+	if ends, err := l.Ends("other.topic"); err != nil || len(ends) != 0 {
+		t.Errorf("Ends of a topic never written = %v, %v", ends, err)
+	}
+}
+
+// TestHeldOffsets: a held offset is inside the batch's range and gets its row at
+// the end, in the table decided then.
+func TestHeldOffsets(t *testing.T) {
+	dir := t.TempDir()
+	l := openLake(t, dir)
+	w := l.NewPartitionWriter(topic, 0)
+	defer w.Release()
+	g := grab("g-held", "env-late", at(1), 300)
+	w.Hold(0)
+	e := sent("env-late", at(0), 2, 500)
+	w.Append(1, &e)
+	w.Hold(2)
+	w.AppendHeld(0, &g)
+	w.QuarantineHeld(QuarantineRecord{Offset: 2, Raw: []byte(`{"x":1}`), Reason: events.ReasonUnknownEnvelope, Detail: "no envelope"})
+	c, err := w.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.FirstOffset != 0 || c.LastOffset != 2 {
+		t.Fatalf("commit covers %d-%d, want 0-2", c.FirstOffset, c.LastOffset)
+	}
+	for table, rows := range map[string]int64{"grabs": 1, "envelopes": 1, "quarantine": 1} {
+		if f, ok := c.File(table); !ok || f.Rows != rows {
+			t.Errorf("%s: %+v", table, f)
+		}
+	}
+	var ids []string
+	if err := l.RecentEventIDs(topic, 0, 10, func(id string, off int64) { ids = append(ids, id+"@"+string(rune('0'+off))) }); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(ids, ","); !strings.Contains(got, "e-env-late@1") || !strings.Contains(got, "g-held@0") || len(ids) != 2 {
+		t.Errorf("RecentEventIDs = %s", got)
+	}
+}

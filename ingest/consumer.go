@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,11 +24,20 @@ type Config struct {
 	Topic   string
 	Group   string // consumer group; several ingesters in one group share the partitions
 	Dir     string // data folder; the lake is Dir/lake
-	// UntilIdle stops the ingester once no message arrived for this long after it got
-	// its partitions; 0 runs until the context ends.
+	// UntilIdle asks the ingester to drain the topic: it stops once every partition
+	// is in the lake up to the high watermark and no message came for this long. A
+	// stall (a rebalance, a broker restart) is waited out; an ingester that cannot
+	// drain returns ErrNotDrained. 0 runs until the context ends.
 	UntilIdle time.Duration
+	// StallTimeout is how long a draining ingester waits for a stalled topic (no
+	// partition moving, the broker unreachable) before it gives up with
+	// ErrNotDrained; 0 means 5 minutes.
+	StallTimeout time.Duration
 	// FlushRows commits a partition's batches once they hold this many rows; 0 means 250,000.
 	FlushRows int
+	// FlushBytes commits a partition's batches once the messages they hold add up to
+	// this many bytes; 0 means 64 MiB.
+	FlushBytes int
 	// FlushInterval commits what a partition holds at least this often; 0 means 5s.
 	FlushInterval time.Duration
 	// Validator checks single messages; nil means events.DefaultValidator().
@@ -46,6 +57,8 @@ type Summary struct {
 	Quarantined int64
 	Commits     int64 // lake commits written
 	Elapsed     time.Duration
+	// Drained is set when the run stopped because the topic was drained (UntilIdle).
+	Drained bool
 }
 
 // Run consumes until the context ends or, with UntilIdle, until the topic is drained.
@@ -56,8 +69,14 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if cfg.FlushRows <= 0 {
 		cfg.FlushRows = 250_000
 	}
+	if cfg.FlushBytes <= 0 {
+		cfg.FlushBytes = 64 << 20
+	}
 	if cfg.FlushInterval <= 0 {
 		cfg.FlushInterval = 5 * time.Second
+	}
+	if cfg.StallTimeout <= 0 {
+		cfg.StallTimeout = 5 * time.Minute
 	}
 	if cfg.Validator == nil {
 		cfg.Validator = events.DefaultValidator()
@@ -75,14 +94,33 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err := produce.CheckReachable(ctx, cfg.Brokers); err != nil {
 		return nil, err
 	}
+	adm, err := newAdmin(cfg.Brokers, cfg.Topic, cfg.Group)
+	if err != nil {
+		return nil, err
+	}
+	defer adm.Close()
+	st, err := adm.state(ctx, 15*time.Second)
+	if errors.Is(err, ErrNoTopic) {
+		return nil, fmt.Errorf("%w: the brokers at %s have no topic %s; produce to it first ('hongbao simulate') or pass the right --topic",
+			ErrNoTopic, strings.Join(cfg.Brokers, ","), cfg.Topic)
+	}
+	if err != nil {
+		return nil, err
+	}
+	in := &ingester{cfg: cfg, lake: lk, sum: &Summary{}, topicID: st.ID, positions: map[int]*atomic.Int64{}}
+	// Check the lake against the topic before reading anything: a topic created again,
+	// or one that lost offsets the lake has not landed, stops here with the lake as it was.
+	if err := in.checkTopic(st); err != nil {
+		return nil, err
+	}
 	cg, err := kafka.NewConsumerGroup(kafka.ConsumerGroupConfig{
 		ID:      cfg.Group,
 		Brokers: cfg.Brokers,
 		Topics:  []string{cfg.Topic},
 		// Short timeouts let a restarted ingester take its partitions back quickly
 		// after a crash.
-		SessionTimeout:    6 * time.Second,
-		RebalanceTimeout:  6 * time.Second,
+		SessionTimeout:    sessionTimeout,
+		RebalanceTimeout:  rebalanceTimeout,
 		HeartbeatInterval: time.Second,
 		JoinGroupBackoff:  500 * time.Millisecond,
 		StartOffset:       kafka.FirstOffset,
@@ -93,12 +131,10 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 
-	in := &ingester{cfg: cfg, lake: lk, sum: &Summary{}}
 	in.lastActivity.Store(time.Now().UnixNano())
 	if cfg.UntilIdle > 0 {
-		go in.watchIdle(runCtx, stop)
+		go in.watchDrain(runCtx, stop, adm)
 	}
-	var runErr error
 	var lastGroupErr string
 	for {
 		gen, err := cg.Next(runCtx)
@@ -115,7 +151,6 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 			continue
 		}
 		lastGroupErr = ""
-		in.assigned.Store(true)
 		in.lastActivity.Store(time.Now().UnixNano())
 		var wg sync.WaitGroup
 		for _, pa := range gen.Assignments[cfg.Topic] {
@@ -136,20 +171,47 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	cg.Close()
 	in.sum.Elapsed = time.Since(start)
-	if runErr == nil {
-		runErr = in.err()
+	if err := in.err(); err != nil {
+		return in.sum, err
 	}
-	return in.sum, runErr
+	if cfg.UntilIdle > 0 {
+		// Every partition goroutine has committed what it read; the lake must now
+		// reach the high watermarks the drain was decided on.
+		target := in.drainTarget.Load()
+		if target == nil {
+			if ctx.Err() != nil {
+				return in.sum, fmt.Errorf("%w: interrupted; every message read is in the lake, and a rerun goes on from there", ErrNotDrained)
+			}
+			return in.sum, fmt.Errorf("%w: it stopped without having seen the topic drained", ErrNotDrained)
+		}
+		if lagging, err := in.lagging(target, false); err != nil {
+			return in.sum, err
+		} else if len(lagging) > 0 {
+			return in.sum, fmt.Errorf("%w: %s", ErrNotDrained, describeLagging(lagging))
+		}
+		in.sum.Drained = true
+	}
+	return in.sum, nil
 }
+
+// The group's timeouts: a member that stops heartbeating loses its partitions after
+// sessionTimeout.
+const (
+	sessionTimeout   = 6 * time.Second
+	rebalanceTimeout = 6 * time.Second
+)
 
 type ingester struct {
 	cfg          Config
 	lake         *lake.Lake
 	sum          *Summary
-	assigned     atomic.Bool
+	topicID      string
 	lastActivity atomic.Int64
-	mu           sync.Mutex
-	firstErr     error
+	drainTarget  atomic.Pointer[topicState]
+
+	mu        sync.Mutex
+	firstErr  error
+	positions map[int]*atomic.Int64 // next offset to read, per partition this ingester reads
 }
 
 func (in *ingester) fail(err error) {
@@ -166,185 +228,100 @@ func (in *ingester) err() error {
 	return in.firstErr
 }
 
-// watchIdle stops the run once no message has arrived for UntilIdle.
-func (in *ingester) watchIdle(ctx context.Context, stop func()) {
-	t := time.NewTicker(100 * time.Millisecond)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if in.assigned.Load() && time.Since(time.Unix(0, in.lastActivity.Load())) >= in.cfg.UntilIdle {
-				stop()
-				return
-			}
+// position registers a partition this ingester now reads, and returns the counter
+// of its next offset; done unregisters it once its rows are committed.
+func (in *ingester) position(p int, next int64) (pos *atomic.Int64, done func()) {
+	pos = new(atomic.Int64)
+	pos.Store(next)
+	in.mu.Lock()
+	in.positions[p] = pos
+	in.mu.Unlock()
+	return pos, func() {
+		in.mu.Lock()
+		if in.positions[p] == pos {
+			delete(in.positions, p)
 		}
+		in.mu.Unlock()
 	}
 }
 
-// consumePartition reads one partition from the lake's next offset, and commits to
-// the lake by size and by time. It returns when the generation or the run ends,
-// after committing what it holds.
-func (in *ingester) consumePartition(gctx, runCtx context.Context, gen *kafka.Generation, p int) error {
-	cfg := in.cfg
-	ctx, cancel := context.WithCancel(gctx)
-	defer cancel()
-	go func() {
-		select {
-		case <-runCtx.Done():
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-
-	validator := *cfg.Validator // one per goroutine: it caches the clock
-	tracker := &events.Tracker{}
-	if err := in.lake.RestoreTracker(cfg.Topic, p, tracker); err != nil {
-		return fmt.Errorf("partition %d: restore validation state from the lake: %w", p, err)
+// readPositions copies the next offset of each partition this ingester reads.
+func (in *ingester) readPositions() map[int]int64 {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	out := make(map[int]int64, len(in.positions))
+	for p, pos := range in.positions {
+		out[p] = pos.Load()
 	}
-	w := in.lake.NewPartitionWriter(cfg.Topic, p)
-	defer w.Release()
-	r := kafka.NewReader(kafka.ReaderConfig{
-		Brokers:        cfg.Brokers,
-		Topic:          cfg.Topic,
-		Partition:      p,
-		MinBytes:       1 << 20, // large fetches: a consumer that keeps up with the producer would otherwise fetch a few messages at a time
-		MaxBytes:       16 << 20,
-		MaxWait:        250 * time.Millisecond,
-		QueueCapacity:  20_000,
-		ReadBackoffMin: 50 * time.Millisecond,
-		ReadBackoffMax: 500 * time.Millisecond,
-	})
-	defer r.Close()
-	next, ok, err := in.lake.ResumeOffset(cfg.Topic, p)
+	return out
+}
+
+// checkTopic compares the lake with the topic as the brokers have it now: the
+// topic's identity, and each partition's range against where the lake resumes.
+func (in *ingester) checkTopic(st *topicState) error {
+	ends, err := in.lake.Ends(in.cfg.Topic)
 	if err != nil {
-		return fmt.Errorf("partition %d: read the lake's commits: %w", p, err)
-	}
-	if !ok {
-		next = kafka.FirstOffset
-	}
-	if err := r.SetOffset(next); err != nil {
-		return fmt.Errorf("partition %d: seek to %d: %w", p, next, err)
-	}
-
-	// Commits run on their own goroutine, one batch at a time and in order, so the
-	// partition keeps reading while a batch is encoded and synced. At most one sealed
-	// batch waits, which bounds memory to about three batches per partition.
-	batches := make(chan *lake.Batch, 1)
-	commitErr := make(chan error, 1)
-	go func() {
-		var err error
-		for b := range batches {
-			if err != nil {
-				b.Release()
-				continue
-			}
-			_, last := b.Offsets()
-			if _, err = b.Commit(); err != nil {
-				err = fmt.Errorf("partition %d: commit to the lake: %w", p, err)
-				continue
-			}
-			atomic.AddInt64(&in.sum.Commits, 1)
-			if cfg.Committed != nil {
-				cfg.Committed.Add(1)
-			}
-			// Tell the group too, so lag tools see progress; the lake stays the truth.
-			_ = gen.CommitOffsets(map[string]map[int]int64{cfg.Topic: {p: last + 1}})
-		}
-		commitErr <- err
-	}()
-	lastCommit := time.Now()
-	commit := func() error {
-		lastCommit = time.Now()
-		if b := w.Seal(); b != nil {
-			select {
-			case batches <- b:
-			case err := <-commitErr:
-				b.Release()
-				commitErr <- err
-				return err
-			}
-		}
-		return nil
-	}
-	// finish commits what is pending and waits for every batch to be durable.
-	finish := func() error {
-		err := commit()
-		close(batches)
-		if cerr := <-commitErr; err == nil {
-			err = cerr
-		}
 		return err
 	}
-	var lastReadErr string
-	var unreported int64
-	report := func() {
-		in.lastActivity.Store(time.Now().UnixNano())
-		cfg.Consumed.Add(unreported)
-		atomic.AddInt64(&in.sum.Messages, unreported)
-		unreported = 0
-	}
-	defer report()
-	for {
-		// While messages flow, block on the run's context alone: a timer per message
-		// costs more than the decode. Arm one only when caught up with rows pending,
-		// so that a quiet topic still commits within FlushInterval.
-		fctx, fcancel := ctx, context.CancelFunc(func() {})
-		if w.Pending() > 0 && r.Lag() == 0 {
-			fctx, fcancel = context.WithTimeout(ctx, max(time.Millisecond, cfg.FlushInterval-time.Since(lastCommit)))
+	for _, e := range ends {
+		if e.TopicID != "" && st.ID != "" && e.TopicID != st.ID {
+			return fmt.Errorf("%w: the lake in %s holds topic %s with id %s (partition %d up to offset %d), but the brokers' topic %s has id %s: it was deleted and created again, or the broker lost its data, and the lake's offsets do not apply to it. Nothing was read; start a new lake with another --dir",
+				ErrTopicChanged, in.cfg.Dir, in.cfg.Topic, e.TopicID, e.Partition, e.Next-1, in.cfg.Topic, st.ID)
 		}
-		m, err := r.FetchMessage(fctx)
-		fcancel()
-		if err != nil {
-			if ctx.Err() != nil {
-				return finish()
-			}
-			if errors.Is(err, context.DeadlineExceeded) {
-				if err := commit(); err != nil {
-					finish()
-					return err
-				}
-				continue
-			}
-			// The broker is gone or restarting: the reader redials with backoff.
-			// What is read and committed stays; nothing is skipped.
-			if msg := err.Error(); msg != lastReadErr {
-				cfg.Log("partition %d: %v; retrying", p, err)
-				lastReadErr = msg
-			}
-			select {
-			case <-ctx.Done():
-			case <-time.After(250 * time.Millisecond):
-			}
-			continue
+		r, ok := st.Partitions[e.Partition]
+		if !ok {
+			return fmt.Errorf("%w: the lake in %s holds partition %d of topic %s up to offset %d, but the topic has no partition %d now: it was created again with fewer partitions. Nothing was read; start a new lake with another --dir",
+				ErrTopicChanged, in.cfg.Dir, e.Partition, in.cfg.Topic, e.Next-1, e.Partition)
 		}
-		lastReadErr = ""
-		e, derr := events.Decode(m.Value, &validator)
-		if derr == nil {
-			derr = tracker.Check(&e)
-		}
-		if derr != nil {
-			var rej *events.RejectError
-			if !errors.As(derr, &rej) {
-				rej = &events.RejectError{Reason: events.ReasonInvalidValue, Detail: derr.Error()}
-			}
-			w.Quarantine(lake.QuarantineRecord{Offset: m.Offset, Key: m.Key, Raw: m.Value,
-				Reason: rej.Reason, Detail: rej.Detail, KafkaTS: m.Time})
-			atomic.AddInt64(&in.sum.Quarantined, 1)
-		} else {
-			w.Append(m.Offset, &e)
-		}
-		// Report in blocks to keep shared counters off the per-message path, and at
-		// once when caught up, so idleness is measured from the last message.
-		if unreported++; unreported >= 1024 || r.Lag() == 0 {
-			report()
-		}
-		if w.Pending() >= cfg.FlushRows || time.Since(lastCommit) >= cfg.FlushInterval {
-			if err := commit(); err != nil {
-				finish()
-				return err
-			}
+		if e.Next < r.Start || e.Next > r.End {
+			return fmt.Errorf("%w: %w", ErrTopicChanged, &OffsetsGoneError{Topic: in.cfg.Topic, Partition: e.Partition, Next: e.Next, Start: r.Start, End: r.End})
 		}
 	}
+	return nil
+}
+
+// lagStatus is one partition not yet landed up to its high watermark.
+type lagStatus struct {
+	Partition int
+	Have      int64 // the lake's next offset, or this ingester's read position if further
+	End       int64 // the high watermark
+}
+
+// lagging lists the partitions of st that the lake (plus, with reading, what this
+// ingester has read and will commit) does not hold up to the high watermark.
+func (in *ingester) lagging(st *topicState, reading bool) ([]lagStatus, error) {
+	ends, err := in.lake.Ends(in.cfg.Topic)
+	if err != nil {
+		return nil, err
+	}
+	have := map[int]int64{}
+	for _, e := range ends {
+		have[e.Partition] = e.Next
+	}
+	if reading {
+		for p, next := range in.readPositions() {
+			have[p] = max(have[p], next)
+		}
+	}
+	var out []lagStatus
+	for _, p := range st.sortedPartitions() {
+		r := st.Partitions[p]
+		h, ok := have[p]
+		if !ok {
+			h = r.Start // nothing landed: the partition is drained if its log is empty
+		}
+		if h < r.End {
+			out = append(out, lagStatus{Partition: p, Have: h, End: r.End})
+		}
+	}
+	return out, nil
+}
+
+func describeLagging(ls []lagStatus) string {
+	parts := make([]string, len(ls))
+	for i, l := range ls {
+		parts[i] = fmt.Sprintf("partition %d has %d of its %d offsets in the lake", l.Partition, l.Have, l.End)
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ", ")
 }

@@ -1,0 +1,182 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/hongbao/hongbao/ingest/events"
+	"github.com/hongbao/hongbao/ingest/lake"
+)
+
+// consumePartition reads one partition from the lake's next offset, and commits to
+// the lake by size and by time. It returns when the generation or the run ends,
+// after committing what it holds. A commit that finds its offsets already in the
+// lake (another ingester got there first) starts the partition over from the lake.
+func (in *ingester) consumePartition(gctx, runCtx context.Context, gen *kafka.Generation, p int) error {
+	ctx, cancel := context.WithCancel(gctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-runCtx.Done():
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	for {
+		err := in.readPartition(ctx, gen, p)
+		if errors.Is(err, lake.ErrOverlap) && ctx.Err() == nil {
+			in.cfg.Log("partition %d: %v; reading again from the lake's next offset", p, err)
+			continue
+		}
+		return err
+	}
+}
+
+// readPartition is one pass of consumePartition, with one lake writer.
+func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p int) error {
+	cfg := in.cfg
+	w := in.lake.NewPartitionWriter(cfg.Topic, p)
+	defer w.Release()
+	w.SetTopicID(in.topicID)
+	// The lock first: until it is held, a previous owner may still be committing, and
+	// what the lake says about the partition may still change.
+	next, ok, err := w.Own()
+	if err != nil {
+		if errors.Is(err, lake.ErrLocked) {
+			return fmt.Errorf("partition %d: %w (another ingester holds it; it lets go when it stops)", p, err)
+		}
+		return fmt.Errorf("partition %d: %w", p, err)
+	}
+	validator := *cfg.Validator // one per goroutine: it caches the clock
+	tracker := &events.Tracker{}
+	if err := in.lake.RestoreTracker(cfg.Topic, p, tracker); err != nil {
+		return fmt.Errorf("partition %d: restore validation state from the lake: %w", p, err)
+	}
+	if !ok {
+		next = fromLogStart // the partition has no commit yet: read all the topic has
+	}
+	r := newPartitionReader(cfg.Brokers, cfg.Topic, p, next, cfg.Log)
+	defer r.Close()
+	pos, unregister := in.position(p, next)
+	defer unregister()
+
+	// Commits run on their own goroutine, one batch at a time and in order, so the
+	// partition keeps reading while a batch is encoded and synced. At most one sealed
+	// batch waits, which bounds memory to about three batches per partition.
+	batches := make(chan *lake.Batch, 1)
+	commitErr := make(chan error, 1)
+	go func() {
+		var err error
+		for b := range batches {
+			if err != nil {
+				b.Release()
+				continue
+			}
+			_, last := b.Offsets()
+			if _, err = b.Commit(); err != nil {
+				err = fmt.Errorf("partition %d: commit to the lake: %w", p, err)
+				continue
+			}
+			atomic.AddInt64(&in.sum.Commits, 1)
+			if cfg.Committed != nil {
+				cfg.Committed.Add(1)
+			}
+			// Tell the group too, so lag tools see progress; the lake stays the truth.
+			_ = gen.CommitOffsets(map[string]map[int]int64{cfg.Topic: {p: last + 1}})
+		}
+		commitErr <- err
+	}()
+	lastCommit := time.Now()
+	pendingBytes := 0
+	commit := func() error {
+		lastCommit = time.Now()
+		pendingBytes = 0
+		if b := w.Seal(); b != nil {
+			select {
+			case batches <- b:
+			case err := <-commitErr:
+				b.Release()
+				commitErr <- err
+				return err
+			}
+		}
+		return nil
+	}
+	// finish commits what is pending and waits for every batch to be durable.
+	finish := func() error {
+		err := commit()
+		close(batches)
+		if cerr := <-commitErr; err == nil {
+			err = cerr
+		}
+		return err
+	}
+	var unreported int64
+	report := func() {
+		in.lastActivity.Store(time.Now().UnixNano())
+		cfg.Consumed.Add(unreported)
+		atomic.AddInt64(&in.sum.Messages, unreported)
+		unreported = 0
+	}
+	defer report()
+	for {
+		m, got, err := r.Next(ctx)
+		if err != nil {
+			ferr := finish()
+			if ctx.Err() != nil {
+				return ferr
+			}
+			return fmt.Errorf("%w: %w", ErrTopicChanged, err)
+		}
+		if !got {
+			// Caught up: commit what waits once FlushInterval has passed.
+			report()
+			if w.Pending() > 0 && time.Since(lastCommit) >= cfg.FlushInterval {
+				if err := commit(); err != nil {
+					finish()
+					return err
+				}
+			}
+			continue
+		}
+		in.handle(w, tracker, &validator, m)
+		pendingBytes += len(m.Value) + len(m.Key)
+		pos.Store(m.Offset + 1)
+		// Report in blocks to keep shared counters off the per-message path, and at
+		// once when caught up, so idleness is measured from the last message.
+		if unreported++; unreported >= 1024 || m.Offset+1 >= m.HighWaterMark {
+			report()
+		}
+		if w.Pending() >= cfg.FlushRows || pendingBytes >= cfg.FlushBytes || time.Since(lastCommit) >= cfg.FlushInterval {
+			if err := commit(); err != nil {
+				finish()
+				return err
+			}
+		}
+	}
+}
+
+// handle validates one message and adds it to the writer: as an event, or to the
+// quarantine with its reason.
+func (in *ingester) handle(w *lake.PartitionWriter, tracker *events.Tracker, validator *events.Validator, m kafka.Message) {
+	e, derr := events.Decode(m.Value, validator)
+	if derr == nil {
+		derr = tracker.Check(&e)
+	}
+	if derr != nil {
+		var rej *events.RejectError
+		if !errors.As(derr, &rej) {
+			rej = &events.RejectError{Reason: events.ReasonInvalidValue, Detail: derr.Error()}
+		}
+		w.Quarantine(lake.QuarantineRecord{Offset: m.Offset, Key: m.Key, Raw: m.Value,
+			Reason: rej.Reason, Detail: rej.Detail, KafkaTS: m.Time})
+		atomic.AddInt64(&in.sum.Quarantined, 1)
+		return
+	}
+	w.Append(m.Offset, &e)
+}

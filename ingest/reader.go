@@ -1,0 +1,224 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// partitionReader fetches one partition straight from its leader, one fetch at a
+// time, and hands out its messages one by one. Unlike kafka-go's Reader it keeps no
+// queue of decoded messages, so what it holds is bounded in bytes: one fetch
+// response (maxBytes, streamed from the socket) and the message being handed out.
+// It never moves its offset on its own: a fetch the broker answers with "offset out
+// of range" is an error naming the partition's range, where kafka-go's Reader would
+// skip to the log's start (losing offsets) or wait forever past its end.
+type partitionReader struct {
+	brokers   []string
+	topic     string
+	partition int
+	minBytes  int
+	maxBytes  int
+	maxWait   time.Duration
+	log       func(format string, args ...any)
+
+	dialer  *kafka.Dialer
+	conn    *kafka.Conn
+	batch   *kafka.Batch
+	next    int64 // the next offset to hand out
+	hwm     int64 // the high watermark of the last fetch; -1 before the first
+	lastErr string
+	backoff time.Duration
+}
+
+func newPartitionReader(brokers []string, topic string, partition int, from int64, log func(string, ...any)) *partitionReader {
+	return &partitionReader{brokers: brokers, topic: topic, partition: partition,
+		minBytes: 1 << 20, maxBytes: 16 << 20, maxWait: 250 * time.Millisecond, log: log,
+		dialer: &kafka.Dialer{Timeout: 5 * time.Second}, next: from, hwm: -1}
+}
+
+// fromLogStart, as the offset to start at, reads a partition from the first offset
+// its log holds: a partition the lake has no commit of.
+const fromLogStart = -1
+
+// OffsetsGoneError says the partition's log no longer holds the offset the lake
+// resumes at, or ends before it: the topic is not the one the lake was ingesting.
+type OffsetsGoneError struct {
+	Topic      string
+	Partition  int
+	Next       int64 // the lake's next offset
+	Start, End int64 // what the partition's log holds: Start up to End-1
+}
+
+func (e *OffsetsGoneError) Error() string {
+	what := fmt.Sprintf("its log now holds offsets %d to %d", e.Start, e.End-1)
+	if e.End <= e.Start {
+		what = fmt.Sprintf("its log is empty from offset %d", e.Start)
+	}
+	if e.Next > e.End {
+		return fmt.Sprintf("topic %s partition %d ends before the lake does: the lake holds offsets up to %d, but %s; the broker lost its data or the topic was created again. Nothing was skipped or read; start a new lake with another --dir",
+			e.Topic, e.Partition, e.Next-1, what)
+	}
+	return fmt.Sprintf("topic %s partition %d no longer holds offset %d, where the lake resumes: %s, so offsets %d to %d were deleted before they were ingested; nothing was skipped or read; start a new lake with another --dir (or ingest another topic)",
+		e.Topic, e.Partition, e.Next, what, e.Next, e.Start-1)
+}
+
+// Close releases the connection.
+func (r *partitionReader) Close() {
+	r.closeBatch()
+	if r.conn != nil {
+		r.conn.Close()
+		r.conn = nil
+	}
+}
+
+func (r *partitionReader) closeBatch() error {
+	if r.batch == nil {
+		return nil
+	}
+	err := r.batch.Close()
+	r.batch = nil
+	return err
+}
+
+// HighWaterMark is the partition's high watermark as of the last fetch, -1 before it.
+func (r *partitionReader) HighWaterMark() int64 { return r.hwm }
+
+// Next returns the next message. ok is false when a fetch came back empty (the
+// partition is caught up for now, after at most maxWait), so that the caller can do
+// its timed work. A broker that is gone or restarting is retried with backoff and
+// reported once; the error is for what retrying cannot fix (OffsetsGoneError) and
+// for the end of ctx.
+func (r *partitionReader) Next(ctx context.Context) (m kafka.Message, ok bool, err error) {
+	for {
+		if err := ctx.Err(); err != nil {
+			return m, false, err
+		}
+		if r.batch == nil {
+			if err := r.fetch(ctx); err != nil {
+				if gone := (*OffsetsGoneError)(nil); errors.As(err, &gone) || ctx.Err() != nil {
+					return m, false, err
+				}
+				r.retry(ctx, err)
+				continue
+			}
+		}
+		r.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		m, err = r.batch.ReadMessage()
+		if err == nil {
+			if m.Offset < r.next {
+				continue // a compressed batch starts before the offset asked for
+			}
+			r.next = m.Offset + 1
+			r.lastErr, r.backoff = "", 0
+			return m, true, nil
+		}
+		cerr := r.closeBatch()
+		if errors.Is(err, io.EOF) && cerr == nil {
+			if r.next >= r.hwm {
+				return kafka.Message{}, false, nil // the fetch is used up and the partition caught up
+			}
+			continue
+		}
+		if cerr == nil {
+			cerr = err
+		}
+		if errors.Is(cerr, kafka.OffsetOutOfRange) {
+			if err := r.checkRange(ctx); err != nil {
+				return m, false, err
+			}
+		}
+		r.dropConn()
+		r.retry(ctx, cerr)
+	}
+}
+
+// fetch dials the leader if needed and sends one fetch from r.next.
+func (r *partitionReader) fetch(ctx context.Context) error {
+	if r.conn == nil {
+		var err error
+		for _, b := range r.brokers {
+			if r.conn, err = r.dialer.DialLeader(ctx, "tcp", b, r.topic, r.partition); err == nil {
+				break
+			}
+		}
+		if r.conn == nil {
+			return fmt.Errorf("partition %d: connect to its leader: %w", r.partition, err)
+		}
+	}
+	if r.next == fromLogStart {
+		r.conn.SetDeadline(time.Now().Add(10 * time.Second))
+		first, err := r.conn.ReadFirstOffset()
+		r.conn.SetDeadline(time.Time{})
+		if err != nil {
+			r.dropConn()
+			return fmt.Errorf("partition %d: read where its log starts: %w", r.partition, err)
+		}
+		r.next = first
+	}
+	if _, err := r.conn.Seek(r.next, kafka.SeekAbsolute|kafka.SeekDontCheck); err != nil {
+		r.dropConn()
+		return err
+	}
+	r.conn.SetReadDeadline(time.Now().Add(r.maxWait + 10*time.Second))
+	b := r.conn.ReadBatchWith(kafka.ReadBatchConfig{MinBytes: r.minBytes, MaxBytes: r.maxBytes, MaxWait: r.maxWait})
+	if err := b.Err(); err != nil {
+		b.Close()
+		if errors.Is(err, kafka.OffsetOutOfRange) {
+			if cerr := r.checkRange(ctx); cerr != nil {
+				return cerr
+			}
+		}
+		r.dropConn()
+		return err
+	}
+	r.batch = b
+	r.hwm = b.HighWaterMark()
+	return nil
+}
+
+// checkRange asks the leader what the partition holds after an "offset out of range"
+// and says whether r.next lies outside it for good.
+func (r *partitionReader) checkRange(ctx context.Context) error {
+	if r.conn == nil {
+		return nil
+	}
+	r.conn.SetDeadline(time.Now().Add(10 * time.Second))
+	first, last, err := r.conn.ReadOffsets()
+	r.conn.SetDeadline(time.Time{})
+	if err != nil {
+		return nil // retried: the next fetch asks again
+	}
+	if r.next < first || r.next > last {
+		return &OffsetsGoneError{Topic: r.topic, Partition: r.partition, Next: r.next, Start: first, End: last}
+	}
+	return nil
+}
+
+func (r *partitionReader) dropConn() {
+	r.closeBatch()
+	if r.conn != nil {
+		r.conn.Close()
+		r.conn = nil
+	}
+}
+
+// retry reports a failure once (until it changes) and waits, longer each time, for
+// the broker to come back.
+func (r *partitionReader) retry(ctx context.Context, err error) {
+	if msg := err.Error(); msg != r.lastErr {
+		r.log("partition %d: %v; retrying", r.partition, err)
+		r.lastErr = msg
+	}
+	r.backoff = min(max(2*r.backoff, 50*time.Millisecond), 2*time.Second)
+	t := time.NewTimer(r.backoff)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}

@@ -19,7 +19,7 @@ func (in *ingester) watchDrain(ctx context.Context, stop func(), adm *admin) {
 	defer t.Stop()
 	var (
 		lastCheck    time.Time
-		lastProgress = time.Now()
+		lastProgress       = time.Now()
 		lastHave     int64 = -1
 		lastSaid     string
 		heldSince    time.Time // since when the lagging partitions are all other members'

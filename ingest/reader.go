@@ -117,15 +117,21 @@ func (r *partitionReader) Next(ctx context.Context) (m kafka.Message, ok bool, e
 			r.lastErr, r.backoff = "", 0
 			return m, true, nil
 		}
-		cerr := r.closeBatch()
-		if errors.Is(err, io.EOF) && cerr == nil {
-			if r.next >= r.hwm {
-				return kafka.Message{}, false, nil // the fetch is used up and the partition caught up
-			}
-			continue
+		if o := r.batch.Offset(); o > r.next {
+			r.next = o // past records a compacted log no longer has
 		}
+		cerr := r.closeBatch()
 		if cerr == nil {
 			cerr = err
+		}
+		// kafka-go ends a fetch with io.EOF, or with RequestTimedOut when the broker
+		// answered after the fetch's wait with nothing more (or a cut-off message):
+		// either way the fetch is used up, and the next one starts at r.next.
+		if errors.Is(cerr, io.EOF) || errors.Is(cerr, kafka.RequestTimedOut) {
+			if r.next >= r.hwm {
+				return kafka.Message{}, false, nil // caught up
+			}
+			continue
 		}
 		if errors.Is(cerr, kafka.OffsetOutOfRange) {
 			if err := r.checkRange(ctx); err != nil {

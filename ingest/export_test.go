@@ -1,0 +1,46 @@
+package ingest
+
+import (
+	"context"
+	"time"
+)
+
+// TopicRanges reads each partition's log range (start, end) and the topic id, for
+// tests that check the lake against the topic itself.
+func TopicRanges(ctx context.Context, brokers []string, topic string) (map[int][2]int64, string, error) {
+	adm, err := newAdmin(brokers, topic, "")
+	if err != nil {
+		return nil, "", err
+	}
+	defer adm.Close()
+	st, err := adm.state(ctx, 30*time.Second)
+	if err != nil {
+		return nil, "", err
+	}
+	out := map[int][2]int64{}
+	for p, r := range st.Partitions {
+		out[p] = [2]int64{r.Start, r.End}
+	}
+	return out, st.ID, nil
+}
+
+// GroupMembers is how many members the group has once it is stable, for tests that
+// must wait until an ingester holds its partitions.
+func GroupMembers(ctx context.Context, brokers []string, topic, group string) (int, error) {
+	adm, err := newAdmin(brokers, topic, group)
+	if err != nil {
+		return 0, err
+	}
+	defer adm.Close()
+	state, members, err := adm.members(ctx, 5*time.Second)
+	if err != nil || state != "Stable" {
+		return 0, err
+	}
+	n := 0
+	for _, m := range members {
+		if len(m.Partitions) > 0 {
+			n++
+		}
+	}
+	return n, nil
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -20,6 +21,7 @@ type ingestOptions struct {
 	kafka        kafkaOptions
 	group        string
 	untilIdle    time.Duration
+	stallTimeout time.Duration
 	flushRows    int
 	refreshEvery time.Duration
 }
@@ -27,7 +29,8 @@ type ingestOptions struct {
 func (o *ingestOptions) AddFlags(f *pflag.FlagSet) {
 	o.kafka.AddFlags(f)
 	f.StringVar(&o.group, "group", "hongbao-ingest", "consumer group; ingesters in one group share the partitions")
-	f.DurationVar(&o.untilIdle, "until-idle", 0, "stop once no message arrived for this long (for example 5s); 0 runs until Ctrl-C")
+	f.DurationVar(&o.untilIdle, "until-idle", 0, "drain the topic: stop once every partition is in the lake up to its end and no message arrived for this long (for example 5s); 0 runs until Ctrl-C")
+	f.DurationVar(&o.stallTimeout, "stall-timeout", 5*time.Minute, "with --until-idle, give up (exit 1) when the topic stalls this long without draining (the broker down, partitions held elsewhere)")
 	f.IntVar(&o.flushRows, "flush-rows", 250_000, "rows a partition holds before it commits them to the lake")
 	f.DurationVar(&o.refreshEvery, "refresh-every", 5*time.Minute, "while running, rebuild the warehouse this often when the lake has new commits (0: only when ingest stops)")
 }
@@ -60,6 +63,9 @@ func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, stopAt *
 	}
 	if o.untilIdle < 0 {
 		return nil, usagef("--until-idle %s must not be negative", o.untilIdle)
+	}
+	if o.stallTimeout <= 0 {
+		return nil, usagef("--stall-timeout %s must be positive", o.stallTimeout)
 	}
 	if o.flushRows < 1 {
 		return nil, usagef("--flush-rows %d must be at least 1", o.flushRows)
@@ -100,12 +106,19 @@ func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, stopAt *
 	}()
 	sum, err := ingest.Run(runCtx, ingest.Config{
 		Brokers: brokers, Topic: o.kafka.topic, Group: o.group, Dir: g.dir,
-		UntilIdle: o.untilIdle, FlushRows: o.flushRows, Consumed: &consumed, Committed: &committed,
+		UntilIdle: o.untilIdle, StallTimeout: o.stallTimeout, FlushRows: o.flushRows, Consumed: &consumed, Committed: &committed,
 	})
 	close(done)
 	<-refresherDone
 	if err != nil {
 		return sum, err
+	}
+	if stopAt != nil && ctx.Err() == nil {
+		// Stopped on a message count (the demo): the count says everything produced
+		// was read; the lake must say it is all there.
+		if err := ingest.CheckDrained(ctx, ingest.Config{Brokers: brokers, Topic: o.kafka.topic, Dir: g.dir}); err != nil {
+			return sum, err
+		}
 	}
 	bar.Done("%d messages read, %d quarantined, %d lake commits, %.0f msg/s",
 		sum.Messages, sum.Quarantined, sum.Commits, float64(sum.Messages)/sum.Elapsed.Seconds())
@@ -152,10 +165,16 @@ func keepWarehouseCurrent(ctx context.Context, dir string, every time.Duration, 
 	}
 }
 
-// refreshWarehouse reloads DIR/warehouse.duckdb from the lake.
+// refreshWait is how long a refresh waits for another process (a second ingester
+// of the group refreshing, an analyst's query) to let go of the warehouse.
+const refreshWait = 2 * time.Minute
+
+// refreshWarehouse reloads DIR/warehouse.duckdb from the lake. Several ingesters of
+// one group share the data folder: one refreshes while the others wait their turn
+// (their refresh then has little or nothing new to load).
 func refreshWarehouse(ctx context.Context, dir string, log io.Writer) error {
 	start := time.Now()
-	w, err := transform.Open(dir)
+	w, err := openWaiting(ctx, dir, refreshWait, log)
 	if err != nil {
 		return err
 	}
@@ -165,4 +184,28 @@ func refreshWarehouse(ctx context.Context, dir string, log io.Writer) error {
 	}
 	fmt.Fprintf(log, "warehouse %s refreshed (%s)\n", w.Path(), time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// openWaiting opens the warehouse for writing, waiting up to wait while another
+// process has it open.
+func openWaiting(ctx context.Context, dir string, wait time.Duration, log io.Writer) (*transform.Warehouse, error) {
+	deadline := time.Now().Add(wait)
+	said := false
+	for {
+		w, err := transform.Open(dir)
+		if err == nil || !errors.Is(err, transform.ErrLocked) || time.Now().After(deadline) {
+			return w, err
+		}
+		if !said {
+			fmt.Fprintf(log, "%v; waiting up to %s\n", err, wait)
+			said = true
+		}
+		t := time.NewTimer(250 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+	}
 }

@@ -56,7 +56,8 @@ const (
 const svgFonts = `system-ui, -apple-system, 'Segoe UI', 'Noto Sans CJK SC', 'Source Han Sans SC', ` +
 	`'WenQuanYi Micro Hei', 'PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', sans-serif`
 
-var (
+// Colours of text and lines, as in the report charts.
+const (
 	inkColor   = "#222222"
 	mutedColor = "#666666"
 	gridColor  = "#e3e3e3"

@@ -3,15 +3,12 @@ package notebooks
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
-	"gonum.org/v1/plot/vg"
-
 	"github.com/hongbao/hongbao/reports/chart"
-	"github.com/hongbao/hongbao/reports/fonts"
 	"github.com/hongbao/hongbao/transform"
 )
 
@@ -113,31 +110,13 @@ func ParseChart(text string) (*ChartSpec, error) {
 	return s, nil
 }
 
-// Chart sizes: 16 × 9 cm at the reports' 200 dpi, shown at most 760 px wide.
-var (
-	chartWidth  = 16 * vg.Centimeter
-	chartHeight = 9 * vg.Centimeter
-)
+// maxSeries bounds the lines or bar groups of a chart: beyond it the colours and the
+// legend cannot be told apart.
+const maxSeries = 12
 
-var (
-	fontOnce sync.Once
-	fontFam  fonts.Family
-	fontErr  error
-)
-
-// chartFonts finds a font that draws Chinese, or else the bundled Latin one: a chart
-// with Chinese text then fails with the missing glyphs named.
-func chartFonts() (fonts.Family, error) {
-	fontOnce.Do(func() {
-		fontFam, fontErr = fonts.Chinese("")
-		if fontErr != nil {
-			fontFam, fontErr = fonts.Latin()
-		}
-	})
-	return fontFam, fontErr
-}
-
-// Draw renders the chart of res as PNG. A result with no rows draws nothing and
+// Draw renders the chart of res as an SVG element for the notebook page. Its texts are
+// <text> elements the browser draws with its own fonts (Chinese ones included), so no
+// font is read here and none can be missing. A result with no rows draws nothing and
 // returns nil, nil: there is nothing to chart, which is not an error.
 func (s *ChartSpec) Draw(res *transform.Result) ([]byte, error) {
 	if len(res.Rows) == 0 {
@@ -181,10 +160,6 @@ func (s *ChartSpec) Draw(res *transform.Result) ([]byte, error) {
 		}
 		refs = append(refs, chart.RefLine{Y: v, Label: r.Label})
 	}
-	fam, err := chartFonts()
-	if err != nil {
-		return nil, fmt.Errorf("%w: no font: %v", ErrChart, err)
-	}
 	xlabel, ylabel := s.XLabel, s.YLabel
 	if xlabel == "" {
 		xlabel = s.X
@@ -192,27 +167,27 @@ func (s *ChartSpec) Draw(res *transform.Result) ([]byte, error) {
 	if ylabel == "" && len(s.Y) == 1 {
 		ylabel = s.Y[0]
 	}
-	var c chart.Chart
+	var f *figure
 	if s.Type == "line" {
-		c, err = s.line(res, xi, yi, si, refs, xlabel, ylabel)
+		f, err = s.line(res, xi, yi, si)
 	} else {
-		c, err = s.bar(res, xi, yi, si, refs, xlabel, ylabel)
+		f, err = s.bar(res, xi, yi, si)
 	}
 	if err != nil {
 		return nil, err
 	}
-	png, err := c.PNG(fam, chartWidth, chartHeight)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrChart, err)
+	f.title, f.xlabel, f.ylabel, f.source, f.refs = s.Title, xlabel, ylabel, s.Source, refs
+	f.alt = strings.TrimSpace(s.Title + " (" + s.Type + " chart of " + strings.Join(s.Y, ", ") + " by " + s.X + ")")
+	if f.bar && xlabel == s.X {
+		f.xlabel = "" // the categories say it
 	}
-	return png, nil
+	return f.svg()
 }
 
 // group is one line or bar group being collected.
 type group struct {
 	name string
-	x    []float64
-	t    []time.Time
+	x    []float64 // line: numbers, or times as Unix seconds
 	y    []float64
 	byX  map[string]float64 // bar values by category
 }
@@ -257,10 +232,13 @@ func (s *ChartSpec) groups(res *transform.Result, yi []int, si int, add func(g *
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%w: every value of %s is NULL", ErrChart, strings.Join(s.Y, ", "))
 	}
+	if len(out) > maxSeries {
+		return nil, fmt.Errorf("%w: %d values of %s are too many lines or bar groups to tell apart; keep it to %d", ErrChart, len(out), s.Series, maxSeries)
+	}
 	return out, nil
 }
 
-func (s *ChartSpec) line(res *transform.Result, xi int, yi []int, si int, refs []chart.RefLine, xlabel, ylabel string) (chart.Chart, error) {
+func (s *ChartSpec) line(res *transform.Result, xi int, yi []int, si int) (*figure, error) {
 	isTime := isTimeType(res.Types[xi])
 	groups, err := s.groups(res, yi, si, func(g *group, row []transform.Value, y float64) error {
 		xv := row[xi]
@@ -272,7 +250,7 @@ func (s *ChartSpec) line(res *transform.Result, xi int, yi []int, si int, refs [
 			if err != nil {
 				return fmt.Errorf("%w: x column %s: %v", ErrChart, s.X, err)
 			}
-			g.t = append(g.t, t)
+			g.x = append(g.x, float64(t.Unix()))
 		} else {
 			x, err := number(xv, s.X)
 			if err != nil {
@@ -286,14 +264,40 @@ func (s *ChartSpec) line(res *transform.Result, xi int, yi []int, si int, refs [
 	if err != nil {
 		return nil, err
 	}
-	l := &chart.Line{Title: s.Title, XLabel: xlabel, YLabel: ylabel, Source: s.Source, Refs: refs}
+	f := &figure{isTime: isTime}
 	for _, g := range groups {
-		l.Series = append(l.Series, chart.Series{Name: g.name, X: g.x, T: g.t, Y: g.y})
+		if len(g.x) == 0 {
+			continue // every x of this line is NULL
+		}
+		// Rows in any order draw one line from left to right, not a scribble.
+		idx := make([]int, len(g.x))
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortStableFunc(idx, func(a, b int) int { return cmpFloat(g.x[a], g.x[b]) })
+		ser := figSeries{name: g.name, x: make([]float64, len(idx)), y: make([]float64, len(idx))}
+		for i, j := range idx {
+			ser.x[i], ser.y[i] = g.x[j], g.y[j]
+		}
+		f.series = append(f.series, ser)
 	}
-	return l, nil
+	if len(f.series) == 0 {
+		return nil, fmt.Errorf("%w: every value of %s is NULL", ErrChart, s.X)
+	}
+	return f, nil
 }
 
-func (s *ChartSpec) bar(res *transform.Result, xi int, yi []int, si int, refs []chart.RefLine, xlabel, ylabel string) (chart.Chart, error) {
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func (s *ChartSpec) bar(res *transform.Result, xi int, yi []int, si int) (*figure, error) {
 	var cats []string
 	seen := map[string]bool{}
 	groups, err := s.groups(res, yi, si, func(g *group, row []transform.Value, y float64) error {
@@ -314,19 +318,15 @@ func (s *ChartSpec) bar(res *transform.Result, xi int, yi []int, si int, refs []
 	if len(cats) > maxBars {
 		return nil, fmt.Errorf("%w: %d categories are too many bars to read; keep it to %d (ORDER BY ... LIMIT %d)", ErrChart, len(cats), maxBars, maxBars)
 	}
-	b := &chart.Bar{Title: s.Title, XLabel: xlabel, YLabel: ylabel, Source: s.Source, Categories: cats, Refs: refs,
-		ValueLabels: len(groups) == 1 && len(cats) <= 12}
-	if xlabel == s.X {
-		b.XLabel = "" // the categories say it
-	}
+	f := &figure{bar: true, categories: cats, valueLabels: len(groups) == 1 && len(cats) <= 12}
 	for _, g := range groups {
 		vals := make([]float64, len(cats))
 		for i, c := range cats {
 			vals[i] = g.byX[c]
 		}
-		b.Groups = append(b.Groups, chart.BarGroup{Name: g.name, Values: vals})
+		f.series = append(f.series, figSeries{name: g.name, y: vals})
 	}
-	return b, nil
+	return f, nil
 }
 
 func isTimeType(t string) bool {

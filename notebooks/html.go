@@ -2,7 +2,6 @@ package notebooks
 
 import (
 	_ "embed"
-	"encoding/base64"
 	"fmt"
 	"html/template"
 	"io"
@@ -15,8 +14,9 @@ import (
 //go:embed page.css
 var pageCSS string
 
-// WriteHTML writes run as one self-contained HTML page: styles inline, charts as data:
-// URIs, no script and nothing fetched, so the file can be mailed or archived as is.
+// WriteHTML writes run as one self-contained HTML page: styles inline, charts as inline
+// SVG whose texts the browser draws with its own fonts, no script and nothing fetched,
+// so the file can be mailed or archived as is.
 func WriteHTML(w io.Writer, run *Run) error {
 	return page.Execute(w, newPageData(run))
 }
@@ -43,8 +43,7 @@ type pageCell struct {
 	Status  string
 	Time    string
 	Error   string
-	Chart   template.URL
-	Alt     string
+	Chart   template.HTML // the <svg> element, its every text escaped by Draw
 	Columns []pageColumn
 	Rows    [][]pageValue
 	Note    string // under the table: how many rows there were
@@ -97,11 +96,7 @@ func newPageCell(cr *CellRun) *pageCell {
 		pc.Error = cr.Err.Error()
 	}
 	if cr.Chart != nil {
-		pc.Chart = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(cr.Chart))
-		pc.Alt = "chart"
-		if s := cr.Cell.Chart; s != nil {
-			pc.Alt = strings.TrimSpace(s.Title + " (" + s.Type + " chart of " + strings.Join(s.Y, ", ") + " by " + s.X + ")")
-		}
+		pc.Chart = template.HTML(cr.Chart)
 	}
 	res := cr.Result
 	if res == nil {
@@ -257,7 +252,7 @@ var page = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <div class="error" role="alert"><pre>{{.Error}}</pre></div>
 {{- end}}
 {{- if .Chart}}
-<figure class="chart"><img src="{{.Chart}}" alt="{{.Alt}}" width="1260" height="709"></figure>
+<figure class="chart">{{.Chart}}</figure>
 {{- end}}
 {{- if .Columns}}
 <div class="result"><table>

@@ -48,10 +48,62 @@ func wantValue(t *testing.T, run *Run, cell string, row int, column string, want
 	}
 }
 
+// wantChart checks a cell's chart against its result: well-formed SVG with one bar per
+// category and group, in the result's order and named as in it (Chinese bank names
+// too), or one point per row with a value on each line.
 func wantChart(t *testing.T, run *Run, cell string) {
 	t.Helper()
-	if cr := run.Cell(cell); cr == nil || len(cr.Chart) < 1000 || !bytes.HasPrefix(cr.Chart, []byte("\x89PNG")) {
+	cr := run.Cell(cell)
+	if cr == nil || cr.Chart == nil || cr.Result == nil || cr.Cell.Chart == nil {
 		t.Errorf("%s/%s: no chart drawn", run.Notebook.Name, cell)
+		return
+	}
+	spec, res := cr.Cell.Chart, cr.Result
+	col := func(name string) int {
+		for i, c := range res.Columns {
+			if c == name {
+				return i
+			}
+		}
+		t.Fatalf("%s/%s: no column %s", run.Notebook.Name, cell, name)
+		return -1
+	}
+	_, els := parseSVG(t, cr.Chart)
+	xi := col(spec.X)
+	if spec.Type == "bar" {
+		var cats []string
+		seen, groups := map[string]bool{}, map[string]bool{}
+		for _, row := range res.Rows {
+			if !seen[row[xi].Text] {
+				seen[row[xi].Text] = true
+				cats = append(cats, row[xi].Text)
+			}
+			if spec.Series != "" {
+				groups[row[col(spec.Series)].Text] = true
+			}
+		}
+		if got := texts(els, "category"); strings.Join(got, "|") != strings.Join(cats, "|") {
+			t.Errorf("%s/%s: the bars are named %q, the rows %q", run.Notebook.Name, cell, got, cats)
+		}
+		if n, want := len(byClass(els, "bar")), len(cats)*max(1, len(groups)); n != want {
+			t.Errorf("%s/%s: %d bars, want %d", run.Notebook.Name, cell, n, want)
+		}
+		return
+	}
+	points := 0
+	for _, l := range byClass(els, "series") {
+		points += len(strings.Fields(l.attr["points"]))
+	}
+	want := 0
+	for _, row := range res.Rows {
+		for _, y := range spec.Y {
+			if row[xi].Kind != transform.KindNull && row[col(y)].Kind != transform.KindNull {
+				want++
+			}
+		}
+	}
+	if points != want || want == 0 {
+		t.Errorf("%s/%s: %d points, want %d", run.Notebook.Name, cell, points, want)
 	}
 }
 
@@ -334,32 +386,44 @@ func TestGroupDigits(t *testing.T) {
 }
 
 // checkScript, added to a copy of a page, reports what a reader would see: every table
-// laid out with a size and visible, every chart decoded.
+// laid out with a size and visible, every chart laid out with each of its texts drawn
+// (some font gave it a width) inside the chart.
 const checkScript = `<script>
 window.addEventListener('load', function () {
-  var bad = [];
+  var bad = [], texts = 0;
   document.querySelectorAll('table').forEach(function (t, i) {
     var r = t.getBoundingClientRect(), s = getComputedStyle(t);
     if (r.width < 50 || r.height < 20 || s.visibility !== 'visible' || s.display === 'none') bad.push('table' + i);
   });
-  document.querySelectorAll('img').forEach(function (im, i) {
-    if (!im.complete || im.naturalWidth < 500 || im.getBoundingClientRect().height < 100) bad.push('img' + i);
+  document.querySelectorAll('figure.chart > svg').forEach(function (svg, i) {
+    var r = svg.getBoundingClientRect(), vb = svg.viewBox.baseVal;
+    if (r.width < 500 || r.height < 250) bad.push('chart' + i);
+    svg.querySelectorAll('text').forEach(function (t, j) {
+      if (t.textContent === '') return;
+      texts++;
+      var b = t.getBBox();
+      if (t.getComputedTextLength() <= 0) bad.push('chart' + i + '-text' + j + '-undrawn');
+      if (!t.hasAttribute('transform') && (b.x < -2 || b.x + b.width > vb.width + 2))
+        bad.push('chart' + i + '-text' + j + '-outside:' + t.textContent);
+    });
   });
   var p = document.createElement('pre');
   p.id = 'hongbao-check';
-  p.textContent = 'tables=' + document.querySelectorAll('.result table').length + ' images=' + document.images.length + ' bad=' + bad.join(',');
+  p.textContent = 'tables=' + document.querySelectorAll('.result table').length +
+    ' charts=' + document.querySelectorAll('figure.chart > svg').length + ' texts=' + texts + ' bad=' + bad.join(',');
   document.body.appendChild(p);
 });
 </script>`
 
-var checkLine = regexp.MustCompile(`<pre id="hongbao-check">tables=([0-9]+) images=([0-9]+) bad=([^<]*)</pre>`)
+var checkLine = regexp.MustCompile(`<pre id="hongbao-check">tables=([0-9]+) charts=([0-9]+) texts=([0-9]+) bad=([^<]*)</pre>`)
 
 // envKeepPages names a folder where TestNotebookPagesInChromium leaves the pages it
 // opened, to look at.
 const envKeepPages = "HONGBAO_KEEP_PAGES"
 
 // TestNotebookPagesInChromium opens each shipped notebook's page in headless Chromium:
-// no console message, every result table laid out and visible, every chart drawn.
+// no console message, every result table laid out and visible, every chart in the DOM
+// with all its texts, each drawn with a font the browser found and inside the chart.
 func TestNotebookPagesInChromium(t *testing.T) {
 	chromium := testenv.Tool(t, "chromium", "chromium")
 	w := testWorld(t)
@@ -403,18 +467,26 @@ func TestNotebookPagesInChromium(t *testing.T) {
 			t.Fatalf("%s: the check did not run; the DOM is:\n%.2000s", name, stdout.String())
 		}
 		tables, _ := strconv.Atoi(m[1])
-		images, _ := strconv.Atoi(m[2])
-		wantTables, wantImages := 0, 0
+		charts, _ := strconv.Atoi(m[2])
+		drawn, _ := strconv.Atoi(m[3])
+		wantTables, wantCharts, wantTexts := 0, 0, 0
 		for _, c := range run.Cells {
 			if c.Result != nil && len(c.Result.Columns) > 0 {
 				wantTables++
 			}
 			if c.Chart != nil {
-				wantImages++
+				wantCharts++
+				_, els := parseSVG(t, c.Chart)
+				for _, e := range els {
+					if e.name == "text" && e.text != "" {
+						wantTexts++
+					}
+				}
 			}
 		}
-		if tables != wantTables || images != wantImages || m[3] != "" {
-			t.Errorf("%s in Chromium: %d tables, %d charts, not shown: %q; want %d tables, %d charts", name, tables, images, m[3], wantTables, wantImages)
+		if tables != wantTables || charts != wantCharts || drawn != wantTexts || m[4] != "" {
+			t.Errorf("%s in Chromium: %d tables, %d charts with %d texts, not shown: %q; want %d tables, %d charts with %d texts",
+				name, tables, charts, drawn, m[4], wantTables, wantCharts, wantTexts)
 		}
 	}
 }

@@ -39,7 +39,7 @@ type Run struct {
 type CellRun struct {
 	Cell    *Cell
 	Result  *transform.Result // the last statement's result; nil if the cell failed before it
-	Chart   []byte            // PNG; nil without a chart block or with no rows to draw
+	Chart   []byte            // an <svg> element; nil without a chart block or with no rows to draw
 	Err     error             // the SQL error (with its place) or the chart error
 	Elapsed time.Duration
 	Show    int // rows the page shows

@@ -49,7 +49,9 @@ A ` + "```chart" + ` block right after a cell draws its result, one "key: value"
                            the first row's value of a column (ref: column label)
 
 'run' writes one self-contained HTML page: the prose, each cell's SQL, result, chart and
-time, and a failed cell's error in place while the other cells still run; the exit
+time, and a failed cell's error in place while the other cells still run. Charts are
+inline SVG whose text the browser draws with its own fonts, so Chinese labels need no
+font installed where the page is written. The exit
 status is 1 if any cell failed. 'list' names the notebooks shipped with hongbao; 'show'
 prints one, to copy and edit.`,
 		Example: "  hongbao notebook list\n" +

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"flag"
+	"fmt"
 	"image/color"
 	"image/png"
 	"math"
@@ -332,5 +333,29 @@ func TestWidestWord(t *testing.T) {
 	}
 	if got := widestWord([]string{"生活缴费"}, s); got > s.Width("缴")*1.01 {
 		t.Errorf("a Chinese name counts as its widest character, got %v", got)
+	}
+}
+
+// The exported tick helpers give the same marks as the report charts, without
+// gonum/plot's alignment padding.
+func TestExportedTicks(t *testing.T) {
+	var labels []string
+	for _, tk := range NumberTicks(0, 26000, 5, nil) {
+		if tk.Label != "" {
+			labels = append(labels, tk.Label)
+		}
+	}
+	if got := strings.Join(labels, " "); got != "0 5,000 10,000 15,000 20,000 25,000" {
+		t.Errorf("NumberTicks(0, 26000) labels = %s", got)
+	}
+	first := time.Date(2014, 1, 30, 23, 30, 0, 0, Shanghai)
+	labels = nil
+	for _, tk := range TimeTicks(first, first.Add(time.Hour), 7) {
+		if tk.Label != "" {
+			labels = append(labels, fmt.Sprintf("%s@%d", tk.Label, int64(tk.Value)-first.Unix()))
+		}
+	}
+	if got := strings.Join(labels, " "); got != "23:30\n01-30@0 23:40@600 23:50@1200 00:00\n01-31@1800 00:10@2400 00:20@3000 00:30@3600" {
+		t.Errorf("TimeTicks(23:30, 00:30) labels = %q", got)
 	}
 }

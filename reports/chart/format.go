@@ -8,7 +8,7 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 
-	"github.com/hongbao/hongbao/reports/internal/textwrap"
+	"github.com/hongbao/hongbao/internal/textwrap"
 )
 
 // FormatNumber formats v with thousands separators and at most two decimals,

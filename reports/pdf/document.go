@@ -11,8 +11,8 @@ import (
 
 	"github.com/go-pdf/fpdf"
 
+	"github.com/hongbao/hongbao/internal/textwrap"
 	"github.com/hongbao/hongbao/reports/fonts"
-	"github.com/hongbao/hongbao/reports/internal/textwrap"
 )
 
 // Meta describes a document.

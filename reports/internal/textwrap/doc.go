@@ -1,6 +1,0 @@
-// Package textwrap breaks mixed Chinese and Latin text into lines of a given
-// drawn width for reports/chart and reports/pdf: at spaces in Latin text,
-// between Chinese characters, and never before closing punctuation. It exists
-// because fpdf's own MultiCell and SplitText drop the Chinese character at
-// which they break a line.
-package textwrap

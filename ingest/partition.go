@@ -118,6 +118,9 @@ func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p 
 	}
 	var unreported int64
 	report := func() {
+		if unreported == 0 {
+			return // idleness is measured from the last message, not the last empty fetch
+		}
 		in.lastActivity.Store(time.Now().UnixNano())
 		cfg.Consumed.Add(unreported)
 		atomic.AddInt64(&in.sum.Messages, unreported)

@@ -125,7 +125,7 @@ func prepareDemoDir(dir string) error {
 	if _, err := os.Stat(filepath.Join(dir, demoMarker)); err != nil {
 		return usagef("%s holds data that is not from 'hongbao demo'; pass another --dir (or empty this one) for the demo", dir)
 	}
-	for _, name := range []string{"broker", "lake", transform.FileName, transform.FileName + ".wal", "reports", facts.RunFile, transform.BanksFile} {
+	for _, name := range []string{"broker", "lake", transform.FileName, transform.FileName + ".wal", "reports", facts.RunFile, transform.BanksFile, refreshLock} {
 		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
 			return fmt.Errorf("replace the earlier demo: %w", err)
 		}

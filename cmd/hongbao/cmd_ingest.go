@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"sync/atomic"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/hongbao/hongbao/ingest"
+	"github.com/hongbao/hongbao/ingest/lake"
 	"github.com/hongbao/hongbao/transform"
 )
 
@@ -30,7 +32,7 @@ func (o *ingestOptions) AddFlags(f *pflag.FlagSet) {
 	o.kafka.AddFlags(f)
 	f.StringVar(&o.group, "group", "hongbao-ingest", "consumer group; ingesters in one group share the partitions")
 	f.DurationVar(&o.untilIdle, "until-idle", 0, "drain the topic: stop once every partition is in the lake up to its end and no message arrived for this long (for example 5s); 0 runs until Ctrl-C")
-	f.DurationVar(&o.stallTimeout, "stall-timeout", 5*time.Minute, "with --until-idle, give up (exit 1) when the topic stalls this long without draining (the broker down, partitions held elsewhere)")
+	f.DurationVar(&o.stallTimeout, "stall-timeout", 5*time.Minute, "with --until-idle, give up (exit 1) when the topic stalls this long without draining (the broker down, partitions held elsewhere); 0 means 5m")
 	f.IntVar(&o.flushRows, "flush-rows", 250_000, "rows a partition holds before it commits them to the lake")
 	f.DurationVar(&o.refreshEvery, "refresh-every", 5*time.Minute, "while running, rebuild the warehouse this often when the lake has new commits (0: only when ingest stops)")
 }
@@ -64,8 +66,8 @@ func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, stopAt *
 	if o.untilIdle < 0 {
 		return nil, usagef("--until-idle %s must not be negative", o.untilIdle)
 	}
-	if o.stallTimeout <= 0 {
-		return nil, usagef("--stall-timeout %s must be positive", o.stallTimeout)
+	if o.stallTimeout < 0 {
+		return nil, usagef("--stall-timeout %s must not be negative", o.stallTimeout)
 	}
 	if o.flushRows < 1 {
 		return nil, usagef("--flush-rows %d must be at least 1", o.flushRows)
@@ -165,6 +167,9 @@ func keepWarehouseCurrent(ctx context.Context, dir string, every time.Duration, 
 	}
 }
 
+// refreshLock is the file whose lock one refresh of the warehouse holds.
+const refreshLock = ".refresh.lock"
+
 // refreshWait is how long a refresh waits for another process (a second ingester
 // of the group refreshing, an analyst's query) to let go of the warehouse.
 const refreshWait = 2 * time.Minute
@@ -174,6 +179,13 @@ const refreshWait = 2 * time.Minute
 // (their refresh then has little or nothing new to load).
 func refreshWarehouse(ctx context.Context, dir string, log io.Writer) error {
 	start := time.Now()
+	// One refresher at a time, in this process or another: DuckDB's own lock keeps
+	// out other processes only, and two refreshes would conflict in the file.
+	release, err := lake.LockFile(filepath.Join(dir, refreshLock), refreshWait)
+	if err != nil {
+		return fmt.Errorf("wait for another refresh of %s: %w", dir, err)
+	}
+	defer release()
 	w, err := openWaiting(ctx, dir, refreshWait, log)
 	if err != nil {
 		return err

@@ -58,3 +58,47 @@ func TestIngestKeepsWarehouseCurrent(t *testing.T) {
 		t.Fatalf("stopping the ingester: %v", err)
 	}
 }
+
+// TestTwoIngestCommandsOneFolder runs two 'hongbao ingest --until-idle' of one group
+// on one data folder: both drain, both refresh the warehouse (one waits for the
+// other's lock), both exit 0, and the warehouse holds every event once.
+func TestTwoIngestCommandsOneFolder(t *testing.T) {
+	dir := t.TempDir()
+	b, err := broker.Start(broker.Config{Listen: "127.0.0.1:0", DataDir: filepath.Join(dir, "broker"), Topic: broker.DefaultTopic})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	g := &globalOptions{dir: filepath.Join(dir, "data")}
+	kafka := kafkaOptions{brokers: b.Addr(), topic: broker.DefaultTopic}
+	st, err := runSimulate(context.Background(), &simulateOptions{kafka: kafka, world: worldOptions{scale: 0.0003, seed: 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			_, err := runIngest(ctx, g, &ingestOptions{kafka: kafka, group: "pair", flushRows: 5000, untilIdle: time.Second}, nil)
+			errs <- err
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Errorf("an ingester: %v", err)
+		}
+	}
+	w, err := transform.OpenReadOnly(g.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	var n, distinct int64
+	if err := w.DB().QueryRow("SELECT count(*), count(DISTINCT event_id) FROM grabs").Scan(&n, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	if want := st.Count["envelope_grabbed"]; n != want || distinct != n {
+		t.Errorf("grabs: %d rows, %d distinct; %d produced", n, distinct, want)
+	}
+}

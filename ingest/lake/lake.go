@@ -253,3 +253,17 @@ func (l *Lake) Ends(topic string) ([]PartitionEnd, error) {
 	sort.Slice(ends, func(i, j int) bool { return ends[i].Partition < ends[j].Partition })
 	return ends, nil
 }
+
+// LockFile takes an exclusive lock on path (created if missing), waiting up to wait
+// for another holder, in this process or another, to let go. It returns release, or
+// ErrLocked when the lock stayed taken. The kernel drops the lock if the process dies.
+func LockFile(path string, wait time.Duration) (release func(), err error) {
+	f, got, err := lockFile(path, wait)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	if !got {
+		return nil, fmt.Errorf("%w: %s, after %v", ErrLocked, path, wait)
+	}
+	return func() { unlockFile(f) }, nil
+}

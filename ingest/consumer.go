@@ -322,7 +322,7 @@ func (in *ingester) consumePartition(gctx, runCtx context.Context, gen *kafka.Ge
 		lastReadErr = ""
 		e, derr := events.Decode(m.Value, &validator)
 		if derr == nil {
-			derr = tracker.Check(&e)
+			derr = tracker.Check(&e, m.Offset)
 		}
 		if derr != nil {
 			var rej *events.RejectError

@@ -122,7 +122,7 @@ func (l *Lake) RestoreTracker(topic string, partition int, t *events.Tracker) er
 	}
 	sort.Slice(order, func(i, j int) bool { return order[i].offset < order[j].offset })
 	for _, e := range order {
-		t.Restore(e.id, time.UnixMicro(e.sent).UTC(), e.shares, e.totalFen, e.claims, e.claimFen)
+		t.Restore(e.id, time.UnixMicro(e.sent).UTC(), e.offset, e.shares, e.totalFen, e.claims, e.claimFen)
 	}
 	return nil
 }

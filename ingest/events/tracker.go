@@ -51,17 +51,17 @@ const clockSamples = 15
 //
 // The clock. Envelopes expire EnvelopeLifetime after they were sent, by a clock that
 // one event cannot move: the median of the timestamps of the last 15 envelopes sent,
-// never going backwards, where a timestamp more than MaxClockLead ahead of the clock
-// counts as older than the others unless 8 of the 15 are that far ahead (then the
-// stream has really moved on, after a gap, and the clock follows within 8 sends).
-// Up to 7 envelopes dated a day (or a year) ahead thus leave the clock exactly where
-// normal traffic has it; each is kept until the clock passes its own time plus the
-// lifetime (or Max evicts it), without holding up the expiry of the others. Until 15 envelopes were seen the clock has not started and nothing
-// expires. An envelope dated before the window (more than EnvelopeLifetime before
-// the clock) is accepted but not remembered: its grabs are unknown_envelope. Grabs
-// and other events do not move the clock. The clock trails the newest send by the
-// time 7 sends take; envelopes are therefore kept a little longer than their
-// lifetime, never shorter.
+// where a timestamp more than MaxClockLead ahead of the clock counts as older than
+// the others unless 8 of the 15 are that far ahead (then the stream has really
+// moved on, after a gap, and the clock follows within 8 sends). Up to 7 envelopes
+// dated a day (or a year) ahead thus leave the clock exactly where normal traffic
+// has it; each is kept until the clock passes its own time plus the lifetime (or
+// Max evicts it), without holding up the expiry of the others. The clock goes back
+// only when 8 of the last 15 sends are more than MaxClockLead behind it: the
+// stream replays an earlier period. Until 15 envelopes were seen the clock has not
+// started and nothing expires. Grabs and other events do not move the clock. The
+// clock trails the newest send by the time 7 sends take; envelopes are therefore
+// kept a little longer than their lifetime, never shorter.
 //
 // Memory. An envelope costs a 32-byte record (64-bit hash and 32-bit fingerprint
 // of its id, the offset and time of the send, shares, total and what was claimed)
@@ -178,28 +178,28 @@ func (t *Tracker) Restore(envelopeID string, sent time.Time, offset int64, share
 // send moves the clock, expires what it leaves behind and remembers the envelope.
 func (t *Tracker) send(h uint64, fp uint32, ts, offset, shares, totalFen, claims, claimFen int64) {
 	started := t.clk.started()
-	t.clk.observe(ts)
+	back := t.clk.observe(ts)
 	rec := newEnvelopeRec(offset, ts, shares, totalFen, claims, claimFen)
 	if t.clk.started() {
 		ahead := t.clk.now + int64(MaxClockLead/time.Second)
-		if !started {
-			// The clock has just started: mark the few envelopes seen before it as
-			// later ones are marked on arrival.
+		if !started || back {
+			// The clock has just started, or gone back: mark the envelopes held that
+			// are now far ahead of it as later ones are marked on arrival. Both are
+			// rare: at most 14 envelopes are held before the start.
 			for i := range t.tab.n {
 				if r := &t.tab.recs[(t.tab.head+i)%len(t.tab.recs)].p; int64(r.sent) > ahead {
 					r.fund |= aheadFlag
 				}
 			}
 		}
-		cutoff := t.clk.now - int64(EnvelopeLifetime/time.Second)
-		t.expire(cutoff)
-		if ts < cutoff {
-			return // already expired: remembering it would only hold memory
-		}
+		t.expire(t.clk.now - int64(EnvelopeLifetime/time.Second))
 		if ts > ahead {
 			rec.fund |= aheadFlag
 		}
 	}
+	// An envelope dated before the window is remembered all the same, until it
+	// reaches the head of the ring: the stream may be going back in time, which
+	// the clock follows only after 8 sends.
 	t.tab.add(h, fp, rec)
 }
 
@@ -269,7 +269,8 @@ type medianClock struct {
 
 func (c *medianClock) started() bool { return c.n == clockSamples }
 
-func (c *medianClock) observe(ts int64) {
+// observe adds a sample and moves the clock; it reports whether the clock went back.
+func (c *medianClock) observe(ts int64) (back bool) {
 	if c.n < clockSamples {
 		c.recent[c.n] = ts
 		c.n++
@@ -277,7 +278,7 @@ func (c *medianClock) observe(ts int64) {
 		if c.started() {
 			c.now = c.sorted[clockSamples/2]
 		}
-		return
+		return false
 	}
 	old := c.recent[c.next]
 	c.recent[c.next] = ts
@@ -296,6 +297,12 @@ func (c *medianClock) observe(ts int64) {
 	// of the last 15 are ahead, the stream itself has moved on, and the clock
 	// follows it.
 	lead := c.now + int64(MaxClockLead/time.Second)
+	if med := s[clockSamples/2]; med < c.now-int64(MaxClockLead/time.Second) {
+		// 8 of the last 15 are far behind the clock: the stream went back in time
+		// (a replay of an earlier period), and the clock follows it back.
+		c.now = med
+		return true
+	}
 	ahead := 0
 	for ahead < clockSamples && s[clockSamples-1-ahead] > lead {
 		ahead++
@@ -305,6 +312,7 @@ func (c *medianClock) observe(ts int64) {
 		med = s[clockSamples/2-ahead]
 	}
 	c.now = max(c.now, med)
+	return false
 }
 
 // insertSorted places v into s, whose first len(s)-1 elements are in order.

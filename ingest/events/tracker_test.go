@@ -302,7 +302,6 @@ func TestTableModel(t *testing.T) {
 			fp uint32
 		}
 		model := map[key]uint32{} // held keys and their payload
-		var order []key           // held keys, oldest first (released ones removed)
 		var fifo []key            // all slots in ring order, for eviction
 		for op := range 5000 {
 			// Few distinct hashes, so that probes collide and wrap often.
@@ -355,7 +354,6 @@ func TestTableModel(t *testing.T) {
 				t.Fatalf("round %d: key %v lost", round, k)
 			}
 		}
-		_ = order
 	}
 }
 

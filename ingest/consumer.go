@@ -46,6 +46,9 @@ type Config struct {
 	Consumed *atomic.Int64
 	// Committed, if set, is advanced by each durable lake commit.
 	Committed *atomic.Int64
+	// Seen is the window of recent event ids that catches duplicates; nil makes one
+	// of events.DefaultSeenIDs ids.
+	Seen *events.Seen
 	// Log receives a sentence about a transient problem the ingester recovers from
 	// (a broker restarting); nil prints to standard error.
 	Log func(format string, args ...any)
@@ -107,7 +110,13 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	in := &ingester{cfg: cfg, lake: lk, sum: &Summary{}, topicID: st.ID, positions: map[int]*atomic.Int64{}}
+	in := &ingester{cfg: cfg, lake: lk, sum: &Summary{}, topicID: st.ID, positions: map[int]*atomic.Int64{},
+		seen: cfg.Seen, seededParts: map[int]bool{}}
+	if in.seen == nil {
+		in.seen = events.NewSeen(0)
+	}
+	// Each partition seeds its share of the window from the lake at its first start.
+	in.seedPerPartition = in.seen.Cap() / max(1, len(st.Partitions))
 	// Check the lake against the topic before reading anything: a topic created again,
 	// or one that lost offsets the lake has not landed, stops here with the lake as it was.
 	if err := in.checkTopic(st); err != nil {
@@ -209,8 +218,14 @@ type ingester struct {
 	lastActivity atomic.Int64
 	drainTarget  atomic.Pointer[topicState]
 
-	mu        sync.Mutex
-	firstErr  error
+	// seen is the duplicate window of every partition this process reads: a copy of
+	// an event may arrive under another key, on another partition.
+	seen             *events.Seen
+	seedPerPartition int
+
+	mu          sync.Mutex
+	firstErr    error
+	seededParts map[int]bool // partitions whose recent ids are in seen
 	positions map[int]*atomic.Int64 // next offset to read, per partition this ingester reads
 }
 
@@ -226,6 +241,16 @@ func (in *ingester) err() error {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	return in.firstErr
+}
+
+// seeded reports whether partition p's recent ids are in the window already, and
+// marks them so: a partition read again after a rebalance keeps its window entries.
+func (in *ingester) seeded(p int) bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	done := in.seededParts[p]
+	in.seededParts[p] = true
+	return done
 }
 
 // position registers a partition this ingester now reads, and returns the counter

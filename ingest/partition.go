@@ -57,6 +57,15 @@ func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p 
 	if err := in.lake.RestoreTracker(cfg.Topic, p, tracker); err != nil {
 		return fmt.Errorf("partition %d: restore validation state from the lake: %w", p, err)
 	}
+	if !in.seeded(p) {
+		err := in.lake.RecentEventIDs(cfg.Topic, p, in.seedPerPartition, func(id string, offset int64) {
+			in.seen.Seed(id, int32(p), offset)
+		})
+		if err != nil {
+			return fmt.Errorf("partition %d: restore the duplicate window from the lake: %w", p, err)
+		}
+	}
+	h := &handler{in: in, w: w, tracker: tracker, validator: &validator, partition: p}
 	if !ok {
 		next = fromLogStart // the partition has no commit yet: read all the topic has
 	}
@@ -96,6 +105,7 @@ func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p 
 	commit := func() error {
 		lastCommit = time.Now()
 		pendingBytes = 0
+		h.resolveHeld()
 		if b := w.Seal(); b != nil {
 			select {
 			case batches <- b:
@@ -147,7 +157,7 @@ func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p 
 			}
 			continue
 		}
-		in.handle(w, tracker, &validator, m)
+		h.handle(m)
 		pendingBytes += len(m.Value) + len(m.Key)
 		pos.Store(m.Offset + 1)
 		// Report in blocks to keep shared counters off the per-message path, and at
@@ -164,22 +174,87 @@ func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p 
 	}
 }
 
-// handle validates one message and adds it to the writer: as an event, or to the
-// quarantine with its reason.
-func (in *ingester) handle(w *lake.PartitionWriter, tracker *events.Tracker, validator *events.Validator, m kafka.Message) {
-	e, derr := events.Decode(m.Value, validator)
-	if derr == nil {
-		derr = tracker.Check(&e)
-	}
-	if derr != nil {
-		var rej *events.RejectError
-		if !errors.As(derr, &rej) {
-			rej = &events.RejectError{Reason: events.ReasonInvalidValue, Detail: derr.Error()}
-		}
-		w.Quarantine(lake.QuarantineRecord{Offset: m.Offset, Key: m.Key, Raw: m.Value,
-			Reason: rej.Reason, Detail: rej.Detail, KafkaTS: m.Time})
-		atomic.AddInt64(&in.sum.Quarantined, 1)
+// handler validates one partition's messages and adds them to its writer: as
+// events, or to the quarantine with their reason.
+type handler struct {
+	in        *ingester
+	w         *lake.PartitionWriter
+	tracker   *events.Tracker
+	validator *events.Validator
+	partition int
+	// held are claims on envelopes not seen yet, waiting for the end of the batch:
+	// an envelope may arrive a little after its first claims (a producer that sends
+	// on several connections, a replay). Their offsets are held in the batch, so no
+	// commit passes them, and their bytes count towards the batch's.
+	held []heldClaim
+}
+
+type heldClaim struct {
+	m kafka.Message
+	e events.Event
+}
+
+// handle validates one message: decode, a duplicate event_id, the envelope rules.
+func (h *handler) handle(m kafka.Message) {
+	e, err := events.Decode(m.Value, h.validator)
+	if err != nil {
+		h.quarantine(m, err, false)
 		return
 	}
-	w.Append(m.Offset, &e)
+	if first, dup := h.in.seen.Claim(e.EventID, int32(h.partition), m.Offset); dup {
+		h.quarantine(m, events.DuplicateEventID(e.EventID, first), false)
+		return
+	}
+	if err := h.tracker.Check(&e, m.Offset); err != nil {
+		var rej *events.RejectError
+		if errors.As(err, &rej) && rej.Reason == events.ReasonUnknownEnvelope {
+			h.w.Hold(m.Offset)
+			h.held = append(h.held, heldClaim{m, e})
+			return
+		}
+		h.in.seen.Release(e.EventID, int32(h.partition), m.Offset)
+		h.quarantine(m, err, false)
+		return
+	}
+	h.w.Append(m.Offset, &e)
+}
+
+// resolveHeld decides the held claims before the batch is sealed: those whose
+// envelope has arrived since are checked and land; the others go to quarantine as
+// unknown_envelope ('hongbao quarantine replay' lands them once their envelope is
+// in the lake).
+func (h *handler) resolveHeld() {
+	for i := range h.held {
+		c := &h.held[i]
+		if err := h.tracker.Check(&c.e, c.m.Offset); err != nil {
+			h.in.seen.Release(c.e.EventID, int32(h.partition), c.m.Offset)
+			h.quarantine(c.m, err, true)
+			continue
+		}
+		h.w.AppendHeld(c.m.Offset, &c.e)
+	}
+	clear(h.held)
+	h.held = h.held[:0]
+}
+
+// quarantine adds a rejected message with its reason. The raw bytes are kept, up
+// to events.MaxMessageBytes: no event is longer, and a hostile 16 MiB message must
+// not be copied whole into the lake.
+func (h *handler) quarantine(m kafka.Message, err error, held bool) {
+	var rej *events.RejectError
+	if !errors.As(err, &rej) {
+		rej = &events.RejectError{Reason: events.ReasonInvalidValue, Detail: err.Error()}
+	}
+	raw, detail := m.Value, rej.Detail
+	if len(raw) > events.MaxMessageBytes {
+		raw = raw[:events.MaxMessageBytes]
+		detail += fmt.Sprintf(" (raw keeps the first %d of %d bytes)", events.MaxMessageBytes, len(m.Value))
+	}
+	q := lake.QuarantineRecord{Offset: m.Offset, Key: m.Key, Raw: raw, Reason: rej.Reason, Detail: detail, KafkaTS: m.Time}
+	if held {
+		h.w.QuarantineHeld(q)
+	} else {
+		h.w.Quarantine(q)
+	}
+	atomic.AddInt64(&h.in.sum.Quarantined, 1)
 }

@@ -51,10 +51,19 @@ var fieldsOf = map[Type][]string{
 
 var intFields = map[string]bool{"total_fen": true, "shares": true, "amount_fen": true}
 
-// Decode parses one message into an Event and validates it field by field (types,
-// required fields, enumerations, amounts, timestamp range). It does not check rules
-// that need other messages (see Tracker). A rejected message returns a *RejectError.
+// MaxMessageBytes is the largest message Decode reads. An event encodes to well under
+// 1 KB (its longest field is a URL), so anything larger is not an event; refusing it
+// before parsing keeps a hostile 16 MiB message from costing more than a length check.
+const MaxMessageBytes = 64 << 10
+
+// Decode parses one message into an Event and validates it field by field (size,
+// types, required fields, valid UTF-8, enumerations, amounts, timestamp range). It
+// does not check rules that need other messages (see Tracker and Seen). A rejected
+// message returns a *RejectError.
 func Decode(raw []byte, v *Validator) (Event, error) {
+	if len(raw) > MaxMessageBytes {
+		return Event{}, reject(ReasonTooLarge, "the message is %d bytes; an event is never larger than %d bytes", len(raw), MaxMessageBytes)
+	}
 	w := wire{TotalFen: absent, Shares: absent, AmountFen: absent}
 	if err := json.Unmarshal(raw, &w); err != nil {
 		// Not JSON, or JSON of an unexpected shape: a field with an unexpected type
@@ -68,6 +77,9 @@ func Decode(raw []byte, v *Validator) (Event, error) {
 		if w, rerr = decodeExact(raw); rerr != nil {
 			return Event{}, rerr
 		}
+	}
+	if rerr := checkUTF8(&w, raw); rerr != nil {
+		return Event{}, rerr
 	}
 	return v.build(&w)
 }
@@ -225,7 +237,7 @@ func (v *Validator) build(w *wire) (Event, error) {
 	if w.TS == "" {
 		return Event{}, reject(ReasonMissingField, "field ts is missing or empty")
 	}
-	ts, err := time.Parse(time.RFC3339Nano, w.TS)
+	ts, err := time.Parse(time.RFC3339Nano, upperTZ(w.TS))
 	if err != nil {
 		return Event{}, reject(ReasonBadTimestamp, "field ts %q is not an RFC 3339 time with an offset", w.TS)
 	}

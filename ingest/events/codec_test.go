@@ -3,9 +3,7 @@ package events
 import (
 	stdjson "encoding/json"
 	"errors"
-	"fmt"
 	"reflect"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -99,6 +97,8 @@ func TestValidation(t *testing.T) {
 		{"miss with amount", `{"event_id":"a","type":"envelope_grabbed",` + okTS + `,"envelope_id":"e","user_id":"u","outcome":"missed","amount_fen":5}`, ReasonInvalidValue},
 		{"bad outcome", `{"event_id":"a","type":"envelope_grabbed",` + okTS + `,"envelope_id":"e","user_id":"u","outcome":"won","amount_fen":5}`, ReasonInvalidValue},
 		{"bad bind outcome", `{"event_id":"a","type":"card_bound",` + okTS + `,"user_id":"u","provider":"wechat_pay","bank_code":"B","outcome":"maybe"}`, ReasonInvalidValue},
+		{"invalid utf-8", "{\"event_id\":\"a\xff\",\"type\":\"link_shared\"," + okTS + `,"user_id":"u","chat_id":"c","url":"x"}`, ReasonInvalidUTF8},
+		{"too large", `{"event_id":"a","type":"link_shared",` + okTS + `,"user_id":"u","chat_id":"c","url":"x","pad":"` + strings.Repeat("x", MaxMessageBytes) + `"}`, ReasonTooLarge},
 	}
 	seen := map[Reason]bool{}
 	v := DefaultValidator()
@@ -117,8 +117,11 @@ func TestValidation(t *testing.T) {
 		}
 		seen[rej.Reason] = true
 	}
-	// The cross-message reasons are checked by the Tracker; see TestTracker.
+	// The cross-message reasons are checked by the Tracker (see TestTracker) and by
+	// Seen (see TestSeen).
 	seen[ReasonClaimsExceedShares], seen[ReasonClaimOverTotal] = true, true
+	seen[ReasonUnknownEnvelope], seen[ReasonDuplicateEnvelope] = true, true
+	seen[ReasonDuplicateEventID] = true
 	for _, r := range Reasons {
 		if !seen[r] {
 			t.Errorf("no test case for reason %s", r)
@@ -139,53 +142,6 @@ func TestTolerantOfUnknownFields(t *testing.T) {
 		if _, err := Decode([]byte(m), DefaultValidator()); err != nil {
 			t.Errorf("%s: %v", m, err)
 		}
-	}
-}
-
-func TestTracker(t *testing.T) {
-	ts := time.Date(2014, 1, 31, 0, 0, 0, 0, time.UTC)
-	var tr Tracker
-	env := Event{Type: EnvelopeSent, TS: ts, EnvelopeID: "e", Shares: 2, TotalFen: 100}
-	claim := func(amt int64) error {
-		return tr.Check(&Event{Type: EnvelopeGrabbed, TS: ts, EnvelopeID: "e", Outcome: OutcomeClaimed, AmountFen: amt})
-	}
-	if err := tr.Check(&env); err != nil {
-		t.Fatal(err)
-	}
-	if err := claim(60); err != nil {
-		t.Fatal(err)
-	}
-	var rej *RejectError
-	if err := claim(41); !errors.As(err, &rej) || rej.Reason != ReasonClaimOverTotal {
-		t.Errorf("claim past the total: %v", err)
-	}
-	if err := claim(40); err != nil {
-		t.Fatal(err)
-	}
-	if err := claim(1); !errors.As(err, &rej) || rej.Reason != ReasonClaimsExceedShares {
-		t.Errorf("third claim of two shares: %v", err)
-	}
-	// Misses never overdraw, and unknown envelopes pass.
-	if err := tr.Check(&Event{Type: EnvelopeGrabbed, TS: ts, EnvelopeID: "e", Outcome: OutcomeMissed}); err != nil {
-		t.Error(err)
-	}
-	if err := tr.Check(&Event{Type: EnvelopeGrabbed, TS: ts, EnvelopeID: "other", Outcome: OutcomeClaimed, AmountFen: 5}); err != nil {
-		t.Error(err)
-	}
-	// Envelopes expire after their lifetime, and the count stays bounded.
-	later := Event{Type: EnvelopeSent, TS: ts.Add(EnvelopeLifetime + time.Minute), EnvelopeID: "f", Shares: 1, TotalFen: 1}
-	if err := tr.Check(&later); err != nil {
-		t.Fatal(err)
-	}
-	if tr.Len() != 1 {
-		t.Errorf("tracker remembers %d envelopes after expiry, want 1", tr.Len())
-	}
-	small := Tracker{Max: 10}
-	for i := range 100 {
-		small.Check(&Event{Type: EnvelopeSent, TS: ts, EnvelopeID: strings.Repeat("x", i+1), Shares: 1, TotalFen: 1})
-	}
-	if small.Len() > 10 {
-		t.Errorf("bounded tracker holds %d envelopes", small.Len())
 	}
 }
 
@@ -224,43 +180,4 @@ func BenchmarkDecodeStdlib(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-}
-
-// TestTrackerMemoryPerEnvelope keeps the ingester's cross-message state small: an
-// envelope decoded from a ~200-byte message, and its claims, must not keep their
-// messages alive.
-func TestTrackerMemoryPerEnvelope(t *testing.T) {
-	const n = 200_000
-	v := DefaultValidator()
-	var tr Tracker
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	for i := range n {
-		msg := fmt.Sprintf(`{"event_id":"s1-%d","type":"envelope_sent","ts":"2014-01-30T21:00:00+08:00","envelope_id":"s1-env-%d","sender_id":"u%d","chat_id":"g%d","kind":"lucky","total_fen":1070,"shares":3,"padding":"%s"}`,
-			i, i, i, i, strings.Repeat("x", 64))
-		e, err := Decode([]byte(msg), v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := tr.Check(&e); err != nil {
-			t.Fatal(err)
-		}
-		claim := fmt.Sprintf(`{"event_id":"s1-c%d","type":"envelope_grabbed","ts":"2014-01-30T21:00:01+08:00","envelope_id":"s1-env-%d","user_id":"u%d","outcome":"claimed","amount_fen":300,"padding":"%s"}`,
-			i, i, i+1, strings.Repeat("x", 64))
-		if e, err = Decode([]byte(claim), v); err != nil {
-			t.Fatal(err)
-		}
-		if err := tr.Check(&e); err != nil {
-			t.Fatal(err)
-		}
-	}
-	runtime.GC()
-	runtime.ReadMemStats(&after)
-	per := float64(after.HeapAlloc-before.HeapAlloc) / n
-	t.Logf("%.0f bytes of heap per tracked envelope", per)
-	if per > 160 {
-		t.Errorf("the tracker holds %.0f bytes per envelope; want at most 160", per)
-	}
-	runtime.KeepAlive(&tr)
 }

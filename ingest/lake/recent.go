@@ -8,8 +8,8 @@ import (
 )
 
 // RecentEventIDs calls fn with the event ids the newest commits of one partition
-// landed, newest commit first, with the offset each was read at, until at least max
-// ids were given or the partition's commits run out. An ingester seeds its duplicate
+// landed, with the offset each was read at: the commits that hold the last max ids
+// (or all of them), in the order they were committed. An ingester seeds its duplicate
 // window with them after a restart. Call it after PartitionWriter.Own.
 func (l *Lake) RecentEventIDs(topic string, partition int, max int, fn func(id string, offset int64)) error {
 	if err := checkTopic(topic); err != nil {
@@ -19,8 +19,18 @@ func (l *Lake) RecentEventIDs(topic string, partition int, max int, fn func(id s
 	if err != nil {
 		return err
 	}
-	n := 0
-	for i := len(cs) - 1; i >= 0 && n < max; i-- {
+	// Walk back to the commit where max ids are reached, then read forward, so the
+	// window is seeded oldest first, as it would have filled.
+	from, n := len(cs), int64(0)
+	for from > 0 && n < int64(max) {
+		from--
+		for _, f := range cs[from].Files {
+			if ti := tableOf(f.Table); ti >= 0 && ti != tQuarantine {
+				n += f.Rows
+			}
+		}
+	}
+	for i := from; i < len(cs); i++ {
 		for _, f := range cs[i].Files {
 			ti := tableOf(f.Table)
 			if ti < 0 || ti == tQuarantine {
@@ -32,7 +42,6 @@ func (l *Lake) RecentEventIDs(topic string, partition int, max int, fn func(id s
 					for r := 0; r < ids.Len(); r++ {
 						fn(ids.Value(r), off.Value(r))
 					}
-					n += ids.Len()
 				})
 			if err != nil {
 				return err

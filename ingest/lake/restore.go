@@ -33,18 +33,23 @@ func (l *Lake) RestoreTracker(topic string, partition int, t *events.Tracker) er
 	}
 	// The window ends at the newest envelope, not the newest event of any type: a
 	// Tracker moves its clock on envelope_sent only, and remembering an envelope too
-	// many costs nothing, whereas forgetting one lets overdrawing claims through.
+	// many costs nothing, whereas forgetting one sends its claims to quarantine. The
+	// newest is the median of the newest sends of the last commits, so that a few
+	// envelopes dated in the future, which do not move a Tracker's clock, do not
+	// narrow the window either; MaxClockLead widens it by what the clock may trail.
 	envTable := events.EnvelopeSent.Table()
-	var newest time.Time
-	for i := range cs {
-		if f, ok := cs[i].File(envTable); ok && f.MaxTS.After(newest) {
-			newest = f.MaxTS
+	var newests []time.Time
+	for i := len(cs) - 1; i >= 0 && len(newests) < 15; i-- {
+		if f, ok := cs[i].File(envTable); ok {
+			newests = append(newests, f.MaxTS)
 		}
 	}
-	if newest.IsZero() {
+	if len(newests) == 0 {
 		return nil
 	}
-	cutoff := newest.Add(-events.EnvelopeLifetime).UnixMicro()
+	sort.Slice(newests, func(i, j int) bool { return newests[i].Before(newests[j]) })
+	newest := newests[len(newests)/2]
+	cutoff := newest.Add(-events.EnvelopeLifetime - events.MaxClockLead).UnixMicro()
 
 	type envelope struct {
 		id       string
@@ -74,7 +79,11 @@ func (l *Lake) RestoreTracker(topic string, partition int, t *events.Tracker) er
 					if int64(ts.Value(r)) < cutoff {
 						continue
 					}
-					// A second send of an id replaces the first, as it does in Tracker.Check.
+					// A second send of an id keeps the first, as Tracker.Check does; only lakes
+					// of older builds hold one.
+					if live[ids.Value(r)] != nil {
+						continue
+					}
 					id := strings.Clone(ids.Value(r))
 					live[id] = &envelope{id: id, sent: int64(ts.Value(r)), offset: off.Value(r),
 						shares: shares.Value(r), totalFen: total.Value(r)}
@@ -122,7 +131,7 @@ func (l *Lake) RestoreTracker(topic string, partition int, t *events.Tracker) er
 	}
 	sort.Slice(order, func(i, j int) bool { return order[i].offset < order[j].offset })
 	for _, e := range order {
-		t.Restore(e.id, time.UnixMicro(e.sent).UTC(), e.shares, e.totalFen, e.claims, e.claimFen)
+		t.Restore(e.id, time.UnixMicro(e.sent).UTC(), e.offset, e.shares, e.totalFen, e.claims, e.claimFen)
 	}
 	return nil
 }

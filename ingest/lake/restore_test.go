@@ -2,6 +2,7 @@ package lake
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/hongbao/hongbao/ingest/events"
@@ -53,7 +54,7 @@ func TestRestoreTracker(t *testing.T) {
 	}
 	claim := func(env string, amount int64) error {
 		e := grab("g-new", env, at(10), amount)
-		return tr.Check(&e)
+		return tr.Check(&e, 100)
 	}
 	if err := claim("env-a", 300); err != nil {
 		t.Fatalf("third claim on a 3-share envelope: %v", err)
@@ -68,8 +69,15 @@ func TestRestoreTracker(t *testing.T) {
 	if err := claim("env-b", 300); err != nil {
 		t.Errorf("claim of what is left of B: %v", err)
 	}
-	if err := claim("env-old", 1); err != nil {
-		t.Errorf("a claim on an envelope out of the window passes unchecked, got %v", err)
+	if err := claim("env-old", 1); !errors.As(err, &rej) || rej.Reason != events.ReasonUnknownEnvelope {
+		t.Errorf("a claim on an envelope out of the window: %v, want %s", err, events.ReasonUnknownEnvelope)
+	}
+	// The restored envelopes keep the offset of their send: a second send of A is
+	// refused and names it.
+	again := sent("env-a", at(11), 3, 900)
+	if err := tr.Check(&again, 101); !errors.As(err, &rej) || rej.Reason != events.ReasonDuplicateEnvelope ||
+		!strings.Contains(rej.Detail, "offset 2;") {
+		t.Errorf("a second send of env-a: %v, want %s naming offset 2", err, events.ReasonDuplicateEnvelope)
 	}
 
 	// A partition without commits leaves the tracker as it is.

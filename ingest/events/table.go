@@ -1,0 +1,214 @@
+package events
+
+import (
+	"hash/maphash"
+	"math/bits"
+	"unsafe"
+)
+
+// Tracker and Seen remember ids by hash, in a ring of fixed-size records with an
+// open-addressing index, so that one remembered id costs a few dozen bytes and no
+// pointer the garbage collector must trace (a map[string]*state costs 100+ bytes
+// and a heap object per id).
+//
+// An id is remembered by 96 bits: a 64-bit hash that places it in the index and a
+// 32-bit fingerprint from an independent seed. Two ids are taken for one only when
+// all 96 bits agree; ids whose 64-bit hashes collide but fingerprints differ are
+// both remembered, each in its own record.
+
+var hashSeed, fpSeed = maphash.MakeSeed(), maphash.MakeSeed()
+
+// idHash returns the 64-bit hash and the 32-bit fingerprint of id. The seeds are
+// chosen per process: nothing hashed is ever stored outside memory.
+func idHash(id string) (uint64, uint32) {
+	return maphash.String(hashSeed, id), uint32(maphash.String(fpSeed, id))
+}
+
+// slot is one record: the id's hash and fingerprint and what is remembered of it.
+// P is made of 32-bit words so that the record has no padding.
+type slot[P any] struct {
+	h  uint64
+	fp uint32
+	p  P
+}
+
+// table is a FIFO ring of records, oldest first, at most limit of them, with an
+// index for lookup by (hash, fingerprint). A record can be dropped from the index
+// (release) before it reaches the head; its ring slot is then reused once the head
+// passes it, or at once if it was the newest.
+type table[P any] struct {
+	recs  []slot[P] // the ring; len(recs) is its capacity
+	head  int       // ring index of the oldest record
+	n     int       // records in the ring from head on, released ones included
+	held  int       // records the index points to
+	idx   []uint32  // linear probing; ring index + 1, 0 for an empty slot
+	limit int       // the ring never grows past this many records
+}
+
+// minRing is the first capacity of a ring: small, so that an idle tracker or an
+// unused shard costs next to nothing.
+const minRing = 64
+
+func (t *table[P]) home(h uint64) int { return int(h & uint64(len(t.idx)-1)) }
+
+// find returns the ring index of the record of (h, fp).
+func (t *table[P]) find(h uint64, fp uint32) (int, bool) {
+	if t.held == 0 {
+		return 0, false
+	}
+	mask := len(t.idx) - 1
+	for i := t.home(h); ; i = (i + 1) & mask {
+		v := t.idx[i]
+		if v == 0 {
+			return 0, false
+		}
+		if r := &t.recs[v-1]; r.h == h && r.fp == fp {
+			return int(v - 1), true
+		}
+	}
+}
+
+// oldest returns the record at the head, if any.
+func (t *table[P]) oldest() (*slot[P], bool) {
+	if t.n == 0 {
+		return nil, false
+	}
+	return &t.recs[t.head], true
+}
+
+// add appends a record as the newest, evicting the oldest when the ring is full
+// at its limit. It returns the ring index of the new record.
+func (t *table[P]) add(h uint64, fp uint32, p P) int {
+	if t.n == len(t.recs) {
+		if len(t.recs) < t.limit {
+			t.grow()
+		} else {
+			t.evictOldest()
+		}
+	}
+	at := t.head + t.n
+	if at >= len(t.recs) {
+		at -= len(t.recs)
+	}
+	t.recs[at] = slot[P]{h: h, fp: fp, p: p}
+	t.n++
+	t.held++
+	t.insertIndex(h, at)
+	return at
+}
+
+// evictOldest drops the record at the head.
+func (t *table[P]) evictOldest() {
+	if t.n == 0 {
+		return
+	}
+	if i, ok := t.indexSlotOf(t.head); ok {
+		t.deleteIndex(i)
+		t.held--
+	}
+	t.recs[t.head] = slot[P]{}
+	t.head++
+	if t.head == len(t.recs) {
+		t.head = 0
+	}
+	t.n--
+}
+
+// release drops the record at ring index at from the index.
+func (t *table[P]) release(at int) {
+	if i, ok := t.indexSlotOf(at); ok {
+		t.deleteIndex(i)
+		t.held--
+	}
+	newest := t.head + t.n - 1
+	if newest >= len(t.recs) {
+		newest -= len(t.recs)
+	}
+	if at == newest {
+		t.recs[at] = slot[P]{}
+		t.n--
+	}
+}
+
+// indexSlotOf finds the index slot that points to ring index at, if any.
+func (t *table[P]) indexSlotOf(at int) (int, bool) {
+	if t.held == 0 {
+		return 0, false
+	}
+	mask := len(t.idx) - 1
+	want := uint32(at + 1)
+	for i := t.home(t.recs[at].h); ; i = (i + 1) & mask {
+		switch t.idx[i] {
+		case 0:
+			return 0, false
+		case want:
+			return i, true
+		}
+	}
+}
+
+func (t *table[P]) insertIndex(h uint64, at int) {
+	mask := len(t.idx) - 1
+	i := t.home(h)
+	for t.idx[i] != 0 {
+		i = (i + 1) & mask
+	}
+	t.idx[i] = uint32(at + 1)
+}
+
+// deleteIndex empties index slot i and shifts back the records after it that would
+// otherwise no longer be found (deletion without tombstones, for linear probing).
+func (t *table[P]) deleteIndex(i int) {
+	mask := len(t.idx) - 1
+	t.idx[i] = 0
+	for j := (i + 1) & mask; t.idx[j] != 0; j = (j + 1) & mask {
+		k := t.home(t.recs[t.idx[j]-1].h)
+		// The record at j may move to i only if its home is not within (i, j].
+		if (j > i && (k <= i || k > j)) || (j < i && k <= i && k > j) {
+			t.idx[i], t.idx[j] = t.idx[j], 0
+			i = j
+		}
+	}
+}
+
+// grow doubles the ring (up to limit), laying its records out from 0, and rebuilds
+// the index at a load of at most one half, for short probes.
+func (t *table[P]) grow() {
+	c := min(max(2*len(t.recs), minRing), t.limit)
+	recs := make([]slot[P], c)
+	old := t.recs
+	for i := range t.n {
+		j := t.head + i
+		if j >= len(old) {
+			j -= len(old)
+		}
+		recs[i] = old[j]
+	}
+	var live []bool
+	if t.held != t.n { // some records were released: keep them out of the new index
+		live = make([]bool, len(old))
+		for _, v := range t.idx {
+			if v != 0 {
+				live[v-1] = true
+			}
+		}
+	}
+	oldHead := t.head
+	t.recs, t.head = recs, 0
+	t.idx = make([]uint32, 1<<bits.Len(uint(2*c-1)))
+	for i := range t.n {
+		j := oldHead + i
+		if j >= len(old) {
+			j -= len(old)
+		}
+		if live == nil || live[j] {
+			t.insertIndex(recs[i].h, i)
+		}
+	}
+}
+
+// bytes is the memory the table holds: its ring and its index.
+func (t *table[P]) bytes() int {
+	var s slot[P]
+	return len(t.recs)*int(unsafe.Sizeof(s)) + 4*len(t.idx)
+}

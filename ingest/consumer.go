@@ -225,8 +225,8 @@ type ingester struct {
 
 	mu          sync.Mutex
 	firstErr    error
-	seededParts map[int]bool // partitions whose recent ids are in seen
-	positions map[int]*atomic.Int64 // next offset to read, per partition this ingester reads
+	seededParts map[int]bool          // partitions whose recent ids are in seen
+	positions   map[int]*atomic.Int64 // next offset to read, per partition this ingester reads
 }
 
 func (in *ingester) fail(err error) {
@@ -345,7 +345,7 @@ func (in *ingester) lagging(st *topicState, reading bool) ([]lagStatus, error) {
 func describeLagging(ls []lagStatus) string {
 	parts := make([]string, len(ls))
 	for i, l := range ls {
-		parts[i] = fmt.Sprintf("partition %d has %d of its %d offsets in the lake", l.Partition, l.Have, l.End)
+		parts[i] = fmt.Sprintf("partition %d (landed up to offset %d; the topic ends at %d)", l.Partition, l.Have-1, l.End-1)
 	}
 	sort.Strings(parts)
 	return strings.Join(parts, ", ")

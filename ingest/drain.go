@@ -88,7 +88,7 @@ func (in *ingester) watchDrain(ctx context.Context, stop func(), adm *admin) {
 		}
 		switch {
 		case elsewhere && time.Since(heldSince) >= heldGrace && time.Since(lastProgress) >= heldGrace:
-			in.fail(fmt.Errorf("%w: the lake in %s lacks %s: %s, which land them somewhere else. Give every member of group %s the same --dir, or use another --group",
+			in.fail(fmt.Errorf("%w: the lake in %s lacks %s: %s, which lands them somewhere else. Give every member of group %s the same --dir, or use another --group",
 				ErrNotDrained, cfg.Dir, describeLagging(lagging), why, cfg.Group))
 			stop()
 			return

@@ -44,6 +44,22 @@ func hostileMix(t testing.TB, valid []events.Event, n int) []hostileMessage {
 			envelopes = append(envelopes, e)
 		}
 	}
+	// Envelopes sent in the last 12 hours of the world, which every partition's
+	// tracker still holds at the end, and ones sent over two days before its end.
+	last := envelopes[0].TS
+	for _, e := range envelopes {
+		if e.TS.After(last) {
+			last = e.TS
+		}
+	}
+	var recent, old []events.Event
+	for _, e := range envelopes {
+		if e.TS.After(last.Add(-12 * time.Hour)) {
+			recent = append(recent, e)
+		} else if e.TS.Before(last.Add(-48 * time.Hour)) {
+			old = append(old, e)
+		}
+	}
 	for i := 0; len(out) < n; i++ {
 		e := valid[rng.IntN(len(valid))]
 		switch i % 12 {
@@ -80,14 +96,22 @@ func hostileMix(t testing.TB, valid []events.Event, n int) []hostileMessage {
 		case 5: // an exact copy of a valid event, under its own key
 			out = append(out, hostileMessage{[]byte(e.Key()), enc(&e), events.ReasonDuplicateEventID})
 		case 6: // an exact copy under another key: another partition
-			out = append(out, hostileMessage{[]byte(fmt.Sprintf("other-%d", i)), enc(&e), events.ReasonDuplicateEventID})
+			want := events.ReasonDuplicateEventID
+			if e.Type == events.EnvelopeSent || e.Type == events.EnvelopeGrabbed {
+				want = events.ReasonWrongKey // its envelope lives on the partition of its own key
+			}
+			out = append(out, hostileMessage{[]byte(fmt.Sprintf("other-%d", i)), enc(&e), want})
 		case 7: // a claim on an envelope never sent
 			c := events.Event{EventID: fmt.Sprintf("ghost-claim-%d", i), Type: events.EnvelopeGrabbed,
 				TS: e.TS, EnvelopeID: fmt.Sprintf("ghost-env-%d", i), UserID: "u-ghost",
 				Outcome: events.OutcomeClaimed, AmountFen: 100}
 			out = append(out, hostileMessage{[]byte(c.EnvelopeID), enc(&c), events.ReasonUnknownEnvelope})
-		case 8: // an envelope sent again under a new event id
-			env := envelopes[rng.IntN(len(envelopes))]
+		case 8: // an envelope sent again under a new event id: a recent one the
+			// ingester remembers, or one from days before, which it cannot check
+			env := recent[rng.IntN(len(recent))]
+			if i%24 == 8 {
+				env = old[rng.IntN(len(old))] // found in the lake
+			}
 			env.EventID = fmt.Sprintf("resend-%d", i)
 			out = append(out, hostileMessage{[]byte(env.EnvelopeID), enc(&env), events.ReasonDuplicateEnvelope})
 		case 9: // a huge value

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -79,15 +80,20 @@ func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p 
 	// batch waits, which bounds memory to about three batches per partition.
 	batches := make(chan *lake.Batch, 1)
 	commitErr := make(chan error, 1)
+	var inflight sync.WaitGroup
+	h.committed = inflight.Wait
 	go func() {
 		var err error
 		for b := range batches {
 			if err != nil {
 				b.Release()
+				inflight.Done()
 				continue
 			}
 			_, last := b.Offsets()
-			if _, err = b.Commit(); err != nil {
+			_, err = b.Commit()
+			inflight.Done()
+			if err != nil {
 				err = fmt.Errorf("partition %d: commit to the lake: %w", p, err)
 				continue
 			}
@@ -105,11 +111,15 @@ func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p 
 	commit := func() error {
 		lastCommit = time.Now()
 		pendingBytes = 0
-		h.resolveHeld()
+		if err := h.resolveHeld(); err != nil {
+			return err
+		}
 		if b := w.Seal(); b != nil {
+			inflight.Add(1)
 			select {
 			case batches <- b:
 			case err := <-commitErr:
+				inflight.Done()
 				b.Release()
 				commitErr <- err
 				return err
@@ -187,11 +197,14 @@ type handler struct {
 	// on several connections, a replay). Their offsets are held in the batch, so no
 	// commit passes them, and their bytes count towards the batch's.
 	held []heldClaim
+	// committed waits until every sealed batch of the partition is in the lake.
+	committed func()
 }
 
 type heldClaim struct {
-	m kafka.Message
-	e events.Event
+	m    kafka.Message
+	e    events.Event
+	late bool // a late envelope (see late), not a claim
 }
 
 // handle validates one message: decode, a duplicate event_id, the envelope rules.
@@ -201,15 +214,24 @@ func (h *handler) handle(m kafka.Message) {
 		h.quarantine(m, err, false)
 		return
 	}
+	if rej := h.keyRule(&e, m.Key); rej != nil {
+		h.quarantine(m, rej, false)
+		return
+	}
 	if first, dup := h.in.seen.Claim(e.EventID, int32(h.partition), m.Offset); dup {
 		h.quarantine(m, events.DuplicateEventID(e.EventID, first), false)
+		return
+	}
+	if h.late(&e) {
+		h.w.Hold(m.Offset)
+		h.held = append(h.held, heldClaim{m, e, true})
 		return
 	}
 	if err := h.tracker.Check(&e, m.Offset); err != nil {
 		var rej *events.RejectError
 		if errors.As(err, &rej) && rej.Reason == events.ReasonUnknownEnvelope {
 			h.w.Hold(m.Offset)
-			h.held = append(h.held, heldClaim{m, e})
+			h.held = append(h.held, heldClaim{m, e, false})
 			return
 		}
 		h.in.seen.Release(e.EventID, int32(h.partition), m.Offset)
@@ -219,14 +241,70 @@ func (h *handler) handle(m kafka.Message) {
 	h.w.Append(m.Offset, &e)
 }
 
-// resolveHeld decides the held claims before the batch is sealed: those whose
-// envelope has arrived since are checked and land; the others go to quarantine as
-// unknown_envelope ('hongbao quarantine replay' lands them once their envelope is
-// in the lake).
-func (h *handler) resolveHeld() {
+// keyRule: an envelope's events must be keyed by its envelope_id, so that they all
+// arrive in order on one partition, whose tracker alone knows the envelope; a copy
+// under another key lands on a partition that has never seen it. It runs before the
+// duplicate window, so that a misrouted copy cannot take the event's id.
+func (h *handler) keyRule(e *events.Event, key []byte) error {
+	if e.Type != events.EnvelopeSent && e.Type != events.EnvelopeGrabbed || string(key) == e.EnvelopeID {
+		return nil
+	}
+	return &events.RejectError{Reason: events.ReasonWrongKey, Detail: fmt.Sprintf(
+		"an %s event must be keyed by its envelope_id %q, so that all of the envelope's events reach one partition in order; its key is %q",
+		e.Type, e.EnvelopeID, key)}
+}
+
+// late reports an envelope sent over a day before the tracker's clock. The tracker
+// may have forgotten an earlier send of it, and a second send must not reset its
+// claims; nor may a stream that goes back in time (the festival produced again)
+// lose its envelopes. So a late envelope waits for the end of the batch, where the
+// lake says whether it was sent before.
+func (h *handler) late(e *events.Event) bool {
+	if e.Type != events.EnvelopeSent {
+		return false
+	}
+	clock := h.tracker.Clock()
+	return !clock.IsZero() && e.TS.Before(clock.Add(-events.EnvelopeLifetime))
+}
+
+// resolveHeld decides the held messages before the batch is sealed, in the order
+// they arrived. A late envelope lands unless the lake or the batch holds an earlier
+// send of it (duplicate_envelope). A claim whose envelope has arrived since is
+// checked and lands; the others go to quarantine as unknown_envelope ('hongbao
+// quarantine replay' lands them once their envelope is in the lake).
+func (h *handler) resolveHeld() error {
+	// Where late envelopes were sent before, if they were: in the lake, or earlier
+	// in this batch.
+	var before map[string]int64
+	ids := map[string]bool{}
+	for _, c := range h.held {
+		if c.late {
+			ids[c.e.EnvelopeID] = true
+		}
+	}
+	if len(ids) > 0 {
+		h.committed() // the lake must hold every batch before this one
+		var err error
+		if before, err = h.in.lake.FindEnvelopes(h.w.Topic(), h.partition, ids); err != nil {
+			return fmt.Errorf("partition %d: look for late envelopes in the lake: %w", h.partition, err)
+		}
+		for id, off := range h.w.PendingEnvelopes(ids) {
+			if _, ok := before[id]; !ok {
+				before[id] = off
+			}
+		}
+	}
+	// In arrival order, as the tracker would have seen them.
 	for i := range h.held {
 		c := &h.held[i]
-		if err := h.tracker.Check(&c.e, c.m.Offset); err != nil {
+		var err error
+		if off, sent := before[c.e.EnvelopeID]; c.late && sent && off < c.m.Offset {
+			err = &events.RejectError{Reason: events.ReasonDuplicateEnvelope, Detail: fmt.Sprintf(
+				"envelope %q was already sent at offset %d; a second send would reset its claims", c.e.EnvelopeID, off)}
+		} else {
+			err = h.tracker.Check(&c.e, c.m.Offset)
+		}
+		if err != nil {
 			h.in.seen.Release(c.e.EventID, int32(h.partition), c.m.Offset)
 			h.quarantine(c.m, err, true)
 			continue
@@ -235,6 +313,7 @@ func (h *handler) resolveHeld() {
 	}
 	clear(h.held)
 	h.held = h.held[:0]
+	return nil
 }
 
 // quarantine adds a rejected message with its reason. The raw bytes are kept, up

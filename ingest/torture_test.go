@@ -343,13 +343,13 @@ func TestTwoIngestersTwoLakes(t *testing.T) {
 	if _, err := drain(ctx, b.Addr(), first, "split", 200*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
-	// The first member again, idling long enough to keep its partitions while the
-	// second joins.
+	// The first member again, running until stopped, so that it keeps its
+	// partitions while the second joins.
 	firstDone := make(chan error, 1)
-	var joined atomic.Int64
+	firstCtx, stopFirst := context.WithCancel(ctx)
+	defer stopFirst()
 	go func() {
-		_, err := ingest.Run(ctx, ingest.Config{Brokers: []string{b.Addr()}, Topic: topic, Group: "split", Dir: first,
-			UntilIdle: 20 * time.Second, Log: testLog, Consumed: &joined})
+		_, err := ingest.Run(firstCtx, ingest.Config{Brokers: []string{b.Addr()}, Topic: topic, Group: "split", Dir: first, Log: testLog})
 		firstDone <- err
 	}()
 	waitForMembers(t, ctx, b.Addr(), "split", 1)
@@ -360,6 +360,7 @@ func TestTwoIngestersTwoLakes(t *testing.T) {
 	} else {
 		t.Logf("the member on the new lake said: %v", err)
 	}
+	stopFirst()
 	if err := <-firstDone; err != nil {
 		t.Errorf("the member on the complete lake ended with %v", err)
 	}

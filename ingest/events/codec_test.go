@@ -122,6 +122,8 @@ func TestValidation(t *testing.T) {
 	seen[ReasonClaimsExceedShares], seen[ReasonClaimOverTotal] = true, true
 	seen[ReasonUnknownEnvelope], seen[ReasonDuplicateEnvelope] = true, true
 	seen[ReasonDuplicateEventID] = true
+	// The ingester applies the key rule (ingest.handler); see TestHostileInput.
+	seen[ReasonWrongKey] = true
 	for _, r := range Reasons {
 		if !seen[r] {
 			t.Errorf("no test case for reason %s", r)

@@ -24,6 +24,7 @@ const (
 	ReasonDuplicateEnvelope  Reason = "duplicate_envelope"   // an envelope_id sent a second time under another event_id
 	ReasonUnknownEnvelope    Reason = "unknown_envelope"     // a claim on an envelope the ingester has not seen
 	ReasonTooLarge           Reason = "too_large"            // the message is larger than any event can be
+	ReasonWrongKey           Reason = "wrong_key"            // an envelope event not keyed by its envelope_id
 )
 
 // Reasons lists every reason, for documentation and tests.
@@ -32,6 +33,7 @@ var Reasons = []Reason{
 	ReasonBadTimestamp, ReasonTimestampRange, ReasonInvalidValue, ReasonNonPositiveAmount,
 	ReasonClaimOverLimit, ReasonClaimsExceedShares, ReasonClaimOverTotal,
 	ReasonInvalidUTF8, ReasonDuplicateEventID, ReasonDuplicateEnvelope, ReasonUnknownEnvelope, ReasonTooLarge,
+	ReasonWrongKey,
 }
 
 // RejectError is returned by Decode and Validate for a message that must go to

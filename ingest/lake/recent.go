@@ -2,6 +2,7 @@ package lake
 
 import (
 	"path/filepath"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -59,4 +60,45 @@ func tableOf(name string) int {
 		}
 	}
 	return -1
+}
+
+// FindEnvelopes looks for envelope ids in the envelopes one partition's commits
+// landed, and returns the offset each found id was landed at. The ingester asks it
+// about envelopes sent too long ago for its tracker to remember: a second send of a
+// forgotten envelope must not reset its claims. It reads one column of every
+// envelopes file of the partition, so it is for the rare late envelope only.
+func (l *Lake) FindEnvelopes(topic string, partition int, ids map[string]bool) (map[string]int64, error) {
+	found := map[string]int64{}
+	if len(ids) == 0 {
+		return found, nil
+	}
+	if err := checkTopic(topic); err != nil {
+		return nil, err
+	}
+	cs, err := l.markers(topic, partition)
+	if err != nil {
+		return nil, err
+	}
+	table := Tables[tEnvelopes]
+	for i := range cs {
+		f, ok := cs[i].File(table)
+		if !ok {
+			continue
+		}
+		err := l.scan(filepath.Join(l.tableDir(table), f.File), schemas[tEnvelopes], []string{"envelope_id", "kafka_offset"},
+			func(cols []arrow.Array) {
+				env, off := cols[0].(*array.String), cols[1].(*array.Int64)
+				for r := 0; r < env.Len(); r++ {
+					if id := env.Value(r); ids[id] {
+						if _, dup := found[id]; !dup {
+							found[strings.Clone(id)] = off.Value(r)
+						}
+					}
+				}
+			})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return found, nil
 }

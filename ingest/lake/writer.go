@@ -337,3 +337,19 @@ func (w *PartitionWriter) discard() {
 	}
 	w.reset()
 }
+
+// PendingEnvelopes returns the offsets of the envelope ids in ids that rows appended
+// since the last seal carry: envelopes not in the lake yet.
+func (w *PartitionWriter) PendingEnvelopes(ids map[string]bool) map[string]int64 {
+	found := map[string]int64{}
+	t := &w.tables[tEnvelopes]
+	env, off := t.str[2], t.i64[len(t.str)-1]
+	for i := 0; i < env.Len(); i++ {
+		if id := env.Value(i); ids[id] {
+			if _, dup := found[id]; !dup {
+				found[id] = off.Value(i)
+			}
+		}
+	}
+	return found
+}

@@ -57,6 +57,13 @@ func runTransform(ctx context.Context, g *globalOptions, out io.Writer, showProg
 	if refreshErr != nil && !errors.Is(refreshErr, transform.ErrUnreadableLakeFile) {
 		return refreshErr
 	}
+	left := map[string]int{} // unreadable files left out, by table
+	var ue *transform.UnreadableFilesError
+	if errors.As(refreshErr, &ue) {
+		for _, f := range ue.Files {
+			left[f.Table]++
+		}
+	}
 	tables, err := w.Tables(ctx)
 	if err != nil {
 		return err
@@ -83,6 +90,12 @@ func runTransform(ctx context.Context, g *globalOptions, out io.Writer, showProg
 			from = "from 1 lake file"
 		default:
 			from = fmt.Sprintf("from %d lake files", t.Files)
+		}
+		switch n := left[t.Name]; {
+		case n == 1:
+			from += ", 1 unreadable file left out"
+		case n > 1:
+			from += fmt.Sprintf(", %d unreadable files left out", n)
 		}
 		fmt.Fprintf(out, "%-*s  %*s rows  %s\n", nameWidth, t.Name, countWidth, transformCount(t.Rows), from)
 	}

@@ -46,17 +46,26 @@ func Evict(ctx context.Context, dir string, paths []string) ([]lake.Eviction, er
 	defer ldb.Close()
 	var out []lake.Eviction
 	for _, t := range targets {
-		if _, err := os.Stat(t.path); err == nil {
+		_, err := os.Stat(t.path)
+		switch {
+		case err == nil:
 			if transform.ProbeLakeFile(ctx, ldb.db, t.path) == nil {
 				return out, fmt.Errorf("%w: %s; evict moves only a file the warehouse cannot load (the one 'hongbao transform' names)",
 					ErrReadable, t.path)
 			}
-		} else if !errors.Is(err, fs.ErrNotExist) {
+		case !errors.Is(err, fs.ErrNotExist):
 			return out, err
+		default:
+			record := filepath.Join(dir, "lake", lake.EvictedFolder, t.table, t.file+".json")
+			if _, err := os.Stat(record); err != nil {
+				return out, fmt.Errorf("%w: %s does not exist (and was never evicted); name a file as 'hongbao transform' printed it",
+					ErrNotLakeFile, t.path)
+			}
 		}
 		ev, err := m.Evict(t.table, t.file)
-		if errors.Is(err, fs.ErrNotExist) {
-			return out, fmt.Errorf("%w: %s does not exist and was never evicted", ErrNotLakeFile, t.path)
+		if errors.Is(err, lake.ErrNotListed) {
+			return out, fmt.Errorf("%w; evict moves files the ingester committed: move any other file out of %s by hand",
+				err, filepath.Join(dir, "lake"))
 		}
 		if err != nil {
 			return out, err

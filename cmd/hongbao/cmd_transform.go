@@ -47,9 +47,11 @@ func runTransform(ctx context.Context, g *globalOptions, out io.Writer, showProg
 	defer w.Close()
 	var p *progress
 	if showProgress {
-		p = newProgress(int64(len(transform.LakeTables())+len(transform.Models())), "transform "+w.Path())
+		total := int64(len(transform.LakeTables()) + len(transform.Models()))
+		p = newProgress(total, "transform "+w.Path())
 		var built int64
-		w.Progress = func(transform.TableInfo) { built++; p.Set(built) }
+		// A refresh that meets an unreadable lake file builds the tables again.
+		w.Progress = func(transform.TableInfo) { built++; p.Set(min(built, total)) }
 	}
 	// A lake file DuckDB cannot read is left out and named after the refresh commits:
 	// print what the warehouse holds, then fail with the sentence that says what to do.

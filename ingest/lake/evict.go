@@ -242,6 +242,19 @@ func (m *Maintenance) finishEviction(ev *Eviction) error {
 	return writeJSONDurable(pdir, ev.Marker, append(data, '\n'))
 }
 
+// isEvictedName reports whether name is <data name>-evicted-<event table>.parquet, the
+// name of an evicted file's rows in the quarantine. No ingester file ends so (theirs end
+// in a 20-digit offset), so recovery never touches one.
+func isEvictedName(name string) bool {
+	for _, table := range Tables[:tQuarantine] {
+		if base, ok := strings.CutSuffix(name, evictedInfix+table+parquetExt); ok {
+			_, _, _, _, ok = parseDataName(base + parquetExt)
+			return ok
+		}
+	}
+	return false
+}
+
 func readEviction(path string) (*Eviction, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -252,7 +265,7 @@ func readEviction(path string) (*Eviction, error) {
 		return nil, fmt.Errorf("lake: eviction record %s: %w", path, err)
 	}
 	if tableIndexOf(ev.Table) >= tQuarantine || ev.File == "" || strings.ContainsAny(ev.File, `/\`) ||
-		!strings.Contains(ev.QuarantineFile.File, evictedInfix) || strings.ContainsAny(ev.QuarantineFile.File, `/\`) {
+		!isEvictedName(ev.QuarantineFile.File) {
 		return nil, fmt.Errorf("lake: eviction record %s names a bad file", path)
 	}
 	return &ev, nil
@@ -305,7 +318,7 @@ func (m *Maintenance) recoverEvictions() error {
 	}
 	for _, e := range entries {
 		final, ok := hiddenTmp(e.Name(), "", parquetExt)
-		if !ok || !strings.Contains(final, evictedInfix) || recorded[final] {
+		if !ok || !isEvictedName(final) || recorded[final] {
 			continue
 		}
 		if err := os.Remove(filepath.Join(qdir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -208,4 +209,29 @@ func TestMaintenanceWaitsForNoIngester(t *testing.T) {
 		t.Errorf("a second session = %v, want ErrBusy", err)
 	}
 	m.Close()
+}
+
+// TestMaintenanceNamesNeverMatchIngesterFiles: the recovery of replays and evictions
+// deletes staged files it does not recognise as committed, so it must never take an
+// ingester's staged file for one of its own, whatever the topic is called.
+func TestMaintenanceNamesNeverMatchIngesterFiles(t *testing.T) {
+	for _, tp := range []string{topic, "replay-00000000000000000001", "x-evicted-grabs", "replay", "p1"} {
+		name := dataName(tp, 3, 10, 20)
+		if _, ok := parseReplaySeq(name); ok {
+			t.Errorf("ingester file %s parses as a replay file", name)
+		}
+		if isEvictedName(name) {
+			t.Errorf("ingester file %s parses as an evicted file's rows", name)
+		}
+		if _, _, _, _, ok := parseTmpDataName(tmpName(replayDataName(1, tp, 3))); ok {
+			t.Errorf("replay file of topic %s parses as an ingester file", tp)
+		}
+		evicted := strings.TrimSuffix(name, parquetExt) + evictedInfix + "grabs" + parquetExt
+		if _, _, _, _, ok := parseTmpDataName(tmpName(evicted)); ok || !isEvictedName(evicted) {
+			t.Errorf("evicted rows %s: parse as an ingester file %v, as evicted rows %v", evicted, ok, isEvictedName(evicted))
+		}
+		if seq, ok := parseReplaySeq(replayDataName(7, tp, 3)); !ok || seq != 7 {
+			t.Errorf("replay file of topic %s: seq %d, %v", tp, seq, ok)
+		}
+	}
 }

@@ -66,14 +66,22 @@ func replayDataName(seq int64, topic string, partition int) string {
 
 func replayMarkerName(seq int64) string { return fmt.Sprintf("%020d%s", seq, markerExt) }
 
-// parseReplaySeq reads SEQ from a replay data file's final name.
+// parseReplaySeq reads SEQ from a replay data file's final name. It accepts only the
+// whole form replay-<SEQ>-<topic>-p<PPP>.parquet, which no ingester file can take (those
+// end in a 20-digit offset), so that recovery never touches an ingester's file.
 func parseReplaySeq(name string) (int64, bool) {
 	rest, ok := strings.CutPrefix(name, replayPrefix)
-	if !ok || len(rest) < 20 {
+	if !ok || len(rest) < 21 || rest[20] != '-' {
 		return 0, false
 	}
 	seq, err := strconv.ParseInt(rest[:20], 10, 64)
-	return seq, err == nil && seq > 0
+	base, ok := strings.CutSuffix(rest[21:], parquetExt)
+	i := strings.LastIndex(base, "-")
+	if err != nil || seq <= 0 || !ok || i <= 0 || checkTopic(base[:i]) != nil {
+		return 0, false
+	}
+	_, ok = parsePartitionFolder(base[i+1:])
+	return seq, ok
 }
 
 // replayTables are the folders a replay commit writes to.
@@ -332,7 +340,10 @@ func (m *Maintenance) recoverReplays() error {
 				continue
 			}
 			seq, ok := parseReplaySeq(final)
-			if ok && marked[seq] {
+			if !ok {
+				continue // not a name a replay gives
+			}
+			if marked[seq] {
 				err = renameInto(tdir, e.Name(), final)
 			} else if err = os.Remove(filepath.Join(tdir, e.Name())); errors.Is(err, fs.ErrNotExist) {
 				err = nil

@@ -13,3 +13,6 @@ var ErrReadable = errors.New("DuckDB reads the file without error")
 // ErrUnreadable means a lake file DuckDB cannot read stands in the way of a replay: the
 // checks against the lake would miss its rows. Evict it first.
 var ErrUnreadable = errors.New("a lake file cannot be read")
+
+// ErrNoLake means the data folder holds no lake.
+var ErrNoLake = errors.New("no lake")

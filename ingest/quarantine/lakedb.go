@@ -27,7 +27,19 @@ type lakeDB struct {
 // viewTables are the lake tables the views cover.
 func viewTables() []string { return append(append([]string(nil), lake.Tables...), lake.ReplaysTable) }
 
+// checkLake refuses a data folder without a lake, rather than create one.
+func checkLake(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, "lake", "_commits")); err != nil {
+		return fmt.Errorf("%w: %s holds no lake (no %s); run 'hongbao ingest' or 'hongbao demo' first, or name the data folder with --dir",
+			ErrNoLake, dir, filepath.Join(dir, "lake", "_commits"))
+	}
+	return nil
+}
+
 func openLakeDB(ctx context.Context, dir string) (*lakeDB, error) {
+	if err := checkLake(dir); err != nil {
+		return nil, err
+	}
 	tmp, err := os.MkdirTemp("", "hongbao-quarantine-")
 	if err != nil {
 		return nil, fmt.Errorf("create a folder for DuckDB to spill to: %w", err)

@@ -366,3 +366,17 @@ func TestReplayStoppedBetweenCommitsLandsTheRestOnce(t *testing.T) {
 		checkWarehouse(t, dir)
 	}
 }
+
+func TestCommandsRefuseAFolderWithoutALake(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "nothing")
+	if _, err := List(ctx, dir, ""); !errors.Is(err, ErrNoLake) {
+		t.Errorf("List = %v", err)
+	}
+	if _, err := Replay(ctx, dir, ReplayOptions{}); !errors.Is(err, ErrNoLake) {
+		t.Errorf("Replay = %v", err)
+	}
+	if _, err := os.Stat(dir); err == nil {
+		t.Errorf("Replay created %s", dir)
+	}
+}

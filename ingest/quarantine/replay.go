@@ -82,6 +82,9 @@ func Replay(ctx context.Context, dir string, opts ReplayOptions) (*ReplayReport,
 	if opts.BatchRows <= 0 {
 		opts.BatchRows = 100_000
 	}
+	if err := checkLake(dir); err != nil {
+		return nil, err
+	}
 	l, err := lake.Open(dir)
 	if err != nil {
 		return nil, err

@@ -18,3 +18,7 @@ var ErrLakeSchema = errors.New("the lake files do not match the warehouse schema
 
 // ErrUnknownFormat means a result format name is not one of Formats().
 var ErrUnknownFormat = errors.New("unknown format")
+
+// ErrUnreadableLakeFile means DuckDB could not read a lake file; the refresh left it out
+// and committed the rest (see UnreadableFilesError).
+var ErrUnreadableLakeFile = errors.New("a lake file cannot be read")

@@ -55,7 +55,15 @@ var lakeTables = []lakeTable{
 		{"kafka_topic", "VARCHAR"}, {"kafka_partition", "INTEGER"}, {"kafka_offset", "BIGINT"},
 		{"kafka_key", "BLOB"}, {"kafka_ts", "TIMESTAMPTZ"}, {"raw", "BLOB"},
 		{"reason", "VARCHAR"}, {"detail", "VARCHAR"}, {"ingested_at", "TIMESTAMPTZ"}}},
+	{replaysTable, "one quarantined message that 'hongbao quarantine replay' landed in its event table", []column{
+		{"kafka_topic", "VARCHAR"}, {"kafka_partition", "INTEGER"}, {"kafka_offset", "BIGINT"},
+		{"reason", "VARCHAR"}, {"event_table", "VARCHAR"}, {"event_id", "VARCHAR"}, {"replayed_at", "TIMESTAMPTZ"}}},
 }
+
+// replaysTable is the replay log (lake.ReplaysTable): the quarantine rows it names are
+// left out of the warehouse's quarantine table, since their messages are in an event
+// table now.
+const replaysTable = "quarantine_replays"
 
 // LakeTables returns the names of the warehouse tables loaded from the lake, one per lake
 // folder, in load order.

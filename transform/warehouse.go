@@ -152,6 +152,12 @@ func (w *Warehouse) Close() error { return w.db.Close() }
 // Refresh reloads every lake table from DIR/lake and rebuilds the SQL models, in one
 // transaction: a reader sees the warehouse before or after, never half of it. A lake
 // folder that is missing or empty gives an empty table with all its columns.
+//
+// A lake file DuckDB cannot read does not stop the refresh: when loading a table fails,
+// Refresh reads that load's files one by one, and builds the warehouse again without the
+// ones at fault. It then commits and returns an *UnreadableFilesError naming each of
+// them and the command that moves its rows to quarantine: the warehouse is usable, but
+// lacks those rows.
 func (w *Warehouse) Refresh(ctx context.Context) error {
 	if w.readOnly {
 		return fmt.Errorf("%w: refresh needs a warehouse opened with Open", ErrReadOnly)
@@ -163,6 +169,30 @@ func (w *Warehouse) Refresh(ctx context.Context) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 
+	skip := map[string]bool{}
+	var unreadable []UnreadableFile
+	for {
+		err := w.refresh(ctx, models, skip)
+		var le *lakeLoadError
+		if err == nil || !errors.As(err, &le) || ctx.Err() != nil {
+			if err == nil && len(unreadable) > 0 {
+				return &UnreadableFilesError{Dir: w.dir, Files: unreadable}
+			}
+			return err
+		}
+		bad, perr := w.probeFiles(ctx, le)
+		if perr != nil || len(bad) == 0 {
+			return err // not a file's fault
+		}
+		for _, b := range bad {
+			skip[b.Path] = true
+			unreadable = append(unreadable, b)
+		}
+	}
+}
+
+// refresh is one attempt of Refresh, leaving out the files in skip.
+func (w *Warehouse) refresh(ctx context.Context, models []model, skip map[string]bool) error {
 	tx, err := w.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("refresh %s: %w", w.path, err)
@@ -175,12 +205,15 @@ func (w *Warehouse) Refresh(ctx context.Context) error {
 	}
 	var built []builtTable
 	for _, t := range lakeTables {
-		b, err := w.loadLakeTable(ctx, tx, t)
+		b, err := w.loadLakeTable(ctx, tx, t, skip)
 		if err != nil {
 			return fmt.Errorf("refresh %s: load lake table %s: %w", w.path, t.name, err)
 		}
 		built = append(built, b)
 		delete(stale, t.name)
+	}
+	if err := hideReplayed(ctx, tx, built); err != nil {
+		return fmt.Errorf("refresh %s: %w", w.path, err)
 	}
 	refBuilt, err := w.loadReference(ctx, tx)
 	if err != nil {
@@ -229,12 +262,13 @@ func (w *Warehouse) progress(t TableInfo) {
 	}
 }
 
-func (w *Warehouse) loadLakeTable(ctx context.Context, tx *sql.Tx, t lakeTable) (builtTable, error) {
+func (w *Warehouse) loadLakeTable(ctx context.Context, tx *sql.Tx, t lakeTable, skip map[string]bool) (builtTable, error) {
 	b := builtTable{TableInfo: TableInfo{Name: t.name, Kind: "lake"}, source: "lake/" + t.name, about: t.about}
 	files, bytes, err := lakeFiles(w.dir, t.name)
 	if err != nil {
 		return b, err
 	}
+	files, bytes = withoutSkipped(files, bytes, skip)
 	b.Files, b.Bytes = len(files), bytes
 	// Lake files never change once committed, so a table that holds exactly the files
 	// of an earlier refresh only needs the new ones appended. Anything else (a file
@@ -253,7 +287,7 @@ func (w *Warehouse) loadLakeTable(ctx context.Context, tx *sql.Tx, t lakeTable) 
 	case len(load) > 0:
 		have, err := describeColumns(ctx, tx, readParquetSQL(load))
 		if err != nil {
-			return b, err
+			return b, &lakeLoadError{table: t.name, files: load, err: err}
 		}
 		if incremental {
 			q, err = t.appendSQL(load, have)
@@ -268,6 +302,9 @@ func (w *Warehouse) loadLakeTable(ctx context.Context, tx *sql.Tx, t lakeTable) 
 	}
 	if q != "" {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
+			if len(load) > 0 {
+				return b, &lakeLoadError{table: t.name, files: load, err: err}
+			}
 			return b, err
 		}
 	}
@@ -279,6 +316,33 @@ func (w *Warehouse) loadLakeTable(ctx context.Context, tx *sql.Tx, t lakeTable) 
 	}
 	w.progress(b.TableInfo)
 	return b, nil
+}
+
+// hideReplayed deletes from the quarantine table the messages the replay log says were
+// landed in their event tables, so that each message is in one table or the other. The
+// lake keeps them (its files never change); the warehouse hides them at every refresh,
+// whichever of the two was loaded first.
+func hideReplayed(ctx context.Context, tx *sql.Tx, built []builtTable) error {
+	var q, r *builtTable
+	for i := range built {
+		switch built[i].Name {
+		case "quarantine":
+			q = &built[i]
+		case replaysTable:
+			r = &built[i]
+		}
+	}
+	if q == nil || r == nil || r.Rows == 0 || q.Rows == 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM quarantine WHERE EXISTS (SELECT 1 FROM `+replaysTable+` r
+		WHERE r.kafka_topic = quarantine.kafka_topic AND r.kafka_partition = quarantine.kafka_partition
+		AND r.kafka_offset = quarantine.kafka_offset)`)
+	if err != nil {
+		return fmt.Errorf("leave replayed messages out of quarantine: %w", err)
+	}
+	q.Rows, err = countRows(ctx, tx, "quarantine")
+	return err
 }
 
 // filesTable lists the lake files each table holds, so a refresh can load only the

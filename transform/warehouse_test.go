@@ -222,14 +222,15 @@ func TestEmptyLakeGivesEmptyTables(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{
-		"envelopes":         "event_id VARCHAR, ts TIMESTAMP WITH TIME ZONE, envelope_id VARCHAR, sender_id VARCHAR, chat_id VARCHAR, kind VARCHAR, total_fen BIGINT, shares INTEGER, kafka_partition INTEGER, kafka_offset BIGINT",
-		"grabs":             "event_id VARCHAR, ts TIMESTAMP WITH TIME ZONE, envelope_id VARCHAR, user_id VARCHAR, outcome VARCHAR, amount_fen BIGINT, kafka_partition INTEGER, kafka_offset BIGINT",
-		"card_bindings":     "event_id VARCHAR, ts TIMESTAMP WITH TIME ZONE, user_id VARCHAR, provider VARCHAR, bank_code VARCHAR, outcome VARCHAR, kafka_partition INTEGER, kafka_offset BIGINT",
-		"withdrawals":       "event_id VARCHAR, ts TIMESTAMP WITH TIME ZONE, user_id VARCHAR, provider VARCHAR, bank_code VARCHAR, amount_fen BIGINT, kafka_partition INTEGER, kafka_offset BIGINT",
-		"payments":          "event_id VARCHAR, ts TIMESTAMP WITH TIME ZONE, user_id VARCHAR, provider VARCHAR, scenario VARCHAR, amount_fen BIGINT, bank_code VARCHAR, kafka_partition INTEGER, kafka_offset BIGINT",
-		"links":             "event_id VARCHAR, ts TIMESTAMP WITH TIME ZONE, user_id VARCHAR, chat_id VARCHAR, url VARCHAR, kafka_partition INTEGER, kafka_offset BIGINT",
-		"quarantine":        "kafka_topic VARCHAR, kafka_partition INTEGER, kafka_offset BIGINT, kafka_key BLOB, kafka_ts TIMESTAMP WITH TIME ZONE, raw BLOB, reason VARCHAR, detail VARCHAR, ingested_at TIMESTAMP WITH TIME ZONE",
-		"claims_per_minute": "minute TIMESTAMP, claims BIGINT, attempts BIGINT, claimed_fen BIGINT",
+		"envelopes":          "event_id VARCHAR, ts TIMESTAMP WITH TIME ZONE, envelope_id VARCHAR, sender_id VARCHAR, chat_id VARCHAR, kind VARCHAR, total_fen BIGINT, shares INTEGER, kafka_partition INTEGER, kafka_offset BIGINT",
+		"grabs":              "event_id VARCHAR, ts TIMESTAMP WITH TIME ZONE, envelope_id VARCHAR, user_id VARCHAR, outcome VARCHAR, amount_fen BIGINT, kafka_partition INTEGER, kafka_offset BIGINT",
+		"card_bindings":      "event_id VARCHAR, ts TIMESTAMP WITH TIME ZONE, user_id VARCHAR, provider VARCHAR, bank_code VARCHAR, outcome VARCHAR, kafka_partition INTEGER, kafka_offset BIGINT",
+		"withdrawals":        "event_id VARCHAR, ts TIMESTAMP WITH TIME ZONE, user_id VARCHAR, provider VARCHAR, bank_code VARCHAR, amount_fen BIGINT, kafka_partition INTEGER, kafka_offset BIGINT",
+		"payments":           "event_id VARCHAR, ts TIMESTAMP WITH TIME ZONE, user_id VARCHAR, provider VARCHAR, scenario VARCHAR, amount_fen BIGINT, bank_code VARCHAR, kafka_partition INTEGER, kafka_offset BIGINT",
+		"links":              "event_id VARCHAR, ts TIMESTAMP WITH TIME ZONE, user_id VARCHAR, chat_id VARCHAR, url VARCHAR, kafka_partition INTEGER, kafka_offset BIGINT",
+		"quarantine":         "kafka_topic VARCHAR, kafka_partition INTEGER, kafka_offset BIGINT, kafka_key BLOB, kafka_ts TIMESTAMP WITH TIME ZONE, raw BLOB, reason VARCHAR, detail VARCHAR, ingested_at TIMESTAMP WITH TIME ZONE",
+		"quarantine_replays": "kafka_topic VARCHAR, kafka_partition INTEGER, kafka_offset BIGINT, reason VARCHAR, event_table VARCHAR, event_id VARCHAR, replayed_at TIMESTAMP WITH TIME ZONE",
+		"claims_per_minute":  "minute TIMESTAMP, claims BIGINT, attempts BIGINT, claimed_fen BIGINT",
 	}
 	if len(want) != len(lakeTables)+len(Models()) {
 		t.Fatalf("test knows %d tables, the warehouse builds %d", len(want), len(lakeTables)+len(Models()))

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -18,7 +19,11 @@ func newTransformCommand(g *globalOptions) *cobra.Command {
 		Long: `transform loads every table of the Parquet lake (DIR/lake/<table>/*.parquet) into
 DIR/warehouse.duckdb and rebuilds the SQL models on them, in one transaction: a reader
 sees the warehouse before or after, never half of it. It prints one line per table with
-its row count. Run it after 'hongbao ingest' has landed new files.`,
+its row count. Run it after 'hongbao ingest' has landed new files.
+
+A lake file DuckDB cannot read (one an older build wrote with invalid UTF-8) is left
+out: the rest is loaded and committed, and transform names the file, says how to move
+its rows to quarantine ('hongbao quarantine evict') and exits 1.`,
 		Example: "  hongbao transform --dir ./hongbao-data",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
@@ -42,12 +47,24 @@ func runTransform(ctx context.Context, g *globalOptions, out io.Writer, showProg
 	defer w.Close()
 	var p *progress
 	if showProgress {
-		p = newProgress(int64(len(transform.LakeTables())+len(transform.Models())), "transform "+w.Path())
+		total := int64(len(transform.LakeTables()) + len(transform.Models()))
+		p = newProgress(total, "transform "+w.Path())
 		var built int64
-		w.Progress = func(transform.TableInfo) { built++; p.Set(built) }
+		// A refresh that meets an unreadable lake file builds the tables again.
+		w.Progress = func(transform.TableInfo) { built++; p.Set(min(built, total)) }
 	}
-	if err := w.Refresh(ctx); err != nil {
-		return err
+	// A lake file DuckDB cannot read is left out and named after the refresh commits:
+	// print what the warehouse holds, then fail with the sentence that says what to do.
+	refreshErr := w.Refresh(ctx)
+	if refreshErr != nil && !errors.Is(refreshErr, transform.ErrUnreadableLakeFile) {
+		return refreshErr
+	}
+	left := map[string]int{} // unreadable files left out, by table
+	var ue *transform.UnreadableFilesError
+	if errors.As(refreshErr, &ue) {
+		for _, f := range ue.Files {
+			left[f.Table]++
+		}
 	}
 	tables, err := w.Tables(ctx)
 	if err != nil {
@@ -76,9 +93,15 @@ func runTransform(ctx context.Context, g *globalOptions, out io.Writer, showProg
 		default:
 			from = fmt.Sprintf("from %d lake files", t.Files)
 		}
+		switch n := left[t.Name]; {
+		case n == 1:
+			from += ", 1 unreadable file left out"
+		case n > 1:
+			from += fmt.Sprintf(", %d unreadable files left out", n)
+		}
 		fmt.Fprintf(out, "%-*s  %*s rows  %s\n", nameWidth, t.Name, countWidth, transformCount(t.Rows), from)
 	}
-	return nil
+	return refreshErr
 }
 
 // transformCount writes n with thousands separators: 100,000,000 reads at a glance.

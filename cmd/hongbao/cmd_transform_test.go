@@ -20,6 +20,7 @@ withdrawals              0 rows  no lake files
 payments                 0 rows  no lake files
 links                    0 rows  no lake files
 quarantine               0 rows  no lake files
+quarantine_replays       0 rows  no lake files
 banks                  180 rows  reference
 payment_scenarios       21 rows  reference
 mobile_payment_market    5 rows  reference

@@ -69,6 +69,7 @@ var commandBuilders = []func(*globalOptions) *cobra.Command{
 	newSimulateCommand,
 	newIngestCommand,
 	newTransformCommand,
+	newQuarantineCommand,
 	newSQLCommand,
 	newFactsCommand,
 	newNotebookCommand,

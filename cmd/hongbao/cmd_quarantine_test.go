@@ -1,0 +1,132 @@
+package main
+
+import (
+	"errors"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hongbao/hongbao/ingest/events"
+	"github.com/hongbao/hongbao/ingest/lake"
+	"github.com/hongbao/hongbao/transform"
+)
+
+// writeBadLake commits, as the build before UTF-8 validation did, an envelope and three
+// claims on it (one with a user id that is not UTF-8) and a message that is not JSON.
+// It returns the grabs file DuckDB cannot read.
+func writeBadLake(t *testing.T, dir string) string {
+	t.Helper()
+	l, err := lake.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := l.NewPartitionWriter("hongbao.events", 0)
+	defer w.Release()
+	ts := time.Date(2014, 1, 30, 16, 0, 0, 0, time.UTC)
+	e := events.Event{EventID: "e1", Type: events.EnvelopeSent, TS: ts, EnvelopeID: "env1", SenderID: "u0",
+		ChatID: "c1", Kind: events.KindLucky, TotalFen: 1000, Shares: 3}
+	w.Append(0, &e)
+	for i, user := range []string{"u1", "u\xff", "u3"} {
+		g := events.Event{EventID: "g" + string(rune('1'+i)), Type: events.EnvelopeGrabbed, TS: ts.Add(time.Second),
+			EnvelopeID: "env1", UserID: user, Outcome: events.OutcomeClaimed, AmountFen: 100}
+		w.Append(int64(1+i), &g)
+	}
+	w.Quarantine(lake.QuarantineRecord{Offset: 4, Raw: []byte("hello\x00kafka"), Reason: events.ReasonNotJSON, Detail: "not JSON"})
+	c, err := w.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := c.File("grabs")
+	return filepath.Join(dir, "lake", "grabs", f.File)
+}
+
+func TestQuarantineCommandsEvictAndReplay(t *testing.T) {
+	dir := t.TempDir()
+	bad := writeBadLake(t, dir)
+
+	out, err := runHongbao(t, "", "--dir", dir, "transform")
+	var ue usageError
+	if !errors.Is(err, transform.ErrUnreadableLakeFile) || errors.As(err, &ue) {
+		t.Fatalf("transform over an unreadable file = %v", err)
+	}
+	if !strings.Contains(squeeze(out), "\ngrabs 0 rows no lake files, 1 unreadable file left out\n") ||
+		!strings.Contains(squeeze(out), "envelopes 1 rows from 1 lake file\n") {
+		t.Errorf("transform printed:\n%s", out)
+	}
+	if !strings.Contains(err.Error(), "hongbao quarantine evict --dir "+dir+" "+bad) {
+		t.Errorf("the sentence lacks the command:\n%v", err)
+	}
+
+	out, err = runHongbao(t, "", "--dir", dir, "quarantine", "evict", bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "3 rows moved to quarantine (invalid_utf8 1, unreadable_file 2)") {
+		t.Errorf("evict printed:\n%s", out)
+	}
+
+	out, err = runHongbao(t, "", "--dir", dir, "quarantine", "list", "--format", "csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out, "reason,topic,messages,replayed,waiting,partitions,first_offset,last_offset,example\n"+
+		"unreadable_file,hongbao.events,2,0,2,1,1,3,") || !strings.Contains(out, "\nnot_json,hongbao.events,1,0,1,1,4,4,not JSON\n") {
+		t.Errorf("list printed:\n%s", out)
+	}
+	out, err = runHongbao(t, "", "--dir", dir, "quarantine", "show", "--reason", "not_json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, `hello\u{0}kafka`) || !strings.Contains(out, "(1 row)") {
+		t.Errorf("show printed:\n%s", out)
+	}
+
+	for run := 1; run <= 2; run++ {
+		out, err = runHongbao(t, "", "--dir", dir, "quarantine", "replay")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[int]string{
+			1: "4 quarantined messages not replayed before: 2 landed, 2 stay in quarantine",
+			2: "2 quarantined messages not replayed before: 0 landed, 2 stay in quarantine",
+		}[run]
+		if !strings.HasPrefix(out, want) || !strings.Contains(squeeze(out), "\n invalid_utf8 1\n not_json 1\n") {
+			t.Errorf("replay %d printed:\n%s", run, out)
+		}
+		if run == 1 && !strings.Contains(squeeze(out), "\n grabs 2 rows 200 fen\n") {
+			t.Errorf("replay printed:\n%s", out)
+		}
+	}
+	out, err = runHongbao(t, "", "--dir", dir, "transform")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"\ngrabs 2 rows", "\nquarantine 2 rows", "\nquarantine_replays 2 rows"} {
+		if !strings.Contains(squeeze(out), want) {
+			t.Errorf("transform after replay lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestQuarantineFlagsAreChecked(t *testing.T) {
+	for _, args := range [][]string{
+		{"quarantine", "list", "--reason", "nope"},
+		{"quarantine", "show", "--limit", "0"},
+		{"quarantine", "show", "--format", "xml"},
+		{"quarantine", "evict"},
+		{"quarantine"},
+	} {
+		_, err := runHongbao(t, "", append([]string{"--dir", t.TempDir()}, args...)...)
+		var ue usageError
+		if !errors.As(err, &ue) {
+			t.Errorf("%v: %v, want a usage error", args, err)
+		}
+	}
+}
+
+// squeeze collapses runs of spaces, so that tests do not depend on column widths.
+func squeeze(s string) string { return spaces.ReplaceAllString(s, " ") }
+
+var spaces = regexp.MustCompile(` +`)

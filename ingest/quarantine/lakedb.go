@@ -1,0 +1,169 @@
+package quarantine
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/hongbao/hongbao/ingest/lake"
+	"github.com/hongbao/hongbao/transform"
+)
+
+// lakeDB is an in-memory DuckDB with one view per lake table over its Parquet files, as
+// they were when it was opened: the lake read without the warehouse.
+type lakeDB struct {
+	db    *sql.DB
+	dir   string
+	tmp   string              // DuckDB's spill folder
+	files map[string][]string // lake table → its files
+}
+
+// viewTables are the lake tables the views cover.
+func viewTables() []string { return append(append([]string(nil), lake.Tables...), lake.ReplaysTable) }
+
+// checkLake refuses a data folder without a lake, rather than create one.
+func checkLake(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, "lake", "_commits")); err != nil {
+		return fmt.Errorf("%w: %s holds no lake (no %s); run 'hongbao ingest' or 'hongbao demo' first, or name the data folder with --dir",
+			ErrNoLake, dir, filepath.Join(dir, "lake", "_commits"))
+	}
+	return nil
+}
+
+func openLakeDB(ctx context.Context, dir string) (*lakeDB, error) {
+	if err := checkLake(dir); err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", "hongbao-quarantine-")
+	if err != nil {
+		return nil, fmt.Errorf("create a folder for DuckDB to spill to: %w", err)
+	}
+	db, err := duckConnector()
+	if err != nil {
+		os.RemoveAll(tmp)
+		return nil, err
+	}
+	ldb := &lakeDB{db: db, dir: dir, tmp: tmp, files: map[string][]string{}}
+	limit := os.Getenv("HONGBAO_DUCKDB_MEMORY")
+	if limit == "" {
+		limit = "1GB"
+	}
+	for _, q := range []string{
+		"SET memory_limit = " + quote(limit),
+		"SET temp_directory = " + quote(filepath.ToSlash(tmp)),
+		"SET TimeZone = 'UTC'",
+	} {
+		if _, err := ldb.db.ExecContext(ctx, q); err != nil {
+			ldb.Close()
+			return nil, fmt.Errorf("set up DuckDB (%s): %w", q, err)
+		}
+	}
+	for _, table := range viewTables() {
+		schema := lake.Schema(table)
+		if table == lake.ReplaysTable {
+			schema = lake.ReplaysSchema()
+		}
+		files, err := transform.LakeFiles(dir, table)
+		if err != nil {
+			ldb.Close()
+			return nil, err
+		}
+		ldb.files[table] = files
+		cols := make([]string, schema.NumFields())
+		for i, f := range schema.Fields() {
+			cols[i] = ident(f.Name)
+			if len(files) == 0 {
+				cols[i] = "CAST(NULL AS " + duckType(f.Type) + ") AS " + ident(f.Name)
+			}
+		}
+		from := transform.ReadParquetSQL(files) + " WHERE true"
+		if len(files) == 0 {
+			from = "(SELECT 1) WHERE false"
+		}
+		q := "CREATE VIEW " + ident(table) + " AS SELECT " + strings.Join(cols, ", ") + " FROM " + from
+		if _, err := ldb.db.ExecContext(ctx, q); err != nil {
+			err = ldb.explain(ctx, err, table)
+			ldb.Close()
+			return nil, fmt.Errorf("read lake table %s: %w", table, err)
+		}
+	}
+	return ldb, nil
+}
+
+// duckConnector opens an empty in-memory DuckDB.
+func duckConnector() (*sql.DB, error) {
+	conn, err := duckdb.NewConnector("", nil)
+	if err != nil {
+		return nil, fmt.Errorf("start DuckDB: %w", err)
+	}
+	return sql.OpenDB(conn), nil
+}
+
+func (l *lakeDB) Close() error {
+	err := l.db.Close()
+	os.RemoveAll(l.tmp)
+	return err
+}
+
+// explain turns a failed read of the lake into the sentence that names the file at
+// fault and the command that moves it out of the way, when a file is at fault. It reads
+// the files of the tables named (all when none) one by one, so it is for error paths.
+func (l *lakeDB) explain(ctx context.Context, err error, tables ...string) error {
+	if ctx.Err() != nil {
+		return err
+	}
+	if len(tables) == 0 {
+		tables = viewTables()
+	}
+	var bad []string
+	for _, t := range tables {
+		files := l.files[t]
+		if files == nil {
+			files, _ = transform.LakeFiles(l.dir, t)
+		}
+		for _, f := range files {
+			if transform.ProbeLakeFile(ctx, l.db, f) != nil {
+				bad = append(bad, f)
+			}
+		}
+	}
+	if len(bad) == 0 {
+		return err
+	}
+	return fmt.Errorf("%w: DuckDB cannot read %s (%v); move its rows to quarantine with 'hongbao quarantine evict --dir %s %s' and run the command again",
+		ErrUnreadable, strings.Join(bad, ", "), firstLine(err), l.dir, strings.Join(bad, " "))
+}
+
+func firstLine(err error) string {
+	s := err.Error()
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return strings.TrimSpace(s)
+}
+
+// duckType is DuckDB's name for the Arrow types of the lake's columns.
+func duckType(t arrow.DataType) string {
+	switch t.ID() {
+	case arrow.STRING:
+		return "VARCHAR"
+	case arrow.BINARY:
+		return "BLOB"
+	case arrow.INT32:
+		return "INTEGER"
+	case arrow.INT64:
+		return "BIGINT"
+	case arrow.TIMESTAMP:
+		return "TIMESTAMPTZ"
+	}
+	panic("quarantine: no DuckDB type for " + t.String())
+}
+
+func ident(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+func quote(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + `'` }

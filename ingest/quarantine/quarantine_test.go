@@ -1,0 +1,382 @@
+package quarantine
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hongbao/hongbao/ingest/events"
+	"github.com/hongbao/hongbao/ingest/lake"
+	"github.com/hongbao/hongbao/transform"
+)
+
+const topic = "hongbao.events"
+
+func at(s int) time.Time { return time.Date(2014, 1, 30, 16, 0, s, 0, time.UTC) }
+
+func envelope(id, env string, ts int, shares int32, total int64) events.Event {
+	return events.Event{EventID: id, Type: events.EnvelopeSent, TS: at(ts), EnvelopeID: env,
+		SenderID: "u0", ChatID: "c1", Kind: events.KindLucky, TotalFen: total, Shares: shares}
+}
+
+func claim(id, env string, ts int, amount int64) events.Event {
+	return events.Event{EventID: id, Type: events.EnvelopeGrabbed, TS: at(ts), EnvelopeID: env,
+		UserID: "u-" + id, Outcome: events.OutcomeClaimed, AmountFen: amount}
+}
+
+func withdrawal(id string, ts int, amount int64) events.Event {
+	return events.Event{EventID: id, Type: events.Withdrawal, TS: at(ts), UserID: "u9",
+		Provider: events.ProviderWeChatPay, BankCode: "ICBC", AmountFen: amount}
+}
+
+// row is one message of the test lake: an event that landed, or one quarantined with
+// the reason an earlier build gave.
+type row struct {
+	offset int64
+	e      events.Event
+	reason events.Reason // quarantined when set
+	raw    string        // the raw message when not the event's encoding
+}
+
+func commitRows(t *testing.T, l *lake.Lake, partition int, rows []row) *lake.Commit {
+	t.Helper()
+	w := l.NewPartitionWriter(topic, partition)
+	defer w.Release()
+	for _, r := range rows {
+		if r.reason == "" {
+			w.Append(r.offset, &r.e)
+			continue
+		}
+		raw := []byte(r.raw)
+		if r.raw == "" {
+			var err error
+			if raw, err = events.Encode(&r.e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w.Quarantine(lake.QuarantineRecord{Offset: r.offset, Key: []byte(r.e.Key()), KafkaTS: r.e.TS,
+			Raw: raw, Reason: r.reason, Detail: "as the ingester said then"})
+	}
+	c, err := w.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// buildLake writes the test lake, 17 messages over two partitions, and returns the path
+// of its grabs file that DuckDB cannot read.
+//
+//	p0  0 envelope E1 (3 shares, 300 fen)        landed
+//	    1 claim g1 on E1, 100 fen                landed
+//	    2 claim g2 on E2, 50 fen                 quarantined unknown_envelope: E2 came late  → lands
+//	    3 envelope E2 (2 shares, 200 fen)        quarantined bad_timestamp by a rule since fixed → lands
+//	    4 "{"                                    quarantined not_json                       → stays
+//	    5 g1 again                               quarantined duplicate_event_id             → stays
+//	    6 claim g6 on E1, 150 fen                quarantined claims_exceed_total by an old bug → lands
+//	    7 claim g7 on E1, 100 fen                quarantined claims_exceed_total            → stays (250+100 > 300)
+//	    8 claim g8 on E3, never sent             quarantined unknown_envelope               → stays
+//	    9 E1 sent again as e9                    quarantined duplicate_envelope             → stays
+//	   10 envelope E4 (2 shares, 100 fen)        landed
+//	   11 claim g11 on E4, 40 fen                landed in the unreadable grabs file        → evicted, lands
+//	   12 claim g12 on E4, user id not UTF-8     landed in the unreadable grabs file        → evicted, stays invalid_utf8
+//	   13 withdrawal w13, 900 fen                landed
+//	p1  0 withdrawal w0, 500 fen                 landed
+//	    1 withdrawal w1, 700 fen                 quarantined invalid_value by a rule since fixed → lands
+//	    2 a withdrawal without amount            quarantined missing_field                  → stays
+func buildLake(t *testing.T, dir string) (badFile string) {
+	t.Helper()
+	l, err := lake.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	commitRows(t, l, 0, []row{
+		{0, envelope("e0", "E1", 0, 3, 300), "", ""},
+		{1, claim("g1", "E1", 1, 100), "", ""},
+		{2, claim("g2", "E2", 2, 50), events.ReasonUnknownEnvelope, ""},
+		{3, envelope("e3", "E2", 1, 2, 200), events.ReasonBadTimestamp, ""},
+		{4, events.Event{}, events.ReasonNotJSON, "{"},
+		{5, claim("g1", "E1", 1, 100), events.ReasonDuplicateEventID, ""},
+		{6, claim("g6", "E1", 6, 150), events.ReasonClaimOverTotal, ""},
+		{7, claim("g7", "E1", 7, 100), events.ReasonClaimOverTotal, ""},
+		{8, claim("g8", "E3", 8, 10), events.ReasonUnknownEnvelope, ""},
+		{9, envelope("e9", "E1", 9, 5, 500), events.ReasonDuplicateEnvelope, ""},
+	})
+	bad := claim("g12", "E4", 12, 30)
+	bad.UserID = "u\xff\xfe"
+	c := commitRows(t, l, 0, []row{
+		{10, envelope("e10", "E4", 10, 2, 100), "", ""},
+		{11, claim("g11", "E4", 11, 40), "", ""},
+		{12, bad, "", ""},
+		{13, withdrawal("w13", 13, 900), "", ""},
+	})
+	commitRows(t, l, 1, []row{
+		{0, withdrawal("w0", 0, 500), "", ""},
+		{1, withdrawal("w1", 1, 700), events.ReasonInvalidValue, ""},
+		{2, events.Event{}, events.ReasonMissingField, `{"event_id":"w2","type":"withdrawal","ts":"2014-01-30T16:00:02Z","user_id":"u9","provider":"alipay","bank_code":"ICBC"}`},
+	})
+	f, _ := c.File("grabs")
+	return filepath.Join(dir, "lake", "grabs", f.File)
+}
+
+func refresh(t *testing.T, dir string) (*transform.Warehouse, error) {
+	t.Helper()
+	w, err := transform.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w, w.Refresh(context.Background())
+}
+
+func queryInt(t *testing.T, w *transform.Warehouse, q string) int64 {
+	t.Helper()
+	var n int64
+	if err := w.DB().QueryRow(q).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+// lakeListing is every file name under DIR/lake, to see that a command wrote nothing.
+func lakeListing(t *testing.T, dir string) []string {
+	t.Helper()
+	var names []string
+	err := filepath.WalkDir(filepath.Join(dir, "lake"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && d.Name() != ".lock" {
+			names = append(names, strings.TrimPrefix(p, dir))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
+func TestEvictThenReplayLandsEachMessageOnce(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	bad := buildLake(t, dir)
+
+	// The refresh loads the rest, names the file and the command.
+	w, err := refresh(t, dir)
+	var ue *transform.UnreadableFilesError
+	if !errors.As(err, &ue) || len(ue.Files) != 1 || ue.Files[0].Path != bad {
+		t.Fatalf("refresh = %v, want the unreadable %s", err, bad)
+	}
+	if n := queryInt(t, w, "SELECT count(*) FROM grabs"); n != 1 {
+		t.Errorf("grabs before eviction = %d, want 1", n)
+	}
+	w.Close()
+
+	// Review: the lake's quarantine by reason, before anything was replayed.
+	counts, err := List(ctx, dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[events.Reason]int64{}
+	for _, c := range counts {
+		got[c.Reason] += c.Messages
+		if c.Replayed != 0 {
+			t.Errorf("%s: %d replayed before any replay", c.Reason, c.Replayed)
+		}
+	}
+	want := map[events.Reason]int64{"unknown_envelope": 2, "bad_timestamp": 1, "not_json": 1, "duplicate_event_id": 1,
+		"claims_exceed_total": 2, "duplicate_envelope": 1, "invalid_value": 1, "missing_field": 1}
+	if !maps.Equal(got, want) {
+		t.Errorf("List by reason = %v, want %v", got, want)
+	}
+
+	// Evict: the file's two rows go to quarantine, the refresh works again.
+	if _, err := Evict(ctx, dir, []string{filepath.Join(dir, "lake", "grabs", "hongbao.events-p000-00000000000000000000-00000000000000000009.parquet")}); !errors.Is(err, ErrReadable) {
+		t.Errorf("evicting a readable file = %v, want ErrReadable", err)
+	}
+	evs, err := Evict(ctx, dir, []string{bad})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 1 || evs[0].Reasons[events.ReasonInvalidUTF8] != 1 || evs[0].Reasons[lake.ReasonUnreadableFile] != 1 {
+		t.Fatalf("evictions %+v", evs)
+	}
+	w, err = refresh(t, dir)
+	if err != nil {
+		t.Fatalf("refresh after eviction: %v", err)
+	}
+	if n := queryInt(t, w, "SELECT count(*) FROM quarantine"); n != 12 {
+		t.Errorf("quarantine after eviction = %d, want 12", n)
+	}
+	w.Close()
+
+	// A dry run decides and lands nothing.
+	before := lakeListing(t, dir)
+	dry, err := Replay(ctx, dir, ReplayOptions{DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after := lakeListing(t, dir); !slices.Equal(before, after) {
+		t.Errorf("a dry run changed the lake:\n%v\n%v", before, after)
+	}
+
+	rep, err := Replay(ctx, dir, ReplayOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLanded := map[events.Reason]int64{"unknown_envelope": 1, "bad_timestamp": 1, "claims_exceed_total": 1,
+		"unreadable_file": 1, "invalid_value": 1}
+	wantStays := map[events.Reason]int64{"not_json": 1, "duplicate_event_id": 1, "claims_exceed_total": 1,
+		"unknown_envelope": 1, "duplicate_envelope": 1, "invalid_utf8": 1, "missing_field": 1}
+	for _, r := range []*ReplayReport{dry, rep} {
+		if r.Considered != 12 || !maps.Equal(r.Landed, wantLanded) || !maps.Equal(r.Stays, wantStays) {
+			t.Errorf("replay (dry run %v): considered %d, landed %v, stays %v; want 12, %v, %v",
+				r.DryRun, r.Considered, r.Landed, r.Stays, wantLanded, wantStays)
+		}
+		if r.Tables["grabs"] != (TableCount{3, 50 + 150 + 40}) || r.Tables["envelopes"] != (TableCount{1, 200}) ||
+			r.Tables["withdrawals"] != (TableCount{1, 700}) || len(r.Tables) != 3 {
+			t.Errorf("replay (dry run %v) tables %v", r.DryRun, r.Tables)
+		}
+	}
+	if len(dry.Commits) != 0 || len(rep.Commits) != 3 {
+		t.Errorf("commits: dry run %d, replay %d; want 0 and 3 (envelopes of p0, then the rest of p0 and p1)", len(dry.Commits), len(rep.Commits))
+	}
+	checkWarehouse(t, dir)
+
+	// Replay twice changes nothing.
+	before = lakeListing(t, dir)
+	again, err := Replay(ctx, dir, ReplayOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.LandedTotal() != 0 || !maps.Equal(again.Stays, wantStays) || len(again.Commits) != 0 {
+		t.Errorf("second replay landed %v, stays %v", again.Landed, again.Stays)
+	}
+	if after := lakeListing(t, dir); !slices.Equal(before, after) {
+		t.Errorf("a second replay changed the lake:\n%v\n%v", before, after)
+	}
+	checkWarehouse(t, dir)
+
+	// The review marks what was replayed.
+	counts, err = List(ctx, dir, events.ReasonClaimOverTotal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(counts) != 1 || counts[0].Messages != 2 || counts[0].Replayed != 1 || counts[0].FirstOffset != 6 || counts[0].LastOffset != 7 {
+		t.Errorf("List(claims_exceed_total) = %+v", counts)
+	}
+	var shown []*Message
+	err = Show(ctx, dir, ShowOptions{Reason: events.ReasonInvalidUTF8}, func(m *Message) error {
+		shown = append(shown, m)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(shown) != 1 || shown[0].Offset != 12 || !shown[0].ReplayedAt.IsZero() ||
+		!strings.Contains(Printable(shown[0].Raw, 0), `"user_id":"u\xFF\xFE"`) {
+		t.Errorf("Show(invalid_utf8) = %+v", shown)
+	}
+}
+
+// checkWarehouse refreshes and checks the warehouse after the replay of the test lake.
+func checkWarehouse(t *testing.T, dir string) {
+	t.Helper()
+	w, err := refresh(t, dir)
+	if err != nil {
+		t.Fatalf("refresh after replay: %v", err)
+	}
+	defer w.Close()
+	for q, want := range map[string]int64{
+		"SELECT count(*) FROM grabs":                                    4,
+		"SELECT sum(amount_fen) FROM grabs":                             100 + 50 + 150 + 40,
+		"SELECT count(*) FROM envelopes":                                3,
+		"SELECT sum(total_fen) FROM envelopes":                          300 + 100 + 200,
+		"SELECT count(*) FROM withdrawals":                              3,
+		"SELECT sum(amount_fen) FROM withdrawals":                       900 + 500 + 700,
+		"SELECT count(*) FROM quarantine":                               7,
+		"SELECT count(*) FROM quarantine_replays":                       5,
+		"SELECT kafka_offset FROM grabs WHERE event_id = 'g2'":          2,
+		"SELECT kafka_partition FROM withdrawals WHERE event_id = 'w1'": 1,
+	} {
+		if got := queryInt(t, w, q); got != want {
+			t.Errorf("%s = %d, want %d", q, got, want)
+		}
+	}
+	// Every message once in a table or in quarantine; no event_id twice.
+	all := `SELECT kafka_partition, kafka_offset FROM quarantine`
+	ids := `SELECT NULL AS event_id WHERE false`
+	for _, table := range []string{"envelopes", "grabs", "card_bindings", "withdrawals", "payments", "links"} {
+		all += " UNION ALL SELECT kafka_partition, kafka_offset FROM " + table
+		ids += " UNION ALL SELECT event_id FROM " + table
+	}
+	if n := queryInt(t, w, "SELECT count(*) FROM ("+all+")"); n != 17 {
+		t.Errorf("%d rows over the tables and quarantine, want the 17 messages", n)
+	}
+	if n := queryInt(t, w, "SELECT count(DISTINCT (kafka_partition, kafka_offset)) FROM ("+all+")"); n != 17 {
+		t.Errorf("%d distinct messages over the tables and quarantine, want 17", n)
+	}
+	if n := queryInt(t, w, "SELECT count(*) - count(DISTINCT event_id) FROM ("+ids+")"); n != 0 {
+		t.Errorf("%d event_ids land twice", n)
+	}
+}
+
+func TestReplayStoppedBetweenCommitsLandsTheRestOnce(t *testing.T) {
+	ctx := context.Background()
+	for stopAt := 1; stopAt <= 3; stopAt++ {
+		dir := t.TempDir()
+		bad := buildLake(t, dir)
+		if _, err := Evict(ctx, dir, []string{bad}); err != nil {
+			t.Fatal(err)
+		}
+		crash := errors.New("crash")
+		commits := 0
+		_, err := Replay(ctx, dir, ReplayOptions{BatchRows: 1, afterCommit: func(*lake.ReplayCommit) error {
+			if commits++; commits == stopAt {
+				return crash
+			}
+			return nil
+		}})
+		if !errors.Is(err, crash) {
+			t.Fatalf("replay = %v, want the crash", err)
+		}
+		// Whatever landed so far, no claim landed before its envelope.
+		w, err := refresh(t, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := queryInt(t, w, "SELECT count(*) FROM grabs g WHERE NOT EXISTS (SELECT 1 FROM envelopes e WHERE e.envelope_id = g.envelope_id)"); n != 0 {
+			t.Errorf("stopped after commit %d: %d claims on envelopes not in the lake", stopAt, n)
+		}
+		if n := queryInt(t, w, "SELECT count(*) FROM quarantine_replays"); n != int64(stopAt) {
+			t.Errorf("stopped after commit %d: %d messages replayed", stopAt, n)
+		}
+		w.Close()
+
+		rep, err := Replay(ctx, dir, ReplayOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Considered != int64(12-stopAt) || rep.LandedTotal() != int64(5-stopAt) || rep.StaysTotal() != 7 {
+			t.Errorf("stopped after commit %d: rerun considered %d, landed %v, stays %v", stopAt, rep.Considered, rep.Landed, rep.Stays)
+		}
+		checkWarehouse(t, dir)
+	}
+}
+
+func TestCommandsRefuseAFolderWithoutALake(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "nothing")
+	if _, err := List(ctx, dir, ""); !errors.Is(err, ErrNoLake) {
+		t.Errorf("List = %v", err)
+	}
+	if _, err := Replay(ctx, dir, ReplayOptions{}); !errors.Is(err, ErrNoLake) {
+		t.Errorf("Replay = %v", err)
+	}
+	if _, err := os.Stat(dir); err == nil {
+		t.Errorf("Replay created %s", dir)
+	}
+}

@@ -1,0 +1,127 @@
+package transform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// UnreadableFile is a lake file DuckDB cannot read, for example one an older ingester
+// wrote with a string that is not UTF-8 ("Invalid string encoding found in Parquet file").
+type UnreadableFile struct {
+	Table string // the lake table (folder) it belongs to
+	Path  string // the file, under DIR/lake/<table>/
+	Err   error  // what DuckDB said
+}
+
+// UnreadableFilesError is what Refresh returns after it committed a warehouse built
+// without the lake files DuckDB cannot read: every other file is loaded, but the rows of
+// these are missing, so the caller should report it and fail. It unwraps to
+// ErrUnreadableLakeFile.
+type UnreadableFilesError struct {
+	Dir   string // the data folder, as the caller named it
+	Files []UnreadableFile
+}
+
+func (e *UnreadableFilesError) Error() string {
+	var b strings.Builder
+	paths := make([]string, len(e.Files))
+	if len(e.Files) == 1 {
+		fmt.Fprintf(&b, "the warehouse was refreshed without 1 lake file that DuckDB cannot read, so its rows are missing:")
+	} else {
+		fmt.Fprintf(&b, "the warehouse was refreshed without %d lake files that DuckDB cannot read, so their rows are missing:", len(e.Files))
+	}
+	for i, f := range e.Files {
+		cause := strings.TrimPrefix(firstLine(f.Err), "Invalid Input Error: ")
+		cause = strings.Replace(cause, ` in Parquet file "`+f.Path+`"`, "", 1)
+		fmt.Fprintf(&b, "\n  %s (table %s): %s", f.Path, f.Table, cause)
+		paths[i] = f.Path
+	}
+	fmt.Fprintf(&b, "\nLake files are never rewritten: move the rows to quarantine with\n  hongbao quarantine evict --dir %s %s\n"+
+		"then land the valid ones with 'hongbao quarantine replay --dir %s' and run 'hongbao transform --dir %s' again.",
+		e.Dir, strings.Join(paths, " "), e.Dir, e.Dir)
+	return b.String()
+}
+
+func (e *UnreadableFilesError) Unwrap() error { return ErrUnreadableLakeFile }
+
+func firstLine(err error) string {
+	s := err.Error()
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return strings.TrimSpace(s)
+}
+
+// ProbeLakeFile reads every value of one Parquet file with DuckDB and returns the error
+// reading it gives, or nil. It is the slow, file-by-file check that finds which files of
+// a failed load are at fault; a load that works never needs it.
+func ProbeLakeFile(ctx context.Context, db Queryer, path string) error {
+	// hash reads each value of each column (max alone could be answered from the
+	// file's statistics).
+	rows, err := db.QueryContext(ctx, "SELECT max(hash(COLUMNS(*))) FROM "+readParquetSQL([]string{path}))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+	}
+	return rows.Err()
+}
+
+// lakeLoadError is a failed read of lake files while loading a table: the files may be
+// at fault, which Refresh checks one by one.
+type lakeLoadError struct {
+	table string
+	files []string
+	err   error
+}
+
+func (e *lakeLoadError) Error() string { return e.err.Error() }
+func (e *lakeLoadError) Unwrap() error { return e.err }
+
+// probeFiles returns the files of a failed load that DuckDB cannot read.
+func (w *Warehouse) probeFiles(ctx context.Context, le *lakeLoadError) ([]UnreadableFile, error) {
+	var bad []UnreadableFile
+	for _, f := range le.files {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if _, err := os.Stat(f); errors.Is(err, os.ErrNotExist) {
+			continue // evicted or removed since the listing
+		}
+		if err := ProbeLakeFile(ctx, w.db, f); err != nil {
+			bad = append(bad, UnreadableFile{Table: le.table, Path: f, Err: err})
+		}
+	}
+	return bad, nil
+}
+
+// withoutSkipped drops the skipped files from a table's listing and their size from
+// its total.
+func withoutSkipped(files []string, bytes int64, skip map[string]bool) ([]string, int64) {
+	if len(skip) == 0 {
+		return files, bytes
+	}
+	kept := files[:0:0]
+	for _, f := range files {
+		if !skip[f] {
+			kept = append(kept, f)
+		} else if info, err := os.Stat(f); err == nil {
+			bytes -= info.Size()
+		}
+	}
+	return kept, bytes
+}
+
+// LakeFiles lists the finished Parquet files of one lake table of data folder dir, as
+// the warehouse loads them: sorted by name, without files being written.
+func LakeFiles(dir, table string) ([]string, error) {
+	files, _, err := lakeFiles(dir, table)
+	return files, err
+}
+
+// ReadParquetSQL is the table function the warehouse reads lake files with.
+func ReadParquetSQL(files []string) string { return readParquetSQL(files) }

@@ -145,6 +145,7 @@ func keepWarehouseCurrent(ctx context.Context, dir string, every time.Duration, 
 	t := time.NewTicker(every)
 	defer t.Stop()
 	var seen int64
+	reported := false
 	for {
 		select {
 		case <-done:
@@ -157,6 +158,15 @@ func keepWarehouseCurrent(ctx context.Context, dir string, every time.Duration, 
 				continue
 			}
 			if err := refreshWarehouse(ctx, dir, os.Stderr); err != nil {
+				if errors.Is(err, transform.ErrUnreadableLakeFile) {
+					// Refreshed, without the files it names; the final refresh fails on them.
+					if !reported {
+						fmt.Fprintf(os.Stderr, "ingest: %v\n", err)
+						reported = true
+					}
+					seen = n
+					continue
+				}
 				if ctx.Err() == nil {
 					fmt.Fprintf(os.Stderr, "ingest: the warehouse was not refreshed (%v); trying again in %s\n", err, every)
 				}

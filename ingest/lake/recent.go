@@ -31,22 +31,35 @@ func (l *Lake) RecentEventIDs(topic string, partition int, max int, fn func(id s
 			}
 		}
 	}
+	// What 'hongbao quarantine replay' landed on the partition first: few rows, and
+	// older than the newest commits.
+	replays, err := l.ReplayCommits()
+	if err != nil {
+		return err
+	}
+	var files []CommitFile
+	for _, rc := range replays {
+		if rc.Topic == topic && rc.Partition == partition {
+			files = append(files, rc.Files...)
+		}
+	}
 	for i := from; i < len(cs); i++ {
-		for _, f := range cs[i].Files {
-			ti := tableOf(f.Table)
-			if ti < 0 || ti == tQuarantine {
-				continue
-			}
-			err := l.scan(filepath.Join(l.tableDir(f.Table), f.File), schemas[ti], []string{"event_id", "kafka_offset"},
-				func(cols []arrow.Array) {
-					ids, off := cols[0].(*array.String), cols[1].(*array.Int64)
-					for r := 0; r < ids.Len(); r++ {
-						fn(ids.Value(r), off.Value(r))
-					}
-				})
-			if err != nil {
-				return err
-			}
+		files = append(files, cs[i].Files...)
+	}
+	for _, f := range files {
+		ti := tableOf(f.Table)
+		if ti < 0 || ti == tQuarantine {
+			continue
+		}
+		err := l.scan(filepath.Join(l.tableDir(f.Table), f.File), schemas[ti], []string{"event_id", "kafka_offset"},
+			func(cols []arrow.Array) {
+				ids, off := cols[0].(*array.String), cols[1].(*array.Int64)
+				for r := 0; r < ids.Len(); r++ {
+					fn(ids.Value(r), off.Value(r))
+				}
+			})
+		if err != nil {
+			return err
 		}
 	}
 	return nil
@@ -80,12 +93,23 @@ func (l *Lake) FindEnvelopes(topic string, partition int, ids map[string]bool) (
 		return nil, err
 	}
 	table := Tables[tEnvelopes]
+	var files []string
 	for i := range cs {
-		f, ok := cs[i].File(table)
-		if !ok {
-			continue
+		if f, ok := cs[i].File(table); ok {
+			files = append(files, f.File)
 		}
-		err := l.scan(filepath.Join(l.tableDir(table), f.File), schemas[tEnvelopes], []string{"envelope_id", "kafka_offset"},
+	}
+	replays, err := l.ReplayCommits()
+	if err != nil {
+		return nil, err
+	}
+	for _, rc := range replays {
+		if f, ok := rc.File(table); ok && rc.Topic == topic && rc.Partition == partition {
+			files = append(files, f.File)
+		}
+	}
+	for _, file := range files {
+		err := l.scan(filepath.Join(l.tableDir(table), file), schemas[tEnvelopes], []string{"envelope_id", "kafka_offset"},
 			func(cols []arrow.Array) {
 				env, off := cols[0].(*array.String), cols[1].(*array.Int64)
 				for r := 0; r < env.Len(); r++ {

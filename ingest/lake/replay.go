@@ -361,3 +361,13 @@ func (m *Maintenance) recoverReplays() error {
 	}
 	return nil
 }
+
+// File returns the replay commit's file of a table, and whether it has one.
+func (c *ReplayCommit) File(table string) (CommitFile, bool) {
+	for _, f := range c.Files {
+		if f.Table == table {
+			return f, true
+		}
+	}
+	return CommitFile{}, false
+}

@@ -61,16 +61,40 @@ func (l *Lake) RestoreTracker(topic string, partition int, t *events.Tracker) er
 		claimFen int64
 	}
 	live := make(map[string]*envelope)
+	grabTable := events.EnvelopeGrabbed.Table()
+	// The files to read: the envelopes of the commits that reach the window and the
+	// grabs from the first of them on, then what 'hongbao quarantine replay' landed
+	// on this partition (at offsets inside the commits' ranges).
+	var envFiles, grabFiles []string
 	from := -1 // the first commit whose envelopes reach the window
 	for i := range cs {
-		f, ok := cs[i].File(envTable)
-		if !ok || f.MaxTS.UnixMicro() < cutoff {
+		if f, ok := cs[i].File(envTable); ok && f.MaxTS.UnixMicro() >= cutoff {
+			if from < 0 {
+				from = i
+			}
+			envFiles = append(envFiles, f.File)
+		}
+		if f, ok := cs[i].File(grabTable); ok && from >= 0 {
+			grabFiles = append(grabFiles, f.File)
+		}
+	}
+	replays, err := l.ReplayCommits()
+	if err != nil {
+		return err
+	}
+	for _, rc := range replays {
+		if rc.Topic != topic || rc.Partition != partition {
 			continue
 		}
-		if from < 0 {
-			from = i
+		if f, ok := rc.File(envTable); ok && f.MaxTS.UnixMicro() >= cutoff {
+			envFiles = append(envFiles, f.File)
 		}
-		err := l.scan(filepath.Join(l.tableDir(envTable), f.File), schemas[tEnvelopes],
+		if f, ok := rc.File(grabTable); ok {
+			grabFiles = append(grabFiles, f.File)
+		}
+	}
+	for _, file := range envFiles {
+		err := l.scan(filepath.Join(l.tableDir(envTable), file), schemas[tEnvelopes],
 			[]string{"envelope_id", "ts", "shares", "total_fen", "kafka_offset"},
 			func(cols []arrow.Array) {
 				ids, ts := cols[0].(*array.String), cols[1].(*array.Timestamp)
@@ -97,13 +121,8 @@ func (l *Lake) RestoreTracker(topic string, partition int, t *events.Tracker) er
 		return nil
 	}
 
-	grabTable := events.EnvelopeGrabbed.Table()
-	for i := from; i < len(cs); i++ {
-		f, ok := cs[i].File(grabTable)
-		if !ok {
-			continue
-		}
-		err := l.scan(filepath.Join(l.tableDir(grabTable), f.File), schemas[tGrabs],
+	for _, file := range grabFiles {
+		err := l.scan(filepath.Join(l.tableDir(grabTable), file), schemas[tGrabs],
 			[]string{"envelope_id", "outcome", "amount_fen", "kafka_offset"},
 			func(cols []arrow.Array) {
 				ids, outcome := cols[0].(*array.String), cols[1].(*array.String)

@@ -118,7 +118,7 @@ var notes = map[string]tableNotes{
 			"kafka_key":       "The message key; NULL when it had none.",
 			"kafka_ts":        "The message's Kafka timestamp; NULL when it had none.",
 			"raw":             "The message value, byte for byte as received.",
-			"reason":          "Why it was refused, as a code: not_json, not_object, unknown_type, missing_field, wrong_type, bad_timestamp, timestamp_out_of_range, invalid_value, non_positive_amount, claim_over_limit, claims_exceed_shares, claims_exceed_total, invalid_utf8, duplicate_event_id, duplicate_envelope, unknown_envelope, too_large, or unreadable_file (a valid row moved out of a lake file DuckDB could not read by 'hongbao quarantine evict'; replay lands it again).",
+			"reason":          "Why it was refused, as a code: not_json, not_object, unknown_type, missing_field, wrong_type, bad_timestamp, timestamp_out_of_range, invalid_value, non_positive_amount, claim_over_limit, claims_exceed_shares, claims_exceed_total, invalid_utf8, duplicate_event_id, duplicate_envelope, unknown_envelope, wrong_key, too_large, or unreadable_file (a valid row moved out of a lake file DuckDB could not read by 'hongbao quarantine evict'; replay lands it again).",
 			"detail":          "The reason as a sentence, naming the field or value at fault.",
 			"ingested_at":     "When the ingester refused it.",
 		}},

@@ -477,8 +477,8 @@ var refusedOperators = map[string][2]string{
 	"COPY_DATABASE":      {"COPY FROM DATABASE", "hongbao's SQL reads only the warehouse and writes no database"},
 	"ATTACH":             {"ATTACH", attachInstead},
 	"DETACH":             {"DETACH", "the warehouse stays attached for the whole session"},
-	"LOAD":               {"INSTALL and LOAD", extensionInstead},
-	"VACUUM":             {"VACUUM and ANALYZE", "'hongbao transform' maintains the warehouse"},
+	"LOAD":               {"INSTALL or LOAD", extensionInstead},
+	"VACUUM":             {"VACUUM or ANALYZE", "'hongbao transform' maintains the warehouse"},
 	"PRAGMA":             {"this PRAGMA", pragmaInstead},
 }
 
@@ -503,13 +503,13 @@ func refusedType(typ duckdb.StmtType) error {
 	case duckdb.STATEMENT_TYPE_DETACH:
 		return refuse("DETACH", "the warehouse stays attached for the whole session")
 	case duckdb.STATEMENT_TYPE_LOAD, duckdb.STATEMENT_TYPE_EXTENSION:
-		return refuse("INSTALL and LOAD", extensionInstead)
+		return refuse("INSTALL or LOAD", extensionInstead)
 	case duckdb.STATEMENT_TYPE_PRAGMA:
 		return refuse("this PRAGMA", pragmaInstead)
 	case duckdb.STATEMENT_TYPE_VACUUM, duckdb.STATEMENT_TYPE_ANALYZE:
-		return refuse("VACUUM and ANALYZE", "'hongbao transform' maintains the warehouse")
+		return refuse("VACUUM or ANALYZE", "'hongbao transform' maintains the warehouse")
 	case duckdb.STATEMENT_TYPE_PREPARE, duckdb.STATEMENT_TYPE_EXECUTE:
-		return refuse("PREPARE and EXECUTE", "write the query out each time, with SET VARIABLE for a value you reuse")
+		return refuse("PREPARE or EXECUTE", "write the query out each time, with SET VARIABLE for a value you reuse")
 	}
 	return refuse(typeName(typ), "hongbao's SQL runs queries (SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN) and temporary tables, views and macros")
 }

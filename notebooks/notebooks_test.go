@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -260,13 +261,15 @@ func TestFailedCellShownInPlace(t *testing.T) {
 	src := "# Broken\n\nFirst.\n\n```sql name=ok\nSELECT 1 AS one\n```\n\n" +
 		"```sql name=bad\nSELECT 1;\nSELECT nosuch\n  FROM grabs\n```\n\n" +
 		"```sql name=write\nDROP TABLE grabs\n```\n\n" +
+		"```sql name=copy\nCREATE TEMP VIEW leak AS SELECT * FROM grabs;\nCOPY leak TO '" + filepath.ToSlash(filepath.Join(w.dir, "lake", "grabs", "planted.parquet")) + "'\n```\n\n" +
 		"```sql name=badchart\nSELECT 'a' AS k, 'x' AS v\n```\n\n```chart\ntype: bar\nx: k\ny: v\n```\n\n" +
 		"```sql name=after\nSELECT count(*) AS n FROM grabs\n```\n"
 	nb, err := Parse("broken.md", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
-	wh, err := transform.OpenReadOnly(w.dir)
+	before := lakeFiles(t, w.dir)
+	wh, err := transform.OpenSandbox(w.dir, transform.SandboxOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,15 +279,24 @@ func TestFailedCellShownInPlace(t *testing.T) {
 	for _, c := range run.Failed() {
 		failed = append(failed, c.Cell.Name)
 	}
-	if strings.Join(failed, " ") != "bad write badchart" {
+	if strings.Join(failed, " ") != "bad write copy badchart" {
 		t.Fatalf("failed cells = %v", failed)
 	}
 	if err := run.Cell("bad").Err; !strings.Contains(err.Error(), "statement 2 of 2: Binder Error: Referenced column \"nosuch\" not found") ||
 		!strings.Contains(err.Error(), "LINE 1: SELECT nosuch\n               ^") || run.Cell("bad").Result != nil {
 		t.Errorf("bad cell: %v", err)
 	}
-	if err := run.Cell("write").Err; !errors.Is(err, transform.ErrReadOnly) {
+	if err := run.Cell("write").Err; !errors.Is(err, transform.ErrRefused) || !strings.Contains(err.Error(), "CREATE TEMP TABLE") {
 		t.Errorf("write cell: %v", err)
+	}
+	// A cell that writes a file fails with the sentence naming the export, and the
+	// lake holds the files it held.
+	if err := run.Cell("copy").Err; !errors.Is(err, transform.ErrRefused) ||
+		err.Error() != "statement 2 of 2: COPY is not allowed in hongbao's SQL: hongbao's SQL reads files with read_csv, read_parquet and read_json, and writes none; to keep a result, run the query with 'hongbao sql -o FILE' (csv, json or parquet, by --format)" {
+		t.Errorf("copy cell: %v", err)
+	}
+	if after := lakeFiles(t, w.dir); after != before {
+		t.Errorf("the lake changed under a notebook:\nbefore %s\nafter  %s", before, after)
 	}
 	if err := run.Cell("badchart").Err; !errors.Is(err, ErrChart) || !strings.Contains(err.Error(), `column v holds "x", not a number`) {
 		t.Errorf("badchart cell: %v", err)
@@ -301,8 +313,8 @@ func TestFailedCellShownInPlace(t *testing.T) {
 		`<section class="cell failed" id="bad">`,
 		"LINE 1: SELECT nosuch\n               ^",
 		`<section class="cell ok" id="after">`,
-		`3 failed</span>`,
-		`<a href="#bad">bad</a>, <a href="#write">write</a>, <a href="#badchart">badchart</a>`,
+		`4 failed</span>`,
+		`<a href="#bad">bad</a>, <a href="#write">write</a>, <a href="#copy">copy</a>, <a href="#badchart">badchart</a>`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %q", want)
@@ -489,4 +501,25 @@ func TestNotebookPagesInChromium(t *testing.T) {
 				name, tables, charts, drawn, m[4], wantTables, wantCharts, wantTexts)
 		}
 	}
+}
+
+// lakeFiles lists the files under dir/lake with their sizes.
+func lakeFiles(t *testing.T, dir string) string {
+	t.Helper()
+	var b strings.Builder
+	err := filepath.WalkDir(filepath.Join(dir, "lake"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "%s:%d ", p, info.Size())
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
 }

@@ -212,7 +212,7 @@ func runShipped(t *testing.T, w *world, name string) *Run {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wh, err := transform.OpenReadOnly(w.dir)
+	wh, err := transform.OpenSandbox(w.dir, transform.SandboxOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

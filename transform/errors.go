@@ -6,9 +6,14 @@ import "errors"
 // the path and the command that builds it.
 var ErrNoWarehouse = errors.New("no warehouse")
 
-// ErrReadOnly means a statement tried to change a warehouse opened read-only; the error
-// wrapping it names the statement type and what to do instead. The warehouse is unchanged.
+// ErrReadOnly means Refresh was called on a warehouse opened with OpenReadOnly. (A
+// statement that would change the warehouse fails with ErrRefused.)
 var ErrReadOnly = errors.New("the warehouse is opened read-only")
+
+// ErrRefused means the sandbox did not run a statement because it would write a file or
+// a database, change a setting, load an extension or read a path not allowed; the
+// *RefusedError wrapping it says what to do instead. Nothing was changed.
+var ErrRefused = errors.New("refused")
 
 // ErrLocked means another process holds the warehouse file open for writing.
 var ErrLocked = errors.New("the warehouse is in use by another process")

@@ -2,26 +2,31 @@ package transform
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
+
+	"github.com/duckdb/duckdb-go/v2"
 )
 
 // ErrOneStatement means Export was given no statement or several; it writes one result.
 var ErrOneStatement = errors.New("an export takes exactly one query")
 
-// Export runs query and writes its result to the file path in format f, and returns
-// the rows written. Parquet is written by DuckDB itself (COPY ... TO, zstd), so every
-// column keeps its type: a TIMESTAMPTZ stays an instant, a DECIMAL a decimal. CSV and
-// JSON are written as the rows arrive, exactly as 'hongbao sql' prints them; table and
-// Markdown hold every row first. The file appears whole or not at all: it is written
-// under a temporary name in the same folder, synced, and renamed over path.
+// Export runs query in the sandbox and writes its result to the file path in format f,
+// and returns the rows written: the one way user SQL writes a file. Parquet is written
+// by DuckDB itself (COPY ... TO, zstd), so every column keeps its type: a TIMESTAMPTZ
+// stays an instant, a DECIMAL a decimal. CSV and JSON are written as the rows arrive,
+// exactly as 'hongbao sql' prints them; table and Markdown hold every row first. The
+// file appears whole or not at all: it is written under a temporary name in the same
+// folder, synced, and renamed over path.
 //
-// COPY ... TO works on a warehouse opened with OpenReadOnly: it writes a file, not the
-// database.
-func Export(ctx context.Context, db Queryer, query string, f Format, path string) (int64, error) {
+// A path inside the data folder is refused: the warehouse and the lake are written by
+// hongbao's own commands only.
+func (s *Sandbox) Export(ctx context.Context, query string, f Format, path string) (int64, error) {
 	stmts, rest := SplitStatements(query)
 	if HasCode(rest) {
 		stmts = append(stmts, rest)
@@ -30,6 +35,12 @@ func Export(ctx context.Context, db Queryer, query string, f Format, path string
 		return 0, fmt.Errorf("%w; got %d", ErrOneStatement, len(stmts))
 	}
 	query = stmts[0]
+	if _, err := ParseFormat(string(f)); err != nil {
+		return 0, err
+	}
+	if err := s.checkExportPath(path); err != nil {
+		return 0, err
+	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -40,7 +51,7 @@ func Export(ctx context.Context, db Queryer, query string, f Format, path string
 	}
 	tmpName := tmp.Name()
 	defer os.Remove(tmpName) // fails harmlessly after the rename
-	n, err := export(ctx, db, query, f, tmp)
+	n, err := s.export(ctx, query, f, tmp)
 	if err == nil {
 		err = tmp.Sync()
 	}
@@ -60,27 +71,37 @@ func Export(ctx context.Context, db Queryer, query string, f Format, path string
 	return n, nil
 }
 
-func export(ctx context.Context, db Queryer, query string, f Format, tmp *os.File) (int64, error) {
+// checkExportPath refuses a path inside the data folder, symbolic links resolved.
+func (s *Sandbox) checkExportPath(path string) error {
+	resolve := func(p string) string {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return p
+		}
+		if r, err := filepath.EvalSymlinks(abs); err == nil {
+			return r
+		}
+		return abs
+	}
+	data := resolve(s.dir)
+	target := filepath.Join(resolve(filepath.Dir(path)), filepath.Base(path))
+	if rel, err := filepath.Rel(data, target); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return refuse("writing "+path, "it is inside the data folder "+s.dir+", which only hongbao's own commands write; choose a file outside it")
+	}
+	return nil
+}
+
+func (s *Sandbox) export(ctx context.Context, query string, f Format, tmp *os.File) (int64, error) {
 	switch f {
 	case FormatParquet:
-		// DuckDB writes the file by name, over the empty one CreateTemp made.
-		copySQL := "COPY (\n" + query + "\n) TO " + quoteString(filepath.ToSlash(tmp.Name())) +
-			" (FORMAT parquet, COMPRESSION zstd)"
-		res, err := Query(ctx, db, copySQL)
-		if err != nil {
-			return 0, err
-		}
-		if len(res.Rows) != 1 || len(res.Rows[0]) != 1 {
-			return 0, fmt.Errorf("COPY returned %d rows, want the row count", len(res.Rows))
-		}
-		return strconv.ParseInt(res.Rows[0][0].Text, 10, 64)
+		return s.exportParquet(ctx, query, tmp.Name())
 	case FormatCSV, FormatJSON:
 		rw, err := NewRowWriter(tmp, f)
 		if err != nil {
 			return 0, err
 		}
 		var n int64
-		err = QueryEach(ctx, db, query, func(columns, types []string) error {
+		err = QueryEach(ctx, s.db, query, func(columns, types []string) error {
 			return rw.Header(columns, types)
 		}, rw.Row, &n)
 		if err != nil {
@@ -88,13 +109,65 @@ func export(ctx context.Context, db Queryer, query string, f Format, tmp *os.Fil
 		}
 		return n, rw.Close()
 	default:
-		if _, err := ParseFormat(string(f)); err != nil {
-			return 0, err
-		}
-		res, err := Query(ctx, db, query)
+		res, err := Query(ctx, s.db, query)
 		if err != nil {
 			return 0, err
 		}
 		return int64(len(res.Rows)), res.Write(tmp, f)
 	}
+}
+
+// exportParquet has DuckDB write the result of query to the file tmp. It opens a second
+// sandbox, the same as s but for that one file, which DuckDB may write; query is checked
+// there as in s and must be one query, and only then does Go code wrap it in the COPY.
+func (s *Sandbox) exportParquet(ctx context.Context, query, tmp string) (int64, error) {
+	abs, err := filepath.Abs(tmp)
+	if err != nil {
+		return 0, err
+	}
+	w, err := openSandbox(s.dir, s.opts, abs)
+	if err != nil {
+		return 0, err
+	}
+	defer w.Close()
+	conn, err := w.db.Conn(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close()
+	var n int64
+	err = conn.Raw(func(dc any) error {
+		c := dc.(*sandboxConn)
+		typ, err := c.statementType(query)
+		if err != nil {
+			return queryError(query, err)
+		}
+		if typ != duckdb.STATEMENT_TYPE_SELECT {
+			return refuse(typeName(typ)+" with -o", "-o writes the result of one query (SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE)")
+		}
+		if err := c.checkPlan(ctx, query, nil, typ); err != nil {
+			return err
+		}
+		// The query is exactly one statement by DuckDB's reading, so it cannot close
+		// the parentheses around it.
+		copySQL := "COPY (\n" + query + "\n) TO " + quoteString(filepath.ToSlash(abs)) +
+			" (FORMAT parquet, COMPRESSION zstd, USE_TMP_FILE false)"
+		rows, err := c.inner.QueryContext(ctx, copySQL, nil)
+		if err != nil {
+			return queryError(query, err)
+		}
+		defer rows.Close()
+		dest := make([]driver.Value, len(rows.Columns()))
+		if err := rows.Next(dest); err != nil {
+			return fmt.Errorf("COPY returned no row count: %w", err)
+		}
+		switch v := dest[0].(type) {
+		case int64:
+			n = v
+		default:
+			n, err = strconv.ParseInt(fmt.Sprint(v), 10, 64)
+		}
+		return err
+	})
+	return n, err
 }

@@ -14,7 +14,7 @@ func TestExport(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	ro, err := OpenReadOnly(dir)
+	ro, err := OpenSandbox(dir, SandboxOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,13 +23,18 @@ func TestExport(t *testing.T) {
 	out := t.TempDir()
 	query := "SELECT minute, claims, attempts, claimed_fen FROM claims_per_minute ORDER BY minute;"
 
-	// Parquet, written by DuckDB from a read-only warehouse, keeps the types.
+	// Parquet, written by DuckDB from the sandbox, keeps the types.
 	pq := filepath.Join(out, "peak.parquet")
-	n, err := Export(ctx, ro.DB(), query, FormatParquet, pq)
+	n, err := ro.Export(ctx, query, FormatParquet, pq)
 	if err != nil || n != 3 {
 		t.Fatalf("Export parquet = %d, %v", n, err)
 	}
-	res, err := Query(ctx, ro.DB(), "SELECT any_value(typeof(minute)) AS t, max(claims) AS c, sum(claimed_fen) AS fen FROM '"+filepath.ToSlash(pq)+"'")
+	check, err := OpenSandbox(dir, SandboxOptions{AllowRead: []string{pq}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer check.Close()
+	res, err := Query(ctx, check.DB(), "SELECT any_value(typeof(minute)) AS t, max(claims) AS c, sum(claimed_fen) AS fen FROM '"+filepath.ToSlash(pq)+"'")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +48,7 @@ func TestExport(t *testing.T) {
 		FormatJSON: "[\n  {\"minute\": \"2014-01-30 23:59:00\", \"claims\": 1, \"attempts\": 1, \"claimed_fen\": 500},\n  {\"minute\": \"2014-01-31 00:00:00\", \"claims\": 3, \"attempts\": 4, \"claimed_fen\": 9150},\n  {\"minute\": \"2014-01-31 00:01:00\", \"claims\": 0, \"attempts\": 1, \"claimed_fen\": 0}\n]\n",
 	} {
 		p := filepath.Join(out, "peak."+string(f))
-		if n, err := Export(ctx, ro.DB(), query, f, p); err != nil || n != 3 {
+		if n, err := ro.Export(ctx, query, f, p); err != nil || n != 3 {
 			t.Fatalf("Export %s = %d, %v", f, n, err)
 		}
 		got, _ := os.ReadFile(p)
@@ -61,19 +66,35 @@ func TestExport(t *testing.T) {
 		}
 	}
 
-	// A failed export leaves no file, not even a temporary one; a write is refused.
-	for _, q := range []string{"SELECT nosuch FROM grabs", "SELECT 1; SELECT 2", "DROP TABLE grabs"} {
-		p := filepath.Join(out, "bad.csv")
-		_, err := Export(ctx, ro.DB(), q, FormatCSV, p)
-		if err == nil {
-			t.Errorf("Export(%q) succeeded", q)
+	// A failed export leaves no file, not even a temporary one; a write is refused, in
+	// every format.
+	for _, f := range []Format{FormatCSV, FormatParquet} {
+		for _, q := range []string{"SELECT nosuch FROM grabs", "SELECT 1; SELECT 2", "DROP TABLE grabs",
+			"COPY grabs TO '" + filepath.ToSlash(filepath.Join(out, "copied.csv")) + "'",
+			"SELECT * FROM checkpoint()", "SELECT * FROM read_text('/etc/passwd')"} {
+			p := filepath.Join(out, "bad."+string(f))
+			_, err := ro.Export(ctx, q, f, p)
+			switch {
+			case err == nil:
+				t.Errorf("Export %s (%q) succeeded", f, q)
+			case q == "SELECT 1; SELECT 2" && !errors.Is(err, ErrOneStatement):
+				t.Errorf("Export %s of two statements = %v", f, err)
+			case q != "SELECT 1; SELECT 2" && q != "SELECT nosuch FROM grabs" && !errors.Is(err, ErrRefused):
+				t.Errorf("Export %s (%q) = %v, want a refusal", f, q, err)
+			}
 		}
-		if q == "SELECT 1; SELECT 2" && !errors.Is(err, ErrOneStatement) {
-			t.Errorf("Export of two statements = %v", err)
+	}
+	// The data folder is written by hongbao's own commands only.
+	before := treeState(t, dir)
+	for _, p := range []string{filepath.Join(dir, "x.csv"), filepath.Join(dir, "lake", "grabs", "x.parquet"), Path(dir)} {
+		_, err := ro.Export(ctx, query, FormatParquet, p)
+		want := "writing " + p + " is not allowed in hongbao's SQL: it is inside the data folder " + dir + ", which only hongbao's own commands write; choose a file outside it"
+		if !errors.Is(err, ErrRefused) || err.Error() != want {
+			t.Errorf("Export to %s:\n got %v\nwant %s", p, err, want)
 		}
-		if q == "DROP TABLE grabs" && !errors.Is(err, ErrReadOnly) {
-			t.Errorf("Export(DROP) = %v", err)
-		}
+	}
+	if after := treeState(t, dir); after != before {
+		t.Errorf("the data folder changed:\n%s\n%s", before, after)
 	}
 	entries, _ := os.ReadDir(out)
 	if len(entries) != 3 {

@@ -66,8 +66,8 @@ type Queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-// Query runs query on db and returns all its rows. On a warehouse opened with
-// OpenReadOnly, a statement that writes fails with ErrReadOnly and changes nothing.
+// Query runs query on db and returns all its rows. On a Sandbox or a warehouse opened
+// with OpenReadOnly, a statement that writes fails with ErrRefused and changes nothing.
 // With several statements separated by ';', the rows are those of the last.
 func Query(ctx context.Context, db Queryer, query string) (*Result, error) {
 	return QueryLimit(ctx, db, query, 0)
@@ -184,12 +184,13 @@ func QueryEach(ctx context.Context, db Queryer, query string, head func(columns,
 
 var readOnlyRefusal = regexp.MustCompile(`Cannot execute statement of type "([^"]+)" on database "[^"]*" which is attached in read-only mode`)
 
-// queryError turns DuckDB's read-only refusal into a sentence naming what to do instead,
-// and shows where in query any other error is, when DuckDB did not (see WithCaret).
+// queryError turns DuckDB's refusals (a write to the read-only warehouse, a locked
+// setting, a path outside those allowed) into a *RefusedError naming what to do
+// instead, and shows where in query any other error is, when DuckDB did not (see
+// WithCaret).
 func queryError(query string, err error) error {
-	if m := readOnlyRefusal.FindStringSubmatch(err.Error()); m != nil {
-		return fmt.Errorf("%w: %s is not allowed here: only 'hongbao transform' changes the warehouse. To keep a result, write it to a file with 'hongbao sql -o FILE' or COPY (query) TO 'file'",
-			ErrReadOnly, m[1])
+	if re := sandboxError(err, ""); re != err {
+		return re
 	}
 	return WithCaret(query, err)
 }

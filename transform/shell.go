@@ -52,7 +52,7 @@ const (
 // \timing, \q, \?) read from a LineReader: the prompt of 'hongbao sql', and its scripts.
 // Statements run one at a time on DB, each printing its own result.
 type Shell struct {
-	DB  Queryer   // a *sql.Conn, so that SET and temporary tables last the session
+	DB  Queryer   // a *sql.Conn of a Sandbox, so that variables and temporary tables last the session
 	Out io.Writer // results
 	Err io.Writer // errors, notes and timings, kept out of a result piped elsewhere
 
@@ -79,8 +79,10 @@ const ShellHelp = `End each SQL statement with ; (a statement may span lines). C
   \timing        turn the time of each statement on or off
   \q             quit (or Ctrl-D); Ctrl-C drops the statement being typed
   \?             this help
-The warehouse is read-only: statements that would change it are refused. COPY (query)
-TO 'file' writes a file; 'hongbao sql --format parquet -o FILE QUERY' does the same.
+The SQL reads the warehouse, DIR/lake and what --allow-read names; it writes nothing:
+statements that would change the warehouse, write a file, ATTACH, INSTALL or SET a
+setting are refused. TEMP tables, views and macros and SET VARIABLE last the session.
+'hongbao sql --format csv|json|parquet -o FILE QUERY' writes a result to a file.
 `
 
 // Run reads and runs statements and commands until the end of the input or \q. For a
@@ -295,7 +297,7 @@ func (s *Shell) Command(ctx context.Context, line string) (quit bool, err error)
 		}
 		f, err := ParseFormat(args[0])
 		if err == nil && f == FormatParquet {
-			err = fmt.Errorf(`parquet is a file format: run 'hongbao sql --format parquet -o FILE QUERY', or COPY (query) TO 'file.parquet'`)
+			err = fmt.Errorf(`parquet is a file format: run 'hongbao sql --format parquet -o FILE QUERY'`)
 		}
 		if err != nil || len(args) > 1 {
 			if err == nil {

@@ -66,17 +66,27 @@ func Open(dir string) (*Warehouse, error) {
 
 // OpenReadOnly opens the existing warehouse of data folder dir for reading; any number of
 // processes may do so while none has it open with Open. Statements that would change it
-// fail with ErrReadOnly.
+// fail with ErrRefused. It is for hongbao's own queries (reports, facts): SQL a user
+// wrote runs in a Sandbox, which also keeps it from writing files.
 func OpenReadOnly(dir string) (*Warehouse, error) {
+	if err := warehouseExists(dir); err != nil {
+		return nil, err
+	}
+	return open(dir, true)
+}
+
+// warehouseExists returns ErrNoWarehouse, with the command that builds it, when the
+// warehouse of dir is missing.
+func warehouseExists(dir string) error {
 	p := Path(dir)
 	if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
 		if lakeHasFiles(dir) {
-			return nil, fmt.Errorf("%w at %s: run 'hongbao transform' to build it from the lake in %s",
+			return fmt.Errorf("%w at %s: run 'hongbao transform' to build it from the lake in %s",
 				ErrNoWarehouse, p, filepath.Join(dir, "lake"))
 		}
-		return nil, fmt.Errorf("%w at %s: run 'hongbao demo' or 'hongbao ingest' first", ErrNoWarehouse, p)
+		return fmt.Errorf("%w at %s: run 'hongbao demo' or 'hongbao ingest' first", ErrNoWarehouse, p)
 	}
-	return open(dir, true)
+	return nil
 }
 
 func open(dir string, readOnly bool) (*Warehouse, error) {

@@ -301,8 +301,8 @@ func TestReadOnlyRefusesWrites(t *testing.T) {
 		"SELECT 1; INSERT INTO links SELECT * FROM links": "INSERT",
 	} {
 		_, err := Query(ctx, ro.DB(), stmt)
-		want := "the warehouse is opened read-only: " + kind + " is not allowed here: only 'hongbao transform' changes the warehouse. To keep a result, write it to a file with 'hongbao sql -o FILE' or COPY (query) TO 'file'"
-		if !errors.Is(err, ErrReadOnly) || err.Error() != want {
+		want := kind + " is not allowed in hongbao's SQL: " + writeInstead
+		if !errors.Is(err, ErrRefused) || err.Error() != want {
 			t.Errorf("Query(%q) error:\n got %v\nwant %s", stmt, err, want)
 		}
 	}
@@ -313,7 +313,7 @@ func TestReadOnlyRefusesWrites(t *testing.T) {
 		t.Errorf("Refresh on a read-only warehouse = %v, want ErrReadOnly", err)
 	}
 	// Other errors pass through as DuckDB wrote them.
-	if _, err := Query(ctx, ro.DB(), "SELECT nosuch FROM grabs"); err == nil || errors.Is(err, ErrReadOnly) ||
+	if _, err := Query(ctx, ro.DB(), "SELECT nosuch FROM grabs"); err == nil || errors.Is(err, ErrRefused) ||
 		!strings.Contains(err.Error(), `Referenced column "nosuch" not found`) {
 		t.Errorf("bad column: %v", err)
 	}

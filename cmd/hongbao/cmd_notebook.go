@@ -18,15 +18,17 @@ import (
 
 // notebookOptions are the flags of 'hongbao notebook run'.
 type notebookOptions struct {
-	output string // the HTML page; default DIR/notebooks/NAME.html
-	all    bool   // run every shipped notebook
-	rows   int    // rows of a result the page shows
+	output  string // the HTML page; default DIR/notebooks/NAME.html
+	all     bool   // run every shipped notebook
+	rows    int    // rows of a result the page shows
+	sandbox sandboxFlags
 }
 
 func (o *notebookOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVarP(&o.output, "output", "o", "", "the HTML page to write (default DIR/notebooks/NAME.html)")
 	f.BoolVar(&o.all, "all", false, "run every shipped notebook, each to DIR/notebooks/NAME.html")
 	f.IntVar(&o.rows, "rows", notebooks.DefaultShowRows, "rows of a result the page shows unless a cell says rows=N")
+	o.sandbox.AddFlags(f)
 }
 
 func newNotebookCommand(g *globalOptions) *cobra.Command {
@@ -49,7 +51,12 @@ A ` + "```chart" + ` block right after a cell draws its result, one "key: value"
                            the first row's value of a column (ref: column label)
 
 'run' writes one self-contained HTML page: the prose, each cell's SQL, result, chart and
-time, and a failed cell's error in place while the other cells still run. Charts are
+time, and a failed cell's error in place while the other cells still run.
+
+A notebook is untrusted input: its cells run in the same sandbox as 'hongbao sql'. They
+read the warehouse, DIR/lake and what --allow-read names, and a cell that would write a
+file or a database, ATTACH, INSTALL or change a setting fails with a sentence and
+writes nothing. Charts are
 inline SVG whose text the browser draws with its own fonts, so Chinese labels need no
 font installed where the page is written. The exit
 status is 1 if any cell failed. 'list' names the notebooks shipped with hongbao; 'show'
@@ -156,7 +163,7 @@ func runNotebooks(ctx context.Context, g *globalOptions, opts notebookOptions, r
 		}
 		nbs = append(nbs, nb)
 	}
-	w, conn, closeAll, err := openSQLWarehouse(ctx, g)
+	w, conn, closeAll, err := openSQLWarehouse(ctx, g, opts.sandbox)
 	if err != nil {
 		return err
 	}

@@ -62,6 +62,31 @@ func TestNotebookRun(t *testing.T) {
 		t.Errorf("the page does not show the failed cell")
 	}
 
+	// A shared notebook that tries to write: those cells fail with the sentence, the
+	// others run, and the data folder holds what it held. --allow-read lets a cell read
+	// a file of the user's.
+	extra := filepath.Join(t.TempDir(), "extra.csv")
+	os.WriteFile(extra, []byte("n\n40\n2\n"), 0o644)
+	planted := filepath.Join(dir, "lake", "grabs", "planted.parquet")
+	evil := filepath.Join(t.TempDir(), "evil.md")
+	os.WriteFile(evil, []byte("# Evil\n\n```sql name=plant\nCOPY (SELECT 'x' AS event_id) TO '"+filepath.ToSlash(planted)+"'\n```\n\n"+
+		"```sql name=attach\nATTACH '"+filepath.ToSlash(filepath.Join(dir, "other.duckdb"))+"'\n```\n\n"+
+		"```sql name=extra\nSELECT sum(n) AS n FROM read_csv('"+filepath.ToSlash(extra)+"')\n```\n"), 0o644)
+	before := dirState(t, dir)
+	_, _, err = runNotebookCommand(t, g, "run", evil, "-o", out, "--allow-read", extra)
+	if !errors.As(err, &failed) || failed.failed != 2 || failed.cells != 3 {
+		t.Fatalf("run of a writing notebook = %v", err)
+	}
+	page, _ := os.ReadFile(out)
+	for _, want := range []string{"COPY is not allowed in hongbao&#39;s SQL", "ATTACH is not allowed in hongbao&#39;s SQL", `<section class="cell ok" id="extra">`} {
+		if !bytes.Contains(page, []byte(want)) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	if after := dirState(t, dir); after != before {
+		t.Errorf("the notebook changed the data folder:\n%s\n%s", before, after)
+	}
+
 	for _, tc := range []struct {
 		args []string
 		want string

@@ -33,6 +33,22 @@ type sqlOptions struct {
 	format   string // one of transform.FileFormats()
 	output   string // file to write the result to; "" prints it
 	describe bool   // describe the tables instead of running a query
+	sandbox  sandboxFlags
+}
+
+// sandboxFlags are what user SQL may read besides the warehouse and DIR/lake: the flags
+// of 'hongbao sql' and 'hongbao notebook run'.
+type sandboxFlags struct {
+	allowRead []string
+}
+
+func (o *sandboxFlags) AddFlags(f *pflag.FlagSet) {
+	f.StringArrayVar(&o.allowRead, "allow-read", nil,
+		"let the SQL read this file or folder too (repeatable); it reads only the warehouse and DIR/lake otherwise")
+}
+
+func (o sandboxFlags) options() transform.SandboxOptions {
+	return transform.SandboxOptions{AllowRead: o.allowRead}
 }
 
 func (o *sqlOptions) AddFlags(f *pflag.FlagSet) {
@@ -40,6 +56,7 @@ func (o *sqlOptions) AddFlags(f *pflag.FlagSet) {
 		"output format: "+strings.Join(transform.Formats(), ", ")+"; with -o also parquet")
 	f.StringVarP(&o.output, "output", "o", "", "write the result of QUERY to this file instead of printing it")
 	f.BoolVar(&o.describe, "describe", false, "describe the warehouse: every table, or with an argument that table's columns")
+	o.sandbox.AddFlags(f)
 }
 
 func newSQLCommand(g *globalOptions) *cobra.Command {
@@ -49,6 +66,13 @@ func newSQLCommand(g *globalOptions) *cobra.Command {
 		Short: "Query the warehouse with SQL (read-only), at a prompt or from a script",
 		Long: `sql runs DuckDB SQL against the warehouse DIR/warehouse.duckdb, opened read-only, and
 prints the results. Timestamps show in Beijing time (Asia/Shanghai).
+
+The SQL may read the warehouse, the Parquet files under DIR/lake (read_parquet), and the
+files and folders named with --allow-read; nothing else. It writes nothing: statements
+that change the warehouse, write a file (COPY TO, EXPORT DATABASE), ATTACH a database,
+INSTALL or LOAD an extension, or change a setting (SET, PRAGMA) are refused with a
+sentence saying what to do instead. TEMP tables, views and macros, and SET VARIABLE,
+work for the session.
 
 With no QUERY on a terminal, sql opens a prompt: statements end with ';' and may span
 lines; \d lists the tables and \d TABLE describes one; \format, \timing, \? and \q
@@ -63,13 +87,15 @@ links, quarantine; reference tables such as banks; models such as claims_per_min
 _hongbao_meta), and --describe TABLE its columns: the same text as docs/warehouse.md.
 
 -o FILE writes the result of one query to FILE in --format: csv, json, table, markdown,
-or parquet (zstd, keeping DuckDB's types).
+or parquet (zstd, keeping DuckDB's types); FILE may not be inside DIR. It is the one way
+the SQL writes a file.
 
 Table and Markdown output show the first 10000 rows; CSV and JSON show all.`,
 		Example: "  " + sqlExample + "\n" +
 			"  hongbao sql\n" +
 			"  hongbao sql --describe grabs\n" +
 			`  hongbao sql --format parquet -o peak.parquet "SELECT * FROM claims_per_minute"` + "\n" +
+			`  hongbao sql --allow-read banks.csv "SELECT * FROM read_csv('banks.csv')"` + "\n" +
 			`  echo "SELECT reason, count(*) FROM quarantine GROUP BY ALL;" | hongbao sql --format markdown`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
@@ -145,10 +171,11 @@ func (o sqlOptions) printFormat() (transform.Format, error) {
 	return f, nil
 }
 
-// openSQLWarehouse opens the warehouse of g.dir read-only, and one connection of it, so
-// that SET and temporary tables last from statement to statement.
-func openSQLWarehouse(ctx context.Context, g *globalOptions) (*transform.Warehouse, transform.Queryer, func(), error) {
-	w, err := transform.OpenReadOnly(g.dir)
+// openSQLWarehouse opens the warehouse of g.dir in the sandbox for user SQL, and one
+// connection of it, so that variables and temporary tables last from statement to
+// statement.
+func openSQLWarehouse(ctx context.Context, g *globalOptions, sb sandboxFlags) (*transform.Sandbox, transform.Queryer, func(), error) {
+	w, err := transform.OpenSandbox(g.dir, sb.options())
 	if errors.Is(err, transform.ErrNoWarehouse) {
 		return nil, nil, nil, usagef("%v", err)
 	}
@@ -163,10 +190,10 @@ func openSQLWarehouse(ctx context.Context, g *globalOptions) (*transform.Warehou
 	return w, conn, func() { conn.Close(); w.Close() }, nil
 }
 
-// sqlError turns a refused write into a usage error: the user asked for something
+// sqlError turns a refused statement into a usage error: the user asked for something
 // 'hongbao sql' does not do.
 func sqlError(err error) error {
-	if errors.Is(err, transform.ErrReadOnly) || errors.Is(err, transform.ErrUnknownTable) {
+	if errors.Is(err, transform.ErrRefused) || errors.Is(err, transform.ErrUnknownTable) {
 		return usagef("%v", err)
 	}
 	return err
@@ -180,7 +207,7 @@ func runSQL(ctx context.Context, g *globalOptions, opts sqlOptions, query string
 	if err != nil {
 		return err
 	}
-	_, conn, closeAll, err := openSQLWarehouse(ctx, g)
+	_, conn, closeAll, err := openSQLWarehouse(ctx, g, opts.sandbox)
 	if err != nil {
 		return err
 	}
@@ -196,7 +223,7 @@ func runSQLPrompt(ctx context.Context, g *globalOptions, opts sqlOptions, in tra
 	if err != nil {
 		return err
 	}
-	w, conn, closeAll, err := openSQLWarehouse(ctx, g)
+	w, conn, closeAll, err := openSQLWarehouse(ctx, g, opts.sandbox)
 	if err != nil {
 		return err
 	}
@@ -268,7 +295,7 @@ func runSQLDescribe(ctx context.Context, g *globalOptions, opts sqlOptions, tabl
 	if err != nil {
 		return err
 	}
-	_, conn, closeAll, err := openSQLWarehouse(ctx, g)
+	_, conn, closeAll, err := openSQLWarehouse(ctx, g, opts.sandbox)
 	if err != nil {
 		return err
 	}
@@ -283,12 +310,12 @@ func runSQLExport(ctx context.Context, g *globalOptions, opts sqlOptions, query 
 	if err != nil {
 		return err
 	}
-	_, conn, closeAll, err := openSQLWarehouse(ctx, g)
+	w, _, closeAll, err := openSQLWarehouse(ctx, g, opts.sandbox)
 	if err != nil {
 		return err
 	}
 	defer closeAll()
-	n, err := transform.Export(ctx, conn, query, format, opts.output)
+	n, err := w.Export(ctx, query, format, opts.output)
 	if errors.Is(err, transform.ErrOneStatement) {
 		return usagef("-o writes the result of one query: %v", err)
 	}

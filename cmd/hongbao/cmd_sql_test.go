@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -90,7 +93,7 @@ func TestRunSQLRefusesWrites(t *testing.T) {
 	var out bytes.Buffer
 	err := runSQL(ctx, g, sqlOptions{format: "table"}, "DROP TABLE grabs", &out, &out)
 	var ue usageError
-	want := "the warehouse is opened read-only: DROP is not allowed here: only 'hongbao transform' changes the warehouse. To keep a result, write it to a file with 'hongbao sql -o FILE' or COPY (query) TO 'file'"
+	want := "DROP is not allowed in hongbao's SQL: only 'hongbao transform' changes the warehouse; keep rows for this session in a temporary table (CREATE TEMP TABLE name AS SELECT ...), or write them to a file with 'hongbao sql -o FILE'"
 	if !errors.As(err, &ue) || err.Error() != want {
 		t.Fatalf("sql DROP TABLE grabs:\n got %v\nwant usage error %s", err, want)
 	}
@@ -190,7 +193,7 @@ SELECT 'not reached';
 		}
 	}
 	for _, want := range []string{
-		"Error: the warehouse is opened read-only: DROP is not allowed here",
+		"Error: DROP is not allowed in hongbao's SQL: only 'hongbao transform' changes the warehouse;",
 		"Error: Binder Error: Referenced column \"nosuch\" not found in FROM clause!",
 		"LINE 1: SELECT nosuch\n               ^\n",
 		"The format is csv.\n",
@@ -257,7 +260,7 @@ func TestSQLDescribeAndExport(t *testing.T) {
 	if _, err := runHongbao(t, "", "--dir", dir, "sql", "--format", "parquet", "-o", out, "SELECT * FROM claims_per_minute"); err != nil {
 		t.Fatal(err)
 	}
-	got, err = runHongbao(t, "", "--dir", dir, "sql", "--format", "csv", "SELECT sum(claims) AS claims, sum(attempts) AS attempts FROM '"+filepath.ToSlash(out)+"'")
+	got, err = runHongbao(t, "", "--dir", dir, "sql", "--allow-read", out, "--format", "csv", "SELECT sum(claims) AS claims, sum(attempts) AS attempts FROM '"+filepath.ToSlash(out)+"'")
 	if err != nil || got != "claims,attempts\n2,3\n" {
 		t.Errorf("the exported Parquet file reads %q, %v", got, err)
 	}
@@ -267,7 +270,9 @@ func TestSQLDescribeAndExport(t *testing.T) {
 	}{
 		{[]string{"--format", "parquet", "SELECT 1"}, "--format parquet writes a file: add -o FILE.parquet"},
 		{[]string{"-o", out, "SELECT 1; SELECT 2"}, "-o writes the result of one query"},
-		{[]string{"-o", out, "DELETE FROM grabs"}, "the warehouse is opened read-only: DELETE is not allowed here"},
+		{[]string{"-o", out, "DELETE FROM grabs"}, "DELETE is not allowed in hongbao's SQL: only 'hongbao transform' changes the warehouse"},
+		{[]string{"-o", filepath.Join(dir, "x.csv"), "SELECT 1"}, "writing " + filepath.Join(dir, "x.csv") + " is not allowed in hongbao's SQL: it is inside the data folder"},
+		{[]string{"SELECT * FROM '" + filepath.ToSlash(out) + "'"}, "access to " + out + " is not allowed in hongbao's SQL"},
 	} {
 		_, err := runHongbao(t, "", append([]string{"--dir", dir, "sql"}, tc.args...)...)
 		var ue usageError
@@ -275,4 +280,76 @@ func TestSQLDescribeAndExport(t *testing.T) {
 			t.Errorf("sql %q = %v, want usage error starting %q", tc.args, err, tc.want)
 		}
 	}
+}
+
+// TestSQLWritesNothing is the attack, against the command line: each statement
+// is refused with a usage error naming what to do instead, from the argument and from
+// stdin; afterwards the warehouse file is byte-for-byte the same and no file appeared
+// in the data folder or the scratch folder the statements name. The one write left,
+// -o FILE, still works outside the data folder.
+func TestSQLWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	writeSQLTestLake(t, dir)
+	if _, err := runHongbao(t, "", "--dir", dir, "transform"); err != nil {
+		t.Fatal(err)
+	}
+	scratch := t.TempDir()
+	q := func(p string) string { return "'" + filepath.ToSlash(p) + "'" }
+	before := dirState(t, dir, scratch)
+	for _, tc := range []struct{ stmt, fix string }{
+		{"COPY (SELECT 1 AS a) TO " + q(transform.Path(dir)) + " (FORMAT csv)", "'hongbao sql -o FILE'"},
+		{"COPY (SELECT 'x' AS event_id) TO " + q(filepath.Join(dir, "lake", "grabs", "x.parquet")), "'hongbao sql -o FILE'"},
+		{"ATTACH " + q(filepath.Join(scratch, "other.duckdb")) + " (READ_WRITE)", "--allow-read PATH"},
+		{"CREATE TABLE t (i INTEGER)", "CREATE TEMP TABLE"},
+		{"EXPORT DATABASE " + q(filepath.Join(scratch, "export")), "'hongbao sql -o FILE'"},
+		{"COPY grabs TO " + q(filepath.Join(scratch, "grabs.csv")), "'hongbao sql -o FILE'"},
+		{"SELECT * FROM read_text('/etc/passwd')", "add --allow-read /etc/passwd"},
+		{"INSTALL httpfs", "no network"},
+		{"SET enable_external_access = true", "SET VARIABLE"},
+	} {
+		for _, args := range [][]string{{tc.stmt}, {"-"}} {
+			stdin := ""
+			if args[0] == "-" {
+				stdin = "SELECT 1;\n" + tc.stmt + ";\n"
+			}
+			_, err := runHongbao(t, stdin, append([]string{"--dir", dir, "sql"}, args...)...)
+			var ue usageError
+			if !errors.As(err, &ue) || !strings.Contains(err.Error(), " is not allowed in hongbao's SQL: ") || !strings.Contains(err.Error(), tc.fix) {
+				t.Errorf("sql %q (stdin %q):\n got %v\nwant a refusal naming %q", args, stdin, err, tc.fix)
+			}
+		}
+	}
+	if after := dirState(t, dir, scratch); after != before {
+		t.Errorf("files changed:\n%s\n%s", before, after)
+	}
+	out := filepath.Join(scratch, "out.csv")
+	if _, err := runHongbao(t, "", "--dir", dir, "sql", "-o", out, "--format", "csv", "SELECT count(*) AS n FROM grabs"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(out); string(got) != "n\n3\n" {
+		t.Errorf("-o out.csv wrote %q", got)
+	}
+}
+
+// dirState lists every file under each root with its size and content hash.
+func dirState(t *testing.T, roots ...string) string {
+	t.Helper()
+	var b strings.Builder
+	for _, root := range roots {
+		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(&b, "%s %d %x\n", p, len(data), sha256.Sum256(data))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b.String()
 }

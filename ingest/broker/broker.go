@@ -133,6 +133,7 @@ func Start(cfg Config) (*Broker, error) {
 	if cfg.Partitions <= 0 {
 		cfg.Partitions = 4
 	}
+	var self *net.TCPAddr // the listener's own address, to reach it from here
 	opts := []kfake.Opt{
 		kfake.NumBrokers(1),
 		kfake.Ports(port),
@@ -141,6 +142,7 @@ func Start(cfg Config) (*Broker, error) {
 			if err != nil {
 				return nil, err
 			}
+			self = ln.Addr().(*net.TCPAddr)
 			// TLS is served here rather than by kfake so that the request size
 			// is checked on the decrypted stream.
 			var out net.Listener = framedListener{Listener: ln, tls: cfg.TLS}
@@ -181,6 +183,19 @@ func Start(cfg Config) (*Broker, error) {
 	c, err := kfake.NewCluster(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("start embedded broker on %s: %w", cfg.Listen, err)
+	}
+	if cfg.SASL != nil {
+		ip := self.IP
+		if ip.IsUnspecified() {
+			ip = net.IPv4(127, 0, 0, 1)
+			if self.IP.To4() == nil {
+				ip = net.IPv6loopback
+			}
+		}
+		if err := advertiseHandshakeV0(c, net.JoinHostPort(ip.String(), strconv.Itoa(self.Port)), cfg.TLS != nil); err != nil {
+			c.Close()
+			return nil, err
+		}
 	}
 	addrs := c.ListenAddrs()
 	return &Broker{cluster: c, addr: addrs[0], dataDir: cfg.DataDir}, nil

@@ -70,7 +70,7 @@ func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p 
 	if !ok {
 		next = fromLogStart // the partition has no commit yet: read all the topic has
 	}
-	r := newPartitionReader(cfg.Brokers, cfg.Topic, p, next, cfg.Log)
+	r := newPartitionReader(cfg.Brokers, cfg.Topic, p, next, cfg.Log, cfg.Security)
 	defer r.Close()
 	pos, unregister := in.position(p, next)
 	defer unregister()

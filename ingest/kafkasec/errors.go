@@ -47,7 +47,7 @@ func Explain(err error, where string, c *Client) (_ error, ok bool) {
 	}
 	switch {
 	case errors.Is(err, kafka.SASLAuthenticationFailed), errors.Is(err, kerr.SaslAuthenticationFailed):
-		return fmt.Errorf("%w: Kafka at %s refused %s: the password is wrong or the user does not exist there; check --sasl-user and %s",
+		return fmt.Errorf("%w: Kafka at %s refused %s: the password is wrong, or the user does not exist there with that mechanism; check --sasl-user, --sasl-mechanism and %s",
 			ErrAuthFailed, where, who, passwordHint), true
 	case errors.Is(err, kafka.UnsupportedSASLMechanism), errors.Is(err, kerr.UnsupportedSaslMechanism):
 		return fmt.Errorf("%w: Kafka at %s does not offer SASL %s; pass the --sasl-mechanism its operator set up (%s)",

@@ -154,6 +154,9 @@ func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p 
 			if ctx.Err() != nil {
 				return ferr
 			}
+			if gone := (*OffsetsGoneError)(nil); !errors.As(err, &gone) {
+				return err // a refused password or certificate: kafkasec's sentence
+			}
 			return fmt.Errorf("%w: %w", ErrTopicChanged, err)
 		}
 		if !got {

@@ -150,8 +150,9 @@ func (p *Producer) wait() error {
 	err := <-p.inFlight
 	p.inFlight = nil
 	if err != nil {
-		// A refused password is not retried by the writer; say what to change.
-		if e, ok := kafkasec.Explain(err, p.brokers, p.sec); ok {
+		// The writer does not retry a refused password; say what to change. The
+		// writer reports one as the connection closing: Diagnose asks the brokers.
+		if e := kafkasec.Diagnose(context.Background(), err, strings.Split(p.brokers, ","), p.sec); e != nil {
 			return e
 		}
 		return fmt.Errorf("produce to Kafka: %w", err)

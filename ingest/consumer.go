@@ -14,6 +14,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/hongbao/hongbao/ingest/events"
+	"github.com/hongbao/hongbao/ingest/kafkasec"
 	"github.com/hongbao/hongbao/ingest/lake"
 	"github.com/hongbao/hongbao/ingest/produce"
 )
@@ -24,6 +25,9 @@ type Config struct {
 	Topic   string
 	Group   string // consumer group; several ingesters in one group share the partitions
 	Dir     string // data folder; the lake is Dir/lake
+	// Security is the TLS and SASL of every connection (the consumer group, the
+	// partition readers, the admin client); nil is plain TCP without SASL.
+	Security *kafkasec.Client
 	// UntilIdle asks the ingester to drain the topic: it stops once every partition
 	// is in the lake up to the high watermark and no message came for this long. A
 	// stall (a rebalance, a broker restart) is waited out; an ingester that cannot
@@ -94,10 +98,10 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := produce.CheckReachable(ctx, cfg.Brokers); err != nil {
+	if err := produce.CheckReachable(ctx, cfg.Brokers, cfg.Security); err != nil {
 		return nil, err
 	}
-	adm, err := newAdmin(cfg.Brokers, cfg.Topic, cfg.Group)
+	adm, err := newAdmin(cfg.Brokers, cfg.Topic, cfg.Group, cfg.Security)
 	if err != nil {
 		return nil, err
 	}
@@ -133,6 +137,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		HeartbeatInterval: time.Second,
 		JoinGroupBackoff:  500 * time.Millisecond,
 		StartOffset:       kafka.FirstOffset,
+		Dialer:            cfg.Security.Dialer(10 * time.Second),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("join consumer group %q: %w", cfg.Group, err)
@@ -149,6 +154,11 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		gen, err := cg.Next(runCtx)
 		if err != nil {
 			if runCtx.Err() != nil || errors.Is(err, kafka.ErrGroupClosed) {
+				break
+			}
+			// A refused password or certificate is no broker to wait for.
+			if perr := kafkasec.Diagnose(runCtx, err, cfg.Brokers, cfg.Security); perr != nil {
+				in.fail(perr)
 				break
 			}
 			// A broker that restarts, or is busy loading its log, fails a join or a
@@ -359,7 +369,7 @@ func CheckDrained(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	adm, err := newAdmin(cfg.Brokers, cfg.Topic, cfg.Group)
+	adm, err := newAdmin(cfg.Brokers, cfg.Topic, cfg.Group, cfg.Security)
 	if err != nil {
 		return err
 	}

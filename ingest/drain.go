@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/hongbao/hongbao/ingest/kafkasec"
 )
 
 // watchDrain decides when a draining ingester (UntilIdle) is done: once no message
@@ -46,6 +48,11 @@ func (in *ingester) watchDrain(ctx context.Context, stop func(), adm *admin) {
 		st, err := adm.state(ctx, 5*time.Second)
 		if err != nil {
 			if ctx.Err() != nil {
+				return
+			}
+			if perr := kafkasec.Diagnose(ctx, err, cfg.Brokers, cfg.Security); perr != nil {
+				in.fail(perr)
+				stop()
 				return
 			}
 			say("waiting for the brokers to answer (%v); the topic is not drained yet", err)

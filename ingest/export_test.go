@@ -8,7 +8,7 @@ import (
 // TopicRanges reads each partition's log range (start, end) and the topic id, for
 // tests that check the lake against the topic itself.
 func TopicRanges(ctx context.Context, brokers []string, topic string) (map[int][2]int64, string, error) {
-	adm, err := newAdmin(brokers, topic, "")
+	adm, err := newAdmin(brokers, topic, "", nil)
 	if err != nil {
 		return nil, "", err
 	}
@@ -27,7 +27,7 @@ func TopicRanges(ctx context.Context, brokers []string, topic string) (map[int][
 // GroupMembers is how many members the group has once it is stable, for tests that
 // must wait until an ingester holds its partitions.
 func GroupMembers(ctx context.Context, brokers []string, topic, group string) (int, error) {
-	adm, err := newAdmin(brokers, topic, group)
+	adm, err := newAdmin(brokers, topic, group, nil)
 	if err != nil {
 		return 0, err
 	}

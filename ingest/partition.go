@@ -70,7 +70,7 @@ func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p 
 	if !ok {
 		next = fromLogStart // the partition has no commit yet: read all the topic has
 	}
-	r := newPartitionReader(cfg.Brokers, cfg.Topic, p, next, cfg.Log)
+	r := newPartitionReader(cfg.Brokers, cfg.Topic, p, next, cfg.Log, cfg.Security)
 	defer r.Close()
 	pos, unregister := in.position(p, next)
 	defer unregister()
@@ -153,6 +153,9 @@ func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p 
 			ferr := finish()
 			if ctx.Err() != nil {
 				return ferr
+			}
+			if gone := (*OffsetsGoneError)(nil); !errors.As(err, &gone) {
+				return err // a refused password or certificate: kafkasec's sentence
 			}
 			return fmt.Errorf("%w: %w", ErrTopicChanged, err)
 		}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/hongbao/hongbao/ingest/kafkasec"
 )
 
 // partitionReader fetches one partition straight from its leader, one fetch at a
@@ -27,6 +29,7 @@ type partitionReader struct {
 	log       func(format string, args ...any)
 
 	dialer  *kafka.Dialer
+	sec     *kafkasec.Client
 	conn    *kafka.Conn
 	batch   *kafka.Batch
 	next    int64 // the next offset to hand out
@@ -35,10 +38,10 @@ type partitionReader struct {
 	backoff time.Duration
 }
 
-func newPartitionReader(brokers []string, topic string, partition int, from int64, log func(string, ...any)) *partitionReader {
+func newPartitionReader(brokers []string, topic string, partition int, from int64, log func(string, ...any), sec *kafkasec.Client) *partitionReader {
 	return &partitionReader{brokers: brokers, topic: topic, partition: partition,
 		minBytes: 1 << 20, maxBytes: 16 << 20, maxWait: 250 * time.Millisecond, log: log,
-		dialer: &kafka.Dialer{Timeout: 5 * time.Second}, next: from, hwm: -1}
+		dialer: sec.Dialer(5 * time.Second), sec: sec, next: from, hwm: -1}
 }
 
 // fromLogStart, as the offset to start at, reads a partition from the first offset
@@ -91,8 +94,8 @@ func (r *partitionReader) HighWaterMark() int64 { return r.hwm }
 // Next returns the next message. ok is false when a fetch came back empty (the
 // partition is caught up for now, after at most maxWait), so that the caller can do
 // its timed work. A broker that is gone or restarting is retried with backoff and
-// reported once; the error is for what retrying cannot fix (OffsetsGoneError) and
-// for the end of ctx.
+// reported once; the error is for what retrying cannot fix (OffsetsGoneError, a
+// refused password or certificate) and for the end of ctx.
 func (r *partitionReader) Next(ctx context.Context) (m kafka.Message, ok bool, err error) {
 	for {
 		if err := ctx.Err(); err != nil {
@@ -102,6 +105,9 @@ func (r *partitionReader) Next(ctx context.Context) (m kafka.Message, ok bool, e
 			if err := r.fetch(ctx); err != nil {
 				if gone := (*OffsetsGoneError)(nil); errors.As(err, &gone) || ctx.Err() != nil {
 					return m, false, err
+				}
+				if perr := kafkasec.Diagnose(ctx, err, r.brokers, r.sec); perr != nil {
+					return m, false, fmt.Errorf("partition %d: %w", r.partition, perr)
 				}
 				r.retry(ctx, err)
 				continue

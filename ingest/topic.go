@@ -11,6 +11,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/hongbao/hongbao/ingest/kafkasec"
 )
 
 // offsetRange is what a partition's log holds: offsets Start up to End-1. End is
@@ -44,9 +46,10 @@ type admin struct {
 	group string
 }
 
-func newAdmin(brokers []string, topic, group string) (*admin, error) {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.DialTimeout(5*time.Second),
+func newAdmin(brokers []string, topic, group string, sec *kafkasec.Client) (*admin, error) {
+	opts := append(sec.KgoOpts(), kgo.SeedBrokers(brokers...), kgo.DialTimeout(5*time.Second),
 		kgo.RetryTimeout(5*time.Second), kgo.MetadataMinAge(time.Second))
+	cl, err := kgo.NewClient(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("kafka client for %s: %w", strings.Join(brokers, ","), err)
 	}

@@ -18,6 +18,7 @@ type brokerOptions struct {
 	data       string
 	topic      string
 	partitions int32
+	security   brokerSecurityOptions
 }
 
 func (o *brokerOptions) AddFlags(f *pflag.FlagSet) {
@@ -26,6 +27,7 @@ func (o *brokerOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.data, "data", "", "folder that keeps topics and messages across restarts (default DIR/broker)")
 	f.StringVar(&o.topic, "topic", broker.DefaultTopic, "topic to create at start")
 	f.Int32Var(&o.partitions, "partitions", 4, "partitions of the topic when it is created")
+	o.security.AddFlags(f)
 }
 
 func newBrokerCommand(g *globalOptions) *cobra.Command {
@@ -35,7 +37,15 @@ func newBrokerCommand(g *globalOptions) *cobra.Command {
 		Short: "Run the embedded Kafka-protocol broker (persisted to --data)",
 		Long: `broker runs a one-node broker that speaks the real Kafka wire protocol (franz-go's
 kfake), so that hongbao and any Kafka client (kcat, kafka-console-producer) can use it.
-Topics, messages and consumer-group offsets are kept in --data across restarts.`,
+Topics, messages and consumer-group offsets are kept in --data across restarts.
+
+It listens on loopback unless told otherwise. With --tls-cert and --tls-key it speaks
+TLS only; with --sasl-mechanism and --sasl-user every client must authenticate as
+that user, with the password from HONGBAO_SASL_PASSWORD or --sasl-password-file.
+A --listen address other machines can reach needs SASL, or --insecure.`,
+		Example: `  hongbao broker
+  HONGBAO_SASL_PASSWORD=... hongbao broker --listen 0.0.0.0:9093 --advertise kafka.example.org:9093 \
+      --tls-cert cert.pem --tls-key key.pem --sasl-mechanism SCRAM-SHA-256 --sasl-user ana`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.data == "" {
@@ -55,11 +65,16 @@ func runBroker(ctx context.Context, o *brokerOptions) error {
 	if _, port, err := net.SplitHostPort(o.listen); err != nil || port == "" {
 		return usagef("--listen %q is not host:port; for example --listen 127.0.0.1:9092", o.listen)
 	}
-	b, err := broker.Start(broker.Config{Listen: o.listen, Advertise: o.advertise, DataDir: o.data, Topic: o.topic, Partitions: o.partitions})
+	cfg := broker.Config{Listen: o.listen, Advertise: o.advertise, DataDir: o.data, Topic: o.topic, Partitions: o.partitions}
+	protection, err := o.security.apply(&cfg, os.Stderr)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "broker listening on %s, topic %s, data in %s (Ctrl-C to stop)\n", b.Addr(), o.topic, o.data)
+	b, err := broker.Start(cfg)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "broker listening on %s (%s), topic %s, data in %s (Ctrl-C to stop)\n", b.Addr(), protection, o.topic, o.data)
 	<-ctx.Done()
 	b.Close()
 	fmt.Fprintln(os.Stderr, "broker stopped; state saved")

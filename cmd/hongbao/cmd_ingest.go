@@ -59,7 +59,7 @@ restarted ingester loses nothing and duplicates nothing.`,
 // runIngest consumes, then refreshes the warehouse. stopAt, if set, is read after
 // each poll: once it is positive and that many messages were read, ingest stops.
 func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, stopAt *atomic.Int64) (*ingest.Summary, error) {
-	brokers, err := o.kafka.brokerList()
+	brokers, sec, err := o.kafka.connect(os.Stderr)
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +107,7 @@ func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, stopAt *
 		}
 	}()
 	sum, err := ingest.Run(runCtx, ingest.Config{
-		Brokers: brokers, Topic: o.kafka.topic, Group: o.group, Dir: g.dir,
+		Brokers: brokers, Topic: o.kafka.topic, Group: o.group, Dir: g.dir, Security: sec,
 		UntilIdle: o.untilIdle, StallTimeout: o.stallTimeout, FlushRows: o.flushRows, Consumed: &consumed, Committed: &committed,
 	})
 	close(done)
@@ -118,7 +118,7 @@ func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, stopAt *
 	if stopAt != nil && ctx.Err() == nil {
 		// Stopped on a message count (the demo): the count says everything produced
 		// was read; the lake must say it is all there.
-		if err := ingest.CheckDrained(ctx, ingest.Config{Brokers: brokers, Topic: o.kafka.topic, Dir: g.dir}); err != nil {
+		if err := ingest.CheckDrained(ctx, ingest.Config{Brokers: brokers, Topic: o.kafka.topic, Dir: g.dir, Security: sec}); err != nil {
 			return sum, err
 		}
 	}

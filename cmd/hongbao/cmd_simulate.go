@@ -16,6 +16,7 @@ import (
 
 	"github.com/hongbao/hongbao/ingest/broker"
 	"github.com/hongbao/hongbao/ingest/events"
+	"github.com/hongbao/hongbao/ingest/kafkasec"
 	"github.com/hongbao/hongbao/ingest/produce"
 	"github.com/hongbao/hongbao/ingest/simulate"
 	"github.com/hongbao/hongbao/transform"
@@ -23,14 +24,32 @@ import (
 	"github.com/hongbao/hongbao/transform/refdata"
 )
 
+// kafkaOptions say where the events travel and how to connect there; every command
+// that is a Kafka client shares them.
 type kafkaOptions struct {
-	brokers string
-	topic   string
+	brokers  string
+	topic    string
+	security kafkaSecurityOptions
 }
 
 func (o *kafkaOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.brokers, "brokers", envOr("HONGBAO_BROKERS", "127.0.0.1:9092"), "comma-separated Kafka brokers (env HONGBAO_BROKERS)")
 	f.StringVar(&o.topic, "topic", broker.DefaultTopic, "Kafka topic of the events")
+	o.security.AddFlags(f)
+}
+
+// connect validates the brokers and the TLS and SASL flags and reads the password:
+// the first thing a command that talks to Kafka does.
+func (o *kafkaOptions) connect(warn io.Writer) ([]string, *kafkasec.Client, error) {
+	brokers, err := o.brokerList()
+	if err != nil {
+		return nil, nil, err
+	}
+	sec, err := o.security.client(brokers, warn)
+	if err != nil {
+		return nil, nil, err
+	}
+	return brokers, sec, nil
 }
 
 func (o *kafkaOptions) brokerList() ([]string, error) {
@@ -106,6 +125,10 @@ func newSimulateCommand(g *globalOptions) *cobra.Command {
 
 // runSimulate generates the events and produces them (or writes them to --output).
 func runSimulate(ctx context.Context, o *simulateOptions) (produce.Stats, error) {
+	brokers, sec, err := o.kafka.connect(os.Stderr)
+	if err != nil {
+		return produce.Stats{}, err
+	}
 	if o.world.scale <= 0 || o.world.scale > 10 {
 		return produce.Stats{}, usagef("--scale %g must be above 0 and at most 10 (1 is the full festival, 0.01 the demo)", o.world.scale)
 	}
@@ -125,6 +148,12 @@ func runSimulate(ctx context.Context, o *simulateOptions) (produce.Stats, error)
 		}
 		banks = simulate.BanksFrom(rb)
 	}
+	if o.output == "" {
+		// Before anything is written: a refused password leaves no run.json behind.
+		if err := produce.CheckReachable(ctx, brokers, sec); err != nil {
+			return produce.Stats{}, err
+		}
+	}
 	minutes := int64(cal.Window.End.Sub(cal.Window.Start) / time.Minute)
 	bar := newProgress(minutes, fmt.Sprintf("simulate (scale %g, seed %d)", o.world.scale, o.world.seed))
 	sim, err := simulate.New(simulate.Config{Calibration: cal, Banks: banks, Scale: o.world.scale, Seed: o.world.seed,
@@ -141,14 +170,7 @@ func runSimulate(ctx context.Context, o *simulateOptions) (produce.Stats, error)
 	if o.output != "" {
 		return simulateToFile(ctx, sim, o.output, bar)
 	}
-	brokers, err := o.kafka.brokerList()
-	if err != nil {
-		return produce.Stats{}, err
-	}
-	if err := produce.CheckReachable(ctx, brokers); err != nil {
-		return produce.Stats{}, err
-	}
-	p := produce.New(produce.Config{Brokers: brokers, Topic: o.kafka.topic})
+	p := produce.New(produce.Config{Brokers: brokers, Topic: o.kafka.topic, Security: sec})
 	err = sim.Run(ctx, func(e *events.Event) error { return p.Add(ctx, e) })
 	if cerr := p.Close(ctx); err == nil {
 		err = cerr

@@ -1,11 +1,18 @@
 package broker
 
 import (
+	"context"
+	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"strconv"
 
 	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/hongbao/hongbao/ingest/kafkasec"
 )
 
 // DefaultTopic is the topic hongbao's events travel on.
@@ -24,69 +31,197 @@ type Config struct {
 	// Topic is created at start (if missing) with Partitions partitions.
 	Topic      string
 	Partitions int32
+	// TLS, if set, makes the broker speak TLS only, with its Certificates.
+	TLS *tls.Config
+	// SASL, if set, makes every client authenticate as this user before any other
+	// request; nil lets anyone who reaches the port read, write and delete topics.
+	SASL *User
+	// Insecure lets the broker listen on an address other machines can reach
+	// without SASL; without it, Start refuses (ErrOpenListen).
+	Insecure bool
+}
+
+// User is the one SASL user of the broker.
+type User struct {
+	Mechanism string // one of kafkasec.Mechanisms
+	Name      string
+	Password  kafkasec.Secret
+}
+
+// ErrOpenListen is returned for a listen address other machines can reach when the
+// broker has no SASL user and Insecure is not set.
+var ErrOpenListen = errors.New("the broker would accept anyone on the network")
+
+// maxRequest is the largest request the broker reads, Kafka's own default
+// (socket.request.max.bytes): a longer one (or bytes that are not Kafka, such as a
+// TLS handshake sent to a plain port) closes the connection instead of making the
+// broker allocate what the first four bytes claim, up to 4 GiB.
+const maxRequest = 100 << 20
+
+// Check validates the configuration without starting anything: the addresses, and
+// that a listen address other machines can reach has SASL or Insecure.
+func (cfg Config) Check() error {
+	host, portStr, err := net.SplitHostPort(cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen address %q is not host:port (for example 127.0.0.1:9092): %w", cfg.Listen, err)
+	}
+	if port, err := strconv.Atoi(portStr); err != nil || port < 0 || port > 65535 {
+		return fmt.Errorf("listen port %q is not a port number", portStr)
+	}
+	if cfg.Advertise != "" {
+		if _, _, err := net.SplitHostPort(cfg.Advertise); err != nil {
+			return fmt.Errorf("advertised address %q is not host:port: %w", cfg.Advertise, err)
+		}
+	}
+	if cfg.SASL != nil {
+		if _, err := kafkasec.ParseMechanism(cfg.SASL.Mechanism); err != nil {
+			return err
+		}
+		if cfg.SASL.Name == "" || cfg.SASL.Password == "" {
+			return errors.New("the broker's SASL user needs a name and a password")
+		}
+	}
+	if cfg.SASL == nil && !cfg.Insecure && !Loopback(host) {
+		return fmt.Errorf("%w: %s can be reached from other machines, and without SASL anyone who reaches it can read, write and delete topics; add --sasl-mechanism SCRAM-SHA-256 --sasl-user NAME with the password in HONGBAO_SASL_PASSWORD (and --tls-cert, --tls-key), listen on 127.0.0.1, or pass --insecure to accept the risk",
+			ErrOpenListen, cfg.Listen)
+	}
+	return nil
+}
+
+// Loopback reports whether host (empty meaning 127.0.0.1) is reachable from this
+// machine only: a loopback address, or a name that resolves to loopback addresses
+// alone.
+func Loopback(host string) bool {
+	if host == "" || host == "localhost" {
+		return true
+	}
+	if ip := net.ParseIP(host); ip != nil {
+		return ip.IsLoopback()
+	}
+	ips, err := net.DefaultResolver.LookupIPAddr(context.Background(), host)
+	if err != nil || len(ips) == 0 {
+		return false
+	}
+	for _, ip := range ips {
+		if !ip.IP.IsLoopback() {
+			return false
+		}
+	}
+	return true
 }
 
 // Broker is a running embedded broker.
 type Broker struct {
 	cluster *kfake.Cluster
 	addr    string
+	dataDir string
 }
 
 // Start starts a one-node broker as configured.
 func Start(cfg Config) (*Broker, error) {
-	host, portStr, err := net.SplitHostPort(cfg.Listen)
-	if err != nil {
-		return nil, fmt.Errorf("listen address %q is not host:port (for example 127.0.0.1:9092): %w", cfg.Listen, err)
+	if err := cfg.Check(); err != nil {
+		return nil, err
 	}
+	host, portStr, _ := net.SplitHostPort(cfg.Listen)
 	if host == "" {
 		host = "127.0.0.1"
 	}
-	port, err := strconv.Atoi(portStr)
-	if err != nil || port < 0 || port > 65535 {
-		return nil, fmt.Errorf("listen port %q is not a port number", portStr)
-	}
-	if cfg.Advertise != "" {
-		if _, _, err := net.SplitHostPort(cfg.Advertise); err != nil {
-			return nil, fmt.Errorf("advertised address %q is not host:port: %w", cfg.Advertise, err)
-		}
-	}
+	port, _ := strconv.Atoi(portStr)
 	if cfg.Topic == "" {
 		cfg.Topic = DefaultTopic
 	}
 	if cfg.Partitions <= 0 {
 		cfg.Partitions = 4
 	}
+	var self *net.TCPAddr // the listener's own address, to reach it from here
 	opts := []kfake.Opt{
 		kfake.NumBrokers(1),
 		kfake.Ports(port),
 		kfake.ListenFn(func(network, _ string) (net.Listener, error) {
 			ln, err := net.Listen(network, net.JoinHostPort(host, strconv.Itoa(port)))
-			if err != nil || cfg.Advertise == "" {
-				return ln, err
+			if err != nil {
+				return nil, err
 			}
-			return advertised{ln, cfg.Advertise}, nil
+			self = ln.Addr().(*net.TCPAddr)
+			// TLS is served here rather than by kfake so that the request size
+			// is checked on the decrypted stream.
+			var out net.Listener = framedListener{Listener: ln, tls: cfg.TLS}
+			if cfg.Advertise != "" {
+				out = advertised{out, cfg.Advertise}
+			}
+			return out, nil
 		}),
 		kfake.SeedTopics(cfg.Partitions, cfg.Topic),
 		kfake.DefaultNumPartitions(int(cfg.Partitions)),
 		kfake.AllowAutoTopicCreation(),
 		kfake.BrokerConfigs(map[string]string{"message.max.bytes": strconv.Itoa(16 << 20)}),
 	}
+	if cfg.SASL != nil {
+		mech, _ := kafkasec.ParseMechanism(cfg.SASL.Mechanism)
+		// Always with a user: EnableSASL alone would let in kfake's default admin/admin.
+		opts = append(opts, kfake.EnableSASL(), kfake.Superuser(mech, cfg.SASL.Name, cfg.SASL.Password.Reveal()))
+	}
 	if cfg.DataDir != "" {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("create the broker's data folder: %w", err)
+		}
+		if cfg.SASL != nil {
+			// The log is what the password protects: other users of the machine
+			// must not read it from the disk.
+			if err := os.Chmod(cfg.DataDir, 0o700); err != nil {
+				return nil, fmt.Errorf("make the broker's data folder private: %w", err)
+			}
+		}
+		// kfake saves its SASL users in the data folder (PLAIN passwords in clear)
+		// and, loading them at start, lets them replace the configured user: the
+		// user given at start must be the only one, and nothing of it stays on disk.
+		if err := removeSASLFile(cfg.DataDir); err != nil {
+			return nil, err
+		}
 		opts = append(opts, kfake.DataDir(cfg.DataDir))
 	}
 	c, err := kfake.NewCluster(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("start embedded broker on %s: %w", cfg.Listen, err)
 	}
+	if cfg.SASL != nil {
+		ip := self.IP
+		if ip.IsUnspecified() {
+			ip = net.IPv4(127, 0, 0, 1)
+			if self.IP.To4() == nil {
+				ip = net.IPv6loopback
+			}
+		}
+		if err := advertiseHandshakeV0(c, net.JoinHostPort(ip.String(), strconv.Itoa(self.Port)), cfg.TLS != nil); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
 	addrs := c.ListenAddrs()
-	return &Broker{cluster: c, addr: addrs[0]}, nil
+	return &Broker{cluster: c, addr: addrs[0], dataDir: cfg.DataDir}, nil
+}
+
+// saslFile is where kfake persists its SASL users.
+const saslFile = "sasl.json"
+
+func removeSASLFile(dir string) error {
+	if err := os.Remove(filepath.Join(dir, saslFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove the saved SASL users from %s: %w", dir, err)
+	}
+	return nil
 }
 
 // Addr is the host:port clients connect to.
 func (b *Broker) Addr() string { return b.addr }
 
-// Close stops the broker, flushing its state to the data folder.
-func (b *Broker) Close() { b.cluster.Close() }
+// Close stops the broker, flushing its state to the data folder (all but the SASL
+// users, which come from the configuration at each start).
+func (b *Broker) Close() {
+	b.cluster.Close()
+	if b.dataDir != "" {
+		_ = removeSASLFile(b.dataDir) // Start removes it too, before anything reads it
+	}
+}
 
 // advertised is a listener that reports the address clients should dial: the broker
 // hands its listener's address to clients in its metadata.

@@ -19,7 +19,7 @@ func TestAdvertisedAddress(t *testing.T) {
 	port := probe.Addr().(*net.TCPAddr).Port
 	probe.Close()
 	adv := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	b, err := Start(Config{Listen: net.JoinHostPort("0.0.0.0", strconv.Itoa(port)), Advertise: adv})
+	b, err := Start(Config{Listen: net.JoinHostPort("0.0.0.0", strconv.Itoa(port)), Advertise: adv, Insecure: true})
 	if err != nil {
 		t.Fatal(err)
 	}

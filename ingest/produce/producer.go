@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"strings"
 	"time"
 
 	"github.com/segmentio/kafka-go"
 
 	"github.com/hongbao/hongbao/ingest/events"
+	"github.com/hongbao/hongbao/ingest/kafkasec"
 )
 
 // Config says where to produce.
@@ -19,6 +19,8 @@ type Config struct {
 	Topic   string
 	// Chunk is how many messages are handed to the Kafka writer at once; 0 means 20,000.
 	Chunk int
+	// Security is the TLS and SASL of every connection; nil is plain TCP without SASL.
+	Security *kafkasec.Client
 }
 
 // Stats counts what was acknowledged by the broker, per event type.
@@ -38,6 +40,8 @@ func newStats() Stats {
 // Encoding the next chunk overlaps with writing the previous one.
 type Producer struct {
 	w        *kafka.Writer
+	brokers  string
+	sec      *kafkasec.Client
 	chunk    int
 	buf      []kafka.Message
 	pending  Stats // of buf
@@ -49,16 +53,20 @@ type Producer struct {
 // ErrUnreachable wraps a failure to reach any broker.
 var ErrUnreachable = errors.New("cannot reach Kafka")
 
-// CheckReachable dials each broker once and fails with a sentence that says what
-// to do when none answers.
-func CheckReachable(ctx context.Context, brokers []string) error {
+// CheckReachable connects to each broker as the clients will (TLS, SASL, a metadata
+// request) until one answers, and fails with a sentence that says what to do: a
+// refused password or a TLS mismatch (kafkasec's errors, at the first broker that
+// shows one, since a cluster's brokers share their settings), or ErrUnreachable when
+// none answers. It takes at most 5 seconds a broker.
+func CheckReachable(ctx context.Context, brokers []string, sec *kafkasec.Client) error {
 	var errs []string
 	for _, b := range brokers {
-		d := kafka.Dialer{Timeout: 5 * time.Second}
-		conn, err := d.DialContext(ctx, "tcp", b)
+		err := kafkasec.Probe(ctx, b, sec, 5*time.Second)
 		if err == nil {
-			conn.Close()
 			return nil
+		}
+		if kafkasec.Permanent(err) {
+			return err
 		}
 		errs = append(errs, fmt.Sprintf("%s: %v", b, err))
 	}
@@ -84,9 +92,9 @@ func New(cfg Config) *Producer {
 		BatchBytes:             8 << 20,
 		BatchTimeout:           20 * time.Millisecond,
 		AllowAutoTopicCreation: true,
-		Transport:              &kafka.Transport{Dial: (&net.Dialer{Timeout: 10 * time.Second}).DialContext},
+		Transport:              cfg.Security.Transport(10 * time.Second),
 	}
-	return &Producer{w: w, chunk: chunk, pending: newStats(), acked: newStats()}
+	return &Producer{w: w, brokers: strings.Join(cfg.Brokers, ","), sec: cfg.Security, chunk: chunk, pending: newStats(), acked: newStats()}
 }
 
 // Add encodes e and queues it; every Chunk messages the queue is written.
@@ -142,6 +150,11 @@ func (p *Producer) wait() error {
 	err := <-p.inFlight
 	p.inFlight = nil
 	if err != nil {
+		// The writer does not retry a refused password; say what to change. The
+		// writer reports one as the connection closing: Diagnose asks the brokers.
+		if e := kafkasec.Diagnose(context.Background(), err, strings.Split(p.brokers, ","), p.sec); e != nil {
+			return e
+		}
 		return fmt.Errorf("produce to Kafka: %w", err)
 	}
 	p.acked.Messages += p.inStats.Messages

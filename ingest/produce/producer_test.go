@@ -19,7 +19,7 @@ func TestUnreachableBrokerSaysWhatToDo(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close() // nothing listens there now
-	err = CheckReachable(context.Background(), []string{addr})
+	err = CheckReachable(context.Background(), []string{addr}, nil)
 	if !errors.Is(err, ErrUnreachable) {
 		t.Fatalf("err = %v, want ErrUnreachable", err)
 	}

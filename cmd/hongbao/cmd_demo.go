@@ -28,9 +28,35 @@ const demoMarker = ".hongbao-demo"
 
 type demoOptions struct {
 	world worldOptions
+	// kafka, when its brokers are set, is a cluster the demo uses instead of its own
+	// embedded broker (with TLS and SASL as for simulate and ingest).
+	kafka kafkaOptions
 }
 
-func (o *demoOptions) AddFlags(f *pflag.FlagSet) { o.world.AddFlags(f) }
+// demoSecurityFlags are the flags that only mean something with --brokers.
+var demoSecurityFlags = []string{"tls", "tls-ca", "tls-cert", "tls-key", "sasl-mechanism", "sasl-user", "sasl-password-file"}
+
+func (o *demoOptions) AddFlags(f *pflag.FlagSet) {
+	o.world.AddFlags(f)
+	// No HONGBAO_BROKERS default here: the demo's own broker is the point of it.
+	f.StringVar(&o.kafka.brokers, "brokers", "", "use these Kafka brokers (host:port,...) instead of the embedded broker; the topic is then drained, whatever it held before")
+	f.StringVar(&o.kafka.topic, "topic", broker.DefaultTopic, "Kafka topic of the events, with --brokers")
+	o.kafka.security.AddFlags(f)
+}
+
+// check refuses TLS or SASL flags without --brokers: the embedded broker listens on
+// loopback and speaks neither.
+func (o *demoOptions) check(f *pflag.FlagSet) error {
+	if o.kafka.brokers != "" {
+		return nil
+	}
+	for _, name := range demoSecurityFlags {
+		if f.Changed(name) {
+			return usagef("--%s applies to a cluster given with --brokers; the demo's embedded broker listens on loopback without TLS or SASL", name)
+		}
+	}
+	return nil
+}
 
 func newDemoCommand(g *globalOptions) *cobra.Command {
 	o := &demoOptions{}
@@ -44,6 +70,9 @@ report (DIR/reports) and prints a summary. It replaces an earlier demo in the sa
 		Example: "  hongbao demo\n  hongbao demo --scale 0.1 --dir /tmp/hb",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.check(cmd.Flags()); err != nil {
+				return err
+			}
 			_, err := runDemo(cmd.Context(), g, o, cmd.OutOrStdout())
 			return err
 		},
@@ -71,24 +100,34 @@ func runDemo(ctx context.Context, g *globalOptions, o *demoOptions, out io.Write
 	if err := prepareDemoDir(g.dir); err != nil {
 		return nil, err
 	}
-	b, err := broker.Start(broker.Config{Listen: "127.0.0.1:0", DataDir: filepath.Join(g.dir, "broker"), Topic: broker.DefaultTopic})
-	if err != nil {
-		return nil, err
+	kafka := o.kafka
+	external := kafka.brokers != ""
+	if !external {
+		b, err := broker.Start(broker.Config{Listen: "127.0.0.1:0", DataDir: filepath.Join(g.dir, "broker"), Topic: broker.DefaultTopic})
+		if err != nil {
+			return nil, err
+		}
+		defer b.Close()
+		fmt.Fprintf(os.Stderr, "embedded broker on %s\n", b.Addr())
+		kafka = kafkaOptions{brokers: b.Addr(), topic: broker.DefaultTopic}
 	}
-	defer b.Close()
-	fmt.Fprintf(os.Stderr, "embedded broker on %s\n", b.Addr())
-
-	kafka := kafkaOptions{brokers: b.Addr(), topic: broker.DefaultTopic}
 	// Produce, then consume: on two cores the two steps run faster in turn than side
 	// by side, where the broker serves many small fetches to a consumer that keeps up.
 	st, err := runSimulate(ctx, &simulateOptions{kafka: kafka, world: o.world, dir: g.dir})
 	if err != nil {
 		return nil, err
 	}
-	var target atomic.Int64
-	target.Store(st.Messages)
-	if _, err := runIngest(ctx, g, &ingestOptions{kafka: kafka, group: "hongbao-demo", flushRows: 250_000}, &target); err != nil {
-		return nil, err
+	if external {
+		// A cluster's topic may hold more than this run produced: drain it.
+		if _, err := runIngest(ctx, g, &ingestOptions{kafka: kafka, group: "hongbao-demo", flushRows: 250_000, untilIdle: 3 * time.Second}, nil); err != nil {
+			return nil, err
+		}
+	} else {
+		var target atomic.Int64
+		target.Store(st.Messages)
+		if _, err := runIngest(ctx, g, &ingestOptions{kafka: kafka, group: "hongbao-demo", flushRows: 250_000}, &target); err != nil {
+			return nil, err
+		}
 	}
 	res, err := demoSummary(ctx, g.dir, st)
 	if err != nil {

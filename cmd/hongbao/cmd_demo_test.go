@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/hongbao/hongbao/ingest/broker"
 	"github.com/hongbao/hongbao/ingest/events"
 	"github.com/hongbao/hongbao/internal/testenv"
 	"github.com/hongbao/hongbao/reports/fonts"
@@ -65,5 +68,47 @@ func TestDemoEndToEnd(t *testing.T) {
 	}
 	if _, err := os.Stat(keep); err != nil {
 		t.Errorf("the demo touched a folder it refused: %v", err)
+	}
+}
+
+// TestDemoWithBrokers runs the demo against brokers it did not start (here an
+// embedded broker of the test's own, standing in for a cluster): it drains the topic
+// and lands every event it produced.
+func TestDemoWithBrokers(t *testing.T) {
+	b, err := broker.Start(broker.Config{Listen: "127.0.0.1:0", DataDir: filepath.Join(t.TempDir(), "broker"), Topic: broker.DefaultTopic})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	g := &globalOptions{dir: filepath.Join(t.TempDir(), "demo")}
+	o := &demoOptions{world: worldOptions{scale: 0.0003, seed: 4}, kafka: kafkaOptions{brokers: b.Addr(), topic: broker.DefaultTopic}}
+	var out bytes.Buffer
+	res, err := runDemo(context.Background(), g, o, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range events.Types {
+		if res.Landed[typ] != res.Produced.Count[typ] || res.Landed[typ] == 0 {
+			t.Errorf("%s produced %d, landed %d", typ, res.Produced.Count[typ], res.Landed[typ])
+		}
+	}
+	if _, err := os.Stat(filepath.Join(g.dir, "broker")); err == nil {
+		t.Errorf("the demo started a broker of its own although --brokers was given")
+	}
+}
+
+// TestDemoSecurityFlagsNeedBrokers: TLS and SASL flags without --brokers are a
+// usage error, since the embedded broker speaks neither.
+func TestDemoSecurityFlagsNeedBrokers(t *testing.T) {
+	for _, args := range [][]string{{"--tls"}, {"--sasl-user", "ana"}} {
+		c := newDemoCommand(&globalOptions{dir: filepath.Join(t.TempDir(), "demo")})
+		c.SetArgs(args)
+		c.SetOut(io.Discard)
+		c.SetErr(io.Discard)
+		err := c.Execute()
+		var u usageError
+		if !errors.As(err, &u) || !strings.Contains(err.Error(), "--brokers") {
+			t.Errorf("demo %v: %v; want a usage error naming --brokers", args, err)
+		}
 	}
 }

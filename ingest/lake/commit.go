@@ -60,8 +60,11 @@ func (c *Commit) Rows() int64 {
 }
 
 // File returns the commit's file of a table, and whether the commit has one.
-func (c *Commit) File(table string) (CommitFile, bool) {
-	for _, f := range c.Files {
+func (c *Commit) File(table string) (CommitFile, bool) { return fileOf(c.Files, table) }
+
+// fileOf finds the file of a table among a commit's files.
+func fileOf(files []CommitFile, table string) (CommitFile, bool) {
+	for _, f := range files {
 		if f.Table == table {
 			return f, true
 		}

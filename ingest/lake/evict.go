@@ -55,26 +55,6 @@ type Eviction struct {
 // ErrNotListed is returned by Evict for a file no commit marker lists.
 var ErrNotListed = errors.New("lake: no commit marker lists the file")
 
-// parseDataName reads topic, partition and offsets from a data file's name.
-func parseDataName(name string) (topic string, partition int, first, last int64, ok bool) {
-	base, found := strings.CutSuffix(name, parquetExt)
-	if !found {
-		return "", 0, 0, 0, false
-	}
-	parts := strings.Split(base, "-")
-	n := len(parts)
-	if n < 4 {
-		return "", 0, 0, 0, false
-	}
-	p, ok := parsePartitionFolder(parts[n-3])
-	first, err1 := strconv.ParseInt(parts[n-2], 10, 64)
-	last, err2 := strconv.ParseInt(parts[n-1], 10, 64)
-	if !ok || err1 != nil || err2 != nil {
-		return "", 0, 0, 0, false
-	}
-	return strings.Join(parts[:n-3], "-"), p, first, last, true
-}
-
 // Evict moves one data file of an event table out of the lake's readers' way: each of
 // its rows becomes a quarantine row (raw = the row re-encoded as its event's JSON, the
 // strings' bytes kept as they were; reason invalid_utf8 for a row holding a string that

@@ -62,13 +62,9 @@ func parseMarkerName(name string) (first, last int64, ok bool) {
 	return first, last, err1 == nil && err2 == nil && first <= last
 }
 
-// parseTmpDataName reads topic, partition and offsets from the temporary name of a
-// data file. The topic may itself hold dashes, so the name is read from its end.
-func parseTmpDataName(name string) (topic string, partition int, first, last int64, ok bool) {
-	if !strings.HasPrefix(name, ".") {
-		return "", 0, 0, 0, false
-	}
-	base, found := strings.CutSuffix(name[1:], parquetExt+tmpExt)
+// parseDataName reads topic, partition and offsets from a data file's name.
+func parseDataName(name string) (topic string, partition int, first, last int64, ok bool) {
+	base, found := strings.CutSuffix(name, parquetExt)
 	if !found {
 		return "", 0, 0, 0, false
 	}
@@ -84,6 +80,16 @@ func parseTmpDataName(name string) (topic string, partition int, first, last int
 		return "", 0, 0, 0, false
 	}
 	return strings.Join(parts[:n-3], "-"), p, first, last, true
+}
+
+// parseTmpDataName reads topic, partition and offsets from the temporary name of a
+// data file. The topic may itself hold dashes, so the name is read from its end.
+func parseTmpDataName(name string) (topic string, partition int, first, last int64, ok bool) {
+	base, found := strings.CutSuffix(name, tmpExt)
+	if !found || !strings.HasPrefix(base, ".") {
+		return "", 0, 0, 0, false
+	}
+	return parseDataName(base[1:])
 }
 
 // checkTopic rejects a topic name that could not be a Kafka topic or would escape or

@@ -33,15 +33,9 @@ func (l *Lake) RecentEventIDs(topic string, partition int, max int, fn func(id s
 	}
 	// What 'hongbao quarantine replay' landed on the partition first: few rows, and
 	// older than the newest commits.
-	replays, err := l.ReplayCommits()
+	files, err := l.replayFiles(topic, partition)
 	if err != nil {
 		return err
-	}
-	var files []CommitFile
-	for _, rc := range replays {
-		if rc.Topic == topic && rc.Partition == partition {
-			files = append(files, rc.Files...)
-		}
 	}
 	for i := from; i < len(cs); i++ {
 		files = append(files, cs[i].Files...)
@@ -99,12 +93,12 @@ func (l *Lake) FindEnvelopes(topic string, partition int, ids map[string]bool) (
 			files = append(files, f.File)
 		}
 	}
-	replays, err := l.ReplayCommits()
+	replayed, err := l.replayFiles(topic, partition)
 	if err != nil {
 		return nil, err
 	}
-	for _, rc := range replays {
-		if f, ok := rc.File(table); ok && rc.Topic == topic && rc.Partition == partition {
+	for _, f := range replayed {
+		if f.Table == table {
 			files = append(files, f.File)
 		}
 	}

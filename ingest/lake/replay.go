@@ -363,11 +363,19 @@ func (m *Maintenance) recoverReplays() error {
 }
 
 // File returns the replay commit's file of a table, and whether it has one.
-func (c *ReplayCommit) File(table string) (CommitFile, bool) {
-	for _, f := range c.Files {
-		if f.Table == table {
-			return f, true
+func (c *ReplayCommit) File(table string) (CommitFile, bool) { return fileOf(c.Files, table) }
+
+// replayFiles lists the files the replay commits landed on one partition.
+func (l *Lake) replayFiles(topic string, partition int) ([]CommitFile, error) {
+	replays, err := l.ReplayCommits()
+	if err != nil {
+		return nil, err
+	}
+	var files []CommitFile
+	for _, rc := range replays {
+		if rc.Topic == topic && rc.Partition == partition {
+			files = append(files, rc.Files...)
 		}
 	}
-	return CommitFile{}, false
+	return files, nil
 }

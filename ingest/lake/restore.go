@@ -78,18 +78,15 @@ func (l *Lake) RestoreTracker(topic string, partition int, t *events.Tracker) er
 			grabFiles = append(grabFiles, f.File)
 		}
 	}
-	replays, err := l.ReplayCommits()
+	replayed, err := l.replayFiles(topic, partition)
 	if err != nil {
 		return err
 	}
-	for _, rc := range replays {
-		if rc.Topic != topic || rc.Partition != partition {
-			continue
-		}
-		if f, ok := rc.File(envTable); ok && f.MaxTS.UnixMicro() >= cutoff {
+	for _, f := range replayed {
+		switch {
+		case f.Table == envTable && f.MaxTS.UnixMicro() >= cutoff:
 			envFiles = append(envFiles, f.File)
-		}
-		if f, ok := rc.File(grabTable); ok {
+		case f.Table == grabTable:
 			grabFiles = append(grabFiles, f.File)
 		}
 	}

@@ -30,14 +30,7 @@ func Evict(ctx context.Context, dir string, paths []string) ([]lake.Eviction, er
 		}
 		targets = append(targets, target{table, file, filepath.Join(dir, "lake", table, file)})
 	}
-	if err := checkLake(dir); err != nil {
-		return nil, err
-	}
-	l, err := lake.Open(dir)
-	if err != nil {
-		return nil, err
-	}
-	m, err := l.BeginMaintenance()
+	m, err := beginMaintenance(dir)
 	if err != nil {
 		return nil, err
 	}

@@ -82,14 +82,7 @@ func Replay(ctx context.Context, dir string, opts ReplayOptions) (*ReplayReport,
 	if opts.BatchRows <= 0 {
 		opts.BatchRows = 100_000
 	}
-	if err := checkLake(dir); err != nil {
-		return nil, err
-	}
-	l, err := lake.Open(dir)
-	if err != nil {
-		return nil, err
-	}
-	m, err := l.BeginMaintenance()
+	m, err := beginMaintenance(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -478,4 +471,17 @@ func money(e *events.Event) int64 {
 		return e.AmountFen
 	}
 	return 0
+}
+
+// beginMaintenance opens the lake of dir, which must exist, and starts a maintenance
+// session on it: replay and evict hold every partition while they run.
+func beginMaintenance(dir string) (*lake.Maintenance, error) {
+	if err := checkLake(dir); err != nil {
+		return nil, err
+	}
+	l, err := lake.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	return l.BeginMaintenance()
 }

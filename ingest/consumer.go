@@ -355,7 +355,11 @@ func (in *ingester) lagging(st *topicState, reading bool) ([]lagStatus, error) {
 func describeLagging(ls []lagStatus) string {
 	parts := make([]string, len(ls))
 	for i, l := range ls {
-		parts[i] = fmt.Sprintf("partition %d (landed up to offset %d; the topic ends at %d)", l.Partition, l.Have-1, l.End-1)
+		landed := fmt.Sprintf("landed up to offset %d", l.Have-1)
+		if l.Have <= 0 {
+			landed = "nothing landed"
+		}
+		parts[i] = fmt.Sprintf("partition %d (%s; the topic ends at %d)", l.Partition, landed, l.End-1)
 	}
 	sort.Strings(parts)
 	return strings.Join(parts, ", ")

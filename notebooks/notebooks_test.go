@@ -20,7 +20,7 @@ import (
 
 	"github.com/hongbao/hongbao/ingest/events"
 	"github.com/hongbao/hongbao/transform"
-	"github.com/hongbao/hongbao/transform/refdata"
+	"github.com/hongbao/hongbao/refdata"
 )
 
 // value returns a cell's result value at row, column, failing the test if absent.

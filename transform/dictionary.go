@@ -11,14 +11,14 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/hongbao/hongbao/transform/refdata"
+	"github.com/hongbao/hongbao/refdata"
 )
 
 // The kinds of warehouse table, in the order the dictionary lists them.
 const (
 	KindLake      = "lake"      // loaded from a lake folder, one row per event or quarantined message
 	KindModel     = "model"     // built by a SQL model from other tables
-	KindReference = "reference" // reference data shipped with hongbao (transform/refdata)
+	KindReference = "reference" // reference data shipped with hongbao (refdata)
 	KindMeta      = "meta"      // about the warehouse itself
 )
 
@@ -184,7 +184,7 @@ func Dictionary() []TableDoc {
 		if about == "" {
 			about = sentence(t.About)
 		}
-		docs = append(docs, withColumns(TableDoc{Name: t.Name, Kind: KindReference, Source: "transform/refdata", About: about}, n))
+		docs = append(docs, withColumns(TableDoc{Name: t.Name, Kind: KindReference, Source: "refdata", About: about}, n))
 	}
 	models, _ := loadModels(modelFiles) // the embedded files load; TestModelsHaveHeaders
 	for _, m := range models {

@@ -15,7 +15,7 @@ import (
 
 	"github.com/duckdb/duckdb-go/v2"
 
-	"github.com/hongbao/hongbao/transform/refdata"
+	"github.com/hongbao/hongbao/refdata"
 )
 
 // FileName is the name of the warehouse file inside the data folder.
@@ -509,7 +509,7 @@ const BanksFile = "banks.csv"
 // facts registry) before the models, so models can join them.
 func (w *Warehouse) loadReference(ctx context.Context, tx *sql.Tx) ([]builtTable, error) {
 	var banks []refdata.Bank
-	source := "built-in reference data (transform/refdata)"
+	source := "built-in reference data (refdata)"
 	if f, err := os.Open(filepath.Join(w.dir, BanksFile)); err == nil {
 		banks, err = refdata.ParseBanks(f)
 		f.Close()
@@ -525,7 +525,7 @@ func (w *Warehouse) loadReference(ctx context.Context, tx *sql.Tx) ([]builtTable
 	}
 	var built []builtTable
 	for _, t := range refdata.Tables() {
-		b := builtTable{TableInfo: TableInfo{Name: t.Name, Kind: "reference"}, source: "built-in reference data (transform/refdata)", about: t.About}
+		b := builtTable{TableInfo: TableInfo{Name: t.Name, Kind: "reference"}, source: "built-in reference data (refdata)", about: t.About}
 		if t.Name == "banks" {
 			b.source = source
 		}

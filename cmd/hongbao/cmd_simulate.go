@@ -21,7 +21,7 @@ import (
 	"github.com/hongbao/hongbao/ingest/simulate"
 	"github.com/hongbao/hongbao/transform"
 	"github.com/hongbao/hongbao/transform/facts"
-	"github.com/hongbao/hongbao/transform/refdata"
+	"github.com/hongbao/hongbao/refdata"
 )
 
 // kafkaOptions say where the events travel and how to connect there; every command
@@ -77,7 +77,7 @@ func (o *worldOptions) AddFlags(f *pflag.FlagSet) {
 	f.Float64Var(&o.scale, "scale", 0.01, "share of the full festival to simulate: 1 is every event of 2014, 0.01 the demo")
 	f.Uint64Var(&o.seed, "seed", 2014, "random seed; the same seed and scale give the same events, byte for byte")
 	f.StringVar(&o.calibration, "calibration", "", "calibration file (JSON) to model another year or market; see 'hongbao simulate --print-calibration'")
-	f.StringVar(&o.banks, "banks", "", "bank table (CSV, the columns of transform/refdata/banks.csv) to draw users' card banks from")
+	f.StringVar(&o.banks, "banks", "", "bank table (CSV, the columns of refdata/banks.csv) to draw users' card banks from")
 }
 
 type simulateOptions struct {

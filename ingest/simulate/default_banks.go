@@ -1,6 +1,6 @@
 package simulate
 
-import "github.com/hongbao/hongbao/transform/refdata"
+import "github.com/hongbao/hongbao/refdata"
 
 // DefaultBanks is the reference data's bank table: about 180 banks with assumed
 // debit-card shares, 12 of them bindable by WeChat Pay in early 2014.

@@ -4,7 +4,7 @@
 // payment adoption, bank coverage, payment scenarios, risk, method), taking
 // the reproduced figures and consistency checks from the facts sheet
 // (transform/facts) and the article's figures from the registry
-// (transform/refdata), draws the charts with reports/chart, writes each chart
+// (refdata), draws the charts with reports/chart, writes each chart
 // as a PNG and assembles charts, text and tables into one A4 PDF with
 // reports/pdf. Every number is labelled reported (with its source), computed
 // (from the events) or assumed (a parameter such as the bank card shares).

@@ -109,9 +109,9 @@ func (p *part) method() {
 
 	doc.Heading(2, l.s("假设（文章没有给出的参数）", "Assumptions (parameters the article does not give)"))
 	b := p.d.Banks
-	src := l.s("内置参考表 transform/refdata/banks.csv", "built-in table transform/refdata/banks.csv")
+	src := l.s("内置参考表 refdata/banks.csv", "built-in table refdata/banks.csv")
 	if b.TableSource == "warehouse" {
-		src = l.s("仓库表 banks：DIR/banks.csv，没有时为 transform/refdata/banks.csv", "warehouse table banks: DIR/banks.csv, else transform/refdata/banks.csv")
+		src = l.s("仓库表 banks：DIR/banks.csv，没有时为 refdata/banks.csv", "warehouse table banks: DIR/banks.csv, else refdata/banks.csv")
 	}
 	at := table(col(l.s("假设", "Assumption"), 2.2, false), col(l.s("取值", "Value"), 2.6, false), col(l.s("在哪里修改", "Where to change it"), 2.2, false))
 	at.Rows = [][]string{
@@ -122,7 +122,7 @@ func (p *part) method() {
 			l.f("%s 至 %s（北京时间）", "%s to %s CST", ri.Windows.EveNightStart.Format("2006-01-02 15:04"), ri.Windows.EveNightEnd.Format("01-02 15:04")),
 			l.s("运行记录 run.json；没有时用 transform/facts 的 2014 窗口", "the run record run.json; without one, the 2014 windows of transform/facts")},
 		{l.s("各支付场景的占比、支付宝事件量、绑卡与提现行为、假链接比例", "Scenario shares, Alipay volumes, binding and withdrawal behaviour, the rate of fake links"),
-			l.s("模拟参数", "simulation parameters"), l.s("模拟器校准文件（hongbao demo --calibration）；场景表 transform/refdata/scenarios.csv", "the simulator calibration (hongbao demo --calibration); scenario table transform/refdata/scenarios.csv")},
+			l.s("模拟参数", "simulation parameters"), l.s("模拟器校准文件（hongbao demo --calibration）；场景表 refdata/scenarios.csv", "the simulator calibration (hongbao demo --calibration); scenario table refdata/scenarios.csv")},
 	}
 	doc.Table(at)
 }

@@ -3,7 +3,7 @@ package report
 import (
 	"fmt"
 
-	"github.com/hongbao/hongbao/transform/refdata"
+	"github.com/hongbao/hongbao/refdata"
 )
 
 // This file is the report's only door to the reference data: the article's
@@ -15,7 +15,7 @@ type fact = refdata.Fact
 func lookupFact(id string) (fact, error) {
 	f, ok := refdata.Lookup(id)
 	if !ok {
-		return fact{}, fmt.Errorf("the facts registry (transform/refdata) has no figure %q", id)
+		return fact{}, fmt.Errorf("the facts registry (refdata) has no figure %q", id)
 	}
 	return f, nil
 }

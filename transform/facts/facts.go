@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/hongbao/hongbao/transform/refdata"
+	"github.com/hongbao/hongbao/refdata"
 )
 
 // Verdict is how a computed figure compares with the reported one.

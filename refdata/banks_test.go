@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hongbao/hongbao/transform/refdata"
+	"github.com/hongbao/hongbao/refdata"
 )
 
 func TestBanks(t *testing.T) {

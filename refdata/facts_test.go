@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hongbao/hongbao/transform/refdata"
+	"github.com/hongbao/hongbao/refdata"
 )
 
 // factIDs is the id column of the project's facts table (shared/FACTS.md), in order.

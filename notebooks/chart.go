@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hongbao/hongbao/query"
 	"github.com/hongbao/hongbao/reports/chart"
-	"github.com/hongbao/hongbao/transform"
 )
 
 // ChartSpec is a ```chart block: which columns of the cell's result to draw, and how.
@@ -118,7 +118,7 @@ const maxSeries = 12
 // <text> elements the browser draws with its own fonts (Chinese ones included), so no
 // font is read here and none can be missing. A result with no rows draws nothing and
 // returns nil, nil: there is nothing to chart, which is not an error.
-func (s *ChartSpec) Draw(res *transform.Result) ([]byte, error) {
+func (s *ChartSpec) Draw(res *query.Result) ([]byte, error) {
 	if len(res.Rows) == 0 {
 		return nil, nil
 	}
@@ -193,7 +193,7 @@ type group struct {
 }
 
 // groups splits the rows into one group per y column, or per value of the series column.
-func (s *ChartSpec) groups(res *transform.Result, yi []int, si int, add func(g *group, row []transform.Value, y float64) error) ([]*group, error) {
+func (s *ChartSpec) groups(res *query.Result, yi []int, si int, add func(g *group, row []query.Value, y float64) error) ([]*group, error) {
 	var out []*group
 	index := map[string]*group{}
 	get := func(name string) *group {
@@ -207,7 +207,7 @@ func (s *ChartSpec) groups(res *transform.Result, yi []int, si int, add func(g *
 	}
 	for _, row := range res.Rows {
 		for k, ci := range yi {
-			if row[ci].Kind == transform.KindNull {
+			if row[ci].Kind == query.KindNull {
 				continue // a gap, not a zero
 			}
 			y, err := number(row[ci], res.Columns[ci])
@@ -218,7 +218,7 @@ func (s *ChartSpec) groups(res *transform.Result, yi []int, si int, add func(g *
 			switch {
 			case si >= 0:
 				name = row[si].Text
-				if row[si].Kind == transform.KindNull {
+				if row[si].Kind == query.KindNull {
 					name = "NULL"
 				}
 			case len(yi) > 1:
@@ -238,11 +238,11 @@ func (s *ChartSpec) groups(res *transform.Result, yi []int, si int, add func(g *
 	return out, nil
 }
 
-func (s *ChartSpec) line(res *transform.Result, xi int, yi []int, si int) (*figure, error) {
+func (s *ChartSpec) line(res *query.Result, xi int, yi []int, si int) (*figure, error) {
 	isTime := isTimeType(res.Types[xi])
-	groups, err := s.groups(res, yi, si, func(g *group, row []transform.Value, y float64) error {
+	groups, err := s.groups(res, yi, si, func(g *group, row []query.Value, y float64) error {
 		xv := row[xi]
-		if xv.Kind == transform.KindNull {
+		if xv.Kind == query.KindNull {
 			return nil
 		}
 		if isTime {
@@ -297,12 +297,12 @@ func cmpFloat(a, b float64) int {
 	return 0
 }
 
-func (s *ChartSpec) bar(res *transform.Result, xi int, yi []int, si int) (*figure, error) {
+func (s *ChartSpec) bar(res *query.Result, xi int, yi []int, si int) (*figure, error) {
 	var cats []string
 	seen := map[string]bool{}
-	groups, err := s.groups(res, yi, si, func(g *group, row []transform.Value, y float64) error {
+	groups, err := s.groups(res, yi, si, func(g *group, row []query.Value, y float64) error {
 		cat := row[xi].Text
-		if row[xi].Kind == transform.KindNull {
+		if row[xi].Kind == query.KindNull {
 			cat = "NULL"
 		}
 		if !seen[cat] {
@@ -345,8 +345,8 @@ func parseTime(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is not a time", s)
 }
 
-func number(v transform.Value, column string) (float64, error) {
-	if v.Kind != transform.KindNumber {
+func number(v query.Value, column string) (float64, error) {
+	if v.Kind != query.KindNumber {
 		return 0, fmt.Errorf("%w: column %s holds %q, not a number", ErrChart, column, v.Text)
 	}
 	f, err := strconv.ParseFloat(v.Text, 64)

@@ -8,7 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hongbao/hongbao/transform"
+	"github.com/hongbao/hongbao/internal/locale"
+	"github.com/hongbao/hongbao/query"
 )
 
 //go:embed page.css
@@ -115,9 +116,9 @@ func newPageCell(cr *CellRun) *pageCell {
 		}
 		vals := make([]pageValue, len(row))
 		for c, v := range row {
-			vals[c] = pageValue{Text: v.Text, Null: v.Kind == transform.KindNull, Right: right[c], Time: isTimeType(res.Types[c]),
+			vals[c] = pageValue{Text: v.Text, Null: v.Kind == query.KindNull, Right: right[c], Time: isTimeType(res.Types[c]),
 				Long: len(v.Text) > 48}
-			if v.Kind == transform.KindNumber && group[c] {
+			if v.Kind == query.KindNumber && group[c] {
 				vals[c].Text = groupDigits(v.Text)
 			}
 			if vals[c].Null {
@@ -142,12 +143,12 @@ func newPageCell(cr *CellRun) *pageCell {
 }
 
 // numericColumn reports whether column c holds numbers only, which align right.
-func numericColumn(res *transform.Result, c int) bool {
+func numericColumn(res *query.Result, c int) bool {
 	seen := false
 	for _, row := range res.Rows {
 		switch row[c].Kind {
-		case transform.KindNull:
-		case transform.KindNumber:
+		case query.KindNull:
+		case query.KindNumber:
 			seen = true
 		default:
 			return false
@@ -156,13 +157,7 @@ func numericColumn(res *transform.Result, c int) bool {
 	return seen
 }
 
-var timeZone = func() *time.Location {
-	loc, err := time.LoadLocation(transform.TimeZone)
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}()
+var timeZone = locale.Zone
 
 func seconds(d time.Duration) string {
 	switch {
@@ -176,13 +171,13 @@ func seconds(d time.Duration) string {
 // bigNumbers reports whether a shown value of column c has five digits or more before
 // the point: then the column's numbers are grouped (1,170,580), all of them alike, while a
 // column of years or small counts stays as it is.
-func bigNumbers(res *transform.Result, c, shown int) bool {
+func bigNumbers(res *query.Result, c, shown int) bool {
 	for i, row := range res.Rows {
 		if i == shown {
 			break
 		}
 		whole, _, _ := strings.Cut(strings.TrimPrefix(row[c].Text, "-"), ".")
-		if row[c].Kind == transform.KindNumber && len(whole) >= 5 {
+		if row[c].Kind == query.KindNumber && len(whole) >= 5 {
 			return true
 		}
 	}

@@ -19,7 +19,7 @@ import (
 	"github.com/hongbao/hongbao/internal/testenv"
 
 	"github.com/hongbao/hongbao/ingest/events"
-	"github.com/hongbao/hongbao/transform"
+	"github.com/hongbao/hongbao/query"
 	"github.com/hongbao/hongbao/refdata"
 )
 
@@ -98,7 +98,7 @@ func wantChart(t *testing.T, run *Run, cell string) {
 	want := 0
 	for _, row := range res.Rows {
 		for _, y := range spec.Y {
-			if row[xi].Kind != transform.KindNull && row[col(y)].Kind != transform.KindNull {
+			if row[xi].Kind != query.KindNull && row[col(y)].Kind != query.KindNull {
 				want++
 			}
 		}
@@ -269,7 +269,7 @@ func TestFailedCellShownInPlace(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := lakeFiles(t, w.dir)
-	wh, err := transform.OpenSandbox(w.dir, transform.SandboxOptions{})
+	wh, err := query.OpenSandbox(w.dir, query.SandboxOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,12 +286,12 @@ func TestFailedCellShownInPlace(t *testing.T) {
 		!strings.Contains(err.Error(), "LINE 1: SELECT nosuch\n               ^") || run.Cell("bad").Result != nil {
 		t.Errorf("bad cell: %v", err)
 	}
-	if err := run.Cell("write").Err; !errors.Is(err, transform.ErrRefused) || !strings.Contains(err.Error(), "CREATE TEMP TABLE") {
+	if err := run.Cell("write").Err; !errors.Is(err, query.ErrRefused) || !strings.Contains(err.Error(), "CREATE TEMP TABLE") {
 		t.Errorf("write cell: %v", err)
 	}
 	// A cell that writes a file fails with the sentence naming the export, and the
 	// lake holds the files it held.
-	if err := run.Cell("copy").Err; !errors.Is(err, transform.ErrRefused) ||
+	if err := run.Cell("copy").Err; !errors.Is(err, query.ErrRefused) ||
 		err.Error() != "statement 2 of 2: COPY is not allowed in hongbao's SQL: hongbao's SQL reads files with read_csv, read_parquet and read_json, and writes none; to keep a result, run the query with 'hongbao sql -o FILE' (csv, json or parquet, by --format)" {
 		t.Errorf("copy cell: %v", err)
 	}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hongbao/hongbao/transform"
+	"github.com/hongbao/hongbao/query"
 )
 
 // DefaultShowRows is how many rows of a result the page shows unless a cell says rows=N.
@@ -19,7 +19,7 @@ const chartRows = 20000
 type Runner struct {
 	// DB is the warehouse, best a *sql.Conn of it: SET VARIABLE and temporary views
 	// then carry from one cell to the next, as in a notebook they should.
-	DB transform.Queryer
+	DB query.Queryer
 	// Warehouse names it on the page (its path).
 	Warehouse string
 	// ShowRows is how many rows of a result the page shows; DefaultShowRows if 0.
@@ -38,9 +38,9 @@ type Run struct {
 // CellRun is the outcome of one cell.
 type CellRun struct {
 	Cell    *Cell
-	Result  *transform.Result // the last statement's result; nil if the cell failed before it
-	Chart   []byte            // an <svg> element; nil without a chart block or with no rows to draw
-	Err     error             // the SQL error (with its place) or the chart error
+	Result  *query.Result // the last statement's result; nil if the cell failed before it
+	Chart   []byte        // an <svg> element; nil without a chart block or with no rows to draw
+	Err     error         // the SQL error (with its place) or the chart error
 	Elapsed time.Duration
 	Show    int // rows the page shows
 }
@@ -92,12 +92,12 @@ func (rn *Runner) Run(ctx context.Context, nb *Notebook) *Run {
 }
 
 func (rn *Runner) runCell(ctx context.Context, cr *CellRun) {
-	stmts, rest := transform.SplitStatements(cr.Cell.SQL)
-	if transform.HasCode(rest) {
+	stmts, rest := query.SplitStatements(cr.Cell.SQL)
+	if query.HasCode(rest) {
 		stmts = append(stmts, rest)
 	}
 	for i, stmt := range stmts {
-		res, err := transform.QueryHead(ctx, rn.DB, stmt, chartRows)
+		res, err := query.QueryHead(ctx, rn.DB, stmt, chartRows)
 		if err != nil {
 			if len(stmts) > 1 {
 				err = fmt.Errorf("statement %d of %d: %w", i+1, len(stmts), err)

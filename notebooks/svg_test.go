@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hongbao/hongbao/query"
 	"github.com/hongbao/hongbao/reports/chart"
-	"github.com/hongbao/hongbao/transform"
 )
 
 // svgEl is one element of a parsed chart: its class and attributes, its text (the
@@ -133,20 +133,20 @@ func yScale(t *testing.T, els []*svgEl) func(float64) float64 {
 
 func near(a, b float64) bool { return math.Abs(a-b) <= 0.2 }
 
-func result(cols, types []string, rows ...[]any) *transform.Result {
-	res := &transform.Result{Columns: cols, Types: types}
+func result(cols, types []string, rows ...[]any) *query.Result {
+	res := &query.Result{Columns: cols, Types: types}
 	for _, r := range rows {
-		var row []transform.Value
+		var row []query.Value
 		for _, v := range r {
 			switch v := v.(type) {
 			case nil:
-				row = append(row, transform.Value{Kind: transform.KindNull})
+				row = append(row, query.Value{Kind: query.KindNull})
 			case string:
-				row = append(row, transform.Value{Text: v, Kind: transform.KindText})
+				row = append(row, query.Value{Text: v, Kind: query.KindText})
 			case int:
-				row = append(row, transform.Value{Text: strconv.Itoa(v), Kind: transform.KindNumber})
+				row = append(row, query.Value{Text: strconv.Itoa(v), Kind: query.KindNumber})
 			case float64:
-				row = append(row, transform.Value{Text: strconv.FormatFloat(v, 'g', -1, 64), Kind: transform.KindNumber})
+				row = append(row, query.Value{Text: strconv.FormatFloat(v, 'g', -1, 64), Kind: query.KindNumber})
 			}
 		}
 		res.Rows = append(res.Rows, row)
@@ -155,7 +155,7 @@ func result(cols, types []string, rows ...[]any) *transform.Result {
 	return res
 }
 
-func draw(t *testing.T, spec string, res *transform.Result) []byte {
+func draw(t *testing.T, spec string, res *query.Result) []byte {
 	t.Helper()
 	s, err := ParseChart(spec)
 	if err != nil {
@@ -358,7 +358,7 @@ func TestChartSVGEdges(t *testing.T) {
 	}
 	for name, c := range map[string]struct {
 		spec string
-		res  *transform.Result
+		res  *query.Result
 		want string
 	}{
 		"huge": {"type: bar\nx: k\ny: v", result([]string{"k", "v"}, []string{"VARCHAR", "DOUBLE"}, []any{"a", 1e308}, []any{"b", -1e308}),
@@ -367,7 +367,7 @@ func TestChartSVGEdges(t *testing.T) {
 			"too far apart to draw"},
 		"x all null": {"type: line\nx: n\ny: v", result([]string{"n", "v"}, []string{"BIGINT", "BIGINT"}, []any{nil, 3}),
 			"every value of n is NULL"},
-		"many series": {"type: line\nx: n\ny: v\nseries: s", func() *transform.Result {
+		"many series": {"type: line\nx: n\ny: v\nseries: s", func() *query.Result {
 			r := result([]string{"n", "v", "s"}, []string{"BIGINT", "BIGINT", "VARCHAR"})
 			for i := range maxSeries + 1 {
 				r.Rows = append(r.Rows, result(nil, nil, []any{i, i, strconv.Itoa(i)}).Rows[0])

@@ -12,6 +12,8 @@ import (
 	"github.com/hongbao/hongbao/ingest/events"
 	"github.com/hongbao/hongbao/ingest/lake"
 	"github.com/hongbao/hongbao/ingest/simulate"
+	"github.com/hongbao/hongbao/internal/locale"
+	"github.com/hongbao/hongbao/query"
 	"github.com/hongbao/hongbao/transform"
 )
 
@@ -102,7 +104,7 @@ func buildWorld(dir string) (*world, error) {
 	if err != nil {
 		return nil, err
 	}
-	shanghai, err := time.LoadLocation(transform.TimeZone)
+	shanghai, err := time.LoadLocation(locale.ZoneName)
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +214,7 @@ func runShipped(t *testing.T, w *world, name string) *Run {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wh, err := transform.OpenSandbox(w.dir, transform.SandboxOptions{})
+	wh, err := query.OpenSandbox(w.dir, query.SandboxOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

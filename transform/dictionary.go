@@ -236,7 +236,7 @@ func withColumns(d TableDoc, n tableNotes) TableDoc {
 // column with no description has an empty About (and a table an empty Kind). Tables the
 // dictionary knows but the warehouse lacks are left out.
 func Catalog(ctx context.Context, q Queryer) ([]TableDoc, error) {
-	res, err := Query(ctx, q, `SELECT c.table_name, c.column_name, c.data_type, coalesce(c.comment, ''),
+	rows, err := q.QueryContext(ctx, `SELECT c.table_name, c.column_name, c.data_type, coalesce(c.comment, ''),
 			coalesce(t.comment, v.comment, '')
 		FROM duckdb_columns() c
 		LEFT JOIN duckdb_tables() t USING (database_name, schema_name, table_name)
@@ -247,17 +247,24 @@ func Catalog(ctx context.Context, q Queryer) ([]TableDoc, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the warehouse catalog: %w", err)
 	}
+	defer rows.Close()
 	byName := map[string]*TableDoc{}
 	var found []string
-	for _, row := range res.Rows {
-		table, column, typ, comment := row[0].Text, row[1].Text, row[2].Text, row[3].Text
+	for rows.Next() {
+		var table, column, typ, comment, tableComment string
+		if err := rows.Scan(&table, &column, &typ, &comment, &tableComment); err != nil {
+			return nil, fmt.Errorf("read the warehouse catalog: %w", err)
+		}
 		t := byName[table]
 		if t == nil {
-			t = &TableDoc{Name: table, About: sentence(row[4].Text)}
+			t = &TableDoc{Name: table, About: sentence(tableComment)}
 			byName[table] = t
 			found = append(found, table)
 		}
 		t.Columns = append(t.Columns, ColumnDoc{Name: column, Type: typ, About: sentence(comment)})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read the warehouse catalog: %w", err)
 	}
 	var docs []TableDoc
 	for _, d := range Dictionary() {
@@ -285,32 +292,8 @@ func Catalog(ctx context.Context, q Queryer) ([]TableDoc, error) {
 	return docs, nil
 }
 
-// undocumented is what a description shows where the dictionary has none.
-const undocumented = "(not documented yet: add it to transform/dictionary.go)"
-
-// DescribeTables lists the tables of the warehouse behind q: name, kind, rows and the
-// first sentence of the description, as a Result to print in any format.
-func DescribeTables(ctx context.Context, q Queryer) (*Result, error) {
-	docs, err := Catalog(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	res := &Result{Columns: []string{"table", "kind", "rows", "about"}, Types: []string{"VARCHAR", "VARCHAR", "BIGINT", "VARCHAR"}}
-	for _, d := range docs {
-		n, err := Query(ctx, q, "SELECT count(*) FROM "+quoteIdent(d.Name))
-		if err != nil {
-			return nil, fmt.Errorf("count the rows of %s: %w", d.Name, err)
-		}
-		about := d.Summary()
-		if about == "" {
-			about = undocumented
-		}
-		res.Rows = append(res.Rows, []Value{
-			{Text: d.Name, Kind: KindText}, textOrNull(d.Kind), n.Rows[0][0], {Text: about, Kind: KindText}})
-	}
-	res.Total = int64(len(res.Rows))
-	return res, nil
-}
+// Undocumented is what a description shows where the dictionary has none.
+const Undocumented = "(not documented yet: add it to transform/dictionary.go)"
 
 // DescribeTable returns the description of one table of the warehouse behind q, or an
 // error wrapping ErrUnknownTable that lists the tables there are.
@@ -329,20 +312,6 @@ func DescribeTable(ctx context.Context, q Queryer, name string) (TableDoc, error
 	return TableDoc{}, fmt.Errorf("%w %q in the warehouse: the tables are %s", ErrUnknownTable, name, strings.Join(names, ", "))
 }
 
-// ColumnsResult returns the columns of t as a Result: column, type, about.
-func (t TableDoc) ColumnsResult() *Result {
-	res := &Result{Columns: []string{"column", "type", "about"}, Types: []string{"VARCHAR", "VARCHAR", "VARCHAR"}}
-	for _, c := range t.Columns {
-		about := c.About
-		if about == "" {
-			about = undocumented
-		}
-		res.Rows = append(res.Rows, []Value{{Text: c.Name, Kind: KindText}, {Text: c.Type, Kind: KindText}, {Text: about, Kind: KindText}})
-	}
-	res.Total = int64(len(res.Rows))
-	return res
-}
-
 // Heading is one line naming t, its kind and where its rows come from.
 func (t TableDoc) Heading() string {
 	var b strings.Builder
@@ -355,13 +324,6 @@ func (t TableDoc) Heading() string {
 		b.WriteString(")")
 	}
 	return b.String()
-}
-
-func textOrNull(s string) Value {
-	if s == "" {
-		return Value{Kind: KindNull}
-	}
-	return Value{Text: s, Kind: KindText}
 }
 
 // kindTitles heads the sections of the warehouse document.
@@ -394,7 +356,7 @@ DuckDB client. Timestamps are TIMESTAMPTZ instants, shown in Beijing time
 |---|---|---|
 `)
 	for _, d := range docs {
-		fmt.Fprintf(&b, "| [%s](#%s) | %s | %s |\n", d.Name, anchor(d.Name), d.Kind, mdCell(orUndocumented(d.Summary())))
+		fmt.Fprintf(&b, "| [%s](#%s) | %s | %s |\n", d.Name, anchor(d.Name), d.Kind, mdCell(OrUndocumented(d.Summary())))
 	}
 	kind := "-"
 	for _, d := range docs {
@@ -406,19 +368,20 @@ DuckDB client. Timestamps are TIMESTAMPTZ instants, shown in Beijing time
 		if d.Source != "" {
 			fmt.Fprintf(&b, "Source: `%s`.\n\n", d.Source)
 		}
-		b.WriteString(orUndocumented(d.About) + "\n\n")
+		b.WriteString(OrUndocumented(d.About) + "\n\n")
 		b.WriteString("| column | type | meaning |\n|---|---|---|\n")
 		for _, c := range d.Columns {
-			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", c.Name, c.Type, mdCell(orUndocumented(c.About)))
+			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", c.Name, c.Type, mdCell(OrUndocumented(c.About)))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-func orUndocumented(s string) string {
+// OrUndocumented is s, or Undocumented when s is empty.
+func OrUndocumented(s string) string {
 	if s == "" {
-		return undocumented
+		return Undocumented
 	}
 	return s
 }

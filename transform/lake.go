@@ -191,5 +191,11 @@ func readParquetSQL(files []string) string {
 	return fmt.Sprintf("read_parquet([%s], union_by_name = true)", strings.Join(quoted, ", "))
 }
 
-func quoteIdent(s string) string  { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-func quoteString(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + `'` }
+func quoteIdent(s string) string  { return QuoteIdent(s) }
+func quoteString(s string) string { return QuoteString(s) }
+
+// QuoteIdent quotes a DuckDB identifier.
+func QuoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// QuoteString quotes a DuckDB string literal.
+func QuoteString(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + `'` }

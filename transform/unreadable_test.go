@@ -10,6 +10,7 @@ import (
 
 	"github.com/hongbao/hongbao/ingest/events"
 	"github.com/hongbao/hongbao/ingest/lake"
+	"github.com/hongbao/hongbao/internal/testworld"
 )
 
 // commitGrabs commits, through the lake's own writer as the ingester does, one claim of
@@ -92,7 +93,7 @@ func TestRefreshLeavesReplayedMessagesOutOfQuarantine(t *testing.T) {
 	if n := queryInt(t, w.DB(), "SELECT count(*) FROM quarantine"); n != 1 {
 		t.Fatalf("quarantine has %d rows before the replay", n)
 	}
-	writeParquet(t, dir, "quarantine_replays", "replay-00000000000000000001-hongbao.events-p000.parquet", `
+	testworld.WriteParquet(t, dir, "quarantine_replays", "replay-00000000000000000001-hongbao.events-p000.parquet", `
 		SELECT 'hongbao.events' AS kafka_topic, 0::INTEGER AS kafka_partition, 4::BIGINT AS kafka_offset,
 			'bad_json' AS reason, 'grabs' AS event_table, 'g7' AS event_id, TIMESTAMPTZ '2014-02-01 00:00:00+00' AS replayed_at
 		UNION ALL SELECT 'other.topic', 0, 4, 'bad_json', 'grabs', 'g8', TIMESTAMPTZ '2014-02-01 00:00:00+00'`)

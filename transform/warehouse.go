@@ -15,15 +15,12 @@ import (
 
 	"github.com/duckdb/duckdb-go/v2"
 
+	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/refdata"
 )
 
 // FileName is the name of the warehouse file inside the data folder.
 const FileName = "warehouse.duckdb"
-
-// TimeZone is the session time zone of every warehouse connection: TIMESTAMPTZ values
-// display in China Standard Time, the zone of the events.
-const TimeZone = "Asia/Shanghai"
 
 // metaTable lists what the last refresh built; the underscore keeps it apart from the
 // tables analysts query.
@@ -77,7 +74,11 @@ func OpenReadOnly(dir string) (*Warehouse, error) {
 
 // warehouseExists returns ErrNoWarehouse, with the command that builds it, when the
 // warehouse of dir is missing.
-func warehouseExists(dir string) error {
+func warehouseExists(dir string) error { return Exists(dir) }
+
+// Exists returns nil when the warehouse of data folder dir exists, and ErrNoWarehouse,
+// with the command that builds it, when it does not.
+func Exists(dir string) error {
 	p := Path(dir)
 	if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
 		if lakeHasFiles(dir) {
@@ -106,7 +107,7 @@ func open(dir string, readOnly bool) (*Warehouse, error) {
 	conn, err := duckdb.NewConnector(abs+"?access_mode="+mode+"&memory_limit="+memoryLimit(), func(ex driver.ExecerContext) error {
 		// SET TimeZone is per connection, and the ICU extension that knows the zone is
 		// loaded only once a connection exists, so the DSN cannot carry it.
-		_, err := ex.ExecContext(context.Background(), "SET TimeZone = '"+TimeZone+"'", nil)
+		_, err := ex.ExecContext(context.Background(), "SET TimeZone = '"+locale.ZoneName+"'", nil)
 		return err
 	})
 	if err != nil {
@@ -127,6 +128,9 @@ var lockHolder = regexp.MustCompile(`\(PID ([0-9]+)\)`)
 
 // lockedError says who holds the file: DuckDB allows one writing process or any number
 // of reading ones.
+// LockedError is ErrLocked for a failed open of warehouse file p, naming who holds it.
+func LockedError(p string, readOnly bool, err error) error { return lockedError(p, readOnly, err) }
+
 func lockedError(p string, readOnly bool, err error) error {
 	who := "another process"
 	if m := lockHolder.FindStringSubmatch(err.Error()); m != nil {
@@ -150,7 +154,7 @@ func lakeHasFiles(dir string) bool {
 	return false
 }
 
-// DB returns the warehouse's connection pool. Its connections use TimeZone.
+// DB returns the warehouse's connection pool. Its connections show times in locale.ZoneName.
 func (w *Warehouse) DB() *sql.DB { return w.db }
 
 // Path returns the warehouse file.
@@ -568,7 +572,10 @@ func (w *Warehouse) Tables(ctx context.Context) ([]TableInfo, error) {
 // memoryLimit caps DuckDB's buffer pool (its default is 80% of the machine), so that
 // a refresh of a full-scale lake stays well inside the memory of a small machine;
 // DuckDB spills to disk past it. HONGBAO_DUCKDB_MEMORY overrides it (e.g. "8GB").
-func memoryLimit() string {
+func memoryLimit() string { return MemoryLimit() }
+
+// MemoryLimit is the cap of DuckDB's buffer pool of every warehouse connection.
+func MemoryLimit() string {
 	if v := os.Getenv("HONGBAO_DUCKDB_MEMORY"); v != "" {
 		return v
 	}

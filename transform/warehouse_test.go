@@ -4,74 +4,20 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"github.com/hongbao/hongbao/refdata"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hongbao/hongbao/internal/testworld"
+	"github.com/hongbao/hongbao/refdata"
 )
-
-// writeParquet lands the rows of query as DIR/lake/<table>/<name>, written by a separate
-// in-memory DuckDB the way the ingester would.
-func writeParquet(t *testing.T, dir, table, name, query string) {
-	t.Helper()
-	folder := filepath.Join(dir, "lake", table)
-	if err := os.MkdirAll(folder, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	mem, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mem.Close()
-	target := filepath.ToSlash(filepath.Join(folder, name))
-	if _, err := mem.Exec("COPY (" + query + ") TO '" + target + "' (FORMAT parquet, COMPRESSION zstd)"); err != nil {
-		t.Fatalf("write %s: %v", target, err)
-	}
-}
-
-// The test lake: six grabs around midnight of 2014-01-31 in Beijing, two files; two
-// envelopes written with naive UTC timestamps; one quarantined message; no folder for the
-// other tables.
-//
-//	minute (CST)       claims attempts claimed_fen
-//	2014-01-30 23:59   1      1        500
-//	2014-01-31 00:00   3      4        9150   <- busiest
-//	2014-01-31 00:01   0      1        0
-func writeTestLake(t *testing.T, dir string) {
-	t.Helper()
-	writeParquet(t, dir, "grabs", "p0-0-3.parquet", `
-		SELECT * FROM (VALUES
-			('g1', TIMESTAMPTZ '2014-01-30 15:59:50+00', 'env1', 'u1', 'claimed', 500::BIGINT, 0, 0::BIGINT),
-			('g2', TIMESTAMPTZ '2014-01-30 16:00:10+00', 'env1', 'u2', 'claimed', 100::BIGINT, 0, 1::BIGINT),
-			('g3', TIMESTAMPTZ '2014-01-30 16:00:20+00', 'env1', 'u3', 'claimed', 250::BIGINT, 0, 2::BIGINT),
-			('g4', TIMESTAMPTZ '2014-01-30 16:00:30+00', 'env1', 'u4', 'missed', NULL, 0, 3::BIGINT))
-		AS t(event_id, ts, envelope_id, user_id, outcome, amount_fen, kafka_partition, kafka_offset)`)
-	writeParquet(t, dir, "grabs", "p1-0-1.parquet", `
-		SELECT * FROM (VALUES
-			('g5', TIMESTAMPTZ '2014-01-30 16:00:59+00', 'env2', 'u5', 'claimed', 8800::BIGINT, 1, 0::BIGINT),
-			('g6', TIMESTAMPTZ '2014-01-30 16:01:05+00', 'env2', 'u6', 'missed', NULL, 1, 1::BIGINT))
-		AS t(event_id, ts, envelope_id, user_id, outcome, amount_fen, kafka_partition, kafka_offset)`)
-	// A file being written, and a file of another kind: both ignored.
-	writeParquet(t, dir, "grabs", ".p1-2-9.parquet.tmp", `SELECT 1 AS x`)
-	writeParquet(t, dir, "grabs", ".p1-2-9.parquet", `SELECT 1 AS x`)
-	writeParquet(t, dir, "envelopes", "p0-0-1.parquet", `
-		SELECT * FROM (VALUES
-			('e1', TIMESTAMP '2014-01-30 15:59:00', 'env1', 'u0', 'chat1', 'lucky', 10000::BIGINT, 4::INTEGER, 0::INTEGER, 0::BIGINT),
-			('e2', TIMESTAMP '2014-01-30 16:00:58', 'env2', 'u0', 'chat2', 'fixed', 20000::BIGINT, 2::INTEGER, 0::INTEGER, 1::BIGINT))
-		AS t(event_id, ts, envelope_id, sender_id, chat_id, kind, total_fen, shares, kafka_partition, kafka_offset)`)
-	writeParquet(t, dir, "quarantine", "p0-4-4.parquet", `
-		SELECT 'hongbao.events' AS kafka_topic, 0::INTEGER AS kafka_partition, 4::BIGINT AS kafka_offset,
-			NULL::BLOB AS kafka_key, TIMESTAMPTZ '2014-01-30 16:00:00+00' AS kafka_ts,
-			'{"type":"envelope_grabbed"'::BLOB AS raw, 'bad_json' AS reason, 'unexpected end of JSON input' AS detail,
-			TIMESTAMPTZ '2014-01-30 16:00:01+00' AS ingested_at`)
-}
 
 // refreshed opens a warehouse over the test lake and refreshes it.
 func refreshed(t *testing.T) (dir string, w *Warehouse) {
 	t.Helper()
 	dir = t.TempDir()
-	writeTestLake(t, dir)
+	testworld.WriteLake(t, dir)
 	w, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -139,77 +85,6 @@ func TestRefreshLoadsLake(t *testing.T) {
 	}
 }
 
-func TestTimestampsAreInstants(t *testing.T) {
-	_, w := refreshed(t)
-	// The session zone is Asia/Shanghai on every connection of the pool.
-	w.DB().SetMaxOpenConns(3)
-	for range 3 {
-		var tz string
-		if err := w.DB().QueryRow("SELECT current_setting('TimeZone')").Scan(&tz); err != nil || tz != TimeZone {
-			t.Fatalf("TimeZone = %q, %v", tz, err)
-		}
-	}
-	res, err := Query(context.Background(), w.DB(), `
-		SELECT typeof(ts) AS type, ts, ts::VARCHAR AS text FROM grabs WHERE event_id = 'g2'
-		UNION ALL
-		SELECT typeof(ts), ts, ts::VARCHAR FROM envelopes WHERE event_id = 'e2'`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The envelopes file has naive timestamps: they are UTC, not Beijing time.
-	want := [][]string{
-		{"TIMESTAMP WITH TIME ZONE", "2014-01-31 00:00:10", "2014-01-31 00:00:10+08"},
-		{"TIMESTAMP WITH TIME ZONE", "2014-01-31 00:00:58", "2014-01-31 00:00:58+08"},
-	}
-	for i, row := range res.Rows {
-		for c, v := range row {
-			if v.Text != want[i][c] {
-				t.Errorf("row %d %s = %q, want %q", i, res.Columns[c], v.Text, want[i][c])
-			}
-		}
-	}
-}
-
-func TestClaimsPerMinuteBusiestMinute(t *testing.T) {
-	_, w := refreshed(t)
-	res, err := Query(context.Background(), w.DB(), `
-		SELECT minute, typeof(minute) AS type, claims, attempts, claimed_fen
-		FROM claims_per_minute ORDER BY claims DESC, minute LIMIT 1`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := make([]string, len(res.Columns))
-	for c, v := range res.Rows[0] {
-		got[c] = v.Text
-	}
-	if want := "2014-01-31 00:00:00|TIMESTAMP|3|4|9150"; strings.Join(got, "|") != want {
-		t.Errorf("busiest minute = %s, want %s", strings.Join(got, "|"), want)
-	}
-	if n := queryInt(t, w.DB(), "SELECT count(*) FROM claims_per_minute"); n != 3 {
-		t.Errorf("claims_per_minute has %d minutes, want 3", n)
-	}
-}
-
-// columnsOf returns "name TYPE, ..." of a warehouse table.
-func columnsOf(t *testing.T, db *sql.DB, table string) string {
-	t.Helper()
-	rows, err := db.Query(`SELECT column_name, data_type FROM information_schema.columns
-		WHERE table_name = ? ORDER BY ordinal_position`, table)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var cols []string
-	for rows.Next() {
-		var n, typ string
-		if err := rows.Scan(&n, &typ); err != nil {
-			t.Fatal(err)
-		}
-		cols = append(cols, n+" "+typ)
-	}
-	return strings.Join(cols, ", ")
-}
-
 func TestEmptyLakeGivesEmptyTables(t *testing.T) {
 	dir := t.TempDir()
 	os.MkdirAll(filepath.Join(dir, "lake", "grabs"), 0o755) // an empty folder, the others missing
@@ -252,7 +127,7 @@ func TestRefreshIsAllOrNothing(t *testing.T) {
 	if err := w.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
-	writeParquet(t, dir, "links", "p0-9-9.parquet", `
+	testworld.WriteParquet(t, dir, "links", "p0-9-9.parquet", `
 		SELECT 'l1' AS event_id, TIMESTAMPTZ '2014-01-30 16:02:00+00' AS ts, 'u1' AS user_id, 'chat1' AS chat_id,
 			'http://hongbao.example/fake' AS url, 0::INTEGER AS kafka_partition, 9::BIGINT AS kafka_offset`)
 	if err := w.Refresh(ctx); err != nil {
@@ -267,11 +142,11 @@ func TestRefreshIsAllOrNothing(t *testing.T) {
 
 	// A grabs file without amount_fen fails the refresh, and the warehouse keeps the
 	// previous refresh whole: links too, though they load before grabs.
-	writeParquet(t, dir, "links", "p0-10-10.parquet", `
+	testworld.WriteParquet(t, dir, "links", "p0-10-10.parquet", `
 		SELECT 'l2' AS event_id, TIMESTAMPTZ '2014-01-30 16:03:00+00' AS ts, 'u2' AS user_id, 'chat1' AS chat_id,
 			'http://hongbao.example/x' AS url, 0::INTEGER AS kafka_partition, 10::BIGINT AS kafka_offset`)
 	os.RemoveAll(filepath.Join(dir, "lake", "grabs"))
-	writeParquet(t, dir, "grabs", "bad.parquet", `SELECT 'g9' AS event_id, now() AS ts, 'env9' AS envelope_id,
+	testworld.WriteParquet(t, dir, "grabs", "bad.parquet", `SELECT 'g9' AS event_id, now() AS ts, 'env9' AS envelope_id,
 		'u9' AS user_id, 'claimed' AS outcome, 0 AS kafka_partition, 0::BIGINT AS kafka_offset`)
 	err := w.Refresh(ctx)
 	if !errors.Is(err, ErrLakeSchema) || !strings.Contains(err.Error(), "lake table grabs has no column amount_fen (BIGINT)") {
@@ -284,41 +159,6 @@ func TestRefreshIsAllOrNothing(t *testing.T) {
 	}
 }
 
-func TestReadOnlyRefusesWrites(t *testing.T) {
-	dir, w := refreshed(t)
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	ro, err := OpenReadOnly(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ro.Close()
-	ctx := context.Background()
-	for stmt, kind := range map[string]string{
-		"DROP TABLE grabs":  "DROP",
-		"DELETE FROM grabs": "DELETE",
-		"SELECT 1; INSERT INTO links SELECT * FROM links": "INSERT",
-	} {
-		_, err := Query(ctx, ro.DB(), stmt)
-		want := kind + " is not allowed in hongbao's SQL: " + writeInstead
-		if !errors.Is(err, ErrRefused) || err.Error() != want {
-			t.Errorf("Query(%q) error:\n got %v\nwant %s", stmt, err, want)
-		}
-	}
-	if n := queryInt(t, ro.DB(), "SELECT count(*) FROM grabs"); n != 6 {
-		t.Errorf("grabs has %d rows after refused writes, want 6", n)
-	}
-	if err := ro.Refresh(ctx); !errors.Is(err, ErrReadOnly) {
-		t.Errorf("Refresh on a read-only warehouse = %v, want ErrReadOnly", err)
-	}
-	// Other errors pass through as DuckDB wrote them.
-	if _, err := Query(ctx, ro.DB(), "SELECT nosuch FROM grabs"); err == nil || errors.Is(err, ErrRefused) ||
-		!strings.Contains(err.Error(), `Referenced column "nosuch" not found`) {
-		t.Errorf("bad column: %v", err)
-	}
-}
-
 func TestOpenReadOnlyWithoutWarehouse(t *testing.T) {
 	dir := t.TempDir()
 	_, err := OpenReadOnly(dir)
@@ -326,7 +166,7 @@ func TestOpenReadOnlyWithoutWarehouse(t *testing.T) {
 	if !errors.Is(err, ErrNoWarehouse) || err.Error() != want {
 		t.Errorf("OpenReadOnly(empty) = %v, want %s", err, want)
 	}
-	writeTestLake(t, dir)
+	testworld.WriteLake(t, dir)
 	_, err = OpenReadOnly(dir)
 	if !errors.Is(err, ErrNoWarehouse) || !strings.Contains(err.Error(), "run 'hongbao transform' to build it from the lake") {
 		t.Errorf("OpenReadOnly(lake only) = %v", err)
@@ -387,7 +227,7 @@ func TestRefreshAppendsNewFiles(t *testing.T) {
 	if _, err := db.Exec("UPDATE grabs SET user_id = 'kept' WHERE event_id = 'g1'"); err != nil {
 		t.Fatal(err)
 	}
-	writeParquet(t, dir, "grabs", "p0-4-5.parquet", `
+	testworld.WriteParquet(t, dir, "grabs", "p0-4-5.parquet", `
 		SELECT * FROM (VALUES
 			('g7', TIMESTAMPTZ '2014-01-30 16:00:40+00', 'env3', 'u7', 'claimed', 300::BIGINT, 0, 4::BIGINT),
 			('g8', TIMESTAMPTZ '2014-01-30 16:00:45+00', 'env3', 'u8', 'claimed', 200::BIGINT, 0, 5::BIGINT))
@@ -429,4 +269,24 @@ func TestRefreshAppendsNewFiles(t *testing.T) {
 			t.Errorf("after a file vanished: %s = %d, want %d", q, got, want)
 		}
 	}
+}
+
+// columnsOf returns "name TYPE, ..." of a warehouse table.
+func columnsOf(t *testing.T, db *sql.DB, table string) string {
+	t.Helper()
+	rows, err := db.Query(`SELECT column_name, data_type FROM information_schema.columns
+		WHERE table_name = ? ORDER BY ordinal_position`, table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var cols []string
+	for rows.Next() {
+		var n, typ string
+		if err := rows.Scan(&n, &typ); err != nil {
+			t.Fatal(err)
+		}
+		cols = append(cols, n+" "+typ)
+	}
+	return strings.Join(cols, ", ")
 }

@@ -18,7 +18,8 @@ import (
 	"github.com/hongbao/hongbao/ingest/events"
 	"github.com/hongbao/hongbao/ingest/lake"
 	"github.com/hongbao/hongbao/ingest/quarantine"
-	"github.com/hongbao/hongbao/transform"
+	"github.com/hongbao/hongbao/internal/locale"
+	"github.com/hongbao/hongbao/query"
 )
 
 // quarantineOptions are the flags of the quarantine subcommands.
@@ -121,7 +122,7 @@ func runQuarantineList(ctx context.Context, g *globalOptions, opts quarantineOpt
 	if err != nil {
 		return err
 	}
-	res := &transform.Result{
+	res := &query.Result{
 		Columns: []string{"reason", "topic", "messages", "replayed", "waiting", "partitions", "first_offset", "last_offset", "example"},
 		Types:   []string{"VARCHAR", "VARCHAR", "BIGINT", "BIGINT", "BIGINT", "BIGINT", "BIGINT", "BIGINT", "VARCHAR"},
 	}
@@ -131,13 +132,13 @@ func runQuarantineList(ctx context.Context, g *globalOptions, opts quarantineOpt
 		if opts.format == "table" {
 			example = quarantine.Printable([]byte(example), 72)
 		}
-		res.Rows = append(res.Rows, []transform.Value{text(string(c.Reason)), text(c.Topic), number(c.Messages),
+		res.Rows = append(res.Rows, []query.Value{text(string(c.Reason)), text(c.Topic), number(c.Messages),
 			number(c.Replayed), number(c.Pending()), number(c.Partitions), number(c.FirstOffset), number(c.LastOffset), text(example)})
 		total += c.Messages
 		replayed += c.Replayed
 	}
 	res.Total = int64(len(res.Rows))
-	if err := res.Write(out, transform.Format(opts.format)); err != nil {
+	if err := res.Write(out, query.Format(opts.format)); err != nil {
 		return err
 	}
 	if opts.format == "table" {
@@ -185,24 +186,24 @@ func runQuarantineShow(ctx context.Context, g *globalOptions, opts quarantineOpt
 		}
 		return 0
 	}
-	when := func(t time.Time) transform.Value {
+	when := func(t time.Time) query.Value {
 		if t.IsZero() {
-			return transform.Value{Kind: transform.KindNull}
+			return query.Value{Kind: query.KindNull}
 		}
 		return text(t.In(shanghai).Format("2006-01-02 15:04:05"))
 	}
-	toRow := func(m *quarantine.Message) []transform.Value {
-		key := transform.Value{Kind: transform.KindNull}
+	toRow := func(m *quarantine.Message) []query.Value {
+		key := query.Value{Kind: query.KindNull}
 		if m.Key != nil {
 			key = text(quarantine.Printable(m.Key, cut(24)))
 		}
-		return []transform.Value{text(m.Topic), number(int64(m.Partition)), number(m.Offset), key, when(m.KafkaTS),
+		return []query.Value{text(m.Topic), number(int64(m.Partition)), number(m.Offset), key, when(m.KafkaTS),
 			text(string(m.Reason)), text(quarantine.Printable([]byte(m.Detail), cut(60))),
 			text(quarantine.Printable(m.Raw, cut(60))), when(m.ReplayedAt)}
 	}
 	show := quarantine.ShowOptions{Reason: events.Reason(opts.reason), Pending: pending, Limit: opts.limit}
 	if !table {
-		rw, err := transform.NewRowWriter(out, transform.Format(opts.format))
+		rw, err := query.NewRowWriter(out, query.Format(opts.format))
 		if err != nil {
 			return err
 		}
@@ -214,7 +215,7 @@ func runQuarantineShow(ctx context.Context, g *globalOptions, opts quarantineOpt
 		}
 		return rw.Close()
 	}
-	res := &transform.Result{Columns: columns, Types: types}
+	res := &query.Result{Columns: columns, Types: types}
 	err := quarantine.Show(ctx, g.dir, show, func(m *quarantine.Message) error {
 		res.Rows = append(res.Rows, toRow(m))
 		return nil
@@ -223,7 +224,7 @@ func runQuarantineShow(ctx context.Context, g *globalOptions, opts quarantineOpt
 		return err
 	}
 	res.More = len(res.Rows) == opts.limit
-	return res.Write(out, transform.FormatTable)
+	return res.Write(out, query.FormatTable)
 }
 
 func newQuarantineReplayCommand(g *globalOptions) *cobra.Command {
@@ -370,16 +371,10 @@ func runQuarantineEvict(ctx context.Context, g *globalOptions, files []string, o
 	return err
 }
 
-func text(s string) transform.Value { return transform.Value{Text: s, Kind: transform.KindText} }
-func number(n int64) transform.Value {
-	return transform.Value{Text: strconv.FormatInt(n, 10), Kind: transform.KindNumber}
+func text(s string) query.Value { return query.Value{Text: s, Kind: query.KindText} }
+func number(n int64) query.Value {
+	return query.Value{Text: strconv.FormatInt(n, 10), Kind: query.KindNumber}
 }
 
 // shanghai is the zone the warehouse shows times in.
-var shanghai = func() *time.Location {
-	loc, err := time.LoadLocation(transform.TimeZone)
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}()
+var shanghai = locale.Zone

@@ -19,9 +19,9 @@ import (
 	"github.com/hongbao/hongbao/ingest/kafkasec"
 	"github.com/hongbao/hongbao/ingest/produce"
 	"github.com/hongbao/hongbao/ingest/simulate"
+	"github.com/hongbao/hongbao/refdata"
 	"github.com/hongbao/hongbao/transform"
 	"github.com/hongbao/hongbao/transform/facts"
-	"github.com/hongbao/hongbao/refdata"
 )
 
 // kafkaOptions say where the events travel and how to connect there; every command

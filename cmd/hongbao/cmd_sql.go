@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
+	"github.com/hongbao/hongbao/query"
 	"github.com/hongbao/hongbao/transform"
 )
 
@@ -30,7 +31,7 @@ const envHistory = "HONGBAO_HISTORY"
 
 // sqlOptions are the flags of 'hongbao sql'.
 type sqlOptions struct {
-	format   string // one of transform.FileFormats()
+	format   string // one of query.FileFormats()
 	output   string // file to write the result to; "" prints it
 	describe bool   // describe the tables instead of running a query
 	sandbox  sandboxFlags
@@ -47,13 +48,13 @@ func (o *sandboxFlags) AddFlags(f *pflag.FlagSet) {
 		"let the SQL read this file or folder too (repeatable); it reads only the warehouse and DIR/lake otherwise")
 }
 
-func (o sandboxFlags) options() transform.SandboxOptions {
-	return transform.SandboxOptions{AllowRead: o.allowRead}
+func (o sandboxFlags) options() query.SandboxOptions {
+	return query.SandboxOptions{AllowRead: o.allowRead}
 }
 
 func (o *sqlOptions) AddFlags(f *pflag.FlagSet) {
-	f.StringVar(&o.format, "format", string(transform.FormatTable),
-		"output format: "+strings.Join(transform.Formats(), ", ")+"; with -o also parquet")
+	f.StringVar(&o.format, "format", string(query.FormatTable),
+		"output format: "+strings.Join(query.Formats(), ", ")+"; with -o also parquet")
 	f.StringVarP(&o.output, "output", "o", "", "write the result of QUERY to this file instead of printing it")
 	f.BoolVar(&o.describe, "describe", false, "describe the warehouse: every table, or with an argument that table's columns")
 	o.sandbox.AddFlags(f)
@@ -118,14 +119,14 @@ Table and Markdown output show the first 10000 rows; CSV and JSON show all.`,
 			if len(args) == 0 && opts.output == "" && sqlReaderIsTerminal(cmd.InOrStdin()) {
 				return runSQLTerminal(ctx, g, opts, out, errOut)
 			}
-			query, err := sqlQueryFrom(args, cmd.InOrStdin())
+			stmts, err := sqlQueryFrom(args, cmd.InOrStdin())
 			if err != nil {
 				return err
 			}
 			if opts.output != "" {
-				return runSQLExport(ctx, g, opts, query, errOut)
+				return runSQLExport(ctx, g, opts, stmts, errOut)
 			}
-			return runSQL(ctx, g, opts, query, out, errOut)
+			return runSQL(ctx, g, opts, stmts, out, errOut)
 		},
 	}
 	opts.AddFlags(cmd.Flags())
@@ -135,23 +136,23 @@ Table and Markdown output show the first 10000 rows; CSV and JSON show all.`,
 // sqlQueryFrom takes the query from the argument, or from stdin when the argument is "-"
 // or missing while stdin is not a terminal.
 func sqlQueryFrom(args []string, stdin io.Reader) (string, error) {
-	var query string
+	var stmts string
 	switch {
 	case len(args) == 1 && args[0] != "-":
-		query = args[0]
+		stmts = args[0]
 	case len(args) == 1 || !sqlReaderIsTerminal(stdin):
 		b, err := io.ReadAll(stdin)
 		if err != nil {
 			return "", fmt.Errorf("read the query from stdin: %w", err)
 		}
-		query = string(b)
+		stmts = string(b)
 	default:
 		return "", usagef("pass a query, e.g. %s, or pipe one on stdin", sqlExample)
 	}
-	if !transform.HasCode(query) {
+	if !query.HasCode(stmts) {
 		return "", usagef("the query is empty: pass one, e.g. %s", sqlExample)
 	}
-	return query, nil
+	return stmts, nil
 }
 
 func sqlReaderIsTerminal(r io.Reader) bool {
@@ -160,12 +161,12 @@ func sqlReaderIsTerminal(r io.Reader) bool {
 }
 
 // printFormat checks --format for printing: parquet needs -o.
-func (o sqlOptions) printFormat() (transform.Format, error) {
-	f, err := transform.ParseFormat(o.format)
+func (o sqlOptions) printFormat() (query.Format, error) {
+	f, err := query.ParseFormat(o.format)
 	if err != nil {
-		return "", usagef("unknown --format %q: use one of %s", o.format, strings.Join(transform.Formats(), ", "))
+		return "", usagef("unknown --format %q: use one of %s", o.format, strings.Join(query.Formats(), ", "))
 	}
-	if f == transform.FormatParquet && o.output == "" {
+	if f == query.FormatParquet && o.output == "" {
 		return "", usagef("--format parquet writes a file: add -o FILE.parquet")
 	}
 	return f, nil
@@ -174,8 +175,8 @@ func (o sqlOptions) printFormat() (transform.Format, error) {
 // openSQLWarehouse opens the warehouse of g.dir in the sandbox for user SQL, and one
 // connection of it, so that variables and temporary tables last from statement to
 // statement.
-func openSQLWarehouse(ctx context.Context, g *globalOptions, sb sandboxFlags) (*transform.Sandbox, transform.Queryer, func(), error) {
-	w, err := transform.OpenSandbox(g.dir, sb.options())
+func openSQLWarehouse(ctx context.Context, g *globalOptions, sb sandboxFlags) (*query.Sandbox, query.Queryer, func(), error) {
+	w, err := query.OpenSandbox(g.dir, sb.options())
 	if errors.Is(err, transform.ErrNoWarehouse) {
 		return nil, nil, nil, usagef("%v", err)
 	}
@@ -193,7 +194,7 @@ func openSQLWarehouse(ctx context.Context, g *globalOptions, sb sandboxFlags) (*
 // sqlError turns a refused statement into a usage error: the user asked for something
 // 'hongbao sql' does not do.
 func sqlError(err error) error {
-	if errors.Is(err, transform.ErrRefused) || errors.Is(err, transform.ErrUnknownTable) {
+	if errors.Is(err, query.ErrRefused) || errors.Is(err, transform.ErrUnknownTable) {
 		return usagef("%v", err)
 	}
 	return err
@@ -202,7 +203,7 @@ func sqlError(err error) error {
 // runSQL runs the statements of query on the warehouse of g.dir, opened read-only, and
 // prints each result to out; notes for the reader go to errOut. The first failing
 // statement ends the run.
-func runSQL(ctx context.Context, g *globalOptions, opts sqlOptions, query string, out, errOut io.Writer) error {
+func runSQL(ctx context.Context, g *globalOptions, opts sqlOptions, stmts string, out, errOut io.Writer) error {
 	format, err := opts.printFormat()
 	if err != nil {
 		return err
@@ -212,13 +213,13 @@ func runSQL(ctx context.Context, g *globalOptions, opts sqlOptions, query string
 		return err
 	}
 	defer closeAll()
-	sh := &transform.Shell{DB: conn, Out: out, Err: errOut, Format: format, MaxRows: sqlShownRows}
-	return sqlError(sh.Run(ctx, transform.NewLineReader(strings.NewReader(query))))
+	sh := &query.Shell{DB: conn, Out: out, Err: errOut, Format: format, MaxRows: sqlShownRows}
+	return sqlError(sh.Run(ctx, query.NewLineReader(strings.NewReader(stmts))))
 }
 
 // runSQLPrompt runs the interactive prompt over in until \q or the end of the input.
 // A failed statement prints its error and the prompt goes on.
-func runSQLPrompt(ctx context.Context, g *globalOptions, opts sqlOptions, in transform.LineReader, out, errOut io.Writer) error {
+func runSQLPrompt(ctx context.Context, g *globalOptions, opts sqlOptions, in query.LineReader, out, errOut io.Writer) error {
 	format, err := opts.printFormat()
 	if err != nil {
 		return err
@@ -232,7 +233,7 @@ func runSQLPrompt(ctx context.Context, g *globalOptions, opts sqlOptions, in tra
 	interrupts := make(chan os.Signal, 1)
 	signal.Notify(interrupts, os.Interrupt)
 	defer signal.Stop(interrupts)
-	sh := &transform.Shell{DB: conn, Out: out, Err: errOut, Format: format, MaxRows: sqlShownRows,
+	sh := &query.Shell{DB: conn, Out: out, Err: errOut, Format: format, MaxRows: sqlShownRows,
 		Interactive: true, Interrupts: interrupts}
 	// Ctrl-C while a statement runs cancels that statement only: main's context would
 	// end the whole session.
@@ -245,7 +246,7 @@ func runSQLTerminal(ctx context.Context, g *globalOptions, opts sqlOptions, out,
 		return err
 	}
 	rl, err := readline.NewEx(&readline.Config{
-		Prompt:                 transform.PromptFirst,
+		Prompt:                 query.PromptFirst,
 		HistoryFile:            sqlHistoryFile(g.dir),
 		HistoryLimit:           1000,
 		DisableAutoSaveHistory: true,
@@ -279,7 +280,7 @@ func (r readlineInput) ReadLine(prompt string) (string, error) {
 	r.rl.SetPrompt(prompt)
 	line, err := r.rl.Readline()
 	if errors.Is(err, readline.ErrInterrupt) {
-		return "", transform.ErrInterrupted
+		return "", query.ErrInterrupted
 	}
 	return line, err
 }
@@ -300,12 +301,12 @@ func runSQLDescribe(ctx context.Context, g *globalOptions, opts sqlOptions, tabl
 		return err
 	}
 	defer closeAll()
-	sh := &transform.Shell{DB: conn, Out: out, Err: io.Discard, Format: format}
+	sh := &query.Shell{DB: conn, Out: out, Err: io.Discard, Format: format}
 	return sqlError(sh.Describe(ctx, table))
 }
 
 // runSQLExport writes the result of one query to opts.output.
-func runSQLExport(ctx context.Context, g *globalOptions, opts sqlOptions, query string, errOut io.Writer) error {
+func runSQLExport(ctx context.Context, g *globalOptions, opts sqlOptions, stmts string, errOut io.Writer) error {
 	format, err := opts.printFormat()
 	if err != nil {
 		return err
@@ -315,8 +316,8 @@ func runSQLExport(ctx context.Context, g *globalOptions, opts sqlOptions, query 
 		return err
 	}
 	defer closeAll()
-	n, err := w.Export(ctx, query, format, opts.output)
-	if errors.Is(err, transform.ErrOneStatement) {
+	n, err := w.Export(ctx, stmts, format, opts.output)
+	if errors.Is(err, query.ErrOneStatement) {
 		return usagef("-o writes the result of one query: %v", err)
 	}
 	if err != nil {

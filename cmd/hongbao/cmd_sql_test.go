@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hongbao/hongbao/query"
 	"github.com/hongbao/hongbao/transform"
 )
 
@@ -139,7 +140,7 @@ func TestSQLQueryFromTerminal(t *testing.T) {
 
 // scriptedInput is a LineReader that keeps the history the prompt adds.
 type scriptedInput struct {
-	transform.LineReader
+	query.LineReader
 	history []string
 }
 
@@ -155,7 +156,7 @@ func TestSQLPrompt(t *testing.T) {
 	if err := runTransform(ctx, g, new(bytes.Buffer), false); err != nil {
 		t.Fatal(err)
 	}
-	in := &scriptedInput{LineReader: transform.NewLineReader(strings.NewReader(`SELECT minute,
+	in := &scriptedInput{LineReader: query.NewLineReader(strings.NewReader(`SELECT minute,
        claims  -- a comment; not the end
 FROM claims_per_minute
 

@@ -6,7 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/hongbao/hongbao/transform"
+	"github.com/hongbao/hongbao/internal/textwrap"
 )
 
 // Printable shows bytes on one line of a terminal, whatever they hold: printable UTF-8
@@ -36,7 +36,7 @@ func Printable(b []byte, maxCells int) string {
 		default:
 			piece = string(b[i : i+size])
 		}
-		w := transform.DisplayWidth(piece)
+		w := textwrap.DisplayWidth(piece)
 		if maxCells > 0 && cells+w > maxCells-1 && i+size < len(b) {
 			return string(out) + "…" + fmt.Sprintf(" (%d bytes)", len(b))
 		}

@@ -12,7 +12,7 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 
-	"github.com/hongbao/hongbao/transform"
+	"github.com/hongbao/hongbao/query"
 )
 
 // Formats lists the output formats of a sheet.
@@ -147,17 +147,17 @@ func (s *Sheet) intro(l labels) string {
 
 func (s *Sheet) writeTable(w io.Writer, showSQL bool) error {
 	l := s.labels()
-	res := &transform.Result{Columns: s.header(l)}
+	res := &query.Result{Columns: s.header(l)}
 	for _, row := range s.rows(l) {
-		var vals []transform.Value
+		var vals []query.Value
 		for _, c := range row {
-			vals = append(vals, transform.Value{Text: c, Kind: transform.KindText})
+			vals = append(vals, query.Value{Text: c, Kind: query.KindText})
 		}
 		res.Rows = append(res.Rows, vals)
 	}
 	fmt.Fprintln(w, s.intro(l))
 	fmt.Fprintln(w)
-	if err := res.Write(w, transform.FormatTable); err != nil {
+	if err := res.Write(w, query.FormatTable); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "\n%s\n", l.checks)

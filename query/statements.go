@@ -1,10 +1,12 @@
-package transform
+package query
 
 import (
 	"fmt"
 	"regexp"
 	"strings"
 	"unicode"
+
+	"github.com/hongbao/hongbao/internal/textwrap"
 )
 
 // span is a stretch of SQL text of one lexical kind.
@@ -290,7 +292,7 @@ func caretText(stmt string, pos int) string {
 	begin := strings.LastIndexByte(stmt[:pos], '\n') + 1
 	end := begin + strings.IndexByte(stmt[begin:]+"\n", '\n')
 	prefix := fmt.Sprintf("LINE %d: ", line)
-	col := DisplayWidth(stmt[begin:pos])
+	col := textwrap.DisplayWidth(stmt[begin:pos])
 	text := strings.TrimRightFunc(stmt[begin:end], unicode.IsSpace)
 	return prefix + text + "\n" + strings.Repeat(" ", len(prefix)+col) + "^"
 }

@@ -1,4 +1,4 @@
-package transform
+package query
 
 import (
 	"context"
@@ -11,6 +11,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hongbao/hongbao/internal/locale"
+	"github.com/hongbao/hongbao/transform"
 )
 
 // treeState lists every file under each root with its size and content hash, so that a
@@ -93,7 +96,7 @@ func TestSandboxStatementClasses(t *testing.T) {
 	os.WriteFile(filepath.Join(imp, "schema.sql"), []byte("COPY (SELECT 1 AS a) TO '"+filepath.ToSlash(lakeGrab)+"';\n"), 0o644)
 	os.WriteFile(filepath.Join(imp, "load.sql"), nil, 0o644)
 
-	whHash := fileHash(t, Path(dir))
+	whHash := fileHash(t, transform.Path(dir))
 	before := treeState(t, dir, scratch, allowed)
 
 	sb, err := OpenSandbox(dir, SandboxOptions{AllowRead: []string{okCSV, imp}})
@@ -288,14 +291,14 @@ func TestSandboxStatementClasses(t *testing.T) {
 	}
 	// The session still works, with its time zone.
 	res, err := Query(ctx, conn, "SELECT current_setting('TimeZone') AS tz, count(*) AS n FROM grabs")
-	if err != nil || res.Rows[0][0].Text != TimeZone || res.Rows[0][1].Text != "6" {
+	if err != nil || res.Rows[0][0].Text != locale.ZoneName || res.Rows[0][1].Text != "6" {
 		t.Errorf("after the table: %v, %v", res, err)
 	}
 	conn.Close()
 	if err := sb.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if got := fileHash(t, Path(dir)); got != whHash {
+	if got := fileHash(t, transform.Path(dir)); got != whHash {
 		t.Errorf("the warehouse file changed")
 	}
 	if after := treeState(t, dir, scratch, allowed); after != before {
@@ -360,7 +363,7 @@ func TestSandboxAllowRead(t *testing.T) {
 		!strings.HasSuffix(err.Error(), "there is no such file or folder; name one that exists") {
 		t.Errorf("--allow-read of a missing file = %v", err)
 	}
-	if _, err := OpenSandbox(t.TempDir(), SandboxOptions{}); !errors.Is(err, ErrNoWarehouse) {
+	if _, err := OpenSandbox(t.TempDir(), SandboxOptions{}); !errors.Is(err, transform.ErrNoWarehouse) {
 		t.Errorf("a sandbox without a warehouse = %v", err)
 	}
 	// A folder allows what is under it, and only that.

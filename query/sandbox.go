@@ -1,4 +1,4 @@
-package transform
+package query
 
 import (
 	"context"
@@ -15,6 +15,8 @@ import (
 	"sync"
 
 	"github.com/duckdb/duckdb-go/v2"
+	"github.com/hongbao/hongbao/internal/locale"
+	"github.com/hongbao/hongbao/transform"
 )
 
 // SandboxOptions are what a Sandbox may read besides the warehouse and DIR/lake.
@@ -61,10 +63,10 @@ func OpenSandbox(dir string, opts SandboxOptions) (*Sandbox, error) {
 // openSandbox opens a sandbox; a non-empty writable names the one file its Go code (not
 // user SQL) may write, for Export.
 func openSandbox(dir string, opts SandboxOptions, writable string) (*Sandbox, error) {
-	if err := warehouseExists(dir); err != nil {
+	if err := transform.Exists(dir); err != nil {
 		return nil, err
 	}
-	p := Path(dir)
+	p := transform.Path(dir)
 	abs, err := filepath.Abs(p)
 	if err != nil {
 		return nil, fmt.Errorf("open warehouse %s: %w", p, err)
@@ -98,7 +100,7 @@ func openSandbox(dir string, opts SandboxOptions, writable string) (*Sandbox, er
 
 	// Settings DuckDB takes only at start-up, or that must hold before any SQL runs.
 	cfg := url.Values{}
-	cfg.Set("memory_limit", memoryLimit())
+	cfg.Set("memory_limit", transform.MemoryLimit())
 	cfg.Set("temp_directory", spill)
 	cfg.Set("max_temp_directory_size", maxSpill)
 	cfg.Set("autoinstall_known_extensions", "false")
@@ -121,11 +123,11 @@ func openSandbox(dir string, opts SandboxOptions, writable string) (*Sandbox, er
 				"SET allowed_directories = " + sqlList(withSlash(dirs)),
 				"SET allowed_paths = " + sqlList(files),
 				"SET enable_external_access = false",
-				"ATTACH " + quoteString(filepath.ToSlash(abs)) + " AS warehouse (READ_ONLY)",
+				"ATTACH " + transform.QuoteString(filepath.ToSlash(abs)) + " AS warehouse (READ_ONLY)",
 				"USE warehouse",
 				// The in-memory database would be somewhere to write; only TEMP remains.
 				"DETACH memory",
-				"SET GLOBAL TimeZone = " + quoteString(TimeZone),
+				"SET GLOBAL TimeZone = " + transform.QuoteString(locale.ZoneName),
 				"SET lock_configuration = true",
 			}
 		}
@@ -145,7 +147,7 @@ func openSandbox(dir string, opts SandboxOptions, writable string) (*Sandbox, er
 	if err := s.db.Ping(); err != nil {
 		s.Close()
 		if strings.Contains(err.Error(), "Could not set lock on file") {
-			return nil, lockedError(p, true, err)
+			return nil, transform.LockedError(p, true, err)
 		}
 		return nil, fmt.Errorf("open warehouse %s: %w", p, err)
 	}
@@ -163,7 +165,7 @@ func withSlash(dirs []string) []string {
 func sqlList(items []string) string {
 	q := make([]string, len(items))
 	for i, s := range items {
-		q[i] = quoteString(filepath.ToSlash(s))
+		q[i] = transform.QuoteString(filepath.ToSlash(s))
 	}
 	return "[" + strings.Join(q, ", ") + "]"
 }

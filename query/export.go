@@ -1,4 +1,4 @@
-package transform
+package query
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/duckdb/duckdb-go/v2"
+	"github.com/hongbao/hongbao/transform"
 )
 
 // ErrOneStatement means Export was given no statement or several; it writes one result.
@@ -150,7 +151,7 @@ func (s *Sandbox) exportParquet(ctx context.Context, query, tmp string) (int64, 
 		}
 		// The query is exactly one statement by DuckDB's reading, so it cannot close
 		// the parentheses around it.
-		copySQL := "COPY (\n" + query + "\n) TO " + quoteString(filepath.ToSlash(abs)) +
+		copySQL := "COPY (\n" + query + "\n) TO " + transform.QuoteString(filepath.ToSlash(abs)) +
 			" (FORMAT parquet, COMPRESSION zstd, USE_TMP_FILE false)"
 		rows, err := c.inner.QueryContext(ctx, copySQL, nil)
 		if err != nil {

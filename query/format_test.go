@@ -1,4 +1,4 @@
-package transform
+package query
 
 import (
 	"context"
@@ -153,14 +153,6 @@ func TestQueryLimit(t *testing.T) {
 		}
 		if len(res.Rows) != tc.rows || res.More != tc.more {
 			t.Errorf("QueryLimit(%d) = %d rows, More %v; want %d, %v", tc.max, len(res.Rows), res.More, tc.rows, tc.more)
-		}
-	}
-}
-
-func TestDisplayWidth(t *testing.T) {
-	for s, want := range map[string]int{"": 0, "abc": 3, "紅包": 4, "ＡＢ": 4, "e\u0301": 1, "微信支付 WeChat": 15} {
-		if got := DisplayWidth(s); got != want {
-			t.Errorf("DisplayWidth(%q) = %d, want %d", s, got, want)
 		}
 	}
 }

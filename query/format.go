@@ -1,4 +1,4 @@
-package transform
+package query
 
 import (
 	"bufio"
@@ -8,9 +8,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode"
 
-	"golang.org/x/text/width"
+	"github.com/hongbao/hongbao/internal/textwrap"
 )
 
 // Format names a way to print a Result.
@@ -98,14 +97,14 @@ func (r *Result) cells(show func(Value) string, header func(string) string) (hea
 	head = make([]string, len(r.Columns))
 	for c, name := range r.Columns {
 		head[c] = header(name)
-		widths[c] = DisplayWidth(head[c])
+		widths[c] = textwrap.DisplayWidth(head[c])
 	}
 	body = make([][]string, len(r.Rows))
 	for i, row := range r.Rows {
 		body[i] = make([]string, len(row))
 		for c, v := range row {
 			body[i][c] = show(v)
-			widths[c] = max(widths[c], DisplayWidth(body[i][c]))
+			widths[c] = max(widths[c], textwrap.DisplayWidth(body[i][c]))
 		}
 	}
 	return head, body, widths
@@ -113,7 +112,7 @@ func (r *Result) cells(show func(Value) string, header func(string) string) (hea
 
 // pad fills s with spaces to w terminal cells, on the left when right is set.
 func pad(s string, w int, right bool) string {
-	fill := strings.Repeat(" ", max(0, w-DisplayWidth(s)))
+	fill := strings.Repeat(" ", max(0, w-textwrap.DisplayWidth(s)))
 	if right {
 		return fill + s
 	}
@@ -340,22 +339,3 @@ func (r *Result) writeMarkdown(w *bufio.Writer) {
 		line(cells)
 	}
 }
-
-// DisplayWidth returns how many terminal cells s takes: East Asian wide and full-width
-// characters (汉字, full-width punctuation) take two, combining marks and zero-width
-// characters none, everything else one.
-func DisplayWidth(s string) int {
-	n := 0
-	for _, r := range s {
-		switch {
-		case unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf):
-		case isWide(width.LookupRune(r).Kind()):
-			n += 2
-		default:
-			n++
-		}
-	}
-	return n
-}
-
-func isWide(k width.Kind) bool { return k == width.EastAsianWide || k == width.EastAsianFullwidth }

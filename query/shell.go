@@ -1,4 +1,4 @@
-package transform
+package query
 
 import (
 	"bufio"
@@ -9,6 +9,9 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/hongbao/hongbao/internal/textwrap"
+	"github.com/hongbao/hongbao/transform"
 )
 
 // ErrInterrupted is what a LineReader returns when the user pressed Ctrl-C at the
@@ -331,7 +334,7 @@ func (s *Shell) Describe(ctx context.Context, table string) error {
 		}
 		return s.write(res)
 	}
-	d, err := DescribeTable(ctx, s.DB, table)
+	d, err := transform.DescribeTable(ctx, s.DB, table)
 	if err != nil {
 		return err
 	}
@@ -350,7 +353,7 @@ func (s *Shell) Describe(ctx context.Context, table string) error {
 		io.WriteString(s.Out, b.String())
 		s.results = 0 // the heading separates
 	}
-	return s.write(d.ColumnsResult())
+	return s.write(ColumnsResult(d))
 }
 
 // wrapText breaks s into lines of at most width cells, between words.
@@ -358,7 +361,7 @@ func wrapText(s string, width int) string {
 	var b strings.Builder
 	n := 0
 	for _, w := range strings.Fields(s) {
-		ww := DisplayWidth(w)
+		ww := textwrap.DisplayWidth(w)
 		if n > 0 && n+1+ww > width {
 			b.WriteByte('\n')
 			n = 0

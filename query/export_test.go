@@ -1,4 +1,4 @@
-package transform
+package query
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hongbao/hongbao/transform"
 )
 
 func TestExport(t *testing.T) {
@@ -86,7 +88,7 @@ func TestExport(t *testing.T) {
 	}
 	// The data folder is written by hongbao's own commands only.
 	before := treeState(t, dir)
-	for _, p := range []string{filepath.Join(dir, "x.csv"), filepath.Join(dir, "lake", "grabs", "x.parquet"), Path(dir)} {
+	for _, p := range []string{filepath.Join(dir, "x.csv"), filepath.Join(dir, "lake", "grabs", "x.parquet"), transform.Path(dir)} {
 		_, err := ro.Export(ctx, query, FormatParquet, p)
 		want := "writing " + p + " is not allowed in hongbao's SQL: it is inside the data folder " + dir + ", which only hongbao's own commands write; choose a file outside it"
 		if !errors.Is(err, ErrRefused) || err.Error() != want {

@@ -1,8 +1,7 @@
-package transform
+package query
 
 import (
 	"context"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -18,6 +17,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/duckdb/duckdb-go/v2"
+	"github.com/hongbao/hongbao/internal/locale"
+	"github.com/hongbao/hongbao/transform"
 )
 
 // Result is the outcome of a query with every value converted for printing.
@@ -53,7 +54,7 @@ type Value struct {
 
 // shanghai is TimeZone for formatting TIMESTAMPTZ values, which the driver returns in UTC.
 var shanghai = func() *time.Location {
-	loc, err := time.LoadLocation(TimeZone)
+	loc, err := time.LoadLocation(locale.ZoneName)
 	if err != nil { // cannot happen with time/tzdata linked in
 		return time.FixedZone("CST", 8*60*60)
 	}
@@ -62,9 +63,7 @@ var shanghai = func() *time.Location {
 
 // Queryer runs a query: *sql.DB, *sql.Conn and *sql.Tx all do. A *sql.Conn keeps one
 // session (SET, temporary tables) from statement to statement, as a prompt needs.
-type Queryer interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
+type Queryer = transform.Queryer
 
 // Query runs query on db and returns all its rows. On a Sandbox or a warehouse opened
 // with OpenReadOnly, a statement that writes fails with ErrRefused and changes nothing.

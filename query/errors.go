@@ -1,0 +1,11 @@
+package query
+
+import "errors"
+
+// ErrRefused means the sandbox did not run a statement because it would write a file or
+// a database, change a setting, load an extension or read a path not allowed; the
+// *RefusedError wrapping it says what to do instead. Nothing was changed.
+var ErrRefused = errors.New("refused")
+
+// ErrUnknownFormat means a result format name is not one of Formats().
+var ErrUnknownFormat = errors.New("unknown format")

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/query"
 	"github.com/hongbao/hongbao/reports/chart"
 )
@@ -338,7 +339,7 @@ func isTimeType(t string) bool {
 // time too; the chart draws both in Asia/Shanghai.
 func parseTime(s string) (time.Time, error) {
 	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, chart.Shanghai); err == nil {
+		if t, err := time.ParseInLocation(layout, s, locale.Zone); err == nil {
 			return t, nil
 		}
 	}

@@ -119,7 +119,7 @@ func newPageCell(cr *CellRun) *pageCell {
 			vals[c] = pageValue{Text: v.Text, Null: v.Kind == query.KindNull, Right: right[c], Time: isTimeType(res.Types[c]),
 				Long: len(v.Text) > 48}
 			if v.Kind == query.KindNumber && group[c] {
-				vals[c].Text = groupDigits(v.Text)
+				vals[c].Text = locale.Group(v.Text)
 			}
 			if vals[c].Null {
 				vals[c].Text = "NULL"
@@ -133,11 +133,11 @@ func newPageCell(cr *CellRun) *pageCell {
 	case total == 0:
 		pc.Note = "No rows."
 	case int64(len(pc.Rows)) < total:
-		pc.Note = fmt.Sprintf("The first %s of %s rows.", thousands(int64(len(pc.Rows))), thousands(total))
+		pc.Note = fmt.Sprintf("The first %s of %s rows.", locale.Int(int64(len(pc.Rows))), locale.Int(total))
 	case total == 1:
 		pc.Note = "1 row."
 	default:
-		pc.Note = thousands(total) + " rows."
+		pc.Note = locale.Int(total) + " rows."
 	}
 	return pc
 }
@@ -182,43 +182,6 @@ func bigNumbers(res *query.Result, c, shown int) bool {
 		}
 	}
 	return false
-}
-
-// groupDigits puts commas in the integer part of a number: 75,000,000.5. Exponents and
-// anything else unusual pass unchanged.
-func groupDigits(s string) string {
-	sign := ""
-	if strings.HasPrefix(s, "-") {
-		sign, s = "-", s[1:]
-	}
-	whole, frac, hasFrac := strings.Cut(s, ".")
-	if len(whole) < 4 || strings.Trim(whole, "0123456789") != "" || strings.ContainsAny(frac, "eE") {
-		return sign + s
-	}
-	var b strings.Builder
-	for i := range len(whole) {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte(whole[i])
-	}
-	if hasFrac {
-		b.WriteString("." + frac)
-	}
-	return sign + b.String()
-}
-
-// thousands writes n with commas: 7,969.
-func thousands(n int64) string {
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i := range len(s) {
-		if i > 0 && s[i-1] != '-' && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
 }
 
 var page = template.Must(template.New("page").Parse(`<!DOCTYPE html>

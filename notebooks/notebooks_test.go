@@ -386,17 +386,6 @@ func TestOpen(t *testing.T) {
 	}
 }
 
-func TestGroupDigits(t *testing.T) {
-	for in, want := range map[string]string{"1170580": "1,170,580", "-75000000.5": "-75,000,000.5", "2014": "2,014", "12": "12", "1e+300": "1e+300", "0.9491": "0.9491"} {
-		if got := groupDigits(in); got != want {
-			t.Errorf("groupDigits(%s) = %s, want %s", in, got, want)
-		}
-	}
-	if thousands(-7969) != "-7,969" || thousands(7969) != "7,969" || thousands(100) != "100" {
-		t.Error("thousands")
-	}
-}
-
 // checkScript, added to a copy of a page, reports what a reader would see: every table
 // laid out with a size and visible, every chart laid out with each of its texts drawn
 // (some font gave it a width) inside the chart.

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/text/width"
 
+	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/internal/textwrap"
 	"github.com/hongbao/hongbao/reports/chart"
 )
@@ -217,7 +218,7 @@ type plotTick struct {
 
 func numberTicks(lo, hi float64, target int) []plotTick {
 	var out []plotTick
-	for _, t := range chart.NumberTicks(lo, hi, target, chart.FormatNumber) {
+	for _, t := range chart.NumberTicks(lo, hi, target, locale.Number) {
 		out = append(out, plotTick{t.Value, t.Label})
 	}
 	return out
@@ -282,7 +283,7 @@ func (f *figure) svg() ([]byte, error) {
 			return nil, err
 		}
 		if !f.isTime {
-			right = svgWidth - svgPad - max(20, textWidth(chart.FormatNumber(xhi), tickSize)/2)
+			right = svgWidth - svgPad - max(20, textWidth(locale.Number(xhi), tickSize)/2)
 		}
 	}
 	if f.bar {
@@ -369,7 +370,7 @@ func (f *figure) drawBars(b *svgBuf, ya axis, left, plotW, y float64) float64 {
 		for ci, v := range s.y {
 			cx := left + slot*(float64(ci)+0.5) + (float64(gi)-float64(ng-1)/2)*bw
 			py := ya.at(v)
-			tip := f.categories[ci] + ": " + chart.FormatNumber(v)
+			tip := f.categories[ci] + ": " + locale.Number(v)
 			if s.name != "" {
 				tip = s.name + ", " + tip
 			}
@@ -380,7 +381,7 @@ func (f *figure) drawBars(b *svgBuf, ya axis, left, plotW, y float64) float64 {
 				if v < 0 {
 					ly = py + 4 + noteSize*0.8
 				}
-				b.text("value", cx, ly, noteSize, ` text-anchor="middle" fill="`+inkColor+`"`, []string{chart.FormatNumber(v)})
+				b.text("value", cx, ly, noteSize, ` text-anchor="middle" fill="`+inkColor+`"`, []string{locale.Number(v)})
 			}
 		}
 	}
@@ -493,7 +494,7 @@ func (f *figure) drawLines(b *svgBuf, ya, xa axis, plotW, y float64) float64 {
 	if f.isTime {
 		ticks = timeTicks(xa.lo, xa.hi, max(2, int(plotW/(2*textWidth("00:00", tickSize)))))
 	} else {
-		labelW := max(textWidth(chart.FormatNumber(xa.lo), tickSize), textWidth(chart.FormatNumber(xa.hi), tickSize))
+		labelW := max(textWidth(locale.Number(xa.lo), tickSize), textWidth(locale.Number(xa.hi), tickSize))
 		ticks = numberTicks(xa.lo, xa.hi, max(2, min(8, int(plotW/(2*labelW)))))
 	}
 	axisY := y - 6

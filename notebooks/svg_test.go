@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/query"
-	"github.com/hongbao/hongbao/reports/chart"
 )
 
 // svgEl is one element of a parsed chart: its class and attributes, its text (the
@@ -210,14 +210,14 @@ func TestBarChartSVG(t *testing.T) {
 		if !near(y, at(vals[i])) || !near(y+h, at(0)) {
 			t.Errorf("bar %d spans y %.1f to %.1f, want %.1f (%g) to %.1f (0)", i, y, y+h, at(vals[i]), vals[i], at(0))
 		}
-		if want := banks[i] + ": " + chart.FormatNumber(vals[i]); bar.title != want {
+		if want := banks[i] + ": " + locale.Number(vals[i]); bar.title != want {
 			t.Errorf("bar %d tooltip %q, want %q", i, bar.title, want)
 		}
 		if names[i].text != banks[i] {
 			t.Errorf("category %d reads %q, want %q", i, names[i].text, banks[i])
 		}
-		if values[i].text != chart.FormatNumber(vals[i]) {
-			t.Errorf("value label %d reads %q, want %s", i, values[i].text, chart.FormatNumber(vals[i]))
+		if values[i].text != locale.Number(vals[i]) {
+			t.Errorf("value label %d reads %q, want %s", i, values[i].text, locale.Number(vals[i]))
 		}
 		for _, e := range []*svgEl{names[i], values[i]} {
 			if cx := e.f(t, "x"); !near(cx, x+w/2) {
@@ -249,7 +249,7 @@ func TestLineChartSVG(t *testing.T) {
 	_, els := parseSVG(t, b)
 	at := yScale(t, els)
 
-	minute := func(m int) float64 { return float64(time.Date(2014, 1, 31, 0, m, 0, 0, chart.Shanghai).Unix()) }
+	minute := func(m int) float64 { return float64(time.Date(2014, 1, 31, 0, m, 0, 0, locale.Zone).Unix()) }
 	want := map[string][][2]float64{
 		"claims": {{minute(-2), 34}, {minute(-1), 39}, {minute(0), 50}, {minute(1), 41}, {minute(2), 36}},
 		"missed": {{minute(-2), 1}, {minute(-1), 2}, {minute(1), 3}, {minute(2), 0}},

@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/reports/fonts"
 )
 
@@ -32,7 +33,7 @@ type Bar struct {
 	// ValueLabels prints each bar's value above it.
 	ValueLabels bool
 
-	// Format formats values and y tick labels; nil means FormatNumber.
+	// Format formats values and y tick labels; nil means locale.Number.
 	Format func(float64) string
 }
 
@@ -61,7 +62,7 @@ func (b *Bar) encode(out encoding, fam fonts.Family, width, height vg.Length) ([
 	}
 	format := b.Format
 	if format == nil {
-		format = FormatNumber
+		format = locale.Number
 	}
 	extra := append([]string(nil), b.Categories...)
 	var legend []legendItem

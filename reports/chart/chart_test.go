@@ -17,6 +17,7 @@ import (
 
 	"gonum.org/v1/plot/vg"
 
+	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/reports/fonts"
 	"github.com/hongbao/hongbao/reports/fonts/fontstest"
 )
@@ -28,10 +29,10 @@ var outDir = flag.String("out", "", "write the test charts to this folder")
 // midnight is a claims-per-minute curve around the 2014 Spring Festival
 // midnight, peaking at 25,000 at 00:00 CST on 2014-01-31.
 func midnight() (ts []time.Time, claims, attempts []float64) {
-	start := time.Date(2014, 1, 30, 22, 0, 0, 0, Shanghai)
+	start := time.Date(2014, 1, 30, 22, 0, 0, 0, locale.Zone)
 	for m := range 4 * 60 {
 		t := start.Add(time.Duration(m) * time.Minute)
-		d := t.Sub(time.Date(2014, 1, 31, 0, 0, 0, 0, Shanghai)).Minutes()
+		d := t.Sub(time.Date(2014, 1, 31, 0, 0, 0, 0, locale.Zone)).Minutes()
 		c := 6000 + 19000*math.Exp(-math.Abs(d)/12)
 		if d < 0 {
 			c = 6000 + 19000*math.Exp(d/25)
@@ -45,7 +46,7 @@ func midnight() (ts []time.Time, claims, attempts []float64) {
 
 func peakChart(zh bool) *Line {
 	ts, claims, attempts := midnight()
-	peak := time.Date(2014, 1, 31, 0, 0, 0, 0, Shanghai)
+	peak := time.Date(2014, 1, 31, 0, 0, 0, 0, locale.Zone)
 	if zh {
 		return &Line{
 			Title:  "除夕零点的红包高峰：每分钟领取与尝试次数",
@@ -132,7 +133,7 @@ func reachChart(zh bool) *Line {
 	l := &Line{
 		Series: []Series{{X: x, Y: y}},
 		Notes:  []Note{{X: 12, Y: 100 * (1 - math.Exp(-12.0/25))}, {X: 180, Y: 100 * (1 - math.Exp(-180.0/25))}},
-		Format: func(v float64) string { return FormatNumber(v) + "%" },
+		Format: func(v float64) string { return locale.Number(v) + "%" },
 	}
 	if zh {
 		l.Title, l.XLabel, l.YLabel = "可绑定银行数与借记卡覆盖率", "可绑定银行（家）", "覆盖的借记卡（%）"
@@ -228,7 +229,7 @@ func TestChartRefusesMissingGlyph(t *testing.T) {
 	}
 
 	en := banksChart(false)
-	en.Format = func(v float64) string { return FormatNumber(v) + " 家" }
+	en.Format = func(v float64) string { return locale.Number(v) + " 家" }
 	if _, err := en.PNG(fontstest.Latin(t), 16*vg.Centimeter, 9*vg.Centimeter); !errors.As(err, &mg) {
 		t.Fatalf("formatted value with Chinese unit: err = %v, want MissingGlyphsError", err)
 	}
@@ -260,10 +261,10 @@ func TestChartRejectsBadInput(t *testing.T) {
 
 func TestTimeTicks(t *testing.T) {
 	at := func(h, m int) float64 {
-		return float64(time.Date(2014, 1, 30, h, m, 0, 0, Shanghai).Unix())
+		return float64(time.Date(2014, 1, 30, h, m, 0, 0, locale.Zone).Unix())
 	}
 	day := 24 * 60.0 * 60
-	ticks := timeTicks{loc: Shanghai, maxMajor: 6}.Ticks(at(22, 0), at(26, 0))
+	ticks := timeTicks{loc: locale.Zone, maxMajor: 6}.Ticks(at(22, 0), at(26, 0))
 	var labels []string
 	for _, tk := range ticks {
 		if tk.Label != "" {
@@ -279,7 +280,7 @@ func TestTimeTicks(t *testing.T) {
 	}
 
 	labels = labels[:0]
-	for _, tk := range (timeTicks{loc: Shanghai, maxMajor: 6}).Ticks(at(0, 0)-5*day, at(0, 0)+2*day) {
+	for _, tk := range (timeTicks{loc: locale.Zone, maxMajor: 6}).Ticks(at(0, 0)-5*day, at(0, 0)+2*day) {
 		if tk.Label != "" {
 			labels = append(labels, strings.TrimSuffix(tk.Label, "\n "))
 		}
@@ -287,17 +288,6 @@ func TestTimeTicks(t *testing.T) {
 	want = "01-25\n2014|01-27|01-29|01-31"
 	if got := strings.Join(labels, "|"); got != want {
 		t.Errorf("week from launch: labels %q, want %q", got, want)
-	}
-}
-
-func TestFormatNumber(t *testing.T) {
-	for v, want := range map[float64]string{
-		0: "0", 12: "12", 180: "180", 9412: "9,412", 75000000: "75,000,000",
-		10.7: "10.7", 0.25: "0.25", -1500.5: "-1,500.5", 1234.567: "1,234.57", -0.001: "0",
-	} {
-		if got := FormatNumber(v); got != want {
-			t.Errorf("FormatNumber(%v) = %q, want %q", v, got, want)
-		}
 	}
 }
 
@@ -314,7 +304,7 @@ func TestNumberTicks(t *testing.T) {
 		{0, 1, 4, "0|0.25|0.5|0.75|1"},
 	} {
 		var labels []string
-		for _, tk := range (numberTicks{format: FormatNumber, target: tc.target}).Ticks(tc.lo, tc.hi) {
+		for _, tk := range (numberTicks{format: locale.Number, target: tc.target}).Ticks(tc.lo, tc.hi) {
 			if tk.Label != "" {
 				labels = append(labels, tk.Label)
 			}
@@ -348,7 +338,7 @@ func TestExportedTicks(t *testing.T) {
 	if got := strings.Join(labels, " "); got != "0 5,000 10,000 15,000 20,000 25,000" {
 		t.Errorf("NumberTicks(0, 26000) labels = %s", got)
 	}
-	first := time.Date(2014, 1, 30, 23, 30, 0, 0, Shanghai)
+	first := time.Date(2014, 1, 30, 23, 30, 0, 0, locale.Zone)
 	labels = nil
 	for _, tk := range TimeTicks(first, first.Add(time.Hour), 7) {
 		if tk.Label != "" {

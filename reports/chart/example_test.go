@@ -9,6 +9,7 @@ import (
 
 	"gonum.org/v1/plot/vg"
 
+	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/reports/chart"
 	"github.com/hongbao/hongbao/reports/fonts"
 )
@@ -20,7 +21,7 @@ func ExampleLine() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	midnight := time.Date(2014, 1, 31, 0, 0, 0, 0, chart.Shanghai)
+	midnight := time.Date(2014, 1, 31, 0, 0, 0, 0, locale.Zone)
 	c := &chart.Line{
 		Title:  "The midnight peak",
 		XLabel: "China Standard Time",

@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/reports/fonts"
 )
 
@@ -23,7 +24,7 @@ type Line struct {
 	Refs   []RefLine
 	Notes  []Note
 
-	// Format formats y tick labels; nil means FormatNumber.
+	// Format formats y tick labels; nil means locale.Number.
 	Format func(float64) string
 }
 
@@ -46,7 +47,7 @@ func (l *Line) encode(out encoding, fam fonts.Family, width, height vg.Length) (
 	}
 	format := l.Format
 	if format == nil {
-		format = FormatNumber
+		format = locale.Number
 	}
 	var extra []string
 	var legend []legendItem
@@ -100,16 +101,16 @@ func (l *Line) encode(out encoding, fam fonts.Family, width, height vg.Length) (
 		if isTime {
 			// Fit the number of labelled ticks to the data width measured
 			// with provisional ticks; two label widths apart never overlap.
-			p.X.Tick.Marker = timeTicks{loc: Shanghai, maxMajor: 6}
+			p.X.Tick.Marker = timeTicks{loc: locale.Zone, maxMajor: 6}
 			dataWidth := p.DataCanvas(area).Max.X - p.DataCanvas(area).Min.X
 			labelW := p.X.Tick.Label.Width("00:00")
-			p.X.Tick.Marker = timeTicks{loc: Shanghai, maxMajor: int(dataWidth / (2 * labelW))}
+			p.X.Tick.Marker = timeTicks{loc: locale.Zone, maxMajor: int(dataWidth / (2 * labelW))}
 		} else {
-			p.X.Tick.Marker = numberTicks{format: FormatNumber, target: 6}
+			p.X.Tick.Marker = numberTicks{format: locale.Number, target: 6}
 			dc := p.DataCanvas(area)
 			lo, hi := p.X.Min, p.X.Max
-			labelW := max(p.X.Tick.Label.Width(FormatNumber(lo)), p.X.Tick.Label.Width(FormatNumber(hi)))
-			p.X.Tick.Marker = numberTicks{format: FormatNumber, target: min(8, int((dc.Max.X-dc.Min.X)/(2*labelW)))}
+			labelW := max(p.X.Tick.Label.Width(locale.Number(lo)), p.X.Tick.Label.Width(locale.Number(hi)))
+			p.X.Tick.Marker = numberTicks{format: locale.Number, target: min(8, int((dc.Max.X-dc.Min.X)/(2*labelW)))}
 		}
 		return p, nil
 	})

@@ -9,18 +9,6 @@ import (
 	"gonum.org/v1/plot"
 )
 
-// Shanghai is the zone report times are shown in. China has kept UTC+8
-// without daylight saving since 1991, so the fixed zone stands in when the
-// system has no tz database.
-var Shanghai = loadShanghai()
-
-func loadShanghai() *time.Location {
-	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
-		return loc
-	}
-	return time.FixedZone("CST", 8*60*60)
-}
-
 // timeStep is one choice of tick spacing: majors are labelled, minors not.
 type timeStep struct {
 	major, minor time.Duration // for sub-day steps

@@ -16,6 +16,7 @@ import (
 
 	"gonum.org/v1/plot/vg"
 
+	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/internal/testenv"
 	"github.com/hongbao/hongbao/reports/chart"
 	"github.com/hongbao/hongbao/reports/fonts"
@@ -33,7 +34,7 @@ const longZh = "除夕夜参与红包活动的总人数达到482万，截至大�
 
 func peakPNG(t *testing.T, fam fonts.Family, zh bool) []byte {
 	t.Helper()
-	start := time.Date(2014, 1, 30, 23, 0, 0, 0, chart.Shanghai)
+	start := time.Date(2014, 1, 30, 23, 0, 0, 0, locale.Zone)
 	var ts []time.Time
 	var ys []float64
 	for m := range 120 {
@@ -88,7 +89,7 @@ func figures(zh bool) Table {
 func build(t *testing.T, fam fonts.Family, zh bool) *Document {
 	t.Helper()
 	meta := Meta{Title: "hongbao report", Footer: "hongbao · 2014 Spring Festival red envelopes", Lang: "en",
-		Created: time.Date(2014, 1, 31, 16, 0, 0, 0, chart.Shanghai)}
+		Created: time.Date(2014, 1, 31, 16, 0, 0, 0, locale.Zone)}
 	if zh {
 		meta = Meta{Title: "2014 春节红包报告", Footer: "hongbao · 2014 春节微信红包", Lang: "zh-CN", Created: meta.Created}
 	}
@@ -266,7 +267,7 @@ func TestLongTableRepeatsHeader(t *testing.T) {
 	d, _ := New(fam, Meta{Footer: "hongbao"})
 	tb := Table{Columns: []Column{{Title: "Minute"}, {Title: "Claims", Align: Right}}}
 	for i := range 120 {
-		tb.Rows = append(tb.Rows, []string{time.Date(2014, 1, 31, 0, i, 0, 0, time.UTC).Format("15:04"), chart.FormatNumber(float64(25000 - 100*i))})
+		tb.Rows = append(tb.Rows, []string{time.Date(2014, 1, 31, 0, i, 0, 0, time.UTC).Format("15:04"), locale.Number(float64(25000 - 100*i))})
 	}
 	d.Table(tb)
 	var buf bytes.Buffer

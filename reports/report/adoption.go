@@ -8,6 +8,7 @@ import (
 
 	"gonum.org/v1/plot/vg"
 
+	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/reports/chart"
 )
 
@@ -197,7 +198,7 @@ func (p *part) adoption() {
 		"支付宝的事件量是模拟参数（假设值），不是文章的数字。",
 		"Withdrawing envelope money needs a bank card bound to WeChat Pay (%s). In the data %s users bound a card to WeChat Pay for the first time, becoming new WeChat Pay users, and %s bound one to Alipay (computed). "+
 			"Alipay's event volumes are a simulation parameter (assumed), not a figure from the article.",
-		l.reported(), inum(wp.BoundUsers), inum(ap.BoundUsers)))
+		l.reported(), locale.Int(wp.BoundUsers), locale.Int(ap.BoundUsers)))
 
 	var ts []time.Time
 	var wc, ac []float64
@@ -270,13 +271,13 @@ func (p *part) adoption() {
 		zh, en string
 		get    func(ProviderStats) string
 	}{
-		{"绑卡尝试", "card binding attempts", func(s ProviderStats) string { return inum(s.BindAttempts) }},
-		{"绑卡成功", "successful bindings", func(s ProviderStats) string { return inum(s.BindOK) }},
-		{"因银行不支持而失败", "refused: bank not supported", func(s ProviderStats) string { return inum(s.BindRejected) }},
-		{"绑卡用户", "users with a bound card", func(s ProviderStats) string { return inum(s.BoundUsers) }},
-		{"支付笔数", "payments", func(s ProviderStats) string { return inum(s.Payments) }},
+		{"绑卡尝试", "card binding attempts", func(s ProviderStats) string { return locale.Int(s.BindAttempts) }},
+		{"绑卡成功", "successful bindings", func(s ProviderStats) string { return locale.Int(s.BindOK) }},
+		{"因银行不支持而失败", "refused: bank not supported", func(s ProviderStats) string { return locale.Int(s.BindRejected) }},
+		{"绑卡用户", "users with a bound card", func(s ProviderStats) string { return locale.Int(s.BoundUsers) }},
+		{"支付笔数", "payments", func(s ProviderStats) string { return locale.Int(s.Payments) }},
 		{"支付金额（元）", "payment amount (yuan)", func(s ProviderStats) string { return yuan(float64(s.PaymentFen)) }},
-		{"提现笔数", "withdrawals", func(s ProviderStats) string { return inum(s.Withdrawals) }},
+		{"提现笔数", "withdrawals", func(s ProviderStats) string { return locale.Int(s.Withdrawals) }},
 		{"提现金额（元）", "withdrawn (yuan)", func(s ProviderStats) string { return yuan(float64(s.WithdrawalFen)) }},
 	} {
 		t.Rows = append(t.Rows, []string{l.s(r.zh, r.en), r.get(wp), r.get(ap)})

@@ -9,6 +9,7 @@ import (
 
 	"gonum.org/v1/plot/vg"
 
+	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/reports/chart"
 )
 
@@ -353,7 +354,7 @@ func (p *part) banks() {
 		"WeChat Pay could bind cards of 12 banks, Alipay of nearly 180 (%s). The article names neither the 12 banks nor any bank's share of debit cards: "+
 			"the bank table assumes the 12 were the largest retail banks, holding %s of debit cards (assumed). Under that assumption WeChat Pay reaches %s of card holders and Alipay %s (assumed). "+
 			"In the event data, of the %s users who tried to bind a card to WeChat Pay, %s succeeded with their first card (computed).",
-		l.reported(), pct(sumTop(d.Banks, 12)), pct(d.AssumedWeChatPay), pct(d.AssumedAlipay), inum(wp.Users), pct(wp.SupportedShare())))
+		l.reported(), pct(sumTop(d.Banks, 12)), pct(d.AssumedWeChatPay), pct(d.AssumedAlipay), locale.Int(wp.Users), pct(wp.SupportedShare())))
 
 	p.chart("banks-reach", &chart.Bar{
 		Title:  l.s("持卡用户中开户银行获支持的比例", "Share of card holders whose bank each provider supports"),
@@ -361,8 +362,8 @@ func (p *part) banks() {
 		Source: l.f("来源：银行借记卡份额参考表（%s）；事件数据中每位用户第一次绑卡的结果（计算值），规模 %s。",
 			"Source: bank table of debit card shares (%s); outcome of each user's first binding in the event data (computed), scale %s.", l.assumedShort(), scale),
 		Categories: []string{
-			l.f("微信支付（%s 家银行）", "WeChat Pay (%s banks)", num(d.ReportedWeChatPay)),
-			l.f("支付宝（约 %s 家银行）", "Alipay (about %s banks)", num(d.ReportedAlipay)),
+			l.f("微信支付（%s 家银行）", "WeChat Pay (%s banks)", locale.Number(d.ReportedWeChatPay)),
+			l.f("支付宝（约 %s 家银行）", "Alipay (about %s banks)", locale.Number(d.ReportedAlipay)),
 		},
 		Groups: []chart.BarGroup{
 			{Name: l.s("假设：按借记卡份额", "assumed: from debit card shares"), Values: []float64{round1(100 * d.AssumedWeChatPay), round1(100 * d.AssumedAlipay)}, Color: chart.Palette[4]},
@@ -372,12 +373,12 @@ func (p *part) banks() {
 		Format:      percentFormat,
 	}, 8*vg.Centimeter)
 	doc.Note(l.f("支付宝的绑卡事件只有 %s 位用户（模拟参数，假设值），其计算值反映的是模拟所用的银行表，而不是 2014 年的实际情况。",
-		"Only %s users bound cards to Alipay in the data (a simulation parameter, assumed): its computed bar reflects the simulator's bank table, not 2014.", inum(ap.Users)))
+		"Only %s users bound cards to Alipay in the data (a simulation parameter, assumed): its computed bar reflects the simulator's bank table, not 2014.", locale.Int(ap.Users)))
 
 	doc.Heading(2, l.s("因银行不支持而失去的绑卡", "Bindings lost to unsupported banks"))
 	doc.Paragraph(l.f("微信支付有 %s 次绑卡因银行不支持而失败（计算值）：%s 位用户从未绑卡成功，%s 位用户换了另一张卡后成功。",
 		"WeChat Pay refused %s bindings because the bank was not supported (computed): %s users never bound a card, %s bound another card afterwards.",
-		inum(wp.Rejected), inum(wp.LostUsers), inum(wp.Recovered)))
+		locale.Int(wp.Rejected), locale.Int(wp.LostUsers), locale.Int(wp.Recovered)))
 	if len(d.LostByBank) > 0 {
 		lt := table(col(l.s("银行", "Bank"), 3, false), col(l.s("失败的绑卡（计算值）", "Refused bindings (computed)"), 1.5, true), col(l.s("用户（计算值）", "Users (computed)"), 1.2, true))
 		named := 0
@@ -390,7 +391,7 @@ func (p *part) banks() {
 				name = p.ref(b.NameZH, b.NameEN) + " (" + b.Code + ")"
 				named++
 			}
-			lt.Rows = append(lt.Rows, []string{name, inum(b.Rejected), inum(b.Users)})
+			lt.Rows = append(lt.Rows, []string{name, locale.Int(b.Rejected), locale.Int(b.Users)})
 		}
 		doc.Table(lt)
 		if named == 0 {

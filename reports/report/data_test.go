@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hongbao/hongbao/reports/chart"
+	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/transform"
 	"github.com/hongbao/hongbao/transform/facts"
 )
@@ -103,7 +103,7 @@ func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs
 
 // at returns a China Standard Time instant of January 2014.
 func at(day, hour, min int) time.Time {
-	return time.Date(2014, 1, day, hour, min, 0, 0, chart.Shanghai)
+	return time.Date(2014, 1, day, hour, min, 0, 0, locale.Zone)
 }
 
 func TestRunInfo(t *testing.T) {

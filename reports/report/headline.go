@@ -9,6 +9,7 @@ import (
 
 	"gonum.org/v1/plot/vg"
 
+	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/reports/chart"
 	"github.com/hongbao/hongbao/transform/facts"
 )
@@ -116,7 +117,7 @@ func (p *part) headline() {
 		"下表把每个计算值与文章的报道值并列：人数与次数按规模换算后比较，平均值不换算，纪录用户见表下说明。",
 		"The events in the warehouse run from %s to %s CST and hold %s successful claims: the 2014 festival at scale %s (from %s). "+
 			"The table sets each computed figure beside the article's reported one: counts are compared with the reported value × scale, means as they are; the record grabber is explained below the table.",
-		ri.First.Format("2006-01-02 15:04"), ri.Last.Format("2006-01-02 15:04"), inum(ri.Claims), sig(ri.Scale, 4), l.scaleSource(ri)))
+		ri.First.Format("2006-01-02 15:04"), ri.Last.Format("2006-01-02 15:04"), locale.Int(ri.Claims), sig(ri.Scale, 4), l.scaleSource(ri)))
 
 	t := table(
 		col(l.s("指标", "Figure"), 2.7, false),

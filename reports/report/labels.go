@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/reports/chart"
 	"github.com/hongbao/hongbao/transform/facts"
 )
@@ -89,7 +90,7 @@ func providerColor(p string) color.Color {
 }
 
 // percentFormat formats a percentage axis or bar value (78 → "78%").
-func percentFormat(v float64) string { return chart.FormatNumber(v) + "%" }
+func percentFormat(v float64) string { return locale.Number(v) + "%" }
 
 // percent1 formats a percentage with one decimal (78.04 → "78.0%").
 func percent1(v float64) string { return pct(v / 100) }
@@ -122,7 +123,7 @@ func (l Lang) verdict(v string) string {
 // four significant digits below, so small scales do not round to 0.
 func val(v float64) string {
 	if math.Abs(v) >= 1000 {
-		return num(math.Round(v))
+		return locale.Number(math.Round(v))
 	}
 	return sig(v, 4)
 }

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/hongbao/hongbao/reports/chart"
+	"github.com/hongbao/hongbao/internal/locale"
 )
 
 // Lang is the language of one part of the report.
@@ -44,12 +44,6 @@ func (l Lang) f(zh, en string, args ...any) string {
 	return fmt.Sprintf(l.s(zh, en), args...)
 }
 
-// num formats a count or amount with thousands separators.
-func num(v float64) string { return chart.FormatNumber(v) }
-
-// inum formats an integer count.
-func inum(v int64) string { return chart.FormatNumber(float64(v)) }
-
 // pct formats a share (0.78) as a percentage with one decimal ("78.0%").
 func pct(share float64) string {
 	if math.IsNaN(share) || math.IsInf(share, 0) {
@@ -74,7 +68,7 @@ func sig(v float64, n int) string {
 
 // yuan formats fen as yuan with two decimals.
 func yuan(fen float64) string {
-	return chart.FormatNumber(math.Round(fen) / 100)
+	return locale.Number(math.Round(fen) / 100)
 }
 
 // share returns part/whole, or 0 when whole is 0.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/transform/facts"
 )
 
@@ -81,7 +82,7 @@ func (p *part) method() {
 	doc.Paragraph(l.f("每个数字都标明类别：%s；%s；%s。", "Every number is labelled: %s; %s; %s.", l.reported(), l.computed(), l.assumed()))
 	var counts []string
 	for _, name := range eventTables {
-		counts = append(counts, name+" "+inum(ri.Rows[name]))
+		counts = append(counts, name+" "+locale.Int(ri.Rows[name]))
 	}
 	doc.Note(l.s("各表行数（计算值）：", "Rows per table (computed): ") + strings.Join(counts, l.s("，", ", ")) + l.s("。", "."))
 

@@ -10,6 +10,7 @@ import (
 
 	"gonum.org/v1/plot/vg"
 
+	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/reports/chart"
 )
 
@@ -143,7 +144,7 @@ func (p *part) peak() {
 	doc.Heading(1, l.s("二、除夕零点的高峰", "2 The midnight peak"))
 	doc.Paragraph(l.f("最繁忙的一分钟是 %s，成功领取 %s 次（计算值）。文章报道的峰值是每分钟 2.5 万个红包被拆开，即每分钟 25,000 个（%s），按本次规模 %s 换算为每分钟 %s 个，图中以参考线表示。",
 		"The busiest minute is %s CST with %s claims (computed). The article reports a peak of 25,000 envelopes opened a minute, 25,000/min (%s), which is %[5]s/min at this run's scale of %[4]s: the reference line.",
-		d.Peak.T.Format("2006-01-02 15:04"), inum(d.Peak.Claims), l.reported(), scale, val(d.ExpectedPeak)))
+		d.Peak.T.Format("2006-01-02 15:04"), locale.Int(d.Peak.Claims), l.reported(), scale, val(d.ExpectedPeak)))
 	var ts []time.Time
 	var claims, attempts []float64
 	for _, c := range d.Minutes {
@@ -159,7 +160,7 @@ func (p *part) peak() {
 	var notes []chart.Note
 	if len(d.Minutes) > 0 && inWindow(d.Peak.T, d.Minutes[0].T, d.Minutes[len(d.Minutes)-1].T.Add(time.Minute)) {
 		notes = append(notes, chart.Note{T: d.Peak.T, Y: float64(d.Peak.Claims),
-			Label: l.f("峰值 %s：%s 次", "peak %s: %s claims", d.Peak.T.Format("15:04"), inum(d.Peak.Claims))})
+			Label: l.f("峰值 %s：%s 次", "peak %s: %s claims", d.Peak.T.Format("15:04"), locale.Int(d.Peak.Claims))})
 	}
 	p.chart("peak-claims", &chart.Line{
 		Title:  l.s("除夕零点前后每分钟成功领取的红包", "Envelopes claimed per minute around midnight"),
@@ -176,7 +177,7 @@ func (p *part) peak() {
 	if i := maxAttempts(d.Minutes); i >= 0 {
 		c := d.Minutes[i]
 		anotes = append(anotes, chart.Note{T: c.T, Y: float64(c.Attempts),
-			Label: l.f("%s：%s 次尝试", "%s: %s attempts", c.T.Format("15:04"), inum(c.Attempts))})
+			Label: l.f("%s：%s 次尝试", "%s: %s attempts", c.T.Format("15:04"), locale.Int(c.Attempts))})
 	}
 	p.chart("peak-attempts", &chart.Line{
 		Title:  l.s("尝试与成功领取：参与人次远多于拆开次数", "Attempts and claims: participations far outnumber opens"),
@@ -193,7 +194,7 @@ func (p *part) peak() {
 		"尝试包括抢到空红包（“手慢了”）的情况，所以前 5 分钟平均每分钟的尝试是峰值领取的 %s 倍（说明 2）。",
 		"In the first five minutes of Day 1 users made %s grab attempts (computed), against 585,000 participations reported (%s), %s at this scale. "+
 			"Attempts include grabs that found the envelope already empty (\"too slow\"), so attempts per minute in those five minutes run %s times the peak of claims (note 2).",
-		inum(d.First5Attempts), l.reported(), val(d.ExpectedFirst5), sig(share(float64(d.First5Attempts)/5, float64(d.Peak.Claims)), 2)))
+		locale.Int(d.First5Attempts), l.reported(), val(d.ExpectedFirst5), sig(share(float64(d.First5Attempts)/5, float64(d.Peak.Claims)), 2)))
 
 	doc.PageBreak()
 	doc.Heading(2, l.s("从上线到初一 16:00 的每小时走势", "The whole period per hour, launch to Day 1 16:00"))
@@ -212,9 +213,9 @@ func (p *part) peak() {
 	if best >= 0 {
 		c := d.Hours[best]
 		hnotes = append(hnotes, chart.Note{T: c.T, Y: float64(c.Claims),
-			Label: l.f("最多：%s 时 %s 次", "busiest hour %s: %s claims", c.T.Format("01-02 15:04"), inum(c.Claims))})
+			Label: l.f("最多：%s 时 %s 次", "busiest hour %s: %s claims", c.T.Format("01-02 15:04"), locale.Int(c.Claims))})
 	}
-	hourly := num(math.Round(d.ExpectedHourly))
+	hourly := locale.Number(math.Round(d.ExpectedHourly))
 	if len(hts) > 0 {
 		p.chart("peak-hours", &chart.Line{
 			Title:  l.s("从上线到初一 16:00 每小时的领取与尝试", "Claims and attempts per hour, launch to Day 1 16:00"),
@@ -235,11 +236,11 @@ func (p *part) peak() {
 
 	t := table(col(l.s("零点高峰", "The midnight peak"), 3, false), col(l.s("计算值", "Computed"), 1.3, true), col(l.s("报道值", "Reported"), 1.3, true), col(l.s("报道值 × 规模", "Reported × scale"), 1.5, true))
 	t.Rows = [][]string{
-		{l.f("峰值分钟的领取（%s）", "Claims in the peak minute (%s)", d.Peak.T.Format("01-02 15:04")), inum(d.Peak.Claims), num(d.ReportedPeak), val(d.ExpectedPeak)},
-		{l.s("峰值分钟的尝试", "Attempts in the peak minute"), inum(d.Peak.Attempts), "—", "—"},
-		{l.s("初一 00:00–00:05 的尝试", "Attempts, Day 1 00:00–00:05"), inum(d.First5Attempts), num(d.ReportedFirst5), val(d.ExpectedFirst5)},
-		{l.s("初一 00:00–00:05 的领取", "Claims, Day 1 00:00–00:05"), inum(d.First5Claims), "—", "—"},
-		{l.s("平均每分钟领取（上线以来）", "Claims per minute since launch"), val(p.d.Headline.computed("claims_per_minute_avg")), num(d.ReportedAvg), val(d.ReportedAvg * ri.Scale)},
+		{l.f("峰值分钟的领取（%s）", "Claims in the peak minute (%s)", d.Peak.T.Format("01-02 15:04")), locale.Int(d.Peak.Claims), locale.Number(d.ReportedPeak), val(d.ExpectedPeak)},
+		{l.s("峰值分钟的尝试", "Attempts in the peak minute"), locale.Int(d.Peak.Attempts), "—", "—"},
+		{l.s("初一 00:00–00:05 的尝试", "Attempts, Day 1 00:00–00:05"), locale.Int(d.First5Attempts), locale.Number(d.ReportedFirst5), val(d.ExpectedFirst5)},
+		{l.s("初一 00:00–00:05 的领取", "Claims, Day 1 00:00–00:05"), locale.Int(d.First5Claims), "—", "—"},
+		{l.s("平均每分钟领取（上线以来）", "Claims per minute since launch"), val(p.d.Headline.computed("claims_per_minute_avg")), locale.Number(d.ReportedAvg), val(d.ReportedAvg * ri.Scale)},
 	}
 	doc.Table(t)
 	doc.Note(l.s("报道值来源：", "Reported figures: ") + l.reported() + l.s("。", "."))

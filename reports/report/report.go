@@ -13,6 +13,7 @@ import (
 
 	"gonum.org/v1/plot/vg"
 
+	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/reports/chart"
 	"github.com/hongbao/hongbao/reports/fonts"
 	"github.com/hongbao/hongbao/reports/pdf"
@@ -372,14 +373,14 @@ func titlePage(doc *pdf.Document, ls []Lang, d *reportData, now time.Time) {
 		doc.TitlePage("2014 春节微信红包\nWeChat red envelopes, Spring Festival 2014",
 			"零点高峰、支付普及与银行覆盖\nThe midnight peak, payment adoption and bank coverage",
 			"面向战略人员的报告 · A report for strategists",
-			"数据 Data: "+window+" CST · 规模 scale "+sig(ri.Scale, 4)+" · "+inum(ri.Claims)+" 次领取 claims",
+			"数据 Data: "+window+" CST · 规模 scale "+sig(ri.Scale, 4)+" · "+locale.Int(ri.Claims)+" 次领取 claims",
 			"中文报告在前，英文报告在后 · Chinese report first, English report after it",
-			"生成 Generated: "+now.In(chart.Shanghai).Format("2006-01-02 15:04")+" CST · hongbao report")
+			"生成 Generated: "+now.In(locale.Zone).Format("2006-01-02 15:04")+" CST · hongbao report")
 		return
 	}
 	l := ls[0]
 	doc.TitlePage(l.s("2014 春节微信红包", "WeChat red envelopes, Spring Festival 2014"),
 		l.s("零点高峰、支付普及与银行覆盖\n面向战略人员的报告", "The midnight peak, payment adoption and bank coverage\nA report for strategists"),
-		l.f("数据：%s（北京时间）· 规模 %s · %s 次领取", "Data: %s CST · scale %s · %s claims", window, sig(ri.Scale, 4), inum(ri.Claims)),
-		l.f("生成：%s（北京时间）· hongbao report", "Generated: %s CST · hongbao report", now.In(chart.Shanghai).Format("2006-01-02 15:04")))
+		l.f("数据：%s（北京时间）· 规模 %s · %s 次领取", "Data: %s CST · scale %s · %s claims", window, sig(ri.Scale, 4), locale.Int(ri.Claims)),
+		l.f("生成：%s（北京时间）· hongbao report", "Generated: %s CST · hongbao report", now.In(locale.Zone).Format("2006-01-02 15:04")))
 }

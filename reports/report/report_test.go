@@ -17,6 +17,7 @@ import (
 
 	"gonum.org/v1/plot/vg"
 
+	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/internal/testenv"
 	"github.com/hongbao/hongbao/reports/chart"
 	"github.com/hongbao/hongbao/reports/fonts"
@@ -130,7 +131,7 @@ func checkCharts(t *testing.T, res *Result, want int) {
 var (
 	sectionsEN = []string{"1 Headline figures", "2 The midnight peak", "3 Payment adoption", "4 Bank coverage", "5 Payment scenarios", "6 Risk", "7 Method"}
 	sectionsZH = []string{"一、主要数字", "二、除夕零点的高峰", "三、支付普及", "四、银行覆盖", "五、支付场景", "六、风险", "七、方法"}
-	created    = time.Date(2014, 1, 31, 16, 0, 0, 0, chart.Shanghai)
+	created    = time.Date(2014, 1, 31, 16, 0, 0, 0, locale.Zone)
 )
 
 // Per language: headline 1 page, peak 2, adoption 2, banks 2, scenarios

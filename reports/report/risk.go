@@ -8,6 +8,7 @@ import (
 
 	"gonum.org/v1/plot/vg"
 
+	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/reports/chart"
 )
 
@@ -95,8 +96,8 @@ func riskData(ctx context.Context, db *sql.DB) (RiskData, error) {
 
 // day is the start of t's China Standard Time day.
 func day(t time.Time) time.Time {
-	t = t.In(chart.Shanghai)
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, chart.Shanghai)
+	t = t.In(locale.Zone)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, locale.Zone)
 }
 
 // risk renders section 6: fake-envelope links and the P2P crises.
@@ -108,7 +109,7 @@ func (p *part) risk() {
 		"每 1,000 个红包约 %s 条；其中 %s 条指向微信与财付通以外的域名，共 %s 个不同的域名（计算值）。假链接的比例是模拟参数（假设值），不是文章的数字。",
 		"The article warns of fake red-envelope links made up inside WeChat (%s). The event data hold %s links posing as envelopes, shared by %s users into %s chats, "+
 			"about %s per 1,000 envelopes sent; %s of them point outside WeChat's and Tenpay's domains, at %s distinct hosts (computed). The rate of fake links is a simulation parameter (assumed), not an article figure.",
-		l.reported(), inum(d.Links), inum(d.Sharers), inum(d.Chats), sig(d.PerThousand, 3), inum(d.OffWeChat), inum(d.Hosts)))
+		l.reported(), locale.Int(d.Links), locale.Int(d.Sharers), locale.Int(d.Chats), sig(d.PerThousand, 3), locale.Int(d.OffWeChat), locale.Int(d.Hosts)))
 	var days []string
 	var counts []float64
 	for _, c := range d.Days {
@@ -127,5 +128,5 @@ func (p *part) risk() {
 	}
 	doc.Paragraph(l.f("同一时期，有 %s 家网贷平台被爆出支付危机（%s）。事件数据中没有网贷数据，这一数字只作为背景：用户绑卡、提现与支付的意愿，取决于对资金安全的信任。",
 		"In the same days %s P2P lending platforms were reported in a payment crisis (%s). The events hold no P2P data, so this figure is context only: users' willingness to bind cards, withdraw and pay rests on trust that their money is safe.",
-		num(d.ReportedP2PCrises), l.reported()))
+		locale.Number(d.ReportedP2PCrises), l.reported()))
 }

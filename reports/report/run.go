@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/hongbao/hongbao/reports/chart"
+	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/transform/facts"
 )
 
@@ -24,7 +24,7 @@ func tsLit(t time.Time) string {
 // wallLit is t's China Standard Time wall clock as a DuckDB TIMESTAMP
 // literal, to compare with claims_per_minute.minute.
 func wallLit(t time.Time) string {
-	return "TIMESTAMP '" + t.In(chart.Shanghai).Format("2006-01-02 15:04:05") + "'"
+	return "TIMESTAMP '" + t.In(locale.Zone).Format("2006-01-02 15:04:05") + "'"
 }
 
 // localDay is the SQL for the China Standard Time date of column col.
@@ -41,7 +41,7 @@ func localHour(col string) string {
 // wall reads a naive TIMESTAMP (as the driver returns it, in UTC) as China
 // Standard Time wall-clock time.
 func wall(t time.Time) time.Time {
-	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), chart.Shanghai)
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), locale.Zone)
 }
 
 // RunInfo describes the data the report is about.
@@ -97,7 +97,7 @@ func runInfo(ctx context.Context, db *sql.DB) (RunInfo, error) {
 	if ri.Claims == 0 {
 		return ri, ErrNoEvents
 	}
-	ri.First, ri.Last = first.Time.In(chart.Shanghai), last.Time.In(chart.Shanghai)
+	ri.First, ri.Last = first.Time.In(locale.Zone), last.Time.In(locale.Zone)
 
 	run, ok, err := runRecord(ctx, db)
 	if err != nil {
@@ -167,11 +167,11 @@ func seedFromIDs(ctx context.Context, db *sql.DB) (string, bool, error) {
 	return strconv.FormatUint(seed, 10), true, nil
 }
 
-// inShanghai puts every instant of w in chart.Shanghai, the zone the report
+// inShanghai puts every instant of w in locale.Zone, the zone the report
 // computes and labels in.
 func inShanghai(w facts.Windows) facts.Windows {
 	for _, t := range []*time.Time{&w.Launch, &w.End, &w.EveStart, &w.EveNightStart, &w.EveNightEnd, &w.PeakMinute} {
-		*t = t.In(chart.Shanghai)
+		*t = t.In(locale.Zone)
 	}
 	return w
 }

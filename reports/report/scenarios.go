@@ -10,6 +10,7 @@ import (
 
 	"gonum.org/v1/plot/vg"
 
+	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/reports/chart"
 )
 
@@ -147,7 +148,7 @@ func (p *part) scenarios() {
 	sep := l.s("、", ", ")
 	text := l.f("微信支付约有 %s 个支付场景（%s），参考表列出 %d 个，其中 %d 个是文章点名的：%s。",
 		"WeChat Pay had about %s payment scenarios (%s); the reference table lists %d, %d of them named in the article: %s.",
-		num(d.ReportedWeChatPay), l.reported(), d.Count(wechatPay), len(named[wechatPay]), strings.Join(named[wechatPay], sep))
+		locale.Number(d.ReportedWeChatPay), l.reported(), d.Count(wechatPay), len(named[wechatPay]), strings.Join(named[wechatPay], sep))
 	if n := len(named[alipay]); n > 0 {
 		text += l.f("支付宝列出 %d 个，文章提到其中 %d 个：%s；其余为假设。", " For Alipay it lists %d, %d of them in the article: %s; the rest are assumed.",
 			d.Count(alipay), n, strings.Join(named[alipay], sep))
@@ -206,10 +207,10 @@ func (p *part) scenarios() {
 		if m.AmountYuan > 0 {
 			years = append(years, y)
 			amounts = append(amounts, m.AmountYuan/div)
-			t.Rows = append(t.Rows, []string{l.f("%s 移动支付金额（元）", "Mobile payments %s, amount (yuan)", y), bound(m.Bound) + num(m.AmountYuan), l.reported()})
+			t.Rows = append(t.Rows, []string{l.f("%s 移动支付金额（元）", "Mobile payments %s, amount (yuan)", y), bound(m.Bound) + locale.Number(m.AmountYuan), l.reported()})
 		}
 		if m.Transactions > 0 {
-			t.Rows = append(t.Rows, []string{l.f("%s 移动支付笔数", "Mobile payments %s, transactions", y), num(m.Transactions), l.reported()})
+			t.Rows = append(t.Rows, []string{l.f("%s 移动支付笔数", "Mobile payments %s, transactions", y), locale.Number(m.Transactions), l.reported()})
 		}
 	}
 	if len(years) > 0 {

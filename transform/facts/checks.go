@@ -3,10 +3,10 @@ package facts
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
+	"github.com/hongbao/hongbao/internal/locale"
 )
 
 // Check is one consistency note of FACTS.md, with the numbers that support it
@@ -41,7 +41,6 @@ WHERE outcome = 'claimed'`
 )
 
 func consistency(ctx context.Context, db *sql.DB, run Run, lang string) ([]Check, error) {
-	p := message.NewPrinter(language.English)
 	w := run.Windows
 	var out []Check
 
@@ -68,14 +67,12 @@ func consistency(ctx context.Context, db *sql.DB, run Run, lang string) ([]Check
 	}
 	if lang == "zh" {
 		c1.Title = "7500万次领取的时间窗口是上线以来，而非除夕至初一"
-		c1.Reported = p.Sprintf("75,000,000 ÷ 9,412次/分钟 = 7,969分钟 ≈ 5.5天，与上线（1月26日）至初一16:00的时长相符；若全部落在除夕00:00至初一16:00（%.0f分钟），需每分钟%.0f次，高于每分钟2.5万次的峰值。", eveMinutes, 75e6/eveMinutes)
-		c1.Computed = p.Sprintf("本数据：第一次领取在%s，至初一16:00共%.0f分钟（%.1f天），领取%.0f次，平均每分钟%.0f次；除夕00:00至初一16:00领取%.0f次（每分钟%.0f次），最忙一分钟%.0f次。",
-			firstStr, minutes, minutes/1440, claims.Float64, perMin, eveClaims.Float64, safeDiv(eveClaims.Float64, eveMinutes), peak.Float64)
+		c1.Reported = fmt.Sprintf("75,000,000 ÷ 9,412次/分钟 = 7,969分钟 ≈ 5.5天，与上线（1月26日）至初一16:00的时长相符；若全部落在除夕00:00至初一16:00（%s分钟），需每分钟%s次，高于每分钟2.5万次的峰值。", locale.Fixed(eveMinutes, 0), locale.Fixed(75e6/eveMinutes, 0))
+		c1.Computed = fmt.Sprintf("本数据：第一次领取在%s，至初一16:00共%s分钟（%s天），领取%s次，平均每分钟%s次；除夕00:00至初一16:00领取%s次（每分钟%s次），最忙一分钟%s次。", firstStr, locale.Fixed(minutes, 0), locale.Fixed(minutes/1440, 1), locale.Fixed(claims.Float64, 0), locale.Fixed(perMin, 0), locale.Fixed(eveClaims.Float64, 0), locale.Fixed(safeDiv(eveClaims.Float64, eveMinutes), 0), locale.Fixed(peak.Float64, 0))
 	} else {
 		c1.Title = "The 75 million claims span the days since launch, not Eve to Day 1"
-		c1.Reported = p.Sprintf("75,000,000 ÷ 9,412 a minute = 7,969 minutes ≈ 5.5 days: the time since launch (26 January) to Day 1 16:00. Packed into Eve 00:00 → Day 1 16:00 (%.0f minutes) they would need %.0f a minute, above the 25,000-a-minute peak.", eveMinutes, 75e6/eveMinutes)
-		c1.Computed = p.Sprintf("In this data: the first claim is at %s; to Day 1 16:00 that is %.0f minutes (%.1f days) holding %.0f claims, %.0f a minute. Eve 00:00 → Day 1 16:00 holds %.0f claims (%.0f a minute); the busiest minute has %.0f.",
-			firstStr, minutes, minutes/1440, claims.Float64, perMin, eveClaims.Float64, safeDiv(eveClaims.Float64, eveMinutes), peak.Float64)
+		c1.Reported = fmt.Sprintf("75,000,000 ÷ 9,412 a minute = 7,969 minutes ≈ 5.5 days: the time since launch (26 January) to Day 1 16:00. Packed into Eve 00:00 → Day 1 16:00 (%s minutes) they would need %s a minute, above the 25,000-a-minute peak.", locale.Fixed(eveMinutes, 0), locale.Fixed(75e6/eveMinutes, 0))
+		c1.Computed = fmt.Sprintf("In this data: the first claim is at %s; to Day 1 16:00 that is %s minutes (%s days) holding %s claims, %s a minute. Eve 00:00 → Day 1 16:00 holds %s claims (%s a minute); the busiest minute has %s.", firstStr, locale.Fixed(minutes, 0), locale.Fixed(minutes/1440, 1), locale.Fixed(claims.Float64, 0), locale.Fixed(perMin, 0), locale.Fixed(eveClaims.Float64, 0), locale.Fixed(safeDiv(eveClaims.Float64, eveMinutes), 0), locale.Fixed(peak.Float64, 0))
 	}
 	out = append(out, c1)
 
@@ -92,13 +89,11 @@ func consistency(ctx context.Context, db *sql.DB, run Run, lang string) ([]Check
 	if lang == "zh" {
 		c2.Title = "“参与”计入抢空的尝试，“拆开”只计成功领取"
 		c2.Reported = "585,000人次 ÷ 5分钟 = 每分钟117,000人次，是每分钟2.5万个拆开峰值的4.7倍：参与人次包括“手慢了”的尝试。"
-		c2.Computed = p.Sprintf("本数据：初一00:00–00:05共%.0f次尝试（每分钟%.0f次），其中成功领取%.0f次，%.0f次（%.0f%%）遇到红包已被抢完；每分钟尝试是峰值分钟领取数（%.0f）的%.1f倍。",
-			att.Float64, att.Float64/5, cl.Float64, misses, 100*safeDiv(misses, att.Float64), pk.Float64, safeDiv(att.Float64/5, pk.Float64))
+		c2.Computed = fmt.Sprintf("本数据：初一00:00–00:05共%s次尝试（每分钟%s次），其中成功领取%s次，%s次（%s%%）遇到红包已被抢完；每分钟尝试是峰值分钟领取数（%s）的%s倍。", locale.Fixed(att.Float64, 0), locale.Fixed(att.Float64/5, 0), locale.Fixed(cl.Float64, 0), locale.Fixed(misses, 0), locale.Fixed(100*safeDiv(misses, att.Float64), 0), locale.Fixed(pk.Float64, 0), locale.Fixed(safeDiv(att.Float64/5, pk.Float64), 1))
 	} else {
 		c2.Title = "Participations count attempts; opens count claims"
 		c2.Reported = "585,000 participations in 5 minutes is 117,000 a minute, 4.7× the peak of 25,000 opens a minute: participations include the grabs that found the envelope empty."
-		c2.Computed = p.Sprintf("In this data: %.0f attempts 00:00–00:05 on Day 1 (%.0f a minute), of which %.0f claims; %.0f (%.0f%%) found the envelope already empty. Attempts a minute are %.1f× the claims of the peak minute (%.0f).",
-			att.Float64, att.Float64/5, cl.Float64, misses, 100*safeDiv(misses, att.Float64), safeDiv(att.Float64/5, pk.Float64), pk.Float64)
+		c2.Computed = fmt.Sprintf("In this data: %s attempts 00:00–00:05 on Day 1 (%s a minute), of which %s claims; %s (%s%%) found the envelope already empty. Attempts a minute are %s× the claims of the peak minute (%s).", locale.Fixed(att.Float64, 0), locale.Fixed(att.Float64/5, 0), locale.Fixed(cl.Float64, 0), locale.Fixed(misses, 0), locale.Fixed(100*safeDiv(misses, att.Float64), 0), locale.Fixed(safeDiv(att.Float64/5, pk.Float64), 1), locale.Fixed(pk.Float64, 0))
 	}
 	out = append(out, c2)
 
@@ -114,13 +109,11 @@ func consistency(ctx context.Context, db *sql.DB, run Run, lang string) ([]Check
 	if lang == "zh" {
 		c3.Title = "10.7元是红包总额，几分几元是单次领取"
 		c3.Reported = "“平均每个红包10.7元”与“每个红包几元甚至几分”并不矛盾：前者是红包总额的平均值，后者是拼手气红包拆分后的单次领取。"
-		c3.Computed = p.Sprintf("本数据：红包总额平均%.2f元，平均%.1f份；单次领取中位数%.2f元，最小%.0f分，最大%.2f元。",
-			meanEnv.Float64, meanShares.Float64, medClaim.Float64, minClaim.Float64, maxClaim.Float64)
+		c3.Computed = fmt.Sprintf("本数据：红包总额平均%s元，平均%s份；单次领取中位数%s元，最小%s分，最大%s元。", locale.Fixed(meanEnv.Float64, 2), locale.Fixed(meanShares.Float64, 1), locale.Fixed(medClaim.Float64, 2), locale.Fixed(minClaim.Float64, 0), locale.Fixed(maxClaim.Float64, 2))
 	} else {
 		c3.Title = "10.7 yuan is the envelope; a few fen to a few yuan is the claim"
 		c3.Reported = "'10.7 yuan on average per envelope' and 'a few yuan, even a few fen' agree if the first is the mean envelope total and the second the single claims of a split ('lucky') envelope."
-		c3.Computed = p.Sprintf("In this data: envelopes hold %.2f yuan on average in %.1f shares; the median claim is %.2f yuan, the smallest %.0f fen, the largest %.2f yuan.",
-			meanEnv.Float64, meanShares.Float64, medClaim.Float64, minClaim.Float64, maxClaim.Float64)
+		c3.Computed = fmt.Sprintf("In this data: envelopes hold %s yuan on average in %s shares; the median claim is %s yuan, the smallest %s fen, the largest %s yuan.", locale.Fixed(meanEnv.Float64, 2), locale.Fixed(meanShares.Float64, 1), locale.Fixed(medClaim.Float64, 2), locale.Fixed(minClaim.Float64, 0), locale.Fixed(maxClaim.Float64, 2))
 	}
 	out = append(out, c3)
 	return out, nil

@@ -9,9 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
-
+	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/query"
 )
 
@@ -64,14 +62,13 @@ func (s *Sheet) Write(w io.Writer, format string, showSQL bool) error {
 }
 
 func number(v float64) string {
-	p := message.NewPrinter(language.English)
 	switch {
 	case v == math.Trunc(v) && math.Abs(v) < 1e15:
-		return p.Sprintf("%.0f", v)
+		return locale.Fixed(v, 0)
 	case math.Abs(v) >= 100:
-		return p.Sprintf("%.1f", v)
+		return locale.Fixed(v, 1)
 	default:
-		return p.Sprintf("%.2f", v)
+		return locale.Fixed(v, 2)
 	}
 }
 

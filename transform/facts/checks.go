@@ -3,7 +3,6 @@ package facts
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"time"
 
 	"github.com/hongbao/hongbao/internal/locale"
@@ -40,9 +39,17 @@ FROM grabs
 WHERE outcome = 'claimed'`
 )
 
-func consistency(ctx context.Context, db *sql.DB, run Run, lang string) ([]Check, error) {
+// checkMeasure is what the query of one consistency note gave, in no language.
+type checkMeasure struct {
+	id     int
+	query  string
+	values map[string]float64
+	first  string // note 1: the first claim, "-" if none
+}
+
+// measureChecks runs the query of each consistency note once.
+func measureChecks(ctx context.Context, db *sql.DB, run Run) ([]checkMeasure, error) {
 	w := run.Windows
-	var out []Check
 
 	// Note 1: the window of the 75 million claims.
 	q1 := render(checkWindowSQL, w)
@@ -52,29 +59,15 @@ func consistency(ctx context.Context, db *sql.DB, run Run, lang string) ([]Check
 		return nil, errorf("consistency note 1", err)
 	}
 	minutes := 0.0
-	if first.Valid {
-		minutes = w.End.Sub(first.Time.Truncate(time.Minute)).Minutes()
-	}
-	perMin := safeDiv(claims.Float64, minutes)
-	eveMinutes := w.End.Sub(w.EveStart).Minutes()
-	c1 := Check{ID: 1, Query: q1, Values: map[string]float64{
-		"claims": claims.Float64, "minutes_since_first_claim": minutes, "claims_per_minute": perMin,
-		"claims_eve_to_day1": eveClaims.Float64, "eve_to_day1_minutes": eveMinutes,
-		"peak_claims_per_minute": peak.Float64, "scale": run.Scale}}
 	firstStr := "-"
 	if first.Valid {
-		firstStr = first.Time.In(cst).Format("2006-01-02 15:04")
+		minutes = w.End.Sub(first.Time.Truncate(time.Minute)).Minutes()
+		firstStr = first.Time.In(locale.Zone).Format("2006-01-02 15:04")
 	}
-	if lang == "zh" {
-		c1.Title = "7500万次领取的时间窗口是上线以来，而非除夕至初一"
-		c1.Reported = fmt.Sprintf("75,000,000 ÷ 9,412次/分钟 = 7,969分钟 ≈ 5.5天，与上线（1月26日）至初一16:00的时长相符；若全部落在除夕00:00至初一16:00（%s分钟），需每分钟%s次，高于每分钟2.5万次的峰值。", locale.Fixed(eveMinutes, 0), locale.Fixed(75e6/eveMinutes, 0))
-		c1.Computed = fmt.Sprintf("本数据：第一次领取在%s，至初一16:00共%s分钟（%s天），领取%s次，平均每分钟%s次；除夕00:00至初一16:00领取%s次（每分钟%s次），最忙一分钟%s次。", firstStr, locale.Fixed(minutes, 0), locale.Fixed(minutes/1440, 1), locale.Fixed(claims.Float64, 0), locale.Fixed(perMin, 0), locale.Fixed(eveClaims.Float64, 0), locale.Fixed(safeDiv(eveClaims.Float64, eveMinutes), 0), locale.Fixed(peak.Float64, 0))
-	} else {
-		c1.Title = "The 75 million claims span the days since launch, not Eve to Day 1"
-		c1.Reported = fmt.Sprintf("75,000,000 ÷ 9,412 a minute = 7,969 minutes ≈ 5.5 days: the time since launch (26 January) to Day 1 16:00. Packed into Eve 00:00 → Day 1 16:00 (%s minutes) they would need %s a minute, above the 25,000-a-minute peak.", locale.Fixed(eveMinutes, 0), locale.Fixed(75e6/eveMinutes, 0))
-		c1.Computed = fmt.Sprintf("In this data: the first claim is at %s; to Day 1 16:00 that is %s minutes (%s days) holding %s claims, %s a minute. Eve 00:00 → Day 1 16:00 holds %s claims (%s a minute); the busiest minute has %s.", firstStr, locale.Fixed(minutes, 0), locale.Fixed(minutes/1440, 1), locale.Fixed(claims.Float64, 0), locale.Fixed(perMin, 0), locale.Fixed(eveClaims.Float64, 0), locale.Fixed(safeDiv(eveClaims.Float64, eveMinutes), 0), locale.Fixed(peak.Float64, 0))
-	}
-	out = append(out, c1)
+	c1 := checkMeasure{id: 1, query: q1, first: firstStr, values: map[string]float64{
+		"claims": claims.Float64, "minutes_since_first_claim": minutes, "claims_per_minute": safeDiv(claims.Float64, minutes),
+		"claims_eve_to_day1": eveClaims.Float64, "eve_to_day1_minutes": w.End.Sub(w.EveStart).Minutes(),
+		"peak_claims_per_minute": peak.Float64, "scale": run.Scale}}
 
 	// Note 2: participations count attempts, opens count claims.
 	q2 := render(checkAttemptsSQL, w)
@@ -82,20 +75,9 @@ func consistency(ctx context.Context, db *sql.DB, run Run, lang string) ([]Check
 	if err := db.QueryRowContext(ctx, q2).Scan(&att, &cl, &pk); err != nil {
 		return nil, errorf("consistency note 2", err)
 	}
-	misses := att.Float64 - cl.Float64
-	c2 := Check{ID: 2, Query: q2, Values: map[string]float64{
-		"attempts_first5min": att.Float64, "claims_first5min": cl.Float64, "misses_first5min": misses,
+	c2 := checkMeasure{id: 2, query: q2, values: map[string]float64{
+		"attempts_first5min": att.Float64, "claims_first5min": cl.Float64, "misses_first5min": att.Float64 - cl.Float64,
 		"peak_minute_claims": pk.Float64, "attempts_per_minute_over_peak": safeDiv(att.Float64/5, pk.Float64)}}
-	if lang == "zh" {
-		c2.Title = "“参与”计入抢空的尝试，“拆开”只计成功领取"
-		c2.Reported = "585,000人次 ÷ 5分钟 = 每分钟117,000人次，是每分钟2.5万个拆开峰值的4.7倍：参与人次包括“手慢了”的尝试。"
-		c2.Computed = fmt.Sprintf("本数据：初一00:00–00:05共%s次尝试（每分钟%s次），其中成功领取%s次，%s次（%s%%）遇到红包已被抢完；每分钟尝试是峰值分钟领取数（%s）的%s倍。", locale.Fixed(att.Float64, 0), locale.Fixed(att.Float64/5, 0), locale.Fixed(cl.Float64, 0), locale.Fixed(misses, 0), locale.Fixed(100*safeDiv(misses, att.Float64), 0), locale.Fixed(pk.Float64, 0), locale.Fixed(safeDiv(att.Float64/5, pk.Float64), 1))
-	} else {
-		c2.Title = "Participations count attempts; opens count claims"
-		c2.Reported = "585,000 participations in 5 minutes is 117,000 a minute, 4.7× the peak of 25,000 opens a minute: participations include the grabs that found the envelope empty."
-		c2.Computed = fmt.Sprintf("In this data: %s attempts 00:00–00:05 on Day 1 (%s a minute), of which %s claims; %s (%s%%) found the envelope already empty. Attempts a minute are %s× the claims of the peak minute (%s).", locale.Fixed(att.Float64, 0), locale.Fixed(att.Float64/5, 0), locale.Fixed(cl.Float64, 0), locale.Fixed(misses, 0), locale.Fixed(100*safeDiv(misses, att.Float64), 0), locale.Fixed(safeDiv(att.Float64/5, pk.Float64), 1), locale.Fixed(pk.Float64, 0))
-	}
-	out = append(out, c2)
 
 	// Note 3: envelope totals against single claims.
 	q3 := render(checkEnvelopeSQL, w)
@@ -103,20 +85,48 @@ func consistency(ctx context.Context, db *sql.DB, run Run, lang string) ([]Check
 	if err := db.QueryRowContext(ctx, q3).Scan(&meanEnv, &meanShares, &medClaim, &minClaim, &maxClaim); err != nil {
 		return nil, errorf("consistency note 3", err)
 	}
-	c3 := Check{ID: 3, Query: q3, Values: map[string]float64{
+	c3 := checkMeasure{id: 3, query: q3, values: map[string]float64{
 		"mean_envelope_yuan": meanEnv.Float64, "mean_shares": meanShares.Float64, "median_claim_yuan": medClaim.Float64,
 		"min_claim_fen": minClaim.Float64, "max_claim_yuan": maxClaim.Float64}}
-	if lang == "zh" {
-		c3.Title = "10.7元是红包总额，几分几元是单次领取"
-		c3.Reported = "“平均每个红包10.7元”与“每个红包几元甚至几分”并不矛盾：前者是红包总额的平均值，后者是拼手气红包拆分后的单次领取。"
-		c3.Computed = fmt.Sprintf("本数据：红包总额平均%s元，平均%s份；单次领取中位数%s元，最小%s分，最大%s元。", locale.Fixed(meanEnv.Float64, 2), locale.Fixed(meanShares.Float64, 1), locale.Fixed(medClaim.Float64, 2), locale.Fixed(minClaim.Float64, 0), locale.Fixed(maxClaim.Float64, 2))
-	} else {
-		c3.Title = "10.7 yuan is the envelope; a few fen to a few yuan is the claim"
-		c3.Reported = "'10.7 yuan on average per envelope' and 'a few yuan, even a few fen' agree if the first is the mean envelope total and the second the single claims of a split ('lucky') envelope."
-		c3.Computed = fmt.Sprintf("In this data: envelopes hold %s yuan on average in %s shares; the median claim is %s yuan, the smallest %s fen, the largest %s yuan.", locale.Fixed(meanEnv.Float64, 2), locale.Fixed(meanShares.Float64, 1), locale.Fixed(medClaim.Float64, 2), locale.Fixed(minClaim.Float64, 0), locale.Fixed(maxClaim.Float64, 2))
+	return []checkMeasure{c1, c2, c3}, nil
+}
+
+// word writes the note in l, with the numbers of the data.
+func (c checkMeasure) word(l locale.Lang) Check {
+	v := c.values
+	n := func(key string, decimals int) string { return locale.Fixed(v[key], decimals) }
+	out := Check{ID: c.id, Query: c.query, Values: v}
+	switch c.id {
+	case 1:
+		eveMinutes := v["eve_to_day1_minutes"]
+		eveRate := locale.Fixed(safeDiv(v["claims_eve_to_day1"], eveMinutes), 0)
+		out.Title = l.Pick("7500万次领取的时间窗口是上线以来，而非除夕至初一",
+			"The 75 million claims span the days since launch, not Eve to Day 1")
+		out.Reported = l.Sprintf("75,000,000 ÷ 9,412次/分钟 = 7,969分钟 ≈ 5.5天，与上线（1月26日）至初一16:00的时长相符；若全部落在除夕00:00至初一16:00（%s分钟），需每分钟%s次，高于每分钟2.5万次的峰值。",
+			"75,000,000 ÷ 9,412 a minute = 7,969 minutes ≈ 5.5 days: the time since launch (26 January) to Day 1 16:00. Packed into Eve 00:00 → Day 1 16:00 (%s minutes) they would need %s a minute, above the 25,000-a-minute peak.",
+			n("eve_to_day1_minutes", 0), locale.Fixed(75e6/eveMinutes, 0))
+		out.Computed = l.Sprintf("本数据：第一次领取在%s，至初一16:00共%s分钟（%s天），领取%s次，平均每分钟%s次；除夕00:00至初一16:00领取%s次（每分钟%s次），最忙一分钟%s次。",
+			"In this data: the first claim is at %s; to Day 1 16:00 that is %s minutes (%s days) holding %s claims, %s a minute. Eve 00:00 → Day 1 16:00 holds %s claims (%s a minute); the busiest minute has %s.",
+			c.first, n("minutes_since_first_claim", 0), locale.Fixed(v["minutes_since_first_claim"]/1440, 1), n("claims", 0),
+			n("claims_per_minute", 0), n("claims_eve_to_day1", 0), eveRate, n("peak_claims_per_minute", 0))
+	case 2:
+		out.Title = l.Pick("“参与”计入抢空的尝试，“拆开”只计成功领取", "Participations count attempts; opens count claims")
+		out.Reported = l.Pick("585,000人次 ÷ 5分钟 = 每分钟117,000人次，是每分钟2.5万个拆开峰值的4.7倍：参与人次包括“手慢了”的尝试。",
+			"585,000 participations in 5 minutes is 117,000 a minute, 4.7× the peak of 25,000 opens a minute: participations include the grabs that found the envelope empty.")
+		missShare := locale.Fixed(100*safeDiv(v["misses_first5min"], v["attempts_first5min"]), 0)
+		out.Computed = l.Sprintf("本数据：初一00:00–00:05共%s次尝试（每分钟%s次），其中成功领取%s次，%s次（%s%%）遇到红包已被抢完；每分钟尝试是峰值分钟领取数（%s）的%s倍。",
+			"In this data: %s attempts 00:00–00:05 on Day 1 (%s a minute), of which %s claims; %s (%s%%) found the envelope already empty. Attempts a minute are %[7]s× the claims of the peak minute (%[6]s).",
+			n("attempts_first5min", 0), locale.Fixed(v["attempts_first5min"]/5, 0), n("claims_first5min", 0), n("misses_first5min", 0),
+			missShare, n("peak_minute_claims", 0), n("attempts_per_minute_over_peak", 1))
+	case 3:
+		out.Title = l.Pick("10.7元是红包总额，几分几元是单次领取", "10.7 yuan is the envelope; a few fen to a few yuan is the claim")
+		out.Reported = l.Pick("“平均每个红包10.7元”与“每个红包几元甚至几分”并不矛盾：前者是红包总额的平均值，后者是拼手气红包拆分后的单次领取。",
+			"'10.7 yuan on average per envelope' and 'a few yuan, even a few fen' agree if the first is the mean envelope total and the second the single claims of a split ('lucky') envelope.")
+		out.Computed = l.Sprintf("本数据：红包总额平均%s元，平均%s份；单次领取中位数%s元，最小%s分，最大%s元。",
+			"In this data: envelopes hold %s yuan on average in %s shares; the median claim is %s yuan, the smallest %s fen, the largest %s yuan.",
+			n("mean_envelope_yuan", 2), n("mean_shares", 1), n("median_claim_yuan", 2), n("min_claim_fen", 0), n("max_claim_yuan", 2))
 	}
-	out = append(out, c3)
-	return out, nil
+	return out
 }
 
 func safeDiv(a, b float64) float64 {

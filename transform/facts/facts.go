@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/refdata"
 )
 
@@ -57,14 +58,78 @@ type Sheet struct {
 	Checks  []Check  `json:"consistency_checks"`
 }
 
-// Compute reproduces every registry figure from db. lang is "en" or "zh".
+// Compute reproduces every registry figure from db and words the sheet in lang, "en"
+// or "zh". A caller that needs the sheet in both languages measures once with Measure.
 func Compute(ctx context.Context, db *sql.DB, run Run, hasRun bool, lang string) (*Sheet, error) {
-	sh := &Sheet{Lang: lang, Scale: run.Scale, HasRun: hasRun, Seed: run.Seed}
+	m, err := Measure(ctx, db, run, hasRun)
+	if err != nil {
+		return nil, err
+	}
+	return m.Sheet(lang), nil
+}
+
+// Measures are the answers of every query of the facts sheet on one warehouse, in no
+// language: Sheet words them.
+type Measures struct {
+	run     Run
+	hasRun  bool
+	figures map[string]measure // by fact id, for the figures specs can compute
+	checks  []checkMeasure
+}
+
+// measure is what one figure's query gave.
+type measure struct {
+	query string
+	value float64
+	extra bool   // the second column, for the figures that have one
+	err   string // the query's error, if it failed
+}
+
+// Measure runs the query of every figure and consistency check once against db.
+func Measure(ctx context.Context, db *sql.DB, run Run, hasRun bool) (*Measures, error) {
+	m := &Measures{run: run, hasRun: hasRun, figures: map[string]measure{}}
+	for _, f := range refdata.Facts() {
+		sp, ok := specs[f.ID]
+		if !ok {
+			continue
+		}
+		me := measure{query: render(sp.query, run.Windows)}
+		var extra sql.NullBool
+		row := db.QueryRowContext(ctx, me.query)
+		var err error
+		if hasSecondColumn(f.ID) {
+			err = row.Scan(&me.value, &extra)
+		} else {
+			var nv sql.NullFloat64
+			err = row.Scan(&nv)
+			me.value = nv.Float64
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			me.err = err.Error()
+		}
+		me.extra = extra.Bool
+		m.figures[f.ID] = me
+	}
+	var err error
+	if m.checks, err = measureChecks(ctx, db, run); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Sheet words the measures in lang, "en" or "zh", judging each figure.
+func (m *Measures) Sheet(lang string) *Sheet {
+	l := locale.Lang(lang)
+	run := m.run
+	sh := &Sheet{Lang: lang, Scale: run.Scale, HasRun: m.hasRun, Seed: run.Seed}
 	for _, f := range refdata.Facts() {
 		r := Result{ID: f.ID, Kind: string(f.Kind), Reported: f.Display, Value: f.Value,
-			Source: f.Source, Quote: f.QuoteZH, Gloss: f.GlossEN, Title: f.TitleEN, Unit: f.Unit, Window: f.Window}
-		if lang == "zh" {
-			r.Title, r.Unit, r.Window = f.TitleZH, f.UnitZH, f.WindowZH
+			Source: f.Source, Quote: f.QuoteZH, Gloss: f.GlossEN, Title: l.Pick(f.TitleZH, f.TitleEN),
+			Unit: l.Pick(f.UnitZH, f.Unit), Window: l.Pick(f.WindowZH, f.Window)}
+		if l == locale.Chinese {
 			if f.DisplayZH != "" {
 				r.Reported = f.DisplayZH
 			}
@@ -76,17 +141,19 @@ func Compute(ctx context.Context, db *sql.DB, run Run, hasRun bool, lang string)
 		if !ok {
 			r.Verdict = NotDerivable
 			r.Scaling = "none"
-			r.Note = pick(lang, "not derivable from event data: a market or context figure, shown with its source",
-				"无法从事件数据推出：市场或背景数据，附来源")
+			r.Note = l.Pick("无法从事件数据推出：市场或背景数据，附来源",
+				"not derivable from event data: a market or context figure, shown with its source")
 			sh.Results = append(sh.Results, r)
 			continue
 		}
-		r.Query = render(sp.query, run.Windows)
-		r.Note = pick(lang, sp.noteEN, sp.noteZH)
+		me := m.figures[f.ID]
+		r.Query = me.query
+		r.Note = l.Pick(sp.noteZH, sp.noteEN)
 		r.Tolerance = sp.tolerance
 		r.Expected = f.Value
 		if f.ID == "launch_date" {
-			r.Expected = float64(run.Windows.Launch.In(cst).Year()*10000 + int(run.Windows.Launch.In(cst).Month())*100 + run.Windows.Launch.In(cst).Day())
+			launch := run.Windows.Launch.In(locale.Zone)
+			r.Expected = float64(launch.Year()*10000 + int(launch.Month())*100 + launch.Day())
 		}
 		switch sp.scaling {
 		case scaleCount:
@@ -97,62 +164,47 @@ func Compute(ctx context.Context, db *sql.DB, run Run, hasRun bool, lang string)
 			if e, ok := run.Expected[f.ID]; ok {
 				r.Expected = e
 			} else if run.Scale != 1 {
-				r.Note += pick(lang, "; no model expectation for this scale (no run.json): judged against the reported value",
-					"；此规模下无模型期望值（无 run.json）：按报道值判断")
+				r.Note += l.Pick("；此规模下无模型期望值（无 run.json）：按报道值判断",
+					"; no model expectation for this scale (no run.json): judged against the reported value")
 			}
 		default:
 			r.Scaling = "none"
 		}
-		var v float64
-		var extra sql.NullBool
-		row := db.QueryRowContext(ctx, r.Query)
-		var err error
-		if hasSecondColumn(f.ID) {
-			err = row.Scan(&v, &extra)
-		} else {
-			var nv sql.NullFloat64
-			err = row.Scan(&nv)
-			v = nv.Float64
-		}
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			r.Error = err.Error()
+		if me.err != "" {
+			r.Error = me.err
 			r.Verdict = NotReproduced
 			sh.Results = append(sh.Results, r)
 			continue
 		}
+		v := me.value
 		r.Computed = &v
 		if sp.check != nil && sp.scaling == scaleNone {
-			r.Shown = shown(f.ID, v, lang)
+			r.Shown = shown(f.ID, v, l)
 		} else if r.Expected != 0 {
 			d := (v - r.Expected) / r.Expected
 			r.Difference = &d
 		}
-		r.Verdict = judge(sp, v, extra.Bool, r)
+		r.Verdict = judge(sp, v, me.extra, r)
 		sh.Results = append(sh.Results, r)
 	}
-	checks, err := consistency(ctx, db, run, lang)
-	if err != nil {
-		return nil, err
+	for _, c := range m.checks {
+		sh.Checks = append(sh.Checks, c.word(l))
 	}
-	sh.Checks = checks
-	return sh, nil
+	return sh
 }
 
 // shown words the computed value of a rule or a range.
-func shown(id string, v float64, lang string) string {
+func shown(id string, v float64, l locale.Lang) string {
 	switch id {
 	case "card_binding_required":
 		if v == 0 {
-			return pick(lang, "yes: no withdrawal without a prior binding", "是：没有未绑卡的提现")
+			return l.Pick("是：没有未绑卡的提现", "yes: no withdrawal without a prior binding")
 		}
-		return fmt.Sprintf(pick(lang, "no: %.0f withdrawals without a prior binding", "否：%.0f笔提现之前未绑卡"), v)
+		return l.Sprintf("否：%.0f笔提现之前未绑卡", "no: %.0f withdrawals without a prior binding", v)
 	case "fake_envelope_links":
-		return fmt.Sprintf(pick(lang, "yes: %.0f links", "是：%.0f条链接"), v)
+		return l.Sprintf("是：%.0f条链接", "yes: %.0f links", v)
 	case "claim_size_range":
-		return fmt.Sprintf(pick(lang, "median claim %.2f yuan", "单次领取中位数%.2f元"), v)
+		return l.Sprintf("单次领取中位数%.2f元", "median claim %.2f yuan", v)
 	}
 	return ""
 }
@@ -188,13 +240,6 @@ func within(v, want, tol float64) bool {
 		return v == 0
 	}
 	return math.Abs(v/want-1) <= tol+1e-12
-}
-
-func pick(lang, en, zh string) string {
-	if lang == "zh" {
-		return zh
-	}
-	return en
 }
 
 // errorf wraps a query failure with the step it belongs to.

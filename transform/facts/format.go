@@ -36,7 +36,7 @@ var labelsZH = labels{
 }
 
 func (s *Sheet) labels() labels {
-	if s.Lang == "zh" {
+	if locale.Lang(s.Lang) == locale.Chinese {
 		return labelsZH
 	}
 	return labelsEN
@@ -127,19 +127,14 @@ func (s *Sheet) header(l labels) []string {
 	return []string{l.id, l.title, l.reported, l.expected, l.computed, l.diff, l.verdict}
 }
 
-func (s *Sheet) intro(l labels) string {
-	if s.Lang == "zh" {
-		src := "真实数据（未找到 run.json，按规模 1 计）"
-		if s.HasRun {
-			src = fmt.Sprintf("模拟数据，规模 %g，种子 %d", s.Scale, s.Seed)
-		}
-		return "报道值来源：中国电子商务研究中心监测数据，国际在线（2014）报道。计算值来自事件数据；" + src + "。计数按规模缩放，均值不缩放；最大值按模型在该规模下的期望值判断。"
-	}
-	src := "data without a run record (run.json): scale taken as 1"
+func (s *Sheet) intro(labels) string {
+	l := locale.Lang(s.Lang)
+	src := l.Pick("真实数据（未找到 run.json，按规模 1 计）", "data without a run record (run.json): scale taken as 1")
 	if s.HasRun {
-		src = fmt.Sprintf("simulated data, scale %g, seed %d", s.Scale, s.Seed)
+		src = l.Sprintf("模拟数据，规模 %g，种子 %d", "simulated data, scale %g, seed %d", s.Scale, s.Seed)
 	}
-	return "Reported: CECRC monitoring data as reported by CRI Online (國際在線), 2014. Computed: from the event data, " + src + ". Counts are judged against the reported value × scale, means unscaled, a maximum against the model's expectation at that scale."
+	return l.Pick("报道值来源：中国电子商务研究中心监测数据，国际在线（2014）报道。计算值来自事件数据；"+src+"。计数按规模缩放，均值不缩放；最大值按模型在该规模下的期望值判断。",
+		"Reported: CECRC monitoring data as reported by CRI Online (國際在線), 2014. Computed: from the event data, "+src+". Counts are judged against the reported value × scale, means unscaled, a maximum against the model's expectation at that scale.")
 }
 
 func (s *Sheet) writeTable(w io.Writer, showSQL bool) error {

@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -61,11 +60,9 @@ type ProviderStats struct {
 }
 
 // adoptionData reads card_bindings, withdrawals and payments.
-func adoptionData(ctx context.Context, db *sql.DB) (AdoptionData, error) {
-	ri, err := runInfo(ctx, db)
-	if err != nil {
-		return AdoptionData{}, err
-	}
+func adoptionData(ctx context.Context, src *source) (AdoptionData, error) {
+	ri, db := src.run, src.db
+	var err error
 	var d AdoptionData
 
 	// New users per hour: each user's first successful binding per provider.
@@ -184,7 +181,7 @@ var funnelNames = map[string][2]string{
 func (p *part) adoption() {
 	l, d, ri, doc := p.l, p.d.Adoption, p.d.Method.Run, p.doc
 	doc.PageBreak()
-	doc.Heading(1, l.s("三、支付普及：微信支付与支付宝", "3 Payment adoption: WeChat Pay and Alipay"))
+	doc.Heading(1, l.Pick("三、支付普及：微信支付与支付宝", "3 Payment adoption: WeChat Pay and Alipay"))
 	var wp, ap ProviderStats
 	for _, ps := range d.Providers {
 		switch ps.Provider {
@@ -194,11 +191,11 @@ func (p *part) adoption() {
 			ap = ps
 		}
 	}
-	doc.Paragraph(l.f("要把红包里的钱提现，必须绑定银行卡、开通微信支付（%s）。数据中有 %s 位用户首次成功绑卡、成为微信支付新用户，%s 位用户绑定了支付宝（计算值）。"+
+	doc.Paragraph(l.Sprintf("要把红包里的钱提现，必须绑定银行卡、开通微信支付（%s）。数据中有 %s 位用户首次成功绑卡、成为微信支付新用户，%s 位用户绑定了支付宝（计算值）。"+
 		"支付宝的事件量是模拟参数（假设值），不是文章的数字。",
 		"Withdrawing envelope money needs a bank card bound to WeChat Pay (%s). In the data %s users bound a card to WeChat Pay for the first time, becoming new WeChat Pay users, and %s bound one to Alipay (computed). "+
 			"Alipay's event volumes are a simulation parameter (assumed), not a figure from the article.",
-		l.reported(), locale.Int(wp.BoundUsers), locale.Int(ap.BoundUsers)))
+		p.reported(), locale.Int(wp.BoundUsers), locale.Int(ap.BoundUsers)))
 
 	var ts []time.Time
 	var wc, ac []float64
@@ -209,13 +206,13 @@ func (p *part) adoption() {
 	}
 	if len(ts) > 0 {
 		p.chart("adoption-cumulative", &chart.Line{
-			Title:  l.s("累计支付新用户（首次成功绑卡）", "New payment users, cumulative (first successful card binding)"),
-			XLabel: l.s("北京时间（2014年1月26日至31日）", "China Standard Time (2014-01-26 to 01-31)"),
-			YLabel: l.s("累计用户（人）", "users (cumulative)"),
-			Source: l.sourceComputed(ri, l.s("支付宝的事件量为模拟假设", "Alipay volumes are a simulation assumption")),
+			Title:  l.Pick("累计支付新用户（首次成功绑卡）", "New payment users, cumulative (first successful card binding)"),
+			XLabel: l.Pick("北京时间（2014年1月26日至31日）", "China Standard Time (2014-01-26 to 01-31)"),
+			YLabel: l.Pick("累计用户（人）", "users (cumulative)"),
+			Source: p.sourceComputed(ri, l.Pick("支付宝的事件量为模拟假设", "Alipay volumes are a simulation assumption")),
 			Series: []chart.Series{
-				{Name: l.provider(wechatPay), T: ts, Y: wc, Color: providerColor(wechatPay)},
-				{Name: l.provider(alipay), T: ts, Y: ac, Color: providerColor(alipay)},
+				{Name: p.provider(wechatPay), T: ts, Y: wc, Color: providerColor(wechatPay)},
+				{Name: p.provider(alipay), T: ts, Y: ac, Color: providerColor(alipay)},
 			},
 		}, 8*vg.Centimeter)
 	}
@@ -228,45 +225,45 @@ func (p *part) adoption() {
 	}
 	if len(days) > 0 {
 		p.chart("adoption-daily", &chart.Bar{
-			Title:      l.s("每天的支付新用户", "New payment users per day"),
-			YLabel:     l.s("新用户（人）", "new users"),
-			Source:     l.sourceComputed(ri),
+			Title:      l.Pick("每天的支付新用户", "New payment users per day"),
+			YLabel:     l.Pick("新用户（人）", "new users"),
+			Source:     p.sourceComputed(ri),
 			Categories: days,
 			Groups: []chart.BarGroup{
-				{Name: l.provider(wechatPay), Values: wd, Color: providerColor(wechatPay)},
-				{Name: l.provider(alipay), Values: ad, Color: providerColor(alipay)},
+				{Name: p.provider(wechatPay), Values: wd, Color: providerColor(wechatPay)},
+				{Name: p.provider(alipay), Values: ad, Color: providerColor(alipay)},
 			},
 			ValueLabels: true,
 		}, 8*vg.Centimeter)
 	}
-	doc.Note(l.s("每位用户第一次成功绑卡的时刻算作成为该平台新用户的时刻（计算值）。",
+	doc.Note(l.Pick("每位用户第一次成功绑卡的时刻算作成为该平台新用户的时刻（计算值）。",
 		"A user becomes a new user of a provider at their first successful card binding (computed)."))
 
 	doc.PageBreak()
-	doc.Heading(2, l.s("从领取到提现", "From claim to withdrawal"))
+	doc.Heading(2, l.Pick("从领取到提现", "From claim to withdrawal"))
 	var cats []string
 	var vals []float64
 	for i, s := range d.Funnel {
-		name := l.s(funnelNames[s.Stage][0], funnelNames[s.Stage][1])
+		name := l.Pick(funnelNames[s.Stage][0], funnelNames[s.Stage][1])
 		if i > 0 {
-			name += l.f("\n上一步的 %s", "\n%s of the step before", pct(share(float64(s.Users), float64(d.Funnel[i-1].Users))))
+			name += l.Sprintf("\n上一步的 %s", "\n%s of the step before", pct(share(float64(s.Users), float64(d.Funnel[i-1].Users))))
 		}
 		cats = append(cats, name)
 		vals = append(vals, float64(s.Users))
 	}
 	p.chart("adoption-funnel", &chart.Bar{
-		Title:       l.s("微信支付漏斗：领取 → 绑卡尝试 → 绑卡成功 → 提现", "WeChat Pay funnel: claim → bind attempt → bound → withdrawal"),
-		YLabel:      l.s("用户（人）", "users"),
-		Source:      l.sourceComputed(ri),
+		Title:       l.Pick("微信支付漏斗：领取 → 绑卡尝试 → 绑卡成功 → 提现", "WeChat Pay funnel: claim → bind attempt → bound → withdrawal"),
+		YLabel:      l.Pick("用户（人）", "users"),
+		Source:      p.sourceComputed(ri),
 		Categories:  cats,
 		Groups:      []chart.BarGroup{{Values: vals, Color: providerColor(wechatPay)}},
 		ValueLabels: true,
 	}, 8*vg.Centimeter)
-	doc.Note(l.s("漏斗只跟随领取过红包的用户：每一步都是上一步的子集（计算值）。",
+	doc.Note(l.Pick("漏斗只跟随领取过红包的用户：每一步都是上一步的子集（计算值）。",
 		"The funnel follows the users who claimed an envelope: each step is a subset of the one before (computed)."))
 
-	doc.Heading(2, l.s("微信支付与支付宝", "WeChat Pay and Alipay"))
-	t := table(col(l.s("指标（计算值）", "Measure (computed)"), 3, false), col(l.provider(wechatPay), 1.5, true), col(l.provider(alipay), 1.5, true))
+	doc.Heading(2, l.Pick("微信支付与支付宝", "WeChat Pay and Alipay"))
+	t := table(col(l.Pick("指标（计算值）", "Measure (computed)"), 3, false), col(p.provider(wechatPay), 1.5, true), col(p.provider(alipay), 1.5, true))
 	for _, r := range []struct {
 		zh, en string
 		get    func(ProviderStats) string
@@ -280,9 +277,9 @@ func (p *part) adoption() {
 		{"提现笔数", "withdrawals", func(s ProviderStats) string { return locale.Int(s.Withdrawals) }},
 		{"提现金额（元）", "withdrawn (yuan)", func(s ProviderStats) string { return yuan(float64(s.WithdrawalFen)) }},
 	} {
-		t.Rows = append(t.Rows, []string{l.s(r.zh, r.en), r.get(wp), r.get(ap)})
+		t.Rows = append(t.Rows, []string{l.Pick(r.zh, r.en), r.get(wp), r.get(ap)})
 	}
 	doc.Table(t)
-	doc.Note(l.s("所有数字均为计算值。支付宝的事件量、支付笔数与金额由模拟参数决定（假设值），只用于与微信支付的形状比较，不代表 2014 年的实际规模。",
+	doc.Note(l.Pick("所有数字均为计算值。支付宝的事件量、支付笔数与金额由模拟参数决定（假设值），只用于与微信支付的形状比较，不代表 2014 年的实际规模。",
 		"All figures are computed. Alipay's event volumes, payment counts and amounts follow simulation parameters (assumed): compare their shape with WeChat Pay's, not their size with 2014."))
 }

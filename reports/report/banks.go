@@ -114,7 +114,8 @@ var variants = []struct {
 }{{"flatter", 2.0 / 3}, {"assumed", 1}, {"steeper", 1.5}}
 
 // bankData reads the bank table and the card bindings.
-func bankData(ctx context.Context, db *sql.DB) (BankData, error) {
+func bankData(ctx context.Context, src *source) (BankData, error) {
+	db := src.db
 	var d BankData
 	var err error
 	if d.Banks, d.TableSource, err = bankTable(ctx, db); err != nil {
@@ -338,7 +339,7 @@ func (p *part) banks() {
 	l, d, ri, doc := p.l, p.d.Banks, p.d.Method.Run, p.doc
 	scale := sig(ri.Scale, 4)
 	doc.PageBreak()
-	doc.Heading(1, l.s("四、银行覆盖：12 家对约 180 家", "4 Bank coverage: 12 banks against about 180"))
+	doc.Heading(1, l.Pick("四、银行覆盖：12 家对约 180 家", "4 Bank coverage: 12 banks against about 180"))
 	var wp, ap BindingOutcome
 	for _, o := range d.Providers {
 		switch o.Provider {
@@ -348,39 +349,39 @@ func (p *part) banks() {
 			ap = o
 		}
 	}
-	doc.Paragraph(l.f("微信支付只接入了 12 家银行，支付宝接入的银行近 180 家（%s）。文章没有说是哪 12 家，也没有给出各银行的借记卡份额："+
+	doc.Paragraph(l.Sprintf("微信支付只接入了 12 家银行，支付宝接入的银行近 180 家（%s）。文章没有说是哪 12 家，也没有给出各银行的借记卡份额："+
 		"银行参考表假设这 12 家是最大的零售银行，共持有 %s 的借记卡（假设值）。按此假设，微信支付能覆盖 %s 的持卡用户，支付宝能覆盖 %s（假设值）。"+
 		"在事件数据中，尝试绑定微信支付的 %s 位用户里有 %s 第一张卡就绑定成功（计算值）。",
 		"WeChat Pay could bind cards of 12 banks, Alipay of nearly 180 (%s). The article names neither the 12 banks nor any bank's share of debit cards: "+
 			"the bank table assumes the 12 were the largest retail banks, holding %s of debit cards (assumed). Under that assumption WeChat Pay reaches %s of card holders and Alipay %s (assumed). "+
 			"In the event data, of the %s users who tried to bind a card to WeChat Pay, %s succeeded with their first card (computed).",
-		l.reported(), pct(sumTop(d.Banks, 12)), pct(d.AssumedWeChatPay), pct(d.AssumedAlipay), locale.Int(wp.Users), pct(wp.SupportedShare())))
+		p.reported(), pct(sumTop(d.Banks, 12)), pct(d.AssumedWeChatPay), pct(d.AssumedAlipay), locale.Int(wp.Users), pct(wp.SupportedShare())))
 
 	p.chart("banks-reach", &chart.Bar{
-		Title:  l.s("持卡用户中开户银行获支持的比例", "Share of card holders whose bank each provider supports"),
-		YLabel: l.s("用户（%）", "users (%)"),
-		Source: l.f("来源：银行借记卡份额参考表（%s）；事件数据中每位用户第一次绑卡的结果（计算值），规模 %s。",
-			"Source: bank table of debit card shares (%s); outcome of each user's first binding in the event data (computed), scale %s.", l.assumedShort(), scale),
+		Title:  l.Pick("持卡用户中开户银行获支持的比例", "Share of card holders whose bank each provider supports"),
+		YLabel: l.Pick("用户（%）", "users (%)"),
+		Source: l.Sprintf("来源：银行借记卡份额参考表（%s）；事件数据中每位用户第一次绑卡的结果（计算值），规模 %s。",
+			"Source: bank table of debit card shares (%s); outcome of each user's first binding in the event data (computed), scale %s.", p.assumedShort(), scale),
 		Categories: []string{
-			l.f("微信支付（%s 家银行）", "WeChat Pay (%s banks)", locale.Number(d.ReportedWeChatPay)),
-			l.f("支付宝（约 %s 家银行）", "Alipay (about %s banks)", locale.Number(d.ReportedAlipay)),
+			l.Sprintf("微信支付（%s 家银行）", "WeChat Pay (%s banks)", locale.Number(d.ReportedWeChatPay)),
+			l.Sprintf("支付宝（约 %s 家银行）", "Alipay (about %s banks)", locale.Number(d.ReportedAlipay)),
 		},
 		Groups: []chart.BarGroup{
-			{Name: l.s("假设：按借记卡份额", "assumed: from debit card shares"), Values: []float64{round1(100 * d.AssumedWeChatPay), round1(100 * d.AssumedAlipay)}, Color: chart.Palette[4]},
-			{Name: l.s("计算：第一张卡绑定成功", "computed: first card bound"), Values: []float64{round1(100 * wp.SupportedShare()), round1(100 * ap.SupportedShare())}, Color: chart.Palette[0]},
+			{Name: l.Pick("假设：按借记卡份额", "assumed: from debit card shares"), Values: []float64{round1(100 * d.AssumedWeChatPay), round1(100 * d.AssumedAlipay)}, Color: chart.Palette[4]},
+			{Name: l.Pick("计算：第一张卡绑定成功", "computed: first card bound"), Values: []float64{round1(100 * wp.SupportedShare()), round1(100 * ap.SupportedShare())}, Color: chart.Palette[0]},
 		},
 		ValueLabels: true,
 		Format:      percentFormat,
 	}, 8*vg.Centimeter)
-	doc.Note(l.f("支付宝的绑卡事件只有 %s 位用户（模拟参数，假设值），其计算值反映的是模拟所用的银行表，而不是 2014 年的实际情况。",
+	doc.Note(l.Sprintf("支付宝的绑卡事件只有 %s 位用户（模拟参数，假设值），其计算值反映的是模拟所用的银行表，而不是 2014 年的实际情况。",
 		"Only %s users bound cards to Alipay in the data (a simulation parameter, assumed): its computed bar reflects the simulator's bank table, not 2014.", locale.Int(ap.Users)))
 
-	doc.Heading(2, l.s("因银行不支持而失去的绑卡", "Bindings lost to unsupported banks"))
-	doc.Paragraph(l.f("微信支付有 %s 次绑卡因银行不支持而失败（计算值）：%s 位用户从未绑卡成功，%s 位用户换了另一张卡后成功。",
+	doc.Heading(2, l.Pick("因银行不支持而失去的绑卡", "Bindings lost to unsupported banks"))
+	doc.Paragraph(l.Sprintf("微信支付有 %s 次绑卡因银行不支持而失败（计算值）：%s 位用户从未绑卡成功，%s 位用户换了另一张卡后成功。",
 		"WeChat Pay refused %s bindings because the bank was not supported (computed): %s users never bound a card, %s bound another card afterwards.",
 		locale.Int(wp.Rejected), locale.Int(wp.LostUsers), locale.Int(wp.Recovered)))
 	if len(d.LostByBank) > 0 {
-		lt := table(col(l.s("银行", "Bank"), 3, false), col(l.s("失败的绑卡（计算值）", "Refused bindings (computed)"), 1.5, true), col(l.s("用户（计算值）", "Users (computed)"), 1.2, true))
+		lt := table(col(l.Pick("银行", "Bank"), 3, false), col(l.Pick("失败的绑卡（计算值）", "Refused bindings (computed)"), 1.5, true), col(l.Pick("用户（计算值）", "Users (computed)"), 1.2, true))
 		named := 0
 		for i, b := range d.LostByBank {
 			if i == 5 {
@@ -395,14 +396,14 @@ func (p *part) banks() {
 		}
 		doc.Table(lt)
 		if named == 0 {
-			doc.Note(l.s("这些银行代码不在银行参考表中：生成数据时模拟器使用的是另一张银行表。",
+			doc.Note(l.Pick("这些银行代码不在银行参考表中：生成数据时模拟器使用的是另一张银行表。",
 				"These bank codes are not in the bank table: the data were generated with another bank table."))
 		}
 	}
 
 	// The coverage curve.
 	doc.PageBreak()
-	doc.Heading(2, l.s("覆盖曲线：接入多少家银行才够", "The coverage curve: how many banks are enough"))
+	doc.Heading(2, l.Pick("覆盖曲线：接入多少家银行才够", "The coverage curve: how many banks are enough"))
 	var xs, assumedY, flatY, steepY, obsY []float64
 	for _, c := range d.Curve {
 		xs = append(xs, float64(c.Banks))
@@ -413,57 +414,57 @@ func (p *part) banks() {
 	}
 	var notes []chart.Note
 	if len(d.Curve) >= 12 {
-		notes = append(notes, chart.Note{X: 12, Y: assumedY[11], Label: l.f("12 家（微信支付）：%s", "12 banks (WeChat Pay): %s", percent1(assumedY[11]))})
+		notes = append(notes, chart.Note{X: 12, Y: assumedY[11], Label: l.Sprintf("12 家（微信支付）：%s", "12 banks (WeChat Pay): %s", percent1(assumedY[11]))})
 	}
 	if n := min(len(d.Curve), 180); n > 12 {
-		notes = append(notes, chart.Note{X: float64(n), Y: assumedY[n-1], Label: l.f("%d 家（支付宝约 180 家）：%s", "%d banks (Alipay ~180): %s", n, percent1(assumedY[n-1]))})
+		notes = append(notes, chart.Note{X: float64(n), Y: assumedY[n-1], Label: l.Sprintf("%d 家（支付宝约 180 家）：%s", "%d banks (Alipay ~180): %s", n, percent1(assumedY[n-1]))})
 	}
 	if len(xs) > 0 {
 		p.chart("banks-coverage", &chart.Line{
-			Title:  l.s("接入银行数与覆盖的持卡用户", "Banks supported and card holders covered"),
-			XLabel: l.s("接入的银行（家，按借记卡份额从大到小）", "banks supported (in order of debit card share, largest first)"),
-			YLabel: l.s("覆盖的持卡用户（%）", "card holders covered (%)"),
-			Source: l.f("来源：银行借记卡份额参考表（%s，%d 家银行）；更平/更陡为份额取 2/3 或 3/2 次方后重新归一（%s）；计算线来自事件数据，规模 %s。",
+			Title:  l.Pick("接入银行数与覆盖的持卡用户", "Banks supported and card holders covered"),
+			XLabel: l.Pick("接入的银行（家，按借记卡份额从大到小）", "banks supported (in order of debit card share, largest first)"),
+			YLabel: l.Pick("覆盖的持卡用户（%）", "card holders covered (%)"),
+			Source: l.Sprintf("来源：银行借记卡份额参考表（%s，%d 家银行）；更平/更陡为份额取 2/3 或 3/2 次方后重新归一（%s）；计算线来自事件数据，规模 %s。",
 				"Source: bank table of debit card shares (%s, %d banks); flatter/steeper raise each share to 2/3 or 3/2 and rescale (%s); computed line from the event data, scale %s.",
-				l.assumedShort(), len(d.Banks), l.assumedShort(), scale),
+				p.assumedShort(), len(d.Banks), p.assumedShort(), scale),
 			Series: []chart.Series{
-				{Name: l.s(variantNames["assumed"][0], variantNames["assumed"][1]), X: xs, Y: assumedY, Color: chart.Palette[0]},
-				{Name: l.s(variantNames["flatter"][0], variantNames["flatter"][1]), X: xs, Y: flatY, Color: chart.Palette[4]},
-				{Name: l.s(variantNames["steeper"][0], variantNames["steeper"][1]), X: xs, Y: steepY, Color: chart.Palette[5]},
-				{Name: l.s("计算：用户第一张卡", "computed: users' first cards"), X: xs, Y: obsY, Color: chart.Palette[3]},
+				{Name: l.Pick(variantNames["assumed"][0], variantNames["assumed"][1]), X: xs, Y: assumedY, Color: chart.Palette[0]},
+				{Name: l.Pick(variantNames["flatter"][0], variantNames["flatter"][1]), X: xs, Y: flatY, Color: chart.Palette[4]},
+				{Name: l.Pick(variantNames["steeper"][0], variantNames["steeper"][1]), X: xs, Y: steepY, Color: chart.Palette[5]},
+				{Name: l.Pick("计算：用户第一张卡", "computed: users' first cards"), X: xs, Y: obsY, Color: chart.Palette[3]},
 			},
 			Notes:  notes,
 			Format: percentFormat,
 		}, 10*vg.Centimeter)
 	}
-	caption := l.s("银行按借记卡份额从大到小依次接入，曲线给出能覆盖的持卡用户比例。另外两条线给出份额更平或更陡时的结果；计算线是事件数据中每位用户第一张卡所属银行的分布。",
+	caption := l.Pick("银行按借记卡份额从大到小依次接入，曲线给出能覆盖的持卡用户比例。另外两条线给出份额更平或更陡时的结果；计算线是事件数据中每位用户第一张卡所属银行的分布。",
 		"Banks are added in order of debit card share, largest first; the curve is the share of card holders covered. Two more lines show flatter and steeper shares; "+
 			"the computed line is the spread of users' first cards over banks in the event data.")
 	if gap := maxGap(assumedY, obsY); len(obsY) > 0 && gap < 2 {
-		caption += l.f("本数据中计算线与假设线最多相差 %s 个百分点，两线几乎重合：模拟器按同一张银行表抽取用户的银行卡。",
+		caption += l.Sprintf("本数据中计算线与假设线最多相差 %s 个百分点，两线几乎重合：模拟器按同一张银行表抽取用户的银行卡。",
 			" Here the two differ by at most %s percentage points and nearly coincide: the simulator drew users' cards from the same bank table.", sig(gap, 2))
 	}
 	doc.Note(caption)
 
-	doc.Heading(2, l.s("借记卡份额假设的敏感性", "Sensitivity to the card-share assumption"))
+	doc.Heading(2, l.Pick("借记卡份额假设的敏感性", "Sensitivity to the card-share assumption"))
 	// With no more than 180 banks in the table the 180 largest are all of them.
 	wide := len(d.Banks) > 180
-	t := table(col(l.s("借记卡份额（假设值）", "Card shares (assumed)"), 2.4, false),
-		col(l.s("最大 12 家", "12 largest"), 1.2, true),
-		col(l.s("微信支付的银行", "WeChat Pay's banks"), 1.4, true),
-		col(l.s("支付宝的银行", "Alipay's banks"), 1.4, true))
+	t := table(col(l.Pick("借记卡份额（假设值）", "Card shares (assumed)"), 2.4, false),
+		col(l.Pick("最大 12 家", "12 largest"), 1.2, true),
+		col(l.Pick("微信支付的银行", "WeChat Pay's banks"), 1.4, true),
+		col(l.Pick("支付宝的银行", "Alipay's banks"), 1.4, true))
 	if wide {
-		t.Columns = append(t.Columns, col(l.s("最大 180 家", "180 largest"), 1.2, true))
+		t.Columns = append(t.Columns, col(l.Pick("最大 180 家", "180 largest"), 1.2, true))
 	}
 	for _, s := range d.Sensitivity {
-		row := []string{l.s(variantNames[s.Variant][0], variantNames[s.Variant][1]), pct(s.Top12), pct(s.WeChatPay), pct(s.Alipay)}
+		row := []string{l.Pick(variantNames[s.Variant][0], variantNames[s.Variant][1]), pct(s.Top12), pct(s.WeChatPay), pct(s.Alipay)}
 		if wide {
 			row = append(row, pct(s.Top180))
 		}
 		t.Rows = append(t.Rows, row)
 	}
 	doc.Table(t)
-	doc.Note(l.f("参考表中微信支付接入 %d 家、支付宝接入 %d 家（报道为 12 家与约 180 家）。份额越平，12 家银行覆盖得越少，12 与 180 的差距越大。",
+	doc.Note(l.Sprintf("参考表中微信支付接入 %d 家、支付宝接入 %d 家（报道为 12 家与约 180 家）。份额越平，12 家银行覆盖得越少，12 与 180 的差距越大。",
 		"In the table WeChat Pay binds %d banks and Alipay %d (reported: 12 and about 180). The flatter the shares, the less 12 banks cover and the more the gap between 12 and 180 matters.",
 		d.WeChatPayBanks, d.AlipayBanks))
 }

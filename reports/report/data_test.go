@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -106,6 +107,16 @@ func at(day, hour, min int) time.Time {
 	return time.Date(2014, 1, day, hour, min, 0, 0, locale.Zone)
 }
 
+// testSource reads the run and the facts sheet of db, as Build does before the sections.
+func testSource(t *testing.T, db *sql.DB) *source {
+	t.Helper()
+	src, err := newSource(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
 func TestRunInfo(t *testing.T) {
 	ri, err := runInfo(context.Background(), openTest(t))
 	if err != nil {
@@ -129,7 +140,7 @@ func TestRunInfo(t *testing.T) {
 }
 
 func TestHeadlineData(t *testing.T) {
-	d, err := headlineData(context.Background(), openTest(t))
+	d, err := headlineData(context.Background(), testSource(t, openTest(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +170,7 @@ func TestHeadlineData(t *testing.T) {
 }
 
 func TestPeakData(t *testing.T) {
-	d, err := peakData(context.Background(), openTest(t))
+	d, err := peakData(context.Background(), testSource(t, openTest(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +197,7 @@ func TestPeakData(t *testing.T) {
 }
 
 func TestAdoptionData(t *testing.T) {
-	d, err := adoptionData(context.Background(), openTest(t))
+	d, err := adoptionData(context.Background(), testSource(t, openTest(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +223,7 @@ func TestAdoptionData(t *testing.T) {
 }
 
 func TestBankData(t *testing.T) {
-	d, err := bankData(context.Background(), openTest(t))
+	d, err := bankData(context.Background(), testSource(t, openTest(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +254,7 @@ func TestBankData(t *testing.T) {
 }
 
 func TestScenarioData(t *testing.T) {
-	d, err := scenarioData(context.Background(), openTest(t))
+	d, err := scenarioData(context.Background(), testSource(t, openTest(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,7 +296,7 @@ func TestScenarioData(t *testing.T) {
 }
 
 func TestRiskData(t *testing.T) {
-	d, err := riskData(context.Background(), openTest(t))
+	d, err := riskData(context.Background(), testSource(t, openTest(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +315,7 @@ func TestRiskData(t *testing.T) {
 }
 
 func TestMethodData(t *testing.T) {
-	d, err := methodData(context.Background(), openTest(t))
+	d, err := methodData(context.Background(), testSource(t, openTest(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -359,7 +370,7 @@ func TestRunRecord(t *testing.T) {
 	if ri.Scale != 2e-7 || ri.ScaleSource != "run.json" || ri.Seed != "7" || ri.Calibration != "test calibration" {
 		t.Errorf("run info %+v", ri)
 	}
-	h, err := headlineData(context.Background(), w.DB())
+	h, err := headlineData(context.Background(), testSource(t, w.DB()))
 	if err != nil {
 		t.Fatal(err)
 	}

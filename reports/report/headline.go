@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math"
 	"time"
@@ -59,17 +58,9 @@ var headlineIDs = []string{"eve_participants", "users_eve_to_day1", "grabs_total
 	"peak_opens_per_minute", "first5min_participations", "avg_envelope_yuan", "max_claims_one_user"}
 
 // headlineData reproduces the headline figures with the facts sheet.
-func headlineData(ctx context.Context, db *sql.DB) (HeadlineData, error) {
-	ri, err := runInfo(ctx, db)
-	if err != nil {
-		return HeadlineData{}, err
-	}
-	d := HeadlineData{Scale: ri.Scale}
-	run, hasRun := ri.run()
-	sheet, err := facts.Compute(ctx, db, run, hasRun, "en")
-	if err != nil {
-		return d, fmt.Errorf("facts sheet: %w", err)
-	}
+func headlineData(ctx context.Context, src *source) (HeadlineData, error) {
+	d := HeadlineData{Scale: src.run.Scale}
+	sheet := src.facts.Sheet("en")
 	byID := map[string]facts.Result{}
 	for _, r := range sheet.Results {
 		byID[r.ID] = r
@@ -89,7 +80,7 @@ func headlineData(ctx context.Context, db *sql.DB) (HeadlineData, error) {
 		d.Rows = append(d.Rows, HeadlineFigure{ID: id, Computed: *r.Computed, Reported: r.Value, Bound: f.Bound,
 			Scaling: r.Scaling, Expected: r.Expected, Verdict: string(r.Verdict)})
 	}
-	peak, err := busiestMinute(ctx, db)
+	peak, err := busiestMinute(ctx, src.db)
 	if err != nil {
 		return d, err
 	}
@@ -112,27 +103,27 @@ var headlineNames = map[string][2]string{
 // headline renders section 1: the headline figures beside the reported ones.
 func (p *part) headline() {
 	l, d, ri, doc := p.l, p.d.Headline, p.d.Method.Run, p.doc
-	doc.Heading(1, l.s("一、主要数字", "1 Headline figures"))
-	doc.Paragraph(l.f("仓库中的事件从 %s 到 %s（北京时间），共 %s 次成功领取，相当于 2014 年春节的 %s 倍规模（规模来自%s）。"+
+	doc.Heading(1, l.Pick("一、主要数字", "1 Headline figures"))
+	doc.Paragraph(l.Sprintf("仓库中的事件从 %s 到 %s（北京时间），共 %s 次成功领取，相当于 2014 年春节的 %s 倍规模（规模来自%s）。"+
 		"下表把每个计算值与文章的报道值并列：人数与次数按规模换算后比较，平均值不换算，纪录用户见表下说明。",
 		"The events in the warehouse run from %s to %s CST and hold %s successful claims: the 2014 festival at scale %s (from %s). "+
 			"The table sets each computed figure beside the article's reported one: counts are compared with the reported value × scale, means as they are; the record grabber is explained below the table.",
-		ri.First.Format("2006-01-02 15:04"), ri.Last.Format("2006-01-02 15:04"), locale.Int(ri.Claims), sig(ri.Scale, 4), l.scaleSource(ri)))
+		ri.First.Format("2006-01-02 15:04"), ri.Last.Format("2006-01-02 15:04"), locale.Int(ri.Claims), sig(ri.Scale, 4), p.scaleSource(ri)))
 
 	t := table(
-		col(l.s("指标", "Figure"), 2.7, false),
-		col(l.s("计算值", "Computed"), 1.3, true),
-		col(l.s("报道值", "Reported"), 1.5, true),
-		col(l.s("期望值（报道值 × 规模）", "Expected (reported × scale)"), 1.7, true),
-		col(l.s("计算 ÷ 期望", "Computed ÷ expected"), 1.2, true),
-		col(l.s("结论", "Verdict"), 1.2, false))
+		col(l.Pick("指标", "Figure"), 2.7, false),
+		col(l.Pick("计算值", "Computed"), 1.3, true),
+		col(l.Pick("报道值", "Reported"), 1.5, true),
+		col(l.Pick("期望值（报道值 × 规模）", "Expected (reported × scale)"), 1.7, true),
+		col(l.Pick("计算 ÷ 期望", "Computed ÷ expected"), 1.2, true),
+		col(l.Pick("结论", "Verdict"), 1.2, false))
 	var cats []string
 	var ratios []float64
 	for _, r := range d.Rows {
 		f := mustFact(r.ID)
 		name := p.ref(f.TitleZH, f.TitleEN)
 		if r.ID == "peak_opens_per_minute" {
-			name += l.f("（%s）", " (%s)", d.PeakMinute.Format("01-02 15:04"))
+			name += l.Sprintf("（%s）", " (%s)", d.PeakMinute.Format("01-02 15:04"))
 		}
 		expected, ratio := bound(r.Bound)+val(r.Expected), pct(r.Ratio())
 		comparable := r.Scaling != "model" || ri.ScaleSource == "run.json"
@@ -140,31 +131,31 @@ func (p *part) headline() {
 		case !comparable:
 			expected, ratio = "—", "—"
 		case r.Scaling == "none":
-			expected += l.s("（不换算）", " (not scaled)")
+			expected += l.Pick("（不换算）", " (not scaled)")
 		case r.Scaling == "model":
-			expected += l.s("（模型）", " (model)")
+			expected += l.Pick("（模型）", " (model)")
 		}
-		t.Rows = append(t.Rows, []string{name, val(r.Computed), p.ref(f.DisplayZH, f.Display), expected, ratio, l.verdict(r.Verdict)})
+		t.Rows = append(t.Rows, []string{name, val(r.Computed), p.ref(f.DisplayZH, f.Display), expected, ratio, p.verdict(r.Verdict)})
 		if comparable {
-			cats = append(cats, l.s(headlineNames[r.ID][0], headlineNames[r.ID][1]))
+			cats = append(cats, l.Pick(headlineNames[r.ID][0], headlineNames[r.ID][1]))
 			ratios = append(ratios, math.Round(1000*r.Ratio())/10)
 		}
 	}
 	doc.Table(t)
-	note := l.f("计算值来自事件数据；报道值为%s；期望值是报道值按本次数据规模 %s 换算后的值，结论按 hongbao facts 的容差判断。"+
+	note := l.Sprintf("计算值来自事件数据；报道值为%s；期望值是报道值按本次数据规模 %s 换算后的值，结论按 hongbao facts 的容差判断。"+
 		"抢得最多的用户不随规模线性变化：有运行记录（run.json）时与模拟器在该规模下的期望值比较，否则不比较。",
 		"Computed: from the event data. Reported: %s. Expected: the reported figure at this run's scale of %s; the verdict uses the tolerances of hongbao facts. "+
 			"The heaviest grabber does not scale linearly: it is compared with the simulator's expectation at this scale when a run record (run.json) gives one, and not compared otherwise.",
-		l.reported(), sig(ri.Scale, 4))
+		p.reported(), sig(ri.Scale, 4))
 	if ri.ScaleSource != "run.json" {
-		note += l.s("没有运行记录：规模由领取次数读出，所以领取总次数必然与期望值一致，不算再现。",
+		note += l.Pick("没有运行记录：规模由领取次数读出，所以领取总次数必然与期望值一致，不算再现。",
 			" No run record: the scale is read from the claims, so total claims match the expected value by construction and do not count as reproduced.")
 	}
 	doc.Note(note)
 	p.chart("headline", &chart.Bar{
-		Title:       l.s("计算值占期望值的百分比（100% = 与报道一致）", "Computed figures as a share of the expected ones (100% = as reported)"),
-		YLabel:      l.s("计算值 ÷ 期望值（%）", "computed ÷ expected (%)"),
-		Source:      l.sourceComputed(ri, l.s("期望值：", "expected: ")+l.reported()+l.s("，按规模换算", " × scale")),
+		Title:       l.Pick("计算值占期望值的百分比（100% = 与报道一致）", "Computed figures as a share of the expected ones (100% = as reported)"),
+		YLabel:      l.Pick("计算值 ÷ 期望值（%）", "computed ÷ expected (%)"),
+		Source:      p.sourceComputed(ri, l.Pick("期望值：", "expected: ")+p.reported()+l.Pick("，按规模换算", " × scale")),
 		Categories:  cats,
 		Groups:      []chart.BarGroup{{Values: ratios, Color: chart.Palette[0]}},
 		ValueLabels: true,
@@ -173,9 +164,9 @@ func (p *part) headline() {
 }
 
 // scaleSource says where the scale was read.
-func (l Lang) scaleSource(ri RunInfo) string {
+func (p *part) scaleSource(ri RunInfo) string {
 	if ri.ScaleSource == "run.json" {
-		return l.s("模拟器留下的运行记录 run.json", "the simulator's run record, run.json")
+		return p.l.Pick("模拟器留下的运行记录 run.json", "the simulator's run record, run.json")
 	}
-	return l.s("数据：领取次数 ÷ 75,000,000", "the data: claims ÷ 75,000,000")
+	return p.l.Pick("数据：领取次数 ÷ 75,000,000", "the data: claims ÷ 75,000,000")
 }

@@ -15,28 +15,28 @@ import (
 // The three labels every number carries.
 
 // reported labels a figure from the article, with its source.
-func (l Lang) reported() string {
-	return l.s("报道值（中国电子商务研究中心/国际在线，2014）", "reported — CECRC/CRI Online 2014")
+func (p *part) reported() string {
+	return p.l.Pick("报道值（中国电子商务研究中心/国际在线，2014）", "reported — CECRC/CRI Online 2014")
 }
 
 // computed labels a figure reproduced from the event data.
-func (l Lang) computed() string {
-	return l.s("计算值（事件数据）", "computed from the events")
+func (p *part) computed() string {
+	return p.l.Pick("计算值（事件数据）", "computed from the events")
 }
 
 // assumed labels a parameter the article does not give.
-func (l Lang) assumed() string { return l.s("假设值（可修改）", "assumed (editable)") }
+func (p *part) assumed() string { return p.l.Pick("假设值（可修改）", "assumed (editable)") }
 
 // assumedShort is the short form of assumed, inside a source line.
-func (l Lang) assumedShort() string { return l.s("假设值", "assumed") }
+func (p *part) assumedShort() string { return p.l.Pick("假设值", "assumed") }
 
 // sourceComputed is the source line of a chart of event data.
-func (l Lang) sourceComputed(ri RunInfo, extra ...string) string {
-	s := l.f("来源：hongbao 仓库中的事件数据（计算值），规模 %s", "Source: hongbao warehouse event data (computed), scale %s", sig(ri.Scale, 4))
+func (p *part) sourceComputed(ri RunInfo, extra ...string) string {
+	s := p.l.Sprintf("来源：hongbao 仓库中的事件数据（计算值），规模 %s", "Source: hongbao warehouse event data (computed), scale %s", sig(ri.Scale, 4))
 	for _, e := range extra {
-		s += l.s("；", "; ") + e
+		s += p.l.Pick("；", "; ") + e
 	}
-	return s + l.s("。", ".")
+	return s + p.l.Pick("。", ".")
 }
 
 // ref picks reference-data text (a fact's title, a note, a bank's name) for
@@ -71,14 +71,14 @@ func bound(b string) string {
 }
 
 // provider names a provider.
-func (l Lang) provider(p string) string {
-	switch p {
+func (p *part) provider(name string) string {
+	switch name {
 	case wechatPay:
-		return l.s("微信支付", "WeChat Pay")
+		return p.l.Pick("微信支付", "WeChat Pay")
 	case alipay:
-		return l.s("支付宝", "Alipay")
+		return p.l.Pick("支付宝", "Alipay")
 	}
-	return p
+	return name
 }
 
 // providerColor is WeChat green or Alipay blue.
@@ -105,16 +105,16 @@ func (p *part) dayLabel(t time.Time) string {
 	case sameDay(t, w.PeakMinute):
 		zh, en = zh+" 初一", en+" (Day 1)"
 	}
-	return l.s(zh, en)
+	return l.Pick(zh, en)
 }
 
 // verdict words a facts-sheet verdict.
-func (l Lang) verdict(v string) string {
+func (p *part) verdict(v string) string {
 	switch v {
 	case string(facts.Reproduced):
-		return l.s("已再现", "reproduced")
+		return p.l.Pick("已再现", "reproduced")
 	case string(facts.NotReproduced):
-		return l.s("未再现", "not reproduced")
+		return p.l.Pick("未再现", "not reproduced")
 	}
 	return v
 }

@@ -10,12 +10,12 @@ import (
 )
 
 // Lang is the language of one part of the report.
-type Lang string
+type Lang = locale.Lang
 
 // The languages a report part can be written in.
 const (
-	Chinese Lang = "zh"
-	English Lang = "en"
+	Chinese = locale.Chinese
+	English = locale.English
 )
 
 // langs resolves the --lang value: zh, en, or both (Chinese part first).
@@ -29,19 +29,6 @@ func langs(s string) ([]Lang, error) {
 		return []Lang{English}, nil
 	}
 	return nil, fmt.Errorf("%w: %q (want zh, en or both)", ErrLang, s)
-}
-
-// s picks the text of l.
-func (l Lang) s(zh, en string) string {
-	if l == Chinese {
-		return zh
-	}
-	return en
-}
-
-// f formats the text of l.
-func (l Lang) f(zh, en string, args ...any) string {
-	return fmt.Sprintf(l.s(zh, en), args...)
 }
 
 // pct formats a share (0.78) as a percentage with one decimal ("78.0%").

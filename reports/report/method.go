@@ -2,12 +2,9 @@ package report
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 	"strings"
 
 	"github.com/hongbao/hongbao/internal/locale"
-	"github.com/hongbao/hongbao/transform/facts"
 )
 
 // MethodData holds what the method page states: the data window, scale and
@@ -28,34 +25,13 @@ type Check struct {
 	ComputedEN string `json:"-"`
 }
 
-// methodData reads the run and the facts sheet's consistency checks.
-func methodData(ctx context.Context, db *sql.DB) (MethodData, error) {
-	var d MethodData
-	var err error
-	if d.Run, err = runInfo(ctx, db); err != nil {
-		return d, err
-	}
-	run, hasRun := d.Run.run()
-	idx := map[int]int{}
-	for _, lang := range []string{"en", "zh"} {
-		sheet, err := facts.Compute(ctx, db, run, hasRun, lang)
-		if err != nil {
-			return d, fmt.Errorf("facts sheet: %w", err)
-		}
-		for _, c := range sheet.Checks {
-			i, ok := idx[c.ID]
-			if !ok {
-				i = len(d.Checks)
-				idx[c.ID] = i
-				d.Checks = append(d.Checks, Check{ID: c.ID, Values: c.Values})
-			}
-			ch := &d.Checks[i]
-			if lang == "zh" {
-				ch.ComputedZH = c.Computed
-			} else {
-				ch.ComputedEN = c.Computed
-			}
-		}
+// methodData takes the run and the facts sheet's consistency checks, worded in both
+// languages from the one measurement.
+func methodData(_ context.Context, src *source) (MethodData, error) {
+	d := MethodData{Run: src.run}
+	en, zh := src.facts.Sheet("en"), src.facts.Sheet("zh")
+	for i, c := range en.Checks {
+		d.Checks = append(d.Checks, Check{ID: c.ID, Values: c.Values, ComputedEN: c.Computed, ComputedZH: zh.Checks[i].Computed})
 	}
 	return d, nil
 }
@@ -65,65 +41,65 @@ func (p *part) method() {
 	l, d, doc := p.l, p.d.Method, p.doc
 	ri := d.Run
 	doc.PageBreak()
-	doc.Heading(1, l.s("七、方法", "7 Method"))
-	seed := l.s("未知（仓库中没有记录）", "unknown (the warehouse does not record it)")
+	doc.Heading(1, l.Pick("七、方法", "7 Method"))
+	seed := l.Pick("未知（仓库中没有记录）", "unknown (the warehouse does not record it)")
 	switch ri.SeedSource {
 	case "run.json":
-		seed = ri.Seed + l.s("（运行记录 run.json）", " (run record run.json)")
+		seed = ri.Seed + l.Pick("（运行记录 run.json）", " (run record run.json)")
 		if ri.Calibration != "" {
-			seed += l.f("；校准：%s", "; calibration: %s", ri.Calibration)
+			seed += l.Sprintf("；校准：%s", "; calibration: %s", ri.Calibration)
 		}
 	case "event ids":
-		seed = ri.Seed + l.s("（由模拟器的事件编号读出）", " (read from the simulator's event ids)")
+		seed = ri.Seed + l.Pick("（由模拟器的事件编号读出）", " (read from the simulator's event ids)")
 	}
-	doc.Paragraph(l.f("数据窗口：%s 至 %s（北京时间，第一次与最后一次抢红包）。规模：%s（%s）。随机种子：%s。所有计算值都由只读打开的 DuckDB 仓库按需计算。",
+	doc.Paragraph(l.Sprintf("数据窗口：%s 至 %s（北京时间，第一次与最后一次抢红包）。规模：%s（%s）。随机种子：%s。所有计算值都由只读打开的 DuckDB 仓库按需计算。",
 		"Data window: %s to %s CST (first and last grab). Scale: %s (%s). Seed: %s. Every computed figure is queried from the DuckDB warehouse, opened read-only.",
-		ri.First.Format("2006-01-02 15:04:05"), ri.Last.Format("2006-01-02 15:04:05"), sig(ri.Scale, 4), l.scaleSource(ri), seed))
-	doc.Paragraph(l.f("每个数字都标明类别：%s；%s；%s。", "Every number is labelled: %s; %s; %s.", l.reported(), l.computed(), l.assumed()))
+		ri.First.Format("2006-01-02 15:04:05"), ri.Last.Format("2006-01-02 15:04:05"), sig(ri.Scale, 4), p.scaleSource(ri), seed))
+	doc.Paragraph(l.Sprintf("每个数字都标明类别：%s；%s；%s。", "Every number is labelled: %s; %s; %s.", p.reported(), p.computed(), p.assumed()))
 	var counts []string
 	for _, name := range eventTables {
 		counts = append(counts, name+" "+locale.Int(ri.Rows[name]))
 	}
-	doc.Note(l.s("各表行数（计算值）：", "Rows per table (computed): ") + strings.Join(counts, l.s("，", ", ")) + l.s("。", "."))
+	doc.Note(l.Pick("各表行数（计算值）：", "Rows per table (computed): ") + strings.Join(counts, l.Pick("，", ", ")) + l.Pick("。", "."))
 
-	doc.Heading(2, l.s("解读文章的三点说明", "Reading the article: the three consistency notes"))
+	doc.Heading(2, l.Pick("解读文章的三点说明", "Reading the article: the three consistency notes"))
 	checks := map[int]string{}
 	for _, c := range d.Checks {
 		checks[c.ID] = p.ref(c.ComputedZH, c.ComputedEN)
 	}
 	for _, n := range refNotes() {
-		doc.Heading(3, l.f("说明 %d：%s", "Note %d: %s", n.ID, p.ref(n.TitleZH, n.TitleEN)))
-		doc.Paragraph(p.ref(n.TextZH, n.TextEN) + l.s("（解读：由报道值推算）", " (An interpretation of the reported figures.)"))
+		doc.Heading(3, l.Sprintf("说明 %d：%s", "Note %d: %s", n.ID, p.ref(n.TitleZH, n.TitleEN)))
+		doc.Paragraph(p.ref(n.TextZH, n.TextEN) + l.Pick("（解读：由报道值推算）", " (An interpretation of the reported figures.)"))
 		if c, ok := checks[n.ID]; ok {
-			doc.Note(c + l.s("（计算值）", " (computed)"))
+			doc.Note(c + l.Pick("（计算值）", " (computed)"))
 		}
 	}
 
 	doc.PageBreak()
-	doc.Heading(2, l.s("各数字的口径", "What each headline figure counts"))
-	rt := table(col(l.s("指标", "Figure"), 1.6, false), col(l.s("hongbao 的解读", "hongbao's reading"), 4, false))
+	doc.Heading(2, l.Pick("各数字的口径", "What each headline figure counts"))
+	rt := table(col(l.Pick("指标", "Figure"), 1.6, false), col(l.Pick("hongbao 的解读", "hongbao's reading"), 4, false))
 	for _, r := range p.d.Headline.Rows {
 		f := mustFact(r.ID)
 		rt.Rows = append(rt.Rows, []string{p.ref(f.TitleZH, f.TitleEN), p.ref(f.InterpretationZH, f.Interpretation)})
 	}
 	doc.Table(rt)
 
-	doc.Heading(2, l.s("假设（文章没有给出的参数）", "Assumptions (parameters the article does not give)"))
+	doc.Heading(2, l.Pick("假设（文章没有给出的参数）", "Assumptions (parameters the article does not give)"))
 	b := p.d.Banks
-	src := l.s("内置参考表 refdata/banks.csv", "built-in table refdata/banks.csv")
+	src := l.Pick("内置参考表 refdata/banks.csv", "built-in table refdata/banks.csv")
 	if b.TableSource == "warehouse" {
-		src = l.s("仓库表 banks：DIR/banks.csv，没有时为 refdata/banks.csv", "warehouse table banks: DIR/banks.csv, else refdata/banks.csv")
+		src = l.Pick("仓库表 banks：DIR/banks.csv，没有时为 refdata/banks.csv", "warehouse table banks: DIR/banks.csv, else refdata/banks.csv")
 	}
-	at := table(col(l.s("假设", "Assumption"), 2.2, false), col(l.s("取值", "Value"), 2.6, false), col(l.s("在哪里修改", "Where to change it"), 2.2, false))
+	at := table(col(l.Pick("假设", "Assumption"), 2.2, false), col(l.Pick("取值", "Value"), 2.6, false), col(l.Pick("在哪里修改", "Where to change it"), 2.2, false))
 	at.Rows = [][]string{
-		{l.s("微信支付接入的 12 家银行", "The 12 banks WeChat Pay binds"), l.s("最大的 12 家零售银行", "the 12 largest retail banks"), src},
-		{l.s("各银行的借记卡份额", "Each bank's share of debit cards"),
-			l.f("最大 12 家合计 %s，其余按排名的倒数分配；共 %d 家银行", "the 12 largest hold %s together, the rest in proportion to 1/rank; %d banks", pct(sumTop(b.Banks, 12)), len(b.Banks)), src},
-		{l.s("除夕夜的时段", "Eve night"),
-			l.f("%s 至 %s（北京时间）", "%s to %s CST", ri.Windows.EveNightStart.Format("2006-01-02 15:04"), ri.Windows.EveNightEnd.Format("01-02 15:04")),
-			l.s("运行记录 run.json；没有时用 transform/facts 的 2014 窗口", "the run record run.json; without one, the 2014 windows of transform/facts")},
-		{l.s("各支付场景的占比、支付宝事件量、绑卡与提现行为、假链接比例", "Scenario shares, Alipay volumes, binding and withdrawal behaviour, the rate of fake links"),
-			l.s("模拟参数", "simulation parameters"), l.s("模拟器校准文件（hongbao demo --calibration）；场景表 refdata/scenarios.csv", "the simulator calibration (hongbao demo --calibration); scenario table refdata/scenarios.csv")},
+		{l.Pick("微信支付接入的 12 家银行", "The 12 banks WeChat Pay binds"), l.Pick("最大的 12 家零售银行", "the 12 largest retail banks"), src},
+		{l.Pick("各银行的借记卡份额", "Each bank's share of debit cards"),
+			l.Sprintf("最大 12 家合计 %s，其余按排名的倒数分配；共 %d 家银行", "the 12 largest hold %s together, the rest in proportion to 1/rank; %d banks", pct(sumTop(b.Banks, 12)), len(b.Banks)), src},
+		{l.Pick("除夕夜的时段", "Eve night"),
+			l.Sprintf("%s 至 %s（北京时间）", "%s to %s CST", ri.Windows.EveNightStart.Format("2006-01-02 15:04"), ri.Windows.EveNightEnd.Format("01-02 15:04")),
+			l.Pick("运行记录 run.json；没有时用 transform/facts 的 2014 窗口", "the run record run.json; without one, the 2014 windows of transform/facts")},
+		{l.Pick("各支付场景的占比、支付宝事件量、绑卡与提现行为、假链接比例", "Scenario shares, Alipay volumes, binding and withdrawal behaviour, the rate of fake links"),
+			l.Pick("模拟参数", "simulation parameters"), l.Pick("模拟器校准文件（hongbao demo --calibration）；场景表 refdata/scenarios.csv", "the simulator calibration (hongbao demo --calibration); scenario table refdata/scenarios.csv")},
 	}
 	doc.Table(at)
 }

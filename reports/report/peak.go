@@ -51,11 +51,9 @@ type Count struct {
 }
 
 // peakData reads claims_per_minute around midnight and per hour.
-func peakData(ctx context.Context, db *sql.DB) (PeakData, error) {
-	ri, err := runInfo(ctx, db)
-	if err != nil {
-		return PeakData{}, err
-	}
+func peakData(ctx context.Context, src *source) (PeakData, error) {
+	ri, db := src.run, src.db
+	var err error
 	d := PeakData{Scale: ri.Scale}
 	if d.Peak, err = busiestMinute(ctx, db); err != nil {
 		return d, err
@@ -141,10 +139,10 @@ func (p *part) peak() {
 	l, d, ri, doc := p.l, p.d.Peak, p.d.Method.Run, p.doc
 	scale := sig(ri.Scale, 4)
 	doc.PageBreak()
-	doc.Heading(1, l.s("二、除夕零点的高峰", "2 The midnight peak"))
-	doc.Paragraph(l.f("最繁忙的一分钟是 %s，成功领取 %s 次（计算值）。文章报道的峰值是每分钟 2.5 万个红包被拆开，即每分钟 25,000 个（%s），按本次规模 %s 换算为每分钟 %s 个，图中以参考线表示。",
+	doc.Heading(1, l.Pick("二、除夕零点的高峰", "2 The midnight peak"))
+	doc.Paragraph(l.Sprintf("最繁忙的一分钟是 %s，成功领取 %s 次（计算值）。文章报道的峰值是每分钟 2.5 万个红包被拆开，即每分钟 25,000 个（%s），按本次规模 %s 换算为每分钟 %s 个，图中以参考线表示。",
 		"The busiest minute is %s CST with %s claims (computed). The article reports a peak of 25,000 envelopes opened a minute, 25,000/min (%s), which is %[5]s/min at this run's scale of %[4]s: the reference line.",
-		d.Peak.T.Format("2006-01-02 15:04"), locale.Int(d.Peak.Claims), l.reported(), scale, val(d.ExpectedPeak)))
+		d.Peak.T.Format("2006-01-02 15:04"), locale.Int(d.Peak.Claims), p.reported(), scale, val(d.ExpectedPeak)))
 	var ts []time.Time
 	var claims, attempts []float64
 	for _, c := range d.Minutes {
@@ -155,21 +153,21 @@ func (p *part) peak() {
 	var midnightAxis string
 	if len(d.Minutes) > 0 {
 		from, to := d.Minutes[0].T, d.Minutes[len(d.Minutes)-1].T.Add(time.Minute)
-		midnightAxis = l.f("北京时间（%s 至 %s）", "China Standard Time (%s to %s)", from.Format("2006-01-02 15:04"), to.Format("01-02 15:04"))
+		midnightAxis = l.Sprintf("北京时间（%s 至 %s）", "China Standard Time (%s to %s)", from.Format("2006-01-02 15:04"), to.Format("01-02 15:04"))
 	}
 	var notes []chart.Note
 	if len(d.Minutes) > 0 && inWindow(d.Peak.T, d.Minutes[0].T, d.Minutes[len(d.Minutes)-1].T.Add(time.Minute)) {
 		notes = append(notes, chart.Note{T: d.Peak.T, Y: float64(d.Peak.Claims),
-			Label: l.f("峰值 %s：%s 次", "peak %s: %s claims", d.Peak.T.Format("15:04"), locale.Int(d.Peak.Claims))})
+			Label: l.Sprintf("峰值 %s：%s 次", "peak %s: %s claims", d.Peak.T.Format("15:04"), locale.Int(d.Peak.Claims))})
 	}
 	p.chart("peak-claims", &chart.Line{
-		Title:  l.s("除夕零点前后每分钟成功领取的红包", "Envelopes claimed per minute around midnight"),
+		Title:  l.Pick("除夕零点前后每分钟成功领取的红包", "Envelopes claimed per minute around midnight"),
 		XLabel: midnightAxis,
-		YLabel: l.s("每分钟领取（次）", "claims per minute"),
-		Source: l.sourceComputed(ri, l.s("参考线：", "reference line: ")+l.reported()+l.s("，按规模换算", ", × scale")),
-		Series: []chart.Series{{Name: l.s("成功领取（拆开）", "claimed (opened)"), T: ts, Y: claims, Color: chart.Palette[0]}},
+		YLabel: l.Pick("每分钟领取（次）", "claims per minute"),
+		Source: p.sourceComputed(ri, l.Pick("参考线：", "reference line: ")+p.reported()+l.Pick("，按规模换算", ", × scale")),
+		Series: []chart.Series{{Name: l.Pick("成功领取（拆开）", "claimed (opened)"), T: ts, Y: claims, Color: chart.Palette[0]}},
 		Refs: []chart.RefLine{{Y: d.ExpectedPeak,
-			Label: l.f("报道：每分钟 25,000 × 规模 %s = %s", "reported 25,000/min × scale %s = %s/min", scale, val(d.ExpectedPeak))}},
+			Label: l.Sprintf("报道：每分钟 25,000 × 规模 %s = %s", "reported 25,000/min × scale %s = %s/min", scale, val(d.ExpectedPeak))}},
 		Notes: notes,
 	}, 8*vg.Centimeter)
 
@@ -177,27 +175,27 @@ func (p *part) peak() {
 	if i := maxAttempts(d.Minutes); i >= 0 {
 		c := d.Minutes[i]
 		anotes = append(anotes, chart.Note{T: c.T, Y: float64(c.Attempts),
-			Label: l.f("%s：%s 次尝试", "%s: %s attempts", c.T.Format("15:04"), locale.Int(c.Attempts))})
+			Label: l.Sprintf("%s：%s 次尝试", "%s: %s attempts", c.T.Format("15:04"), locale.Int(c.Attempts))})
 	}
 	p.chart("peak-attempts", &chart.Line{
-		Title:  l.s("尝试与成功领取：参与人次远多于拆开次数", "Attempts and claims: participations far outnumber opens"),
+		Title:  l.Pick("尝试与成功领取：参与人次远多于拆开次数", "Attempts and claims: participations far outnumber opens"),
 		XLabel: midnightAxis,
-		YLabel: l.s("每分钟次数（次）", "per minute (count)"),
-		Source: l.sourceComputed(ri),
+		YLabel: l.Pick("每分钟次数（次）", "per minute (count)"),
+		Source: p.sourceComputed(ri),
 		Series: []chart.Series{
-			{Name: l.s("尝试（含手慢了）", "attempts (incl. too slow)"), T: ts, Y: attempts, Color: chart.Palette[2]},
-			{Name: l.s("成功领取", "claims"), T: ts, Y: claims, Color: chart.Palette[0]},
+			{Name: l.Pick("尝试（含手慢了）", "attempts (incl. too slow)"), T: ts, Y: attempts, Color: chart.Palette[2]},
+			{Name: l.Pick("成功领取", "claims"), T: ts, Y: claims, Color: chart.Palette[0]},
 		},
 		Notes: anotes,
 	}, 8*vg.Centimeter)
-	doc.Note(l.f("初一零点后的前 5 分钟内共有 %s 次抢红包尝试（计算值），文章报道为 58.5 万人次（%s），按规模换算为 %s。"+
+	doc.Note(l.Sprintf("初一零点后的前 5 分钟内共有 %s 次抢红包尝试（计算值），文章报道为 58.5 万人次（%s），按规模换算为 %s。"+
 		"尝试包括抢到空红包（“手慢了”）的情况，所以前 5 分钟平均每分钟的尝试是峰值领取的 %s 倍（说明 2）。",
 		"In the first five minutes of Day 1 users made %s grab attempts (computed), against 585,000 participations reported (%s), %s at this scale. "+
 			"Attempts include grabs that found the envelope already empty (\"too slow\"), so attempts per minute in those five minutes run %s times the peak of claims (note 2).",
-		locale.Int(d.First5Attempts), l.reported(), val(d.ExpectedFirst5), sig(share(float64(d.First5Attempts)/5, float64(d.Peak.Claims)), 2)))
+		locale.Int(d.First5Attempts), p.reported(), val(d.ExpectedFirst5), sig(share(float64(d.First5Attempts)/5, float64(d.Peak.Claims)), 2)))
 
 	doc.PageBreak()
-	doc.Heading(2, l.s("从上线到初一 16:00 的每小时走势", "The whole period per hour, launch to Day 1 16:00"))
+	doc.Heading(2, l.Pick("从上线到初一 16:00 的每小时走势", "The whole period per hour, launch to Day 1 16:00"))
 	var hts []time.Time
 	var hclaims, hattempts []float64
 	best := -1
@@ -213,37 +211,37 @@ func (p *part) peak() {
 	if best >= 0 {
 		c := d.Hours[best]
 		hnotes = append(hnotes, chart.Note{T: c.T, Y: float64(c.Claims),
-			Label: l.f("最多：%s 时 %s 次", "busiest hour %s: %s claims", c.T.Format("01-02 15:04"), locale.Int(c.Claims))})
+			Label: l.Sprintf("最多：%s 时 %s 次", "busiest hour %s: %s claims", c.T.Format("01-02 15:04"), locale.Int(c.Claims))})
 	}
 	hourly := locale.Number(math.Round(d.ExpectedHourly))
 	if len(hts) > 0 {
 		p.chart("peak-hours", &chart.Line{
-			Title:  l.s("从上线到初一 16:00 每小时的领取与尝试", "Claims and attempts per hour, launch to Day 1 16:00"),
-			XLabel: l.s("北京时间（2014年1月26日至31日）", "China Standard Time (2014-01-26 to 01-31)"),
-			YLabel: l.s("每小时次数（次）", "per hour (count)"),
-			Source: l.sourceComputed(ri, l.s("参考线：", "reference line: ")+l.reported()+l.s("，平均每分钟 9,412 个 × 60 × 规模", ", 9,412/min × 60 × scale")),
+			Title:  l.Pick("从上线到初一 16:00 每小时的领取与尝试", "Claims and attempts per hour, launch to Day 1 16:00"),
+			XLabel: l.Pick("北京时间（2014年1月26日至31日）", "China Standard Time (2014-01-26 to 01-31)"),
+			YLabel: l.Pick("每小时次数（次）", "per hour (count)"),
+			Source: p.sourceComputed(ri, l.Pick("参考线：", "reference line: ")+p.reported()+l.Pick("，平均每分钟 9,412 个 × 60 × 规模", ", 9,412/min × 60 × scale")),
 			Series: []chart.Series{
-				{Name: l.s("尝试", "attempts"), T: hts, Y: hattempts, Color: chart.Palette[2]},
-				{Name: l.s("成功领取", "claims"), T: hts, Y: hclaims, Color: chart.Palette[0]},
+				{Name: l.Pick("尝试", "attempts"), T: hts, Y: hattempts, Color: chart.Palette[2]},
+				{Name: l.Pick("成功领取", "claims"), T: hts, Y: hclaims, Color: chart.Palette[0]},
 			},
-			Refs:  []chart.RefLine{{Y: d.ExpectedHourly, Label: l.f("报道平均：每小时 %s 个", "reported average: %s/h", hourly)}},
+			Refs:  []chart.RefLine{{Y: d.ExpectedHourly, Label: l.Sprintf("报道平均：每小时 %s 个", "reported average: %s/h", hourly)}},
 			Notes: hnotes,
 		}, 0)
 	}
-	doc.Note(l.f("文章报道的平均每分钟 9,412 个（%s）按规模换算为每小时 %s 个。每小时的起伏来自一天中的作息，除夕夜最高。",
+	doc.Note(l.Sprintf("文章报道的平均每分钟 9,412 个（%s）按规模换算为每小时 %s 个。每小时的起伏来自一天中的作息，除夕夜最高。",
 		"The reported average of 9,412 a minute (%s) is %s an hour at this scale. Claims follow the daily rhythm and run highest on Eve night.",
-		l.reported(), hourly))
+		p.reported(), hourly))
 
-	t := table(col(l.s("零点高峰", "The midnight peak"), 3, false), col(l.s("计算值", "Computed"), 1.3, true), col(l.s("报道值", "Reported"), 1.3, true), col(l.s("报道值 × 规模", "Reported × scale"), 1.5, true))
+	t := table(col(l.Pick("零点高峰", "The midnight peak"), 3, false), col(l.Pick("计算值", "Computed"), 1.3, true), col(l.Pick("报道值", "Reported"), 1.3, true), col(l.Pick("报道值 × 规模", "Reported × scale"), 1.5, true))
 	t.Rows = [][]string{
-		{l.f("峰值分钟的领取（%s）", "Claims in the peak minute (%s)", d.Peak.T.Format("01-02 15:04")), locale.Int(d.Peak.Claims), locale.Number(d.ReportedPeak), val(d.ExpectedPeak)},
-		{l.s("峰值分钟的尝试", "Attempts in the peak minute"), locale.Int(d.Peak.Attempts), "—", "—"},
-		{l.s("初一 00:00–00:05 的尝试", "Attempts, Day 1 00:00–00:05"), locale.Int(d.First5Attempts), locale.Number(d.ReportedFirst5), val(d.ExpectedFirst5)},
-		{l.s("初一 00:00–00:05 的领取", "Claims, Day 1 00:00–00:05"), locale.Int(d.First5Claims), "—", "—"},
-		{l.s("平均每分钟领取（上线以来）", "Claims per minute since launch"), val(p.d.Headline.computed("claims_per_minute_avg")), locale.Number(d.ReportedAvg), val(d.ReportedAvg * ri.Scale)},
+		{l.Sprintf("峰值分钟的领取（%s）", "Claims in the peak minute (%s)", d.Peak.T.Format("01-02 15:04")), locale.Int(d.Peak.Claims), locale.Number(d.ReportedPeak), val(d.ExpectedPeak)},
+		{l.Pick("峰值分钟的尝试", "Attempts in the peak minute"), locale.Int(d.Peak.Attempts), "—", "—"},
+		{l.Pick("初一 00:00–00:05 的尝试", "Attempts, Day 1 00:00–00:05"), locale.Int(d.First5Attempts), locale.Number(d.ReportedFirst5), val(d.ExpectedFirst5)},
+		{l.Pick("初一 00:00–00:05 的领取", "Claims, Day 1 00:00–00:05"), locale.Int(d.First5Claims), "—", "—"},
+		{l.Pick("平均每分钟领取（上线以来）", "Claims per minute since launch"), val(p.d.Headline.computed("claims_per_minute_avg")), locale.Number(d.ReportedAvg), val(d.ReportedAvg * ri.Scale)},
 	}
 	doc.Table(t)
-	doc.Note(l.s("报道值来源：", "Reported figures: ") + l.reported() + l.s("。", "."))
+	doc.Note(l.Pick("报道值来源：", "Reported figures: ") + p.reported() + l.Pick("。", "."))
 }
 
 func inWindow(t, from, to time.Time) bool { return !t.Before(from) && t.Before(to) }

@@ -18,6 +18,7 @@ import (
 	"github.com/hongbao/hongbao/reports/fonts"
 	"github.com/hongbao/hongbao/reports/pdf"
 	"github.com/hongbao/hongbao/transform"
+	"github.com/hongbao/hongbao/transform/facts"
 )
 
 // Options chooses what Build reads and writes.
@@ -165,46 +166,73 @@ type reportData struct {
 	Risk      RiskData
 }
 
+// source is what the sections read: the warehouse, and what several sections need,
+// read from it once: the run and the facts sheet's measures.
+type source struct {
+	db    *sql.DB
+	run   RunInfo
+	facts *facts.Measures
+}
+
+// newSource reads the run and measures the facts sheet, once for every section and
+// both languages.
+func newSource(ctx context.Context, db *sql.DB) (*source, error) {
+	ri, err := runInfo(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	run, hasRun := ri.run()
+	m, err := facts.Measure(ctx, db, run, hasRun)
+	if err != nil {
+		return nil, fmt.Errorf("facts sheet: %w", err)
+	}
+	return &source{db: db, run: ri, facts: m}, nil
+}
+
 // sections are the data functions, in the order collect runs them.
 var sections = []struct {
 	name string
-	run  func(context.Context, *sql.DB, *reportData) error
+	run  func(context.Context, *source, *reportData) error
 }{
-	{"method", func(ctx context.Context, db *sql.DB, d *reportData) (err error) {
-		d.Method, err = methodData(ctx, db)
+	{"method", func(ctx context.Context, src *source, d *reportData) (err error) {
+		d.Method, err = methodData(ctx, src)
 		return
 	}},
-	{"headline", func(ctx context.Context, db *sql.DB, d *reportData) (err error) {
-		d.Headline, err = headlineData(ctx, db)
+	{"headline", func(ctx context.Context, src *source, d *reportData) (err error) {
+		d.Headline, err = headlineData(ctx, src)
 		return
 	}},
-	{"midnight peak", func(ctx context.Context, db *sql.DB, d *reportData) (err error) {
-		d.Peak, err = peakData(ctx, db)
+	{"midnight peak", func(ctx context.Context, src *source, d *reportData) (err error) {
+		d.Peak, err = peakData(ctx, src)
 		return
 	}},
-	{"payment adoption", func(ctx context.Context, db *sql.DB, d *reportData) (err error) {
-		d.Adoption, err = adoptionData(ctx, db)
+	{"payment adoption", func(ctx context.Context, src *source, d *reportData) (err error) {
+		d.Adoption, err = adoptionData(ctx, src)
 		return
 	}},
-	{"bank coverage", func(ctx context.Context, db *sql.DB, d *reportData) (err error) {
-		d.Banks, err = bankData(ctx, db)
+	{"bank coverage", func(ctx context.Context, src *source, d *reportData) (err error) {
+		d.Banks, err = bankData(ctx, src)
 		return
 	}},
-	{"payment scenarios", func(ctx context.Context, db *sql.DB, d *reportData) (err error) {
-		d.Scenarios, err = scenarioData(ctx, db)
+	{"payment scenarios", func(ctx context.Context, src *source, d *reportData) (err error) {
+		d.Scenarios, err = scenarioData(ctx, src)
 		return
 	}},
-	{"risk", func(ctx context.Context, db *sql.DB, d *reportData) (err error) {
-		d.Risk, err = riskData(ctx, db)
+	{"risk", func(ctx context.Context, src *source, d *reportData) (err error) {
+		d.Risk, err = riskData(ctx, src)
 		return
 	}},
 }
 
 // collect runs every section's data function, calling step after each.
 func collect(ctx context.Context, db *sql.DB, step func()) (*reportData, error) {
+	src, err := newSource(ctx, db)
+	if err != nil {
+		return nil, err
+	}
 	d := &reportData{}
 	for _, s := range sections {
-		if err := s.run(ctx, db, d); err != nil {
+		if err := s.run(ctx, src, d); err != nil {
 			if errors.Is(err, ErrNoEvents) || ctx.Err() != nil {
 				return nil, err
 			}
@@ -379,8 +407,8 @@ func titlePage(doc *pdf.Document, ls []Lang, d *reportData, now time.Time) {
 		return
 	}
 	l := ls[0]
-	doc.TitlePage(l.s("2014 春节微信红包", "WeChat red envelopes, Spring Festival 2014"),
-		l.s("零点高峰、支付普及与银行覆盖\n面向战略人员的报告", "The midnight peak, payment adoption and bank coverage\nA report for strategists"),
-		l.f("数据：%s（北京时间）· 规模 %s · %s 次领取", "Data: %s CST · scale %s · %s claims", window, sig(ri.Scale, 4), locale.Int(ri.Claims)),
-		l.f("生成：%s（北京时间）· hongbao report", "Generated: %s CST · hongbao report", now.In(locale.Zone).Format("2006-01-02 15:04")))
+	doc.TitlePage(l.Pick("2014 春节微信红包", "WeChat red envelopes, Spring Festival 2014"),
+		l.Pick("零点高峰、支付普及与银行覆盖\n面向战略人员的报告", "The midnight peak, payment adoption and bank coverage\nA report for strategists"),
+		l.Sprintf("数据：%s（北京时间）· 规模 %s · %s 次领取", "Data: %s CST · scale %s · %s claims", window, sig(ri.Scale, 4), locale.Int(ri.Claims)),
+		l.Sprintf("生成：%s（北京时间）· hongbao report", "Generated: %s CST · hongbao report", now.In(locale.Zone).Format("2006-01-02 15:04")))
 }

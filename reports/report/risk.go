@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -43,12 +42,10 @@ type DayCount struct {
 const wechatHosts = `'(^|\.)(weixin\.qq\.com|wx\.qq\.com|qq\.com|tenpay\.com|wechat\.com)$'`
 
 // riskData reads the links table.
-func riskData(ctx context.Context, db *sql.DB) (RiskData, error) {
+func riskData(ctx context.Context, src *source) (RiskData, error) {
 	var d RiskData
-	ri, err := runInfo(ctx, db)
-	if err != nil {
-		return d, err
-	}
+	ri, db := src.run, src.db
+	var err error
 	err = db.QueryRowContext(ctx, `WITH l AS (SELECT *, lower(regexp_extract(url, '^[A-Za-z][A-Za-z0-9+.-]*://([^/:?#]+)', 1)) AS host FROM links)
 		SELECT count(*), count(*) FILTER (WHERE NOT regexp_matches(host, `+wechatHosts+`)),
 			count(DISTINCT host), count(DISTINCT user_id), count(DISTINCT chat_id),
@@ -104,12 +101,12 @@ func day(t time.Time) time.Time {
 func (p *part) risk() {
 	l, d, ri, doc := p.l, p.d.Risk, p.d.Method.Run, p.doc
 	doc.PageBreak()
-	doc.Heading(1, l.s("六、风险：假红包链接与网贷平台危机", "6 Risk: fake envelope links and P2P platform crises"))
-	doc.Paragraph(l.f("文章提醒，有人在微信中炮制假冒的红包链接（%s）。事件数据中有 %s 条冒充红包的链接，由 %s 位用户分享到 %s 个聊天中，"+
+	doc.Heading(1, l.Pick("六、风险：假红包链接与网贷平台危机", "6 Risk: fake envelope links and P2P platform crises"))
+	doc.Paragraph(l.Sprintf("文章提醒，有人在微信中炮制假冒的红包链接（%s）。事件数据中有 %s 条冒充红包的链接，由 %s 位用户分享到 %s 个聊天中，"+
 		"每 1,000 个红包约 %s 条；其中 %s 条指向微信与财付通以外的域名，共 %s 个不同的域名（计算值）。假链接的比例是模拟参数（假设值），不是文章的数字。",
 		"The article warns of fake red-envelope links made up inside WeChat (%s). The event data hold %s links posing as envelopes, shared by %s users into %s chats, "+
 			"about %s per 1,000 envelopes sent; %s of them point outside WeChat's and Tenpay's domains, at %s distinct hosts (computed). The rate of fake links is a simulation parameter (assumed), not an article figure.",
-		l.reported(), locale.Int(d.Links), locale.Int(d.Sharers), locale.Int(d.Chats), sig(d.PerThousand, 3), locale.Int(d.OffWeChat), locale.Int(d.Hosts)))
+		p.reported(), locale.Int(d.Links), locale.Int(d.Sharers), locale.Int(d.Chats), sig(d.PerThousand, 3), locale.Int(d.OffWeChat), locale.Int(d.Hosts)))
 	var days []string
 	var counts []float64
 	for _, c := range d.Days {
@@ -118,15 +115,15 @@ func (p *part) risk() {
 	}
 	if len(days) > 0 && d.Links > 0 {
 		p.chart("risk-links", &chart.Bar{
-			Title:       l.s("每天分享的假红包链接", "Fake envelope links shared per day"),
-			YLabel:      l.s("链接（条）", "links"),
-			Source:      l.sourceComputed(ri, l.s("假链接比例为模拟参数（假设值）", "the rate of fake links is a simulation parameter (assumed)")),
+			Title:       l.Pick("每天分享的假红包链接", "Fake envelope links shared per day"),
+			YLabel:      l.Pick("链接（条）", "links"),
+			Source:      p.sourceComputed(ri, l.Pick("假链接比例为模拟参数（假设值）", "the rate of fake links is a simulation parameter (assumed)")),
 			Categories:  days,
 			Groups:      []chart.BarGroup{{Values: counts, Color: chart.Palette[5]}},
 			ValueLabels: true,
 		}, 8*vg.Centimeter)
 	}
-	doc.Paragraph(l.f("同一时期，有 %s 家网贷平台被爆出支付危机（%s）。事件数据中没有网贷数据，这一数字只作为背景：用户绑卡、提现与支付的意愿，取决于对资金安全的信任。",
+	doc.Paragraph(l.Sprintf("同一时期，有 %s 家网贷平台被爆出支付危机（%s）。事件数据中没有网贷数据，这一数字只作为背景：用户绑卡、提现与支付的意愿，取决于对资金安全的信任。",
 		"In the same days %s P2P lending platforms were reported in a payment crisis (%s). The events hold no P2P data, so this figure is context only: users' willingness to bind cards, withdraw and pay rests on trust that their money is safe.",
-		locale.Number(d.ReportedP2PCrises), l.reported()))
+		locale.Number(d.ReportedP2PCrises), p.reported()))
 }

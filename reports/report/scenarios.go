@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sort"
 	"strconv"
@@ -65,7 +64,8 @@ func (d ScenarioData) Count(provider string) int {
 }
 
 // scenarioData reads the payments by provider and scenario.
-func scenarioData(ctx context.Context, db *sql.DB) (ScenarioData, error) {
+func scenarioData(ctx context.Context, src *source) (ScenarioData, error) {
+	db := src.db
 	var d ScenarioData
 	f, err := lookupFact("wechat_pay_scenarios")
 	if err != nil {
@@ -138,24 +138,24 @@ func scenarioData(ctx context.Context, db *sql.DB) (ScenarioData, error) {
 func (p *part) scenarios() {
 	l, d, ri, doc := p.l, p.d.Scenarios, p.d.Method.Run, p.doc
 	doc.PageBreak()
-	doc.Heading(1, l.s("五、支付场景与移动支付市场", "5 Payment scenarios and the mobile-payment market"))
+	doc.Heading(1, l.Pick("五、支付场景与移动支付市场", "5 Payment scenarios and the mobile-payment market"))
 	named := map[string][]string{}
 	for _, s := range d.Scenarios {
 		if s.Source == "reported" {
 			named[s.Provider] = append(named[s.Provider], p.ref(s.NameZH, s.NameEN))
 		}
 	}
-	sep := l.s("、", ", ")
-	text := l.f("微信支付约有 %s 个支付场景（%s），参考表列出 %d 个，其中 %d 个是文章点名的：%s。",
+	sep := l.Pick("、", ", ")
+	text := l.Sprintf("微信支付约有 %s 个支付场景（%s），参考表列出 %d 个，其中 %d 个是文章点名的：%s。",
 		"WeChat Pay had about %s payment scenarios (%s); the reference table lists %d, %d of them named in the article: %s.",
-		locale.Number(d.ReportedWeChatPay), l.reported(), d.Count(wechatPay), len(named[wechatPay]), strings.Join(named[wechatPay], sep))
+		locale.Number(d.ReportedWeChatPay), p.reported(), d.Count(wechatPay), len(named[wechatPay]), strings.Join(named[wechatPay], sep))
 	if n := len(named[alipay]); n > 0 {
-		text += l.f("支付宝列出 %d 个，文章提到其中 %d 个：%s；其余为假设。", " For Alipay it lists %d, %d of them in the article: %s; the rest are assumed.",
+		text += l.Sprintf("支付宝列出 %d 个，文章提到其中 %d 个：%s；其余为假设。", " For Alipay it lists %d, %d of them in the article: %s; the rest are assumed.",
 			d.Count(alipay), n, strings.Join(named[alipay], sep))
 	} else {
-		text += l.f("文章没有列出支付宝的场景，参考表假设了 %d 个。", " The article lists no Alipay scenarios; the table assumes %d.", d.Count(alipay))
+		text += l.Sprintf("文章没有列出支付宝的场景，参考表假设了 %d 个。", " The article lists no Alipay scenarios; the table assumes %d.", d.Count(alipay))
 	}
-	text += l.s("各场景的支付占比是模拟参数（假设值）；图中的占比是事件数据中的实际分布（计算值），* 为文章点名的场景。",
+	text += l.Pick("各场景的支付占比是模拟参数（假设值）；图中的占比是事件数据中的实际分布（计算值），* 为文章点名的场景。",
 		" Each scenario's share of payments is a simulation parameter (assumed); the charts show the shares found in the event data (computed); * marks the scenarios the article names.")
 	doc.Paragraph(text)
 
@@ -177,9 +177,9 @@ func (p *part) scenarios() {
 			continue
 		}
 		p.chart("scenarios-"+strings.ReplaceAll(prov, "_", ""), &chart.Bar{
-			Title:       l.f("%s：各支付场景占支付笔数的比例（%d 个场景）", "%s: share of payments by scenario (%d scenarios)", l.provider(prov), len(names)),
-			YLabel:      l.s("占支付笔数（%）", "share of payments (%)"),
-			Source:      l.sourceComputed(ri, l.s("* 为文章点名的场景（报道值）；场景权重为模拟参数（假设值）", "* named in the article (reported); scenario weights are simulation parameters (assumed)")),
+			Title:       l.Sprintf("%s：各支付场景占支付笔数的比例（%d 个场景）", "%s: share of payments by scenario (%d scenarios)", p.provider(prov), len(names)),
+			YLabel:      l.Pick("占支付笔数（%）", "share of payments (%)"),
+			Source:      p.sourceComputed(ri, l.Pick("* 为文章点名的场景（报道值）；场景权重为模拟参数（假设值）", "* named in the article (reported); scenario weights are simulation parameters (assumed)")),
 			Categories:  names,
 			Groups:      []chart.BarGroup{{Values: shares, Color: providerColor(prov)}},
 			ValueLabels: true,
@@ -188,36 +188,36 @@ func (p *part) scenarios() {
 	}
 
 	doc.PageBreak()
-	doc.Heading(2, l.s("移动支付市场，2012 → 2013", "The mobile-payment market, 2012 → 2013"))
-	doc.Paragraph(l.s("2012 年中国处理移动支付业务 21.13 亿笔、金额 1811.94 亿元；2013 年移动支付市场规模预计超过 8000 亿元（均为报道值）。",
+	doc.Heading(2, l.Pick("移动支付市场，2012 → 2013", "The mobile-payment market, 2012 → 2013"))
+	doc.Paragraph(l.Pick("2012 年中国处理移动支付业务 21.13 亿笔、金额 1811.94 亿元；2013 年移动支付市场规模预计超过 8000 亿元（均为报道值）。",
 		"In 2012 China processed 2.113 billion mobile payments worth 181.194 billion yuan; the 2013 market was forecast at over 800 billion yuan (all reported)."))
 	// Chinese counts money in 亿 (1e8), English in billions.
-	unit, div := l.s("亿元", "billion yuan"), 1e8
+	unit, div := l.Pick("亿元", "billion yuan"), 1e8
 	if l == English {
 		div = 1e9
 	}
 	var years []string
 	var amounts []float64
-	t := table(col(l.s("指标", "Figure"), 3, false), col(l.s("数值", "Value"), 2, true), col(l.s("类别", "Kind"), 2.2, false))
+	t := table(col(l.Pick("指标", "Figure"), 3, false), col(l.Pick("数值", "Value"), 2, true), col(l.Pick("类别", "Kind"), 2.2, false))
 	for _, m := range d.Market {
 		y := strconv.Itoa(m.Year)
 		if m.Forecast {
-			y += l.s("（预测）", " (forecast)")
+			y += l.Pick("（预测）", " (forecast)")
 		}
 		if m.AmountYuan > 0 {
 			years = append(years, y)
 			amounts = append(amounts, m.AmountYuan/div)
-			t.Rows = append(t.Rows, []string{l.f("%s 移动支付金额（元）", "Mobile payments %s, amount (yuan)", y), bound(m.Bound) + locale.Number(m.AmountYuan), l.reported()})
+			t.Rows = append(t.Rows, []string{l.Sprintf("%s 移动支付金额（元）", "Mobile payments %s, amount (yuan)", y), bound(m.Bound) + locale.Number(m.AmountYuan), p.reported()})
 		}
 		if m.Transactions > 0 {
-			t.Rows = append(t.Rows, []string{l.f("%s 移动支付笔数", "Mobile payments %s, transactions", y), locale.Number(m.Transactions), l.reported()})
+			t.Rows = append(t.Rows, []string{l.Sprintf("%s 移动支付笔数", "Mobile payments %s, transactions", y), locale.Number(m.Transactions), p.reported()})
 		}
 	}
 	if len(years) > 0 {
 		p.chart("market", &chart.Bar{
-			Title:       l.s("中国移动支付金额：2012 年与 2013 年预测", "China's mobile payments: 2012 and the 2013 forecast"),
-			YLabel:      l.f("金额（%s）", "amount (%s)", unit),
-			Source:      l.s("来源：", "Source: ") + l.reported() + l.s("。2013 年为预测值（“超过”）。", ". 2013 is a forecast (\"more than\")."),
+			Title:       l.Pick("中国移动支付金额：2012 年与 2013 年预测", "China's mobile payments: 2012 and the 2013 forecast"),
+			YLabel:      l.Sprintf("金额（%s）", "amount (%s)", unit),
+			Source:      l.Pick("来源：", "Source: ") + p.reported() + l.Pick("。2013 年为预测值（“超过”）。", ". 2013 is a forecast (\"more than\")."),
 			Categories:  years,
 			Groups:      []chart.BarGroup{{Values: amounts, Color: chart.Palette[2]}},
 			ValueLabels: true,

@@ -4,10 +4,8 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
-	"path"
-	"regexp"
-	"sort"
-	"strings"
+
+	"github.com/hongbao/hongbao/internal/sqlfile"
 )
 
 // modelFiles holds the SQL models. Each file is one SELECT with a header comment saying
@@ -21,60 +19,28 @@ var modelFiles embed.FS
 type model struct {
 	name   string // table name
 	file   string // models/NN_name.sql
-	query  string
+	query  string // the file, header comment included
 	header string // the first sentence of the leading comment
 }
 
-var modelName = regexp.MustCompile(`^(?:[0-9]+_)?([a-z][a-z0-9_]*)\.sql$`)
-
 // loadModels reads the embedded models in name order.
 func loadModels(fsys fs.FS) ([]model, error) {
-	files, err := fs.Glob(fsys, "models/*.sql")
+	files, err := sqlfile.Load(fsys, "models/*.sql")
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(files)
-	models := make([]model, 0, len(files))
-	seen := map[string]string{}
-	for _, f := range files {
-		m := modelName.FindStringSubmatch(path.Base(f))
-		if m == nil {
-			return nil, fmt.Errorf("model file %s: name it NN_table_name.sql in lower case", f)
-		}
-		if prev, dup := seen[m[1]]; dup {
-			return nil, fmt.Errorf("model files %s and %s both build table %s", prev, f, m[1])
-		}
-		seen[m[1]] = f
-		body, err := fs.ReadFile(fsys, f)
-		if err != nil {
-			return nil, err
-		}
-		q := strings.TrimRight(strings.TrimSpace(string(body)), ";")
-		models = append(models, model{name: m[1], file: f, query: q, header: firstSentence(headerComment(q))})
+	models := make([]model, len(files))
+	for i, f := range files {
+		models[i] = model{name: f.Name, file: f.Path, query: f.SQL, header: f.About()}
 	}
 	return models, nil
 }
 
 // headerComment returns the comment lines a model file starts with.
-func headerComment(q string) string {
-	var lines []string
-	for _, l := range strings.Split(q, "\n") {
-		l = strings.TrimSpace(l)
-		if !strings.HasPrefix(l, "--") {
-			break
-		}
-		lines = append(lines, strings.TrimSpace(strings.TrimPrefix(l, "--")))
-	}
-	return strings.Join(lines, " ")
-}
+func headerComment(q string) string { return sqlfile.Header(q) }
 
 // firstSentence returns s up to and including its first full stop.
-func firstSentence(s string) string {
-	if i := strings.Index(s, ". "); i >= 0 {
-		return s[:i+1]
-	}
-	return s
-}
+func firstSentence(s string) string { return sqlfile.FirstSentence(s) }
 
 // buildSQL materializes m. The SELECT goes on its own line so its header comment cannot
 // swallow the AS.

@@ -27,6 +27,11 @@ mobile_payment_market    5 rows  reference
 facts_reported          21 rows  reference
 facts_notes              3 rows  reference
 claims_per_minute        2 rows  model
+claims_per_hour          1 rows  model
+midnight_window        120 rows  model
+user_bindings            0 rows  model
+bank_bindings            0 rows  model
+user_funnel              3 rows  model
 `
 	if out.String() != want {
 		t.Errorf("transform printed:\n%s\nwant:\n%s", out.String(), want)

@@ -1,0 +1,39 @@
+-- user_funnel: each user's way from a red envelope to WeChat Pay, from grabs,
+-- user_bindings, withdrawals and payments. The first grab, the first claim, and with
+-- WeChat Pay the first binding try, the first bound card, the first withdrawal and the
+-- first payment, NULL where the user never got there. One row per user who did any of
+-- them. The report's funnel (claimers only, each stage within the one before) and the
+-- adoption_funnel notebook's (every user at each stage) count its rows.
+WITH grabbed AS (
+    SELECT user_id,
+           min(ts)                                      AS first_grab_at,
+           min(ts) FILTER (WHERE outcome = 'claimed')   AS first_claim_at
+    FROM grabs
+    GROUP BY user_id
+), bound AS (
+    SELECT user_id, first_attempt_at AS first_bind_attempt_at, first_bound_at
+    FROM user_bindings
+    WHERE provider = 'wechat_pay'
+), withdrew AS (
+    SELECT user_id, min(ts) AS first_withdrawal_at
+    FROM withdrawals
+    WHERE provider = 'wechat_pay'
+    GROUP BY user_id
+), paid AS (
+    SELECT user_id, min(ts) AS first_payment_at
+    FROM payments
+    WHERE provider = 'wechat_pay'
+    GROUP BY user_id
+)
+SELECT
+    user_id,
+    first_grab_at,
+    first_claim_at,
+    first_bind_attempt_at,
+    first_bound_at,
+    first_withdrawal_at,
+    first_payment_at
+FROM grabbed
+FULL JOIN bound USING (user_id)
+FULL JOIN withdrew USING (user_id)
+FULL JOIN paid USING (user_id)

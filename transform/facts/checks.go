@@ -19,26 +19,6 @@ type Check struct {
 	Query    string             `json:"query"`
 }
 
-const (
-	checkWindowSQL = `SELECT count(*) FILTER (WHERE ts < {end}) AS claims,
-       min(ts) AS first_claim,
-       count(*) FILTER (WHERE ts >= {eve} AND ts < {end}) AS claims_eve_to_day1,
-       (SELECT max(claims) FROM claims_per_minute) AS peak_claims
-FROM grabs
-WHERE outcome = 'claimed'`
-	checkAttemptsSQL = `SELECT sum(attempts) AS attempts, sum(claims) AS claims,
-       (SELECT claims FROM claims_per_minute WHERE minute = {peak_local}) AS peak_claims
-FROM claims_per_minute
-WHERE minute >= {peak_local} AND minute < {peak_local} + INTERVAL 5 MINUTE`
-	checkEnvelopeSQL = `SELECT (SELECT avg(total_fen) / 100 FROM envelopes WHERE ts < {night_end}) AS mean_envelope_yuan,
-       (SELECT avg(shares) FROM envelopes) AS mean_shares,
-       median(amount_fen) / 100 AS median_claim_yuan,
-       min(amount_fen) AS min_claim_fen,
-       max(amount_fen) / 100 AS max_claim_yuan
-FROM grabs
-WHERE outcome = 'claimed'`
-)
-
 // checkMeasure is what the query of one consistency note gave, in no language.
 type checkMeasure struct {
 	id     int
@@ -52,7 +32,7 @@ func measureChecks(ctx context.Context, db *sql.DB, run Run) ([]checkMeasure, er
 	w := run.Windows
 
 	// Note 1: the window of the 75 million claims.
-	q1 := render(checkWindowSQL, w)
+	q1 := render(queries.Query("check_window"), w)
 	var claims, eveClaims, peak sql.NullFloat64
 	var first sql.NullTime
 	if err := db.QueryRowContext(ctx, q1).Scan(&claims, &first, &eveClaims, &peak); err != nil {
@@ -70,7 +50,7 @@ func measureChecks(ctx context.Context, db *sql.DB, run Run) ([]checkMeasure, er
 		"peak_claims_per_minute": peak.Float64, "scale": run.Scale}}
 
 	// Note 2: participations count attempts, opens count claims.
-	q2 := render(checkAttemptsSQL, w)
+	q2 := render(queries.Query("check_attempts"), w)
 	var att, cl, pk sql.NullFloat64
 	if err := db.QueryRowContext(ctx, q2).Scan(&att, &cl, &pk); err != nil {
 		return nil, errorf("consistency note 2", err)
@@ -80,7 +60,7 @@ func measureChecks(ctx context.Context, db *sql.DB, run Run) ([]checkMeasure, er
 		"peak_minute_claims": pk.Float64, "attempts_per_minute_over_peak": safeDiv(att.Float64/5, pk.Float64)}}
 
 	// Note 3: envelope totals against single claims.
-	q3 := render(checkEnvelopeSQL, w)
+	q3 := render(queries.Query("check_envelope"), w)
 	var meanEnv, meanShares, medClaim, minClaim, maxClaim sql.NullFloat64
 	if err := db.QueryRowContext(ctx, q3).Scan(&meanEnv, &meanShares, &medClaim, &minClaim, &maxClaim); err != nil {
 		return nil, errorf("consistency note 3", err)

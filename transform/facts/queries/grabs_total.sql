@@ -1,0 +1,4 @@
+-- grabs_total: successful claims from the launch up to {end} (Day 1 16:00), from grabs.
+SELECT count(*) AS claims
+FROM grabs
+WHERE outcome = 'claimed' AND ts < {end}

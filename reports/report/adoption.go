@@ -66,21 +66,14 @@ func adoptionData(ctx context.Context, src *source) (AdoptionData, error) {
 	var d AdoptionData
 
 	// New users per hour: each user's first successful binding per provider.
-	rows, err := db.QueryContext(ctx, `SELECT `+localHour("first")+` AS h, provider, count(*)
-		FROM (SELECT provider, user_id, min(ts) AS first FROM card_bindings WHERE outcome = 'ok' GROUP BY ALL)
-		GROUP BY ALL ORDER BY h`)
-	if err != nil {
-		return d, fmt.Errorf("new payment users: %w", err)
-	}
 	perHour := map[time.Time]*Adopters{}
 	var first, last time.Time
-	for rows.Next() {
+	err = eachRow(ctx, db, reportSQL.Query("new_payment_users"), func(scan func(...any) error) error {
 		var t time.Time
 		var provider string
 		var n int64
-		if err := rows.Scan(&t, &provider, &n); err != nil {
-			rows.Close()
-			return d, fmt.Errorf("new payment users: %w", err)
+		if err := scan(&t, &provider, &n); err != nil {
+			return err
 		}
 		t = wall(t)
 		a := perHour[t]
@@ -100,9 +93,9 @@ func adoptionData(ctx context.Context, src *source) (AdoptionData, error) {
 		if first.IsZero() || t.Before(first) {
 			first = t
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return d, fmt.Errorf("new payment users: %w", err)
 	}
 	from := ri.First.Truncate(time.Hour)
@@ -130,11 +123,7 @@ func adoptionData(ctx context.Context, src *source) (AdoptionData, error) {
 
 	// The funnel follows claimers only, so each stage is a subset of the one before.
 	d.Funnel = make([]FunnelStage, 4)
-	err = db.QueryRowContext(ctx, `WITH claimers AS (SELECT DISTINCT user_id FROM grabs WHERE outcome = 'claimed'),
-		tried AS (SELECT DISTINCT user_id FROM card_bindings WHERE provider = 'wechat_pay' AND user_id IN (SELECT user_id FROM claimers)),
-		bound AS (SELECT DISTINCT user_id FROM card_bindings WHERE provider = 'wechat_pay' AND outcome = 'ok' AND user_id IN (SELECT user_id FROM tried)),
-		withdrew AS (SELECT DISTINCT user_id FROM withdrawals WHERE provider = 'wechat_pay' AND user_id IN (SELECT user_id FROM bound))
-		SELECT (SELECT count(*) FROM claimers), (SELECT count(*) FROM tried), (SELECT count(*) FROM bound), (SELECT count(*) FROM withdrew)`).
+	err = db.QueryRowContext(ctx, reportSQL.Query("funnel")).
 		Scan(&d.Funnel[0].Users, &d.Funnel[1].Users, &d.Funnel[2].Users, &d.Funnel[3].Users)
 	if err != nil {
 		return d, fmt.Errorf("adoption funnel: %w", err)
@@ -143,22 +132,22 @@ func adoptionData(ctx context.Context, src *source) (AdoptionData, error) {
 		d.Funnel[i].Stage = s
 	}
 
-	for _, p := range []string{wechatPay, alipay} {
-		ps := ProviderStats{Provider: p}
-		err := db.QueryRowContext(ctx, `SELECT
-			(SELECT count(*) FROM card_bindings WHERE provider = $1),
-			(SELECT count(*) FROM card_bindings WHERE provider = $1 AND outcome = 'ok'),
-			(SELECT count(*) FROM card_bindings WHERE provider = $1 AND outcome = 'bank_not_supported'),
-			(SELECT count(DISTINCT user_id) FROM card_bindings WHERE provider = $1 AND outcome = 'ok'),
-			(SELECT count(*) FROM payments WHERE provider = $1),
-			(SELECT CAST(coalesce(sum(amount_fen), 0) AS BIGINT) FROM payments WHERE provider = $1),
-			(SELECT count(*) FROM withdrawals WHERE provider = $1),
-			(SELECT CAST(coalesce(sum(amount_fen), 0) AS BIGINT) FROM withdrawals WHERE provider = $1)`, p).
-			Scan(&ps.BindAttempts, &ps.BindOK, &ps.BindRejected, &ps.BoundUsers, &ps.Payments, &ps.PaymentFen, &ps.Withdrawals, &ps.WithdrawalFen)
-		if err != nil {
-			return d, fmt.Errorf("%s totals: %w", p, err)
+	d.Providers = []ProviderStats{{Provider: wechatPay}, {Provider: alipay}}
+	err = eachRow(ctx, db, reportSQL.Query("provider_totals"), func(scan func(...any) error) error {
+		var ps ProviderStats
+		if err := scan(&ps.Provider, &ps.BindAttempts, &ps.BindOK, &ps.BindRejected, &ps.BoundUsers,
+			&ps.Payments, &ps.PaymentFen, &ps.Withdrawals, &ps.WithdrawalFen); err != nil {
+			return err
 		}
-		d.Providers = append(d.Providers, ps)
+		for i := range d.Providers {
+			if d.Providers[i].Provider == ps.Provider {
+				d.Providers[i] = ps
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return d, fmt.Errorf("provider totals: %w", err)
 	}
 	return d, nil
 }

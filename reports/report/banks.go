@@ -139,45 +139,39 @@ func bankData(ctx context.Context, src *source) (BankData, error) {
 		*v = f.Value
 	}
 
-	for _, p := range []string{wechatPay, alipay} {
-		o := BindingOutcome{Provider: p}
-		err := db.QueryRowContext(ctx, `WITH b AS (SELECT user_id, ts, outcome, event_id FROM card_bindings WHERE provider = $1),
-			firsts AS (SELECT arg_min(outcome, (ts, event_id)) AS first FROM b GROUP BY user_id),
-			per_user AS (SELECT user_id, bool_or(outcome = 'bank_not_supported') AS refused, bool_or(outcome = 'ok') AS bound FROM b GROUP BY user_id)
-			SELECT (SELECT count(*) FROM firsts), (SELECT count(*) FROM firsts WHERE first = 'ok'),
-				(SELECT count(*) FROM b WHERE outcome = 'bank_not_supported'),
-				(SELECT count(*) FROM per_user WHERE refused AND NOT bound),
-				(SELECT count(*) FROM per_user WHERE refused AND bound)`, p).
-			Scan(&o.Users, &o.FirstOK, &o.Rejected, &o.LostUsers, &o.Recovered)
-		if err != nil {
-			return d, fmt.Errorf("%s binding outcomes: %w", p, err)
+	d.Providers = []BindingOutcome{{Provider: wechatPay}, {Provider: alipay}}
+	err = eachRow(ctx, db, reportSQL.Query("binding_outcomes"), func(scan func(...any) error) error {
+		var o BindingOutcome
+		if err := scan(&o.Provider, &o.Users, &o.FirstOK, &o.Rejected, &o.LostUsers, &o.Recovered); err != nil {
+			return err
 		}
-		d.Providers = append(d.Providers, o)
+		for i := range d.Providers {
+			if d.Providers[i].Provider == o.Provider {
+				d.Providers[i] = o
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return d, fmt.Errorf("binding outcomes: %w", err)
 	}
 
 	byCode := map[string]Bank{}
 	for _, b := range d.Banks {
 		byCode[b.Code] = b
 	}
-	rows, err := db.QueryContext(ctx, `SELECT bank_code, count(*), count(DISTINCT user_id) FROM card_bindings
-		WHERE provider = 'wechat_pay' AND outcome = 'bank_not_supported'
-		GROUP BY bank_code ORDER BY count(*) DESC, bank_code LIMIT 8`)
-	if err != nil {
-		return d, fmt.Errorf("rejected bindings by bank: %w", err)
-	}
-	for rows.Next() {
+	err = eachRow(ctx, db, reportSQL.Query("refused_by_bank"), func(scan func(...any) error) error {
 		var l BankLoss
-		if err := rows.Scan(&l.Code, &l.Rejected, &l.Users); err != nil {
-			rows.Close()
-			return d, fmt.Errorf("rejected bindings by bank: %w", err)
+		if err := scan(&l.Code, &l.Rejected, &l.Users); err != nil {
+			return err
 		}
 		if b, ok := byCode[l.Code]; ok {
 			l.NameZH, l.NameEN = b.NameZH, b.NameEN
 		}
 		d.LostByBank = append(d.LostByBank, l)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return d, fmt.Errorf("rejected bindings by bank: %w", err)
 	}
 
@@ -221,27 +215,20 @@ func bankTable(ctx context.Context, db *sql.DB) ([]Bank, string, error) {
 	var banks []Bank
 	source := "refdata"
 	var n int
-	err := db.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.columns WHERE table_name = 'banks'
-		AND column_name IN ('code', 'name_zh', 'name_en', 'wechat_pay', 'alipay', 'debit_card_share')`).Scan(&n)
+	err := db.QueryRowContext(ctx, reportSQL.Query("bank_table_columns")).Scan(&n)
 	if err != nil {
 		return nil, "", fmt.Errorf("look for the banks table: %w", err)
 	}
 	if n == 6 {
-		rows, err := db.QueryContext(ctx, `SELECT code, coalesce(name_zh, ''), coalesce(name_en, ''), coalesce(wechat_pay, false),
-			coalesce(alipay, false), coalesce(CAST(debit_card_share AS DOUBLE), 0) FROM banks`)
-		if err != nil {
-			return nil, "", fmt.Errorf("read the banks table: %w", err)
-		}
-		for rows.Next() {
+		err := eachRow(ctx, db, reportSQL.Query("bank_table"), func(scan func(...any) error) error {
 			var b Bank
-			if err := rows.Scan(&b.Code, &b.NameZH, &b.NameEN, &b.WeChatPay, &b.Alipay, &b.Share); err != nil {
-				rows.Close()
-				return nil, "", fmt.Errorf("read the banks table: %w", err)
+			if err := scan(&b.Code, &b.NameZH, &b.NameEN, &b.WeChatPay, &b.Alipay, &b.Share); err != nil {
+				return err
 			}
 			banks = append(banks, b)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return nil
+		})
+		if err != nil {
 			return nil, "", fmt.Errorf("read the banks table: %w", err)
 		}
 		source = "warehouse"
@@ -269,27 +256,24 @@ func bankTable(ctx context.Context, db *sql.DB) ([]Bank, string, error) {
 // observedShares are the shares of users by the bank of their first card
 // (first binding attempt, any provider), largest first.
 func observedShares(ctx context.Context, db *sql.DB) ([]float64, error) {
-	rows, err := db.QueryContext(ctx, `SELECT count(*) AS n FROM (
-			SELECT user_id, arg_min(bank_code, (ts, event_id)) AS bank FROM card_bindings GROUP BY user_id)
-		GROUP BY bank ORDER BY n DESC`)
-	if err != nil {
-		return nil, fmt.Errorf("users by card bank: %w", err)
-	}
-	defer rows.Close()
 	var counts []float64
 	total := 0.0
-	for rows.Next() {
+	err := eachRow(ctx, db, reportSQL.Query("first_cards"), func(scan func(...any) error) error {
 		var n int64
-		if err := rows.Scan(&n); err != nil {
-			return nil, fmt.Errorf("users by card bank: %w", err)
+		if err := scan(&n); err != nil {
+			return err
 		}
 		counts = append(counts, float64(n))
 		total += float64(n)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("users by card bank: %w", err)
 	}
 	for i := range counts {
 		counts[i] /= total
 	}
-	return counts, rows.Err()
+	return counts, nil
 }
 
 // reshape raises each share to exp and rescales the shares to sum to 1.

@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/hongbao/hongbao/internal/locale"
+	"github.com/hongbao/hongbao/internal/sqlfile"
 	"github.com/hongbao/hongbao/reports/chart"
 )
 
@@ -59,15 +60,17 @@ func peakData(ctx context.Context, src *source) (PeakData, error) {
 		return d, err
 	}
 	pm := ri.Windows.PeakMinute
-	if d.Minutes, err = counts(ctx, db, "minute", pm.Add(-time.Hour), pm.Add(time.Hour), time.Minute); err != nil {
+	peak := map[string]string{"peak_local": sqlfile.Local(pm)}
+	if d.Minutes, err = counts(ctx, db, sqlfile.Render(reportSQL.Query("midnight_minutes"), peak),
+		"minute", pm.Add(-time.Hour), pm.Add(time.Hour), time.Minute); err != nil {
 		return d, err
 	}
-	from := ri.First.Truncate(time.Hour)
-	if d.Hours, err = counts(ctx, db, "hour", from, ri.Windows.End, time.Hour); err != nil {
+	from, to := ri.First.Truncate(time.Hour), ri.Windows.End
+	hours := sqlfile.Render(reportSQL.Query("hours"), map[string]string{"from": sqlfile.Local(from), "to": sqlfile.Local(to)})
+	if d.Hours, err = counts(ctx, db, hours, "hour", from, to, time.Hour); err != nil {
 		return d, err
 	}
-	err = db.QueryRowContext(ctx, `SELECT coalesce(sum(attempts), 0), coalesce(sum(claims), 0) FROM claims_per_minute WHERE minute >= `+
-		wallLit(pm)+` AND minute < `+wallLit(pm.Add(5*time.Minute))).Scan(&d.First5Attempts, &d.First5Claims)
+	err = db.QueryRowContext(ctx, sqlfile.Render(reportSQL.Query("first_five"), peak)).Scan(&d.First5Attempts, &d.First5Claims)
 	if err != nil {
 		return d, fmt.Errorf("first five minutes: %w", err)
 	}
@@ -90,8 +93,7 @@ func peakData(ctx context.Context, src *source) (PeakData, error) {
 // busiestMinute is the minute with the most claims, the earliest on ties.
 func busiestMinute(ctx context.Context, db *sql.DB) (Count, error) {
 	var c Count
-	err := db.QueryRowContext(ctx, `SELECT minute, claims, attempts FROM claims_per_minute ORDER BY claims DESC, minute LIMIT 1`).
-		Scan(&c.T, &c.Claims, &c.Attempts)
+	err := db.QueryRowContext(ctx, reportSQL.Query("busiest_minute")).Scan(&c.T, &c.Claims, &c.Attempts)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, ErrNoEvents
 	}
@@ -102,25 +104,20 @@ func busiestMinute(ctx context.Context, db *sql.DB) (Count, error) {
 	return c, nil
 }
 
-// counts sums claims_per_minute into steps of unit ("minute" or "hour") over
-// [from, to), one Count per step, zero where there were no grabs.
-func counts(ctx context.Context, db *sql.DB, unit string, from, to time.Time, step time.Duration) ([]Count, error) {
-	rows, err := db.QueryContext(ctx, fmt.Sprintf(`SELECT date_trunc('%s', minute) AS t, sum(claims), sum(attempts)
-		FROM claims_per_minute WHERE minute >= %s AND minute < %s GROUP BY t ORDER BY t`, unit, wallLit(from), wallLit(to)))
-	if err != nil {
-		return nil, fmt.Errorf("claims per %s: %w", unit, err)
-	}
-	defer rows.Close()
+// counts reads the claims and attempts per unit ("minute" or "hour") that q gives
+// over [from, to), one Count per step, zero where there were no grabs.
+func counts(ctx context.Context, db *sql.DB, q, unit string, from, to time.Time, step time.Duration) ([]Count, error) {
 	got := map[time.Time]Count{}
-	for rows.Next() {
+	err := eachRow(ctx, db, q, func(scan func(...any) error) error {
 		var c Count
-		if err := rows.Scan(&c.T, &c.Claims, &c.Attempts); err != nil {
-			return nil, fmt.Errorf("claims per %s: %w", unit, err)
+		if err := scan(&c.T, &c.Claims, &c.Attempts); err != nil {
+			return err
 		}
 		c.T = wall(c.T)
 		got[c.T] = c
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("claims per %s: %w", unit, err)
 	}
 	var out []Count

@@ -38,35 +38,24 @@ type DayCount struct {
 	N   int64     `json:"n"`
 }
 
-// wechatHosts matches the hosts real envelopes and payments use.
-const wechatHosts = `'(^|\.)(weixin\.qq\.com|wx\.qq\.com|qq\.com|tenpay\.com|wechat\.com)$'`
-
 // riskData reads the links table.
 func riskData(ctx context.Context, src *source) (RiskData, error) {
 	var d RiskData
 	ri, db := src.run, src.db
 	var err error
-	err = db.QueryRowContext(ctx, `WITH l AS (SELECT *, lower(regexp_extract(url, '^[A-Za-z][A-Za-z0-9+.-]*://([^/:?#]+)', 1)) AS host FROM links)
-		SELECT count(*), count(*) FILTER (WHERE NOT regexp_matches(host, `+wechatHosts+`)),
-			count(DISTINCT host), count(DISTINCT user_id), count(DISTINCT chat_id),
-			(SELECT count(*) FROM envelopes) FROM l`).
+	err = db.QueryRowContext(ctx, reportSQL.Query("links")).
 		Scan(&d.Links, &d.OffWeChat, &d.Hosts, &d.Sharers, &d.Chats, &d.Envelopes)
 	if err != nil {
 		return d, fmt.Errorf("fake-envelope links: %w", err)
 	}
 	d.PerThousand = 1000 * share(float64(d.Links), float64(d.Envelopes))
-	rows, err := db.QueryContext(ctx, `SELECT `+localDay("ts")+` AS day, count(*) FROM links GROUP BY day ORDER BY day`)
-	if err != nil {
-		return d, fmt.Errorf("links per day: %w", err)
-	}
-	defer rows.Close()
 	perDay := map[time.Time]int64{}
 	first, last := day(ri.First), day(ri.Last)
-	for rows.Next() {
+	err = eachRow(ctx, db, reportSQL.Query("links_per_day"), func(scan func(...any) error) error {
 		var t time.Time
 		var n int64
-		if err := rows.Scan(&t, &n); err != nil {
-			return d, fmt.Errorf("links per day: %w", err)
+		if err := scan(&t, &n); err != nil {
+			return err
 		}
 		t = wall(t)
 		perDay[t] = n
@@ -76,8 +65,9 @@ func riskData(ctx context.Context, src *source) (RiskData, error) {
 		if t.After(last) {
 			last = t
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return d, fmt.Errorf("links per day: %w", err)
 	}
 	for t := first; !t.After(last); t = t.AddDate(0, 0, 1) {

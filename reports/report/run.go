@@ -16,28 +16,6 @@ import (
 // data without a run record is read.
 const reportedClaims = 75_000_000
 
-// tsLit is t as a DuckDB TIMESTAMPTZ literal.
-func tsLit(t time.Time) string {
-	return "TIMESTAMPTZ '" + t.Format("2006-01-02 15:04:05-07:00") + "'"
-}
-
-// wallLit is t's China Standard Time wall clock as a DuckDB TIMESTAMP
-// literal, to compare with claims_per_minute.minute.
-func wallLit(t time.Time) string {
-	return "TIMESTAMP '" + t.In(locale.Zone).Format("2006-01-02 15:04:05") + "'"
-}
-
-// localDay is the SQL for the China Standard Time date of column col.
-func localDay(col string) string {
-	return "CAST(timezone('Asia/Shanghai', " + col + ") AS DATE)"
-}
-
-// localHour is the SQL for the China Standard Time hour of column col, as a
-// naive TIMESTAMP.
-func localHour(col string) string {
-	return "date_trunc('hour', timezone('Asia/Shanghai', " + col + "))"
-}
-
 // wall reads a naive TIMESTAMP (as the driver returns it, in UTC) as China
 // Standard Time wall-clock time.
 func wall(t time.Time) time.Time {
@@ -75,22 +53,36 @@ type RunInfo struct {
 // eventTables are the warehouse tables the report reads, in the design's order.
 var eventTables = []string{"envelopes", "grabs", "card_bindings", "withdrawals", "payments", "links", "quarantine"}
 
+// tableRows counts the rows of each of eventTables, and the money in fen each holds.
+func tableRows(ctx context.Context, db *sql.DB) (rows, fen map[string]int64, err error) {
+	rows, fen = map[string]int64{}, map[string]int64{}
+	err = eachRow(ctx, db, reportSQL.Query("table_rows"), func(scan func(...any) error) error {
+		var t string
+		var n, f int64
+		if err := scan(&t, &n, &f); err != nil {
+			return err
+		}
+		rows[t], fen[t] = n, f
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("count the rows of each table: %w", err)
+	}
+	return rows, fen, nil
+}
+
 // runInfo reads the data window and the run record DIR/run.json that the
 // simulator leaves beside the warehouse. Without a record the scale is
 // claims / 75,000,000, the windows are 2014's and the seed is read from the
 // simulator's event ids when every grab carries the same one.
 func runInfo(ctx context.Context, db *sql.DB) (RunInfo, error) {
-	ri := RunInfo{Rows: map[string]int64{}}
-	for _, t := range eventTables {
-		var n int64
-		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+t).Scan(&n); err != nil {
-			return ri, fmt.Errorf("count %s: %w", t, err)
-		}
-		ri.Rows[t] = n
+	ri := RunInfo{}
+	var err error
+	if ri.Rows, _, err = tableRows(ctx, db); err != nil {
+		return ri, err
 	}
 	var first, last sql.NullTime
-	err := db.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE outcome = 'claimed'), min(ts), max(ts) FROM grabs`).
-		Scan(&ri.Claims, &first, &last)
+	err = db.QueryRowContext(ctx, reportSQL.Query("data_window")).Scan(&ri.Claims, &first, &last)
 	if err != nil {
 		return ri, fmt.Errorf("read the data window: %w", err)
 	}
@@ -152,8 +144,7 @@ func runRecord(ctx context.Context, db *sql.DB) (facts.Run, bool, error) {
 func seedFromIDs(ctx context.Context, db *sql.DB) (string, bool, error) {
 	var n int64
 	var prefix sql.NullString
-	err := db.QueryRowContext(ctx, `SELECT count(DISTINCT coalesce(regexp_extract(event_id, '^s([0-9a-z]+)-', 1), '')),
-		min(regexp_extract(event_id, '^s([0-9a-z]+)-', 1)) FROM grabs`).Scan(&n, &prefix)
+	err := db.QueryRowContext(ctx, reportSQL.Query("seed_from_ids")).Scan(&n, &prefix)
 	if err != nil {
 		return "", false, fmt.Errorf("read event ids: %w", err)
 	}

@@ -78,18 +78,12 @@ func scenarioData(ctx context.Context, src *source) (ScenarioData, error) {
 		idx[key{r.Provider, r.Code}] = len(d.Scenarios)
 		d.Scenarios = append(d.Scenarios, Scenario{Provider: r.Provider, Code: r.Code, NameZH: r.NameZH, NameEN: r.NameEN, Source: r.Source, Weight: r.Weight})
 	}
-	rows, err := db.QueryContext(ctx, `SELECT provider, scenario, count(*), CAST(coalesce(sum(amount_fen), 0) AS BIGINT)
-		FROM payments GROUP BY ALL`)
-	if err != nil {
-		return d, fmt.Errorf("payments by scenario: %w", err)
-	}
 	totals := map[string]int64{}
-	for rows.Next() {
+	err = eachRow(ctx, db, reportSQL.Query("payments_by_scenario"), func(scan func(...any) error) error {
 		var k key
 		var n, fen int64
-		if err := rows.Scan(&k.provider, &k.code, &n, &fen); err != nil {
-			rows.Close()
-			return d, fmt.Errorf("payments by scenario: %w", err)
+		if err := scan(&k.provider, &k.code, &n, &fen); err != nil {
+			return err
 		}
 		i, ok := idx[k]
 		if !ok {
@@ -100,9 +94,9 @@ func scenarioData(ctx context.Context, src *source) (ScenarioData, error) {
 		d.Scenarios[i].Payments += n
 		d.Scenarios[i].Fen += fen
 		totals[k.provider] += n
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return d, fmt.Errorf("payments by scenario: %w", err)
 	}
 	for i := range d.Scenarios {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +16,7 @@ import (
 	"github.com/hongbao/hongbao/ingest/broker"
 	"github.com/hongbao/hongbao/ingest/events"
 	"github.com/hongbao/hongbao/ingest/produce"
+	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/reports/fonts"
 	"github.com/hongbao/hongbao/reports/report"
 	"github.com/hongbao/hongbao/transform"
@@ -174,38 +174,17 @@ func prepareDemoDir(dir string) error {
 }
 
 func demoSummary(ctx context.Context, dir string, st produce.Stats) (*demoResult, error) {
-	w, err := transform.OpenReadOnly(dir)
+	sum, err := report.Summarize(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
-	defer w.Close()
-	db := w.DB()
-	res := &demoResult{Produced: st, Landed: map[events.Type]int64{}, LandedFen: map[events.Type]int64{}}
+	res := &demoResult{Produced: st, Landed: map[events.Type]int64{}, LandedFen: map[events.Type]int64{},
+		Quarantined: sum.Rows["quarantine"], PeakClaims: sum.PeakClaims}
 	for _, t := range events.Types {
-		col := "amount_fen"
-		switch t {
-		case events.EnvelopeSent:
-			col = "total_fen"
-		case events.CardBound, events.LinkShared:
-			col = "0"
-		}
-		q := fmt.Sprintf("SELECT count(*), coalesce(sum(%s), 0)::BIGINT FROM %s", col, t.Table())
-		var n, fen int64
-		if err := db.QueryRowContext(ctx, q).Scan(&n, &fen); err != nil {
-			return nil, fmt.Errorf("count %s: %w", t.Table(), err)
-		}
-		res.Landed[t], res.LandedFen[t] = n, fen
+		res.Landed[t], res.LandedFen[t] = sum.Rows[t.Table()], sum.Fen[t.Table()]
 	}
-	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM quarantine").Scan(&res.Quarantined); err != nil {
-		return nil, err
-	}
-	var minute time.Time
-	err = db.QueryRowContext(ctx, "SELECT minute, claims FROM claims_per_minute ORDER BY claims DESC, minute LIMIT 1").Scan(&minute, &res.PeakClaims)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("busiest minute: %w", err)
-	}
-	if !minute.IsZero() {
-		res.PeakMinute = minute.Format("2006-01-02 15:04") + " Asia/Shanghai"
+	if !sum.PeakMinute.IsZero() {
+		res.PeakMinute = sum.PeakMinute.Format("2006-01-02 15:04") + " " + locale.ZoneName
 	}
 	return res, nil
 }

@@ -106,7 +106,7 @@ func TestEmptyLakeGivesEmptyTables(t *testing.T) {
 		"quarantine":         "kafka_topic VARCHAR, kafka_partition INTEGER, kafka_offset BIGINT, kafka_key BLOB, kafka_ts TIMESTAMP WITH TIME ZONE, raw BLOB, reason VARCHAR, detail VARCHAR, ingested_at TIMESTAMP WITH TIME ZONE",
 		"quarantine_replays": "kafka_topic VARCHAR, kafka_partition INTEGER, kafka_offset BIGINT, reason VARCHAR, event_table VARCHAR, event_id VARCHAR, replayed_at TIMESTAMP WITH TIME ZONE",
 		"claims_per_minute":  "minute TIMESTAMP, claims BIGINT, attempts BIGINT, claimed_fen BIGINT",
-		"claims_per_hour":    "hour TIMESTAMP, claims BIGINT, attempts BIGINT, claimed_fen BIGINT",
+		"claims_per_hour":    "hour TIMESTAMP, claims HUGEINT, attempts HUGEINT, claimed_fen HUGEINT",
 		"midnight_window":    "midnight TIMESTAMP, from_midnight INTEGER, minute TIMESTAMP, claims BIGINT, attempts BIGINT, claimed_fen BIGINT",
 		"user_bindings":      "provider VARCHAR, user_id VARCHAR, first_attempt_at TIMESTAMP WITH TIME ZONE, first_event_id VARCHAR, first_bank_code VARCHAR, first_outcome VARCHAR, first_bound_at TIMESTAMP WITH TIME ZONE, attempts BIGINT, bound BIGINT, refused BIGINT",
 		"bank_bindings":      "provider VARCHAR, bank_code VARCHAR, attempts BIGINT, bound BIGINT, refused BIGINT, users BIGINT, refused_users BIGINT",

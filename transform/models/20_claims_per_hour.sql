@@ -1,12 +1,13 @@
 -- claims_per_hour: grabs per hour of Asia/Shanghai wall-clock time, from claims_per_minute.
 -- hour is the local hour as a naive TIMESTAMP, like claims_per_minute.minute; claims,
 -- attempts and claimed_fen are that hour's minutes added up. An hour without a grab has
--- no row. The report's hourly chart and the midnight_peak notebook read it.
+-- no row. The sums are HUGEINT, as DuckDB adds BIGINTs up. The report's hourly chart
+-- and the midnight_peak notebook read it.
 SELECT
     date_trunc('hour', minute)  AS hour,
-    sum(claims)::BIGINT         AS claims,
-    sum(attempts)::BIGINT       AS attempts,
-    sum(claimed_fen)::BIGINT    AS claimed_fen
+    sum(claims)                 AS claims,
+    sum(attempts)               AS attempts,
+    sum(claimed_fen)            AS claimed_fen
 FROM claims_per_minute
 GROUP BY hour
 ORDER BY hour

@@ -68,7 +68,7 @@ func newPageData(run *Run) pageData {
 		Title:     run.Notebook.Title,
 		Name:      run.Notebook.Name,
 		Warehouse: run.Warehouse,
-		Started:   run.Started.In(timeZone).Format("2006-01-02 15:04:05 MST"),
+		Started:   run.Started.In(locale.Zone).Format("2006-01-02 15:04:05 MST"),
 		Elapsed:   seconds(run.Elapsed),
 		Cells:     len(run.Cells),
 		Failed:    run.Failed(),
@@ -156,8 +156,6 @@ func numericColumn(res *query.Result, c int) bool {
 	}
 	return seen
 }
-
-var timeZone = locale.Zone
 
 func seconds(d time.Duration) string {
 	switch {

@@ -437,5 +437,36 @@ func TestIngesterSurvivesBrokerRestart(t *testing.T) {
 		}
 	}
 	checkLanded(t, openWarehouse(t, dir), both, false)
-	t.Logf("the ingester logged %d transient problems while the broker was down", len(log.all()))
+	ranges, _, err := ingest.TopicRanges(context.Background(), []string{addr}, topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOutageLog(t, log.all(), `consumer group "restart"`, len(ranges))
+}
+
+// checkOutageLog checks what an ingester reading parts partitions logged of one
+// broker outage, retries repeating no line: each partition reader said once that
+// it lost its connection and, unless the group ended the generation first, once
+// that it could not reconnect; the group said once that it could not join again.
+// So from parts+1 to 2*parts+1 lines, where a line per retry would be many more.
+func checkOutageLog(t *testing.T, lines []string, group string, parts int) {
+	t.Helper()
+	bySource := map[string][]string{}
+	for _, l := range lines {
+		source, _, _ := strings.Cut(l, ": ")
+		bySource[source] = append(bySource[source], l)
+		if !strings.HasSuffix(l, "; retrying") {
+			t.Errorf("logged %q, which is not a problem the ingester retries", l)
+		}
+	}
+	bad := len(bySource) != parts+1 || len(bySource[group]) != 1
+	for p := range parts {
+		said := bySource[fmt.Sprintf("partition %d", p)]
+		bad = bad || len(said) < 1 || len(said) > 2 || len(said) == 2 && !strings.Contains(said[1], "connect to its leader")
+	}
+	if bad {
+		t.Errorf("the ingester logged %d lines for the outage; want one per partition for the lost connection, at most one more for the refused reconnection, and one for the group:\n%s",
+			len(lines), strings.Join(lines, "\n"))
+	}
+	t.Logf("the ingester logged %d transient problems while the broker was down", len(lines))
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -19,8 +18,8 @@ import (
 	"github.com/hongbao/hongbao/ingest/kafkasec"
 	"github.com/hongbao/hongbao/ingest/produce"
 	"github.com/hongbao/hongbao/ingest/simulate"
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/refdata"
-	"github.com/hongbao/hongbao/transform"
 	"github.com/hongbao/hongbao/transform/facts"
 )
 
@@ -233,14 +232,7 @@ func recordRun(dir string, sim *simulate.Simulator, banksCSV []byte) error {
 	if err := facts.WriteRun(dir, run); err != nil {
 		return fmt.Errorf("record the run in %s: %w", dir, err)
 	}
-	bankFile := filepath.Join(dir, transform.BanksFile)
-	if banksCSV == nil {
-		if err := os.Remove(bankFile); err != nil && !os.IsNotExist(err) {
-			return err
-		}
-		return nil
-	}
-	return os.WriteFile(bankFile, banksCSV, 0o644)
+	return datadir.Dir(dir).WriteBanks(banksCSV)
 }
 
 func printProduced(w io.Writer, st produce.Stats) {

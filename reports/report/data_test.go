@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/reports/chart"
 	"github.com/hongbao/hongbao/transform"
 	"github.com/hongbao/hongbao/transform/facts"
@@ -335,11 +336,11 @@ func TestMethodData(t *testing.T) {
 // DIR/run.json, as the simulator leaves it.
 func TestRunRecord(t *testing.T) {
 	dir := t.TempDir()
-	b, err := os.ReadFile(filepath.Join(testWarehouse(t), transform.FileName))
+	b, err := os.ReadFile(datadir.Dir(testWarehouse(t)).Warehouse())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, transform.FileName), b, 0o644); err != nil {
+	if err := os.WriteFile(datadir.Dir(dir).Warehouse(), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	run := facts.Run{Scale: 2e-7, Seed: 7, Calibration: "test calibration", Windows: facts.Default2014(),

@@ -13,6 +13,7 @@ import (
 
 	"gonum.org/v1/plot/vg"
 
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/reports/chart"
 	"github.com/hongbao/hongbao/reports/fonts"
 	"github.com/hongbao/hongbao/reports/pdf"
@@ -106,7 +107,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	}
 	out := o.Out
 	if out == "" {
-		out = filepath.Join(o.Dir, "reports")
+		out = datadir.Dir(o.Dir).Reports()
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return nil, fmt.Errorf("create report folder: %w", err)

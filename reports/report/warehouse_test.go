@@ -12,6 +12,7 @@ import (
 
 	_ "github.com/duckdb/duckdb-go/v2"
 
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/transform"
 )
 
@@ -148,7 +149,7 @@ func buildWarehouse(dir string) error {
 			return fmt.Errorf("write lake table %s: %w", table, err)
 		}
 	}
-	if err := os.WriteFile(filepath.Join(dir, transform.BanksFile), []byte(testBanks), 0o644); err != nil {
+	if err := os.WriteFile(datadir.Dir(dir).Banks(), []byte(testBanks), 0o644); err != nil {
 		return err
 	}
 	w, err := transform.Open(dir)

@@ -20,7 +20,6 @@ import (
 	"github.com/hongbao/hongbao/ingest/simulate"
 	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/refdata"
-	"github.com/hongbao/hongbao/transform/facts"
 )
 
 // kafkaOptions say where the events travel and how to connect there; every command
@@ -225,11 +224,11 @@ func recordRun(dir string, sim *simulate.Simulator, banksCSV []byte) error {
 	cal := sim.Calibration()
 	w := cal.Window
 	exp := sim.Expect()
-	run := facts.Run{Scale: exp.Scale, Seed: exp.Seed, Calibration: exp.Calibration, Written: time.Now().UTC(),
-		Windows: facts.Windows{Launch: w.Start, End: w.End, EveStart: w.EveStart,
+	run := datadir.Run{Scale: exp.Scale, Seed: exp.Seed, Calibration: exp.Calibration, Written: time.Now().UTC(),
+		Windows: datadir.Windows{Launch: w.Start, End: w.End, EveStart: w.EveStart,
 			EveNightStart: w.EveNightStart, EveNightEnd: w.EveNightEnd, PeakMinute: w.PeakMinute},
 		Expected: map[string]float64{"max_claims_one_user": exp.MaxClaimsOneUser}}
-	if err := facts.WriteRun(dir, run); err != nil {
+	if err := datadir.Dir(dir).WriteRun(run); err != nil {
 		return fmt.Errorf("record the run in %s: %w", dir, err)
 	}
 	return datadir.Dir(dir).WriteBanks(banksCSV)

@@ -50,11 +50,7 @@ func simulatedWarehouse(t *testing.T, scale float64, seed uint64) (string, datad
 	if err := wh.Refresh(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	cw := sim.Calibration().Window
-	exp := sim.Expect()
-	return dir, datadir.Run{Scale: scale, Seed: seed, Windows: datadir.Windows{Launch: cw.Start, End: cw.End, EveStart: cw.EveStart,
-		EveNightStart: cw.EveNightStart, EveNightEnd: cw.EveNightEnd, PeakMinute: cw.PeakMinute},
-		Expected: map[string]float64{"max_claims_one_user": exp.MaxClaimsOneUser}}
+	return dir, sim.RunRecord()
 }
 
 // TestCalibrationAtSmallScale checks that a small run reproduces every event-level

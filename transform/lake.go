@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/hongbao/hongbao/internal/datadir"
 )
 
 // column is one column of a lake table as the warehouse declares it.
@@ -79,7 +81,7 @@ func LakeTables() []string {
 // total size. A missing folder is an empty table, not an error. Names starting with '.'
 // or '_' are skipped: they are files still being written or tool metadata.
 func lakeFiles(dir, table string) (files []string, bytes int64, err error) {
-	folder := filepath.Join(dir, "lake", table)
+	folder := datadir.Dir(dir).LakeTable(table)
 	entries, err := os.ReadDir(folder)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {

@@ -15,19 +15,14 @@ import (
 
 	"github.com/duckdb/duckdb-go/v2"
 
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/refdata"
 )
 
-// FileName is the name of the warehouse file inside the data folder.
-const FileName = "warehouse.duckdb"
-
 // metaTable lists what the last refresh built; the underscore keeps it apart from the
 // tables analysts query.
 const metaTable = "_hongbao_meta"
-
-// Path returns the warehouse file of data folder dir.
-func Path(dir string) string { return filepath.Join(dir, FileName) }
 
 // Warehouse is the DuckDB file DIR/warehouse.duckdb: the lake's tables materialized, and
 // the SQL models built on them.
@@ -79,11 +74,11 @@ func warehouseExists(dir string) error { return Exists(dir) }
 // Exists returns nil when the warehouse of data folder dir exists, and ErrNoWarehouse,
 // with the command that builds it, when it does not.
 func Exists(dir string) error {
-	p := Path(dir)
+	p := datadir.Dir(dir).Warehouse()
 	if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
 		if lakeHasFiles(dir) {
 			return fmt.Errorf("%w at %s: run 'hongbao transform' to build it from the lake in %s",
-				ErrNoWarehouse, p, filepath.Join(dir, "lake"))
+				ErrNoWarehouse, p, datadir.Dir(dir).Lake())
 		}
 		return fmt.Errorf("%w at %s: run 'hongbao demo' or 'hongbao ingest' first", ErrNoWarehouse, p)
 	}
@@ -91,7 +86,7 @@ func Exists(dir string) error {
 }
 
 func open(dir string, readOnly bool) (*Warehouse, error) {
-	p := Path(dir)
+	p := datadir.Dir(dir).Warehouse()
 	abs, err := filepath.Abs(p)
 	if err != nil {
 		return nil, fmt.Errorf("open warehouse %s: %w", p, err)
@@ -505,22 +500,20 @@ func writeMeta(ctx context.Context, tx *sql.Tx, built []builtTable) error {
 	return nil
 }
 
-// BanksFile is the name, inside the data folder, of a user's own bank table (the
-// format of refdata.BanksCSV). When present it replaces the built-in table.
-const BanksFile = "banks.csv"
-
 // loadReference loads the reference tables (banks, scenarios, market figures, the
 // facts registry) before the models, so models can join them.
 func (w *Warehouse) loadReference(ctx context.Context, tx *sql.Tx) ([]builtTable, error) {
 	var banks []refdata.Bank
 	source := "built-in reference data (refdata)"
-	if f, err := os.Open(filepath.Join(w.dir, BanksFile)); err == nil {
+	// A user's own bank table, when the run drew from one, replaces the built-in table.
+	bankFile := datadir.Dir(w.dir).Banks()
+	if f, err := os.Open(bankFile); err == nil {
 		banks, err = refdata.ParseBanks(f)
 		f.Close()
 		if err != nil {
-			return nil, fmt.Errorf("bank table %s: %w", filepath.Join(w.dir, BanksFile), err)
+			return nil, fmt.Errorf("bank table %s: %w", bankFile, err)
 		}
-		source = filepath.Join(w.dir, BanksFile)
+		source = bankFile
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}

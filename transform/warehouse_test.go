@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/internal/testworld"
 	"github.com/hongbao/hongbao/refdata"
 )
@@ -162,7 +163,7 @@ func TestRefreshIsAllOrNothing(t *testing.T) {
 func TestOpenReadOnlyWithoutWarehouse(t *testing.T) {
 	dir := t.TempDir()
 	_, err := OpenReadOnly(dir)
-	want := "no warehouse at " + filepath.Join(dir, FileName) + ": run 'hongbao demo' or 'hongbao ingest' first"
+	want := "no warehouse at " + filepath.Join(dir, "warehouse.duckdb") + ": run 'hongbao demo' or 'hongbao ingest' first"
 	if !errors.Is(err, ErrNoWarehouse) || err.Error() != want {
 		t.Errorf("OpenReadOnly(empty) = %v, want %s", err, want)
 	}
@@ -171,8 +172,8 @@ func TestOpenReadOnlyWithoutWarehouse(t *testing.T) {
 	if !errors.Is(err, ErrNoWarehouse) || !strings.Contains(err.Error(), "run 'hongbao transform' to build it from the lake") {
 		t.Errorf("OpenReadOnly(lake only) = %v", err)
 	}
-	if _, err := os.Stat(Path(dir)); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("OpenReadOnly created %s", Path(dir))
+	if _, err := os.Stat(datadir.Dir(dir).Warehouse()); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("OpenReadOnly created %s", datadir.Dir(dir).Warehouse())
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime/debug"
 	"sync/atomic"
 	"time"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/hongbao/hongbao/ingest"
 	"github.com/hongbao/hongbao/ingest/lake"
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/transform"
 )
 
@@ -184,9 +184,6 @@ func keepWarehouseCurrent(ctx context.Context, dir string, every time.Duration, 
 	}
 }
 
-// refreshLock is the file whose lock one refresh of the warehouse holds.
-const refreshLock = ".refresh.lock"
-
 // refreshWait is how long a refresh waits for another process (a second ingester
 // of the group refreshing, an analyst's query) to let go of the warehouse.
 const refreshWait = 2 * time.Minute
@@ -198,7 +195,7 @@ func refreshWarehouse(ctx context.Context, dir string, log io.Writer) error {
 	start := time.Now()
 	// One refresher at a time, in this process or another: DuckDB's own lock keeps
 	// out other processes only, and two refreshes would conflict in the file.
-	release, err := lake.LockFile(filepath.Join(dir, refreshLock), refreshWait)
+	release, err := lake.LockFile(datadir.Dir(dir).RefreshLock(), refreshWait)
 	if err != nil {
 		return fmt.Errorf("wait for another refresh of %s: %w", dir, err)
 	}

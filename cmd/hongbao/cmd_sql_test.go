@@ -14,8 +14,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/query"
-	"github.com/hongbao/hongbao/transform"
 )
 
 // writeSQLTestLake lands three grabs in DIR/lake/grabs: two in the first minute of
@@ -298,7 +298,7 @@ func TestSQLWritesNothing(t *testing.T) {
 	q := func(p string) string { return "'" + filepath.ToSlash(p) + "'" }
 	before := dirState(t, dir, scratch)
 	for _, tc := range []struct{ stmt, fix string }{
-		{"COPY (SELECT 1 AS a) TO " + q(transform.Path(dir)) + " (FORMAT csv)", "'hongbao sql -o FILE'"},
+		{"COPY (SELECT 1 AS a) TO " + q(datadir.Dir(dir).Warehouse()) + " (FORMAT csv)", "'hongbao sql -o FILE'"},
 		{"COPY (SELECT 'x' AS event_id) TO " + q(filepath.Join(dir, "lake", "grabs", "x.parquet")), "'hongbao sql -o FILE'"},
 		{"ATTACH " + q(filepath.Join(scratch, "other.duckdb")) + " (READ_WRITE)", "--allow-read PATH"},
 		{"CREATE TABLE t (i INTEGER)", "CREATE TEMP TABLE"},

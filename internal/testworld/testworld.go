@@ -8,13 +8,15 @@ import (
 	"testing"
 
 	_ "github.com/duckdb/duckdb-go/v2" // the "duckdb" database/sql driver
+
+	"github.com/hongbao/hongbao/internal/datadir"
 )
 
 // WriteParquet lands the rows of query as DIR/lake/<table>/<name>, written by a separate
 // in-memory DuckDB the way the ingester would.
 func WriteParquet(t testing.TB, dir, table, name, query string) {
 	t.Helper()
-	folder := filepath.Join(dir, "lake", table)
+	folder := datadir.Dir(dir).LakeTable(table)
 	if err := os.MkdirAll(folder, 0o755); err != nil {
 		t.Fatal(err)
 	}

@@ -60,11 +60,7 @@ type ProviderStats struct {
 }
 
 // adoptionData reads card_bindings, withdrawals and payments.
-func adoptionData(ctx context.Context, db *sql.DB) (AdoptionData, error) {
-	ri, err := runInfo(ctx, db)
-	if err != nil {
-		return AdoptionData{}, err
-	}
+func adoptionData(ctx context.Context, db *sql.DB, ri RunInfo) (AdoptionData, error) {
 	var d AdoptionData
 
 	// New users per hour: each user's first successful binding per provider.

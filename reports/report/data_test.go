@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/reports/chart"
 	"github.com/hongbao/hongbao/transform"
 	"github.com/hongbao/hongbao/transform/facts"
@@ -107,7 +108,7 @@ func at(day, hour, min int) time.Time {
 }
 
 func TestRunInfo(t *testing.T) {
-	ri, err := runInfo(context.Background(), openTest(t))
+	ri, err := runInfo(context.Background(), openTest(t), datadir.Dir(testWarehouse(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +130,7 @@ func TestRunInfo(t *testing.T) {
 }
 
 func TestHeadlineData(t *testing.T) {
-	d, err := headlineData(context.Background(), openTest(t))
+	d, err := headlineData(context.Background(), openTest(t), testRun(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +160,7 @@ func TestHeadlineData(t *testing.T) {
 }
 
 func TestPeakData(t *testing.T) {
-	d, err := peakData(context.Background(), openTest(t))
+	d, err := peakData(context.Background(), openTest(t), testRun(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +187,7 @@ func TestPeakData(t *testing.T) {
 }
 
 func TestAdoptionData(t *testing.T) {
-	d, err := adoptionData(context.Background(), openTest(t))
+	d, err := adoptionData(context.Background(), openTest(t), testRun(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,7 +286,7 @@ func TestScenarioData(t *testing.T) {
 }
 
 func TestRiskData(t *testing.T) {
-	d, err := riskData(context.Background(), openTest(t))
+	d, err := riskData(context.Background(), openTest(t), testRun(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +305,7 @@ func TestRiskData(t *testing.T) {
 }
 
 func TestMethodData(t *testing.T) {
-	d, err := methodData(context.Background(), openTest(t))
+	d, err := methodData(context.Background(), openTest(t), testRun(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,16 +336,16 @@ func TestMethodData(t *testing.T) {
 // DIR/run.json, as the simulator leaves it.
 func TestRunRecord(t *testing.T) {
 	dir := t.TempDir()
-	b, err := os.ReadFile(filepath.Join(testWarehouse(t), transform.FileName))
+	b, err := os.ReadFile(datadir.Dir(testWarehouse(t)).Warehouse())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, transform.FileName), b, 0o644); err != nil {
+	if err := os.WriteFile(datadir.Dir(dir).Warehouse(), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	run := facts.Run{Scale: 2e-7, Seed: 7, Calibration: "test calibration", Windows: facts.Default2014(),
+	run := datadir.Run{Scale: 2e-7, Seed: 7, Calibration: "test calibration", Windows: datadir.Default2014(),
 		Expected: map[string]float64{"max_claims_one_user": 2}}
-	if err := facts.WriteRun(dir, run); err != nil {
+	if err := datadir.Dir(dir).WriteRun(run); err != nil {
 		t.Fatal(err)
 	}
 	w, err := transform.OpenReadOnly(dir)
@@ -352,14 +353,14 @@ func TestRunRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	ri, err := runInfo(context.Background(), w.DB())
+	ri, err := runInfo(context.Background(), w.DB(), datadir.Dir(dir))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if ri.Scale != 2e-7 || ri.ScaleSource != "run.json" || ri.Seed != "7" || ri.Calibration != "test calibration" {
 		t.Errorf("run info %+v", ri)
 	}
-	h, err := headlineData(context.Background(), w.DB())
+	h, err := headlineData(context.Background(), w.DB(), ri)
 	if err != nil {
 		t.Fatal(err)
 	}

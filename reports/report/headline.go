@@ -58,11 +58,7 @@ var headlineIDs = []string{"eve_participants", "users_eve_to_day1", "grabs_total
 	"peak_opens_per_minute", "first5min_participations", "avg_envelope_yuan", "max_claims_one_user"}
 
 // headlineData reproduces the headline figures with the facts sheet.
-func headlineData(ctx context.Context, db *sql.DB) (HeadlineData, error) {
-	ri, err := runInfo(ctx, db)
-	if err != nil {
-		return HeadlineData{}, err
-	}
+func headlineData(ctx context.Context, db *sql.DB, ri RunInfo) (HeadlineData, error) {
 	d := HeadlineData{Scale: ri.Scale}
 	run, hasRun := ri.run()
 	sheet, err := facts.Compute(ctx, db, run, hasRun, "en")

@@ -28,12 +28,8 @@ type Check struct {
 }
 
 // methodData reads the run and the facts sheet's consistency checks.
-func methodData(ctx context.Context, db *sql.DB) (MethodData, error) {
-	var d MethodData
-	var err error
-	if d.Run, err = runInfo(ctx, db); err != nil {
-		return d, err
-	}
+func methodData(ctx context.Context, db *sql.DB, ri RunInfo) (MethodData, error) {
+	d := MethodData{Run: ri}
 	run, hasRun := d.Run.run()
 	idx := map[int]int{}
 	for _, lang := range []string{"en", "zh"} {

@@ -50,12 +50,9 @@ type Count struct {
 }
 
 // peakData reads claims_per_minute around midnight and per hour.
-func peakData(ctx context.Context, db *sql.DB) (PeakData, error) {
-	ri, err := runInfo(ctx, db)
-	if err != nil {
-		return PeakData{}, err
-	}
+func peakData(ctx context.Context, db *sql.DB, ri RunInfo) (PeakData, error) {
 	d := PeakData{Scale: ri.Scale}
+	var err error
 	if d.Peak, err = busiestMinute(ctx, db); err != nil {
 		return d, err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"gonum.org/v1/plot/vg"
 
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/reports/chart"
 	"github.com/hongbao/hongbao/reports/fonts"
 	"github.com/hongbao/hongbao/reports/pdf"
@@ -90,7 +91,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 			o.Progress(done, total)
 		}
 	}
-	data, err := collect(ctx, w.DB(), step)
+	data, err := collect(ctx, w.DB(), datadir.Dir(o.Dir), step)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +107,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	}
 	out := o.Out
 	if out == "" {
-		out = filepath.Join(o.Dir, "reports")
+		out = datadir.Dir(o.Dir).Reports()
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return nil, fmt.Errorf("create report folder: %w", err)
@@ -167,47 +168,55 @@ type reportData struct {
 // sections are the data functions, in the order collect runs them.
 var sections = []struct {
 	name string
-	run  func(context.Context, *sql.DB, *reportData) error
+	run  func(context.Context, *sql.DB, RunInfo, *reportData) error
 }{
-	{"method", func(ctx context.Context, db *sql.DB, d *reportData) (err error) {
-		d.Method, err = methodData(ctx, db)
+	{"method", func(ctx context.Context, db *sql.DB, ri RunInfo, d *reportData) (err error) {
+		d.Method, err = methodData(ctx, db, ri)
 		return
 	}},
-	{"headline", func(ctx context.Context, db *sql.DB, d *reportData) (err error) {
-		d.Headline, err = headlineData(ctx, db)
+	{"headline", func(ctx context.Context, db *sql.DB, ri RunInfo, d *reportData) (err error) {
+		d.Headline, err = headlineData(ctx, db, ri)
 		return
 	}},
-	{"midnight peak", func(ctx context.Context, db *sql.DB, d *reportData) (err error) {
-		d.Peak, err = peakData(ctx, db)
+	{"midnight peak", func(ctx context.Context, db *sql.DB, ri RunInfo, d *reportData) (err error) {
+		d.Peak, err = peakData(ctx, db, ri)
 		return
 	}},
-	{"payment adoption", func(ctx context.Context, db *sql.DB, d *reportData) (err error) {
-		d.Adoption, err = adoptionData(ctx, db)
+	{"payment adoption", func(ctx context.Context, db *sql.DB, ri RunInfo, d *reportData) (err error) {
+		d.Adoption, err = adoptionData(ctx, db, ri)
 		return
 	}},
-	{"bank coverage", func(ctx context.Context, db *sql.DB, d *reportData) (err error) {
+	{"bank coverage", func(ctx context.Context, db *sql.DB, _ RunInfo, d *reportData) (err error) {
 		d.Banks, err = bankData(ctx, db)
 		return
 	}},
-	{"payment scenarios", func(ctx context.Context, db *sql.DB, d *reportData) (err error) {
+	{"payment scenarios", func(ctx context.Context, db *sql.DB, _ RunInfo, d *reportData) (err error) {
 		d.Scenarios, err = scenarioData(ctx, db)
 		return
 	}},
-	{"risk", func(ctx context.Context, db *sql.DB, d *reportData) (err error) {
-		d.Risk, err = riskData(ctx, db)
+	{"risk", func(ctx context.Context, db *sql.DB, ri RunInfo, d *reportData) (err error) {
+		d.Risk, err = riskData(ctx, db, ri)
 		return
 	}},
 }
 
-// collect runs every section's data function, calling step after each.
-func collect(ctx context.Context, db *sql.DB, step func()) (*reportData, error) {
+// collect reads the run (the warehouse's data window and the run record of data
+// folder dir), then runs every section's data function, calling step after each.
+func collect(ctx context.Context, db *sql.DB, dir datadir.Dir, step func()) (*reportData, error) {
+	failed := func(section string, err error) error {
+		if errors.Is(err, ErrNoEvents) || ctx.Err() != nil {
+			return err
+		}
+		return fmt.Errorf("report section %s: %w", section, err)
+	}
+	ri, err := runInfo(ctx, db, dir)
+	if err != nil {
+		return nil, failed(sections[0].name, err) // the method section, which reads the run first
+	}
 	d := &reportData{}
 	for _, s := range sections {
-		if err := s.run(ctx, db, d); err != nil {
-			if errors.Is(err, ErrNoEvents) || ctx.Err() != nil {
-				return nil, err
-			}
-			return nil, fmt.Errorf("report section %s: %w", s.name, err)
+		if err := s.run(ctx, db, ri, d); err != nil {
+			return nil, failed(s.name, err)
 		}
 		step()
 	}

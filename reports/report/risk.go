@@ -42,13 +42,9 @@ type DayCount struct {
 const wechatHosts = `'(^|\.)(weixin\.qq\.com|wx\.qq\.com|qq\.com|tenpay\.com|wechat\.com)$'`
 
 // riskData reads the links table.
-func riskData(ctx context.Context, db *sql.DB) (RiskData, error) {
+func riskData(ctx context.Context, db *sql.DB, ri RunInfo) (RiskData, error) {
 	var d RiskData
-	ri, err := runInfo(ctx, db)
-	if err != nil {
-		return d, err
-	}
-	err = db.QueryRowContext(ctx, `WITH l AS (SELECT *, lower(regexp_extract(url, '^[A-Za-z][A-Za-z0-9+.-]*://([^/:?#]+)', 1)) AS host FROM links)
+	err := db.QueryRowContext(ctx, `WITH l AS (SELECT *, lower(regexp_extract(url, '^[A-Za-z][A-Za-z0-9+.-]*://([^/:?#]+)', 1)) AS host FROM links)
 		SELECT count(*), count(*) FILTER (WHERE NOT regexp_matches(host, `+wechatHosts+`)),
 			count(DISTINCT host), count(DISTINCT user_id), count(DISTINCT chat_id),
 			(SELECT count(*) FROM envelopes) FROM l`).

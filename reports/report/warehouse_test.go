@@ -12,6 +12,7 @@ import (
 
 	_ "github.com/duckdb/duckdb-go/v2"
 
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/transform"
 )
 
@@ -148,7 +149,7 @@ func buildWarehouse(dir string) error {
 			return fmt.Errorf("write lake table %s: %w", table, err)
 		}
 	}
-	if err := os.WriteFile(filepath.Join(dir, transform.BanksFile), []byte(testBanks), 0o644); err != nil {
+	if err := os.WriteFile(datadir.Dir(dir).Banks(), []byte(testBanks), 0o644); err != nil {
 		return err
 	}
 	w, err := transform.Open(dir)
@@ -171,6 +172,17 @@ func openTest(t *testing.T) *sql.DB {
 	}
 	t.Cleanup(func() { w.Close() })
 	return w.DB()
+}
+
+// testRun reads the run of the test warehouse, which has no run record, as collect
+// does before the sections.
+func testRun(t *testing.T) RunInfo {
+	t.Helper()
+	ri, err := runInfo(context.Background(), openTest(t), datadir.Dir(testWarehouse(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ri
 }
 
 func TestMain(m *testing.M) {

@@ -7,12 +7,13 @@ import (
 	"github.com/hongbao/hongbao/ingest/events"
 	"github.com/hongbao/hongbao/ingest/lake"
 	"github.com/hongbao/hongbao/ingest/simulate"
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/transform"
 )
 
 // simulatedWarehouse replays the 2014 festival at scale straight into a lake (one
 // partition, no Kafka) and builds the warehouse on it.
-func simulatedWarehouse(t *testing.T, scale float64, seed uint64) (string, Run) {
+func simulatedWarehouse(t *testing.T, scale float64, seed uint64) (string, datadir.Run) {
 	t.Helper()
 	dir := t.TempDir()
 	sim, err := simulate.New(simulate.Config{Scale: scale, Seed: seed})
@@ -49,11 +50,7 @@ func simulatedWarehouse(t *testing.T, scale float64, seed uint64) (string, Run) 
 	if err := wh.Refresh(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	cw := sim.Calibration().Window
-	exp := sim.Expect()
-	return dir, Run{Scale: scale, Seed: seed, Windows: Windows{Launch: cw.Start, End: cw.End, EveStart: cw.EveStart,
-		EveNightStart: cw.EveNightStart, EveNightEnd: cw.EveNightEnd, PeakMinute: cw.PeakMinute},
-		Expected: map[string]float64{"max_claims_one_user": exp.MaxClaimsOneUser}}
+	return dir, sim.RunRecord()
 }
 
 // TestCalibrationAtSmallScale checks that a small run reproduces every event-level

@@ -7,6 +7,8 @@ import (
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
+
+	"github.com/hongbao/hongbao/internal/datadir"
 )
 
 // Check is one consistency note of FACTS.md, with the numbers that support it
@@ -40,7 +42,7 @@ FROM grabs
 WHERE outcome = 'claimed'`
 )
 
-func consistency(ctx context.Context, db *sql.DB, run Run, lang string) ([]Check, error) {
+func consistency(ctx context.Context, db *sql.DB, run datadir.Run, lang string) ([]Check, error) {
 	p := message.NewPrinter(language.English)
 	w := run.Windows
 	var out []Check

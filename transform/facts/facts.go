@@ -5,9 +5,14 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"time"
 
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/refdata"
 )
+
+// cst is China Standard Time, the zone the figures' windows are read in.
+var cst = time.FixedZone("CST", 8*3600)
 
 // Verdict is how a computed figure compares with the reported one.
 type Verdict string
@@ -57,8 +62,9 @@ type Sheet struct {
 	Checks  []Check  `json:"consistency_checks"`
 }
 
-// Compute reproduces every registry figure from db. lang is "en" or "zh".
-func Compute(ctx context.Context, db *sql.DB, run Run, hasRun bool, lang string) (*Sheet, error) {
+// Compute reproduces every registry figure from db, judged against the run record
+// (datadir.Dir.ReadRun; hasRun is false when the data has none). lang is "en" or "zh".
+func Compute(ctx context.Context, db *sql.DB, run datadir.Run, hasRun bool, lang string) (*Sheet, error) {
 	sh := &Sheet{Lang: lang, Scale: run.Scale, HasRun: hasRun, Seed: run.Seed}
 	for _, f := range refdata.Facts() {
 		r := Result{ID: f.ID, Kind: string(f.Kind), Reported: f.Display, Value: f.Value,

@@ -10,6 +10,7 @@ import (
 
 	_ "github.com/duckdb/duckdb-go/v2"
 
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/transform"
 )
 
@@ -87,7 +88,7 @@ func TestComputeOnKnownData(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	run := Run{Scale: 1, Windows: Default2014()}
+	run := datadir.Run{Scale: 1, Windows: datadir.Default2014()}
 	sh, err := Compute(context.Background(), w.DB(), run, false, "en")
 	if err != nil {
 		t.Fatal(err)
@@ -167,7 +168,7 @@ func TestEveryRegistryFactIsListed(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	sh, err := Compute(context.Background(), w.DB(), Run{Scale: 1, Windows: Default2014()}, false, "en")
+	sh, err := Compute(context.Background(), w.DB(), datadir.Run{Scale: 1, Windows: datadir.Default2014()}, false, "en")
 	if err != nil {
 		t.Fatal(err)
 	}

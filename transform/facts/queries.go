@@ -3,6 +3,8 @@ package facts
 import (
 	"strings"
 	"time"
+
+	"github.com/hongbao/hongbao/internal/datadir"
 )
 
 // scaling says how a figure relates to the scale of a run.
@@ -173,7 +175,7 @@ WHERE NOT EXISTS (SELECT 1 FROM card_bindings b
 
 // render puts the run's windows into a query as literals, so that --show-sql prints
 // SQL a user can paste into any DuckDB session on the warehouse.
-func render(q string, w Windows) string {
+func render(q string, w datadir.Windows) string {
 	tz := func(t time.Time) string { return "TIMESTAMPTZ '" + t.In(cst).Format("2006-01-02 15:04:05-07:00") + "'" }
 	local := func(t time.Time) string { return "TIMESTAMP '" + t.In(cst).Format("2006-01-02 15:04:05") + "'" }
 	return strings.NewReplacer(

@@ -9,15 +9,29 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hongbao/hongbao/ingest/lake"
 	"github.com/hongbao/hongbao/internal/testworld"
 	"github.com/hongbao/hongbao/refdata"
 )
 
-// refreshed opens a warehouse over the test lake and refreshes it.
+// refreshed opens a warehouse over the small test world and refreshes it.
 func refreshed(t *testing.T) (dir string, w *Warehouse) {
 	t.Helper()
+	_, dir, w = refreshedWorld(t)
+	return dir, w
+}
+
+// refreshedWorld is refreshed with the world, for tests that land more in it.
+func refreshedWorld(t *testing.T) (world *testworld.World, dir string, w *Warehouse) {
+	t.Helper()
 	dir = t.TempDir()
-	testworld.WriteLake(t, dir)
+	world = testworld.Small(t, dir)
+	return world, dir, openRefreshed(t, dir)
+}
+
+// openRefreshed opens the warehouse of dir and refreshes it.
+func openRefreshed(t *testing.T, dir string) *Warehouse {
+	t.Helper()
 	w, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -26,7 +40,27 @@ func refreshed(t *testing.T) (dir string, w *Warehouse) {
 	if err := w.Refresh(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return dir, w
+	return w
+}
+
+// TestNaiveTimestampsAreUTC: a lake file whose timestamps carry no zone, as another
+// writer may store them, is read as UTC, as the ingester writes them, not in the
+// session's zone (Beijing time), which would shift every event by eight hours.
+func TestNaiveTimestampsAreUTC(t *testing.T) {
+	dir := t.TempDir()
+	world := testworld.New(t, dir)
+	c := world.Add(0, testworld.Envelope("e2", testworld.TS("2014-01-30 16:00:58+00"), "env2", "u0", "chat2", "fixed", 20000, 2)).Commit()[0]
+	world.Replace(c, "envelopes", `SELECT 'e2' AS event_id, TIMESTAMP '2014-01-30 16:00:58' AS ts, 'env2' AS envelope_id,
+		'u0' AS sender_id, 'chat2' AS chat_id, 'fixed' AS kind, 20000::BIGINT AS total_fen, 2::INTEGER AS shares,
+		0::INTEGER AS kafka_partition, 0::BIGINT AS kafka_offset`)
+	w := openRefreshed(t, dir)
+	var typ, text string
+	if err := w.DB().QueryRow("SELECT typeof(ts), ts::VARCHAR FROM envelopes").Scan(&typ, &text); err != nil {
+		t.Fatal(err)
+	}
+	if typ != "TIMESTAMP WITH TIME ZONE" || text != "2014-01-31 00:00:58+08" {
+		t.Errorf("a naive timestamp loads as %s %s, want TIMESTAMP WITH TIME ZONE 2014-01-31 00:00:58+08", typ, text)
+	}
 }
 
 func queryInt(t *testing.T, db *sql.DB, q string) int64 {
@@ -48,7 +82,7 @@ func TestRefreshLoadsLake(t *testing.T) {
 		"SELECT count(*) FROM grabs WHERE amount_fen IS NULL":                              2,
 		"SELECT count(*) FROM envelopes":                                                   2,
 		"SELECT sum(total_fen) FROM envelopes":                                             30000,
-		"SELECT count(*) FROM quarantine WHERE reason = 'bad_json'":                        1,
+		"SELECT count(*) FROM quarantine WHERE reason = 'not_json'":                        1,
 		"SELECT count(*) FROM quarantine WHERE kafka_key IS NULL":                          1,
 		"SELECT count(*) FROM payments":                                                    0,
 		"SELECT sum(claims) FROM claims_per_minute":                                        4,
@@ -121,15 +155,13 @@ func TestEmptyLakeGivesEmptyTables(t *testing.T) {
 }
 
 func TestRefreshIsAllOrNothing(t *testing.T) {
-	dir, w := refreshed(t)
+	world, _, w := refreshedWorld(t)
 	ctx := context.Background()
 	// A second refresh over the same lake changes nothing; a new file adds its rows.
 	if err := w.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
-	testworld.WriteParquet(t, dir, "links", "p0-9-9.parquet", `
-		SELECT 'l1' AS event_id, TIMESTAMPTZ '2014-01-30 16:02:00+00' AS ts, 'u1' AS user_id, 'chat1' AS chat_id,
-			'http://hongbao.example/fake' AS url, 0::INTEGER AS kafka_partition, 9::BIGINT AS kafka_offset`)
+	world.Add(0, testworld.Link("l1", testworld.TS("2014-01-30 16:02:00+00"), "u1", "chat1", "http://hongbao.example/fake")).Commit()
 	if err := w.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -140,14 +172,14 @@ func TestRefreshIsAllOrNothing(t *testing.T) {
 		t.Errorf("links = %d, want 1", n)
 	}
 
-	// A grabs file without amount_fen fails the refresh, and the warehouse keeps the
-	// previous refresh whole: links too, though they load before grabs.
-	testworld.WriteParquet(t, dir, "links", "p0-10-10.parquet", `
-		SELECT 'l2' AS event_id, TIMESTAMPTZ '2014-01-30 16:03:00+00' AS ts, 'u2' AS user_id, 'chat1' AS chat_id,
-			'http://hongbao.example/x' AS url, 0::INTEGER AS kafka_partition, 10::BIGINT AS kafka_offset`)
-	os.RemoveAll(filepath.Join(dir, "lake", "grabs"))
-	testworld.WriteParquet(t, dir, "grabs", "bad.parquet", `SELECT 'g9' AS event_id, now() AS ts, 'env9' AS envelope_id,
-		'u9' AS user_id, 'claimed' AS outcome, 0 AS kafka_partition, 0::BIGINT AS kafka_offset`)
+	// A grabs file without amount_fen (written by hand over a committed one) fails the
+	// refresh, and the warehouse keeps the previous refresh whole: links too, though
+	// they load before grabs.
+	c := world.Add(0,
+		testworld.Link("l2", testworld.TS("2014-01-30 16:03:00+00"), "u2", "chat1", "http://hongbao.example/x"),
+		testworld.Claim("g9", testworld.TS("2014-01-30 16:03:00+00"), "env1", "u9", 100)).Commit()[0]
+	world.Replace(c, "grabs", `SELECT 'g9' AS event_id, TIMESTAMPTZ '2014-01-30 16:03:00+00' AS ts,
+		'env1' AS envelope_id, 'u9' AS user_id, 'claimed' AS outcome, 0::INTEGER AS kafka_partition, 8::BIGINT AS kafka_offset`)
 	err := w.Refresh(ctx)
 	if !errors.Is(err, ErrLakeSchema) || !strings.Contains(err.Error(), "lake table grabs has no column amount_fen (BIGINT)") {
 		t.Fatalf("Refresh with a bad file = %v, want ErrLakeSchema naming amount_fen", err)
@@ -166,7 +198,7 @@ func TestOpenReadOnlyWithoutWarehouse(t *testing.T) {
 	if !errors.Is(err, ErrNoWarehouse) || err.Error() != want {
 		t.Errorf("OpenReadOnly(empty) = %v, want %s", err, want)
 	}
-	testworld.WriteLake(t, dir)
+	testworld.Small(t, dir)
 	_, err = OpenReadOnly(dir)
 	if !errors.Is(err, ErrNoWarehouse) || !strings.Contains(err.Error(), "run 'hongbao transform' to build it from the lake") {
 		t.Errorf("OpenReadOnly(lake only) = %v", err)
@@ -217,7 +249,7 @@ func TestLockedError(t *testing.T) {
 // TestRefreshAppendsNewFiles: a second refresh loads only the files committed since
 // the first, and a refresh after a file vanished rebuilds the table from what is there.
 func TestRefreshAppendsNewFiles(t *testing.T) {
-	dir, w := refreshed(t)
+	world, _, w := refreshedWorld(t)
 	db := w.DB()
 	ctx := context.Background()
 	if got := queryInt(t, db, "SELECT count(*) FROM grabs"); got != 6 {
@@ -227,11 +259,9 @@ func TestRefreshAppendsNewFiles(t *testing.T) {
 	if _, err := db.Exec("UPDATE grabs SET user_id = 'kept' WHERE event_id = 'g1'"); err != nil {
 		t.Fatal(err)
 	}
-	testworld.WriteParquet(t, dir, "grabs", "p0-4-5.parquet", `
-		SELECT * FROM (VALUES
-			('g7', TIMESTAMPTZ '2014-01-30 16:00:40+00', 'env3', 'u7', 'claimed', 300::BIGINT, 0, 4::BIGINT),
-			('g8', TIMESTAMPTZ '2014-01-30 16:00:45+00', 'env3', 'u8', 'claimed', 200::BIGINT, 0, 5::BIGINT))
-		AS t(event_id, ts, envelope_id, user_id, outcome, amount_fen, kafka_partition, kafka_offset)`)
+	world.Add(0,
+		testworld.Claim("g7", testworld.TS("2014-01-30 16:00:40+00"), "env3", "u7", 300),
+		testworld.Claim("g8", testworld.TS("2014-01-30 16:00:45+00"), "env3", "u8", 200)).Commit()
 	if err := w.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -253,10 +283,9 @@ func TestRefreshAppendsNewFiles(t *testing.T) {
 	if got := queryInt(t, db, "SELECT count(*) FROM grabs"); got != 8 {
 		t.Errorf("after a refresh with nothing new: %d grabs, want 8", got)
 	}
-	// A file removed from the lake: the table is rebuilt from the files left.
-	if err := os.Remove(filepath.Join(dir, "lake", "grabs", "p0-0-3.parquet")); err != nil {
-		t.Fatal(err)
-	}
+	// A file that leaves the table (evicted: its rows go to quarantine): the table is
+	// rebuilt from the files left.
+	evict(t, world, world.Commits[0], "grabs")
 	if err := w.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -289,4 +318,19 @@ func columnsOf(t *testing.T, db *sql.DB, table string) string {
 		cols = append(cols, n+" "+typ)
 	}
 	return strings.Join(cols, ", ")
+}
+
+// evict moves the file of table that commit c wrote out of the lake, its rows to
+// quarantine, as 'hongbao quarantine evict' does.
+func evict(t *testing.T, world *testworld.World, c *lake.Commit, table string) {
+	t.Helper()
+	m, err := world.Lake().BeginMaintenance()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	f, _ := c.File(table)
+	if _, err := m.Evict(table, f.File); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -332,5 +333,126 @@ func evict(t *testing.T, world *testworld.World, c *lake.Commit, table string) {
 	f, _ := c.File(table)
 	if _, err := m.Evict(table, f.File); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// markerOf is the commit marker that lists a lake file.
+func markerOf(t *testing.T, dir, path string) string {
+	t.Helper()
+	committed, err := lake.Committed(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, files := range committed {
+		for _, f := range files {
+			if f.Path == path {
+				return f.Marker
+			}
+		}
+	}
+	t.Fatalf("no marker lists %s", path)
+	return ""
+}
+
+// TestRefreshChecksFilesAgainstTheirMarkers: a lake file that does not hold the rows, or
+// the money, its commit marker records fails the refresh with a sentence naming it and
+// both numbers, whether the table is appended to or rebuilt, and the warehouse keeps the
+// previous refresh.
+func TestRefreshChecksFilesAgainstTheirMarkers(t *testing.T) {
+	world, dir, w := refreshedWorld(t)
+	c := world.Add(0,
+		testworld.Claim("g7", testworld.TS("2014-01-30 16:00:40+00"), "env1", "u7", 300),
+		testworld.Claim("g8", testworld.TS("2014-01-30 16:00:45+00"), "env1", "u8", 200)).Commit()[0]
+	path := world.Path(c, "grabs")
+	marker := markerOf(t, dir, path)
+	grab := func(id string, fen, offset int) string {
+		return fmt.Sprintf("SELECT '%s' AS event_id, TIMESTAMPTZ '2014-01-30 16:00:40+00' AS ts, 'env1' AS envelope_id, 'u7' AS user_id, "+
+			"'claimed' AS outcome, %d::BIGINT AS amount_fen, 0::INTEGER AS kafka_partition, %d::BIGINT AS kafka_offset", id, fen, offset)
+	}
+	for _, tc := range []struct {
+		query, want string
+	}{
+		{grab("g7", 300, 6) + " UNION ALL " + grab("g8", 200, 7) + " UNION ALL " + grab("g9", 0, 8),
+			"lake file " + path + " holds 3 rows, but its commit marker " + marker + " says 2"},
+		{grab("g7", 300, 6) + " UNION ALL " + grab("g8", 2000, 7),
+			"lake file " + path + " holds 2300 fen in amount_fen, but its commit marker " + marker + " says 500"},
+	} {
+		world.Replace(c, "grabs", tc.query)
+		for _, rebuild := range []bool{false, true} {
+			wh := w
+			if rebuild { // a warehouse of its own, built whole
+				other := t.TempDir()
+				if err := os.CopyFS(filepath.Join(other, "lake"), os.DirFS(filepath.Join(dir, "lake"))); err != nil {
+					t.Fatal(err)
+				}
+				var err error
+				if wh, err = Open(other); err != nil {
+					t.Fatal(err)
+				}
+				defer wh.Close()
+				tc.want = strings.ReplaceAll(tc.want, dir, other)
+			}
+			err := wh.Refresh(context.Background())
+			if !errors.Is(err, ErrLakeMismatch) || !strings.HasSuffix(err.Error(), ": load lake table grabs: the lake files do not match their commit markers: "+tc.want) {
+				t.Errorf("rebuild %v: Refresh = %v\nwant ErrLakeMismatch: ...%s", rebuild, err, tc.want)
+			}
+		}
+		if n := queryInt(t, w.DB(), "SELECT count(*) FROM grabs"); n != 6 {
+			t.Errorf("grabs after a failed refresh: %d rows, want the 6 of the one before", n)
+		}
+	}
+}
+
+// TestRefreshRefusesAColumnTheContractLacks: a lake file with a column the lake
+// contract does not have would lose it in the warehouse; the refresh fails naming the
+// file and the column instead.
+func TestRefreshRefusesAColumnTheContractLacks(t *testing.T) {
+	world, dir, w := refreshedWorld(t)
+	c := world.Add(0, testworld.Link("l1", testworld.TS("2014-01-30 16:02:00+00"), "u1", "chat1", "http://hongbao.example/fake")).Commit()[0]
+	path := world.Path(c, "links")
+	world.Replace(c, "links", `SELECT 'l1' AS event_id, TIMESTAMPTZ '2014-01-30 16:02:00+00' AS ts, 'u1' AS user_id, 'chat1' AS chat_id,
+		'http://hongbao.example/fake' AS url, 'phishing' AS verdict, 0::INTEGER AS kafka_partition, 6::BIGINT AS kafka_offset`)
+	err := w.Refresh(context.Background())
+	want := "refresh " + Path(dir) + ": load lake table links: the lake files do not match the warehouse schema: lake table links: " + path +
+		" has a column verdict (VARCHAR), which the lake contract lacks and the warehouse would leave out; another version of hongbao wrote it: refresh the warehouse with that version"
+	if !errors.Is(err, ErrLakeSchema) || err.Error() != want {
+		t.Errorf("Refresh with an extra column:\n got %v\nwant %s", err, want)
+	}
+	if n := queryInt(t, w.DB(), "SELECT count(*) FROM links"); n != 0 {
+		t.Errorf("links after the failed refresh: %d rows, want 0", n)
+	}
+}
+
+// TestRefreshLoadsWhatTheMarkersCommit: a Parquet file in a lake folder that no marker
+// lists (a copy left by hand, the file of a commit not done) is not part of the lake,
+// and a file a marker lists that is gone fails the refresh naming both.
+func TestRefreshLoadsWhatTheMarkersCommit(t *testing.T) {
+	world, dir, w := refreshedWorld(t)
+	c := world.Commits[0]
+	stray := filepath.Join(dir, "lake", "grabs", "copy.parquet")
+	data, err := os.ReadFile(world.Path(c, "grabs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(stray, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := queryInt(t, w.DB(), "SELECT count(*) FROM grabs"); n != 6 {
+		t.Errorf("grabs with a file no marker lists: %d rows, want 6", n)
+	}
+
+	lost := world.Path(c, "envelopes")
+	marker := markerOf(t, dir, lost)
+	if err := os.Remove(lost); err != nil {
+		t.Fatal(err)
+	}
+	err = w.Refresh(context.Background())
+	want := "refresh " + Path(dir) + ": lake: a committed file is missing: " + lost + " is not there, but the commit marker " +
+		marker + " lists it"
+	if !errors.Is(err, lake.ErrMissingFile) || err.Error() != want {
+		t.Errorf("Refresh with a committed file gone:\n got %v\nwant %s", err, want)
 	}
 }

@@ -50,8 +50,8 @@ func (t lakeTable) createEmptySQL() string {
 
 // loadSQL materializes t from the Parquet files, given the columns the files have (name →
 // DuckDB type as DESCRIBE reports it). Each contract column is selected by name and cast
-// to its declared type, so the table has the same shape whatever the writer chose; extra
-// columns in the files are left out.
+// to its declared type, so the table has the same shape whatever the writer chose.
+// (checkExtraColumns refuses files with a column the contract lacks before.)
 func (t lakeTable) loadSQL(files []string, have map[string]string) (string, error) {
 	sel, err := t.selectSQL(files, have)
 	if err != nil {

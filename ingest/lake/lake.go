@@ -197,7 +197,7 @@ func readMarker(path, topic string, partition int, first, last int64) (Commit, e
 			c.Topic, c.Partition, c.FirstOffset, c.LastOffset)}
 	}
 	for _, f := range c.Files {
-		if Schema(f.Table) == nil || f.File == "" || strings.ContainsAny(f.File, `/\`) {
+		if tableOf(f.Table) < 0 || f.File == "" || strings.ContainsAny(f.File, `/\`) {
 			return c, &MarkerError{Path: path, Err: fmt.Errorf("it lists a bad file %q in table %q", f.File, f.Table)}
 		}
 	}

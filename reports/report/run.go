@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hongbao/hongbao/internal/datadir"
+	"github.com/hongbao/hongbao/ingest/lake"
 	"github.com/hongbao/hongbao/reports/chart"
 )
 
@@ -71,8 +72,10 @@ type RunInfo struct {
 	Rows map[string]int64 `json:"rows"`
 }
 
-// eventTables are the warehouse tables the report reads, in the design's order.
-var eventTables = []string{"envelopes", "grabs", "card_bindings", "withdrawals", "payments", "links", "quarantine"}
+// eventTables are the warehouse tables the report counts the rows of: the lake tables
+// the ingester writes (the six event tables, then the quarantine), in the design's
+// order.
+var eventTables = lake.Tables
 
 // runInfo reads the data window from db, the warehouse of data folder dir, and
 // the run record the simulator leaves there. Without a record the scale is

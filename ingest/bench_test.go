@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,15 +21,13 @@ func BenchmarkIngest(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		lakeDir := filepath.Join(dir, fmt.Sprintf("run%d", i))
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		var consumed atomic.Int64
+		var read readCount
 		go func() {
-			for ctx.Err() == nil && consumed.Load() < st.Messages {
-				time.Sleep(5 * time.Millisecond)
-			}
+			read.wait(ctx, st.Messages)
 			cancel()
 		}()
 		sum, err := ingest.Run(ctx, ingest.Config{Brokers: []string{br.Addr()}, Topic: topic,
-			Group: fmt.Sprintf("bench%d", i), Dir: lakeDir, Consumed: &consumed})
+			Group: fmt.Sprintf("bench%d", i), Dir: lakeDir, OnConsumed: read.add})
 		cancel()
 		if err != nil {
 			b.Fatal(err)

@@ -48,6 +48,10 @@ type Config struct {
 	Validator *events.Validator
 	// Consumed, if set, is advanced by the number of messages read.
 	Consumed *atomic.Int64
+	// OnConsumed, if set, is called with Consumed's new total each time the
+	// ingester advances it, on the partitions' goroutines: it must be quick and
+	// safe for concurrent use.
+	OnConsumed func(total int64)
 	// Committed, if set, is advanced by each durable lake commit.
 	Committed *atomic.Int64
 	// Seen is the window of recent event ids that catches duplicates; nil makes one

@@ -7,6 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -85,22 +88,60 @@ func produceBad(t testing.TB, addr string) {
 	}
 }
 
+// readCount follows an ingester's count of messages read, as its OnConsumed, so
+// that a test waits for a number instead of polling the count.
+type readCount struct {
+	mu      sync.Mutex
+	total   int64
+	want    int64
+	reached chan struct{} // closed once total reaches want
+}
+
+// add is the ingester's OnConsumed. Partitions report concurrently, so a total may
+// arrive after a larger one.
+func (c *readCount) add(total int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.total = max(c.total, total)
+	if c.reached != nil && c.total >= c.want {
+		close(c.reached)
+		c.reached = nil
+	}
+}
+
+// wait returns once n messages were read (true) or ctx ends (false). One
+// goroutine waits at a time.
+func (c *readCount) wait(ctx context.Context, n int64) bool {
+	c.mu.Lock()
+	if c.total >= n {
+		c.mu.Unlock()
+		return true
+	}
+	reached := make(chan struct{})
+	c.want, c.reached = n, reached
+	c.mu.Unlock()
+	select {
+	case <-reached:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
 // ingestUntil runs the ingester until it has read n messages (or idles for idle).
 func ingestUntil(t testing.TB, addr, dir string, n int64, idle time.Duration, flushRows int) *ingest.Summary {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	var consumed atomic.Int64
+	var read readCount
 	if n > 0 {
 		go func() {
-			for ctx.Err() == nil && consumed.Load() < n {
-				time.Sleep(20 * time.Millisecond)
-			}
+			read.wait(ctx, n)
 			cancel()
 		}()
 	}
 	sum, err := ingest.Run(ctx, ingest.Config{Brokers: []string{addr}, Topic: topic, Group: "test", Dir: dir,
-		UntilIdle: idle, FlushRows: flushRows, Consumed: &consumed})
+		UntilIdle: idle, FlushRows: flushRows, OnConsumed: read.add})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,6 +341,41 @@ func TestBrokerRestartKeepsMessages(t *testing.T) {
 	checkLanded(t, openWarehouse(t, dir), st, false)
 }
 
+// logLines is an ingester's Log: it keeps the lines, and tells a waiter when a
+// line starting with a prefix is logged.
+type logLines struct {
+	mu     sync.Mutex
+	lines  []string
+	prefix string
+	said   chan struct{} // closed at the first line with prefix after next
+}
+
+func (l *logLines) log(format string, args ...any) {
+	line := fmt.Sprintf(format, args...)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, line)
+	if l.said != nil && strings.HasPrefix(line, l.prefix) {
+		close(l.said)
+		l.said = nil
+	}
+}
+
+// next returns a channel closed once a line starting with prefix is logged from now on.
+func (l *logLines) next(prefix string) <-chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.prefix, l.said = prefix, make(chan struct{})
+	return l.said
+}
+
+// all is what was logged so far.
+func (l *logLines) all() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.lines)
+}
+
 // TestIngesterSurvivesBrokerRestart restarts the broker under a running ingester:
 // it keeps retrying, and lands what is produced after the restart once.
 func TestIngesterSurvivesBrokerRestart(t *testing.T) {
@@ -315,27 +391,34 @@ func TestIngesterSurvivesBrokerRestart(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var consumed atomic.Int64
-	var logged atomic.Int64
+	var read readCount
+	var log logLines
 	done := make(chan error, 1)
 	go func() {
 		_, err := ingest.Run(ctx, ingest.Config{Brokers: []string{addr}, Topic: topic, Group: "restart", Dir: dir,
-			FlushRows: 5000, FlushInterval: 200 * time.Millisecond, Consumed: &consumed,
-			Log: func(string, ...any) { logged.Add(1) }})
+			FlushRows: 5000, FlushInterval: 200 * time.Millisecond, Consumed: &consumed, OnConsumed: read.add, Log: log.log})
 		done <- err
 	}()
-	for consumed.Load() < first.Messages && ctx.Err() == nil {
-		time.Sleep(20 * time.Millisecond)
+	if !read.wait(ctx, first.Messages) {
+		t.Fatalf("the ingester read %d of the %d messages produced before the restart", consumed.Load(), first.Messages)
 	}
+	// The group tries to join again only once the partition readers of its
+	// generation have stopped: its line says the whole ingester saw the broker gone.
+	groupDown := log.next(`consumer group "restart": `)
 	b.Close()
-	time.Sleep(1500 * time.Millisecond) // the ingester sees the broker gone
+	select {
+	case <-groupDown:
+	case <-ctx.Done():
+		t.Fatalf("the ingester never said the broker was gone; it logged %q", log.all())
+	}
 	b2, err := broker.Start(broker.Config{Listen: addr, DataDir: data, Topic: topic})
 	if err != nil {
 		t.Fatalf("restart the broker on %s: %v", addr, err)
 	}
 	defer b2.Close()
 	second := produceWorld(t, addr, 0.0002, 6)
-	for consumed.Load() < first.Messages+second.Messages && ctx.Err() == nil {
-		time.Sleep(20 * time.Millisecond)
+	if !read.wait(ctx, first.Messages+second.Messages) {
+		t.Fatalf("the ingester read %d of the %d messages produced", consumed.Load(), first.Messages+second.Messages)
 	}
 	cancel()
 	if err := <-done; err != nil {
@@ -354,5 +437,36 @@ func TestIngesterSurvivesBrokerRestart(t *testing.T) {
 		}
 	}
 	checkLanded(t, openWarehouse(t, dir), both, false)
-	t.Logf("the ingester logged %d transient problems while the broker was down", logged.Load())
+	ranges, _, err := ingest.TopicRanges(context.Background(), []string{addr}, topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOutageLog(t, log.all(), `consumer group "restart"`, len(ranges))
+}
+
+// checkOutageLog checks what an ingester reading parts partitions logged of one
+// broker outage, retries repeating no line: each partition reader said once that
+// it lost its connection and, unless the group ended the generation first, once
+// that it could not reconnect; the group said once that it could not join again.
+// So from parts+1 to 2*parts+1 lines, where a line per retry would be many more.
+func checkOutageLog(t *testing.T, lines []string, group string, parts int) {
+	t.Helper()
+	bySource := map[string][]string{}
+	for _, l := range lines {
+		source, _, _ := strings.Cut(l, ": ")
+		bySource[source] = append(bySource[source], l)
+		if !strings.HasSuffix(l, "; retrying") {
+			t.Errorf("logged %q, which is not a problem the ingester retries", l)
+		}
+	}
+	bad := len(bySource) != parts+1 || len(bySource[group]) != 1
+	for p := range parts {
+		said := bySource[fmt.Sprintf("partition %d", p)]
+		bad = bad || len(said) < 1 || len(said) > 2 || len(said) == 2 && !strings.Contains(said[1], "connect to its leader")
+	}
+	if bad {
+		t.Errorf("the ingester logged %d lines for the outage; want one per partition for the lost connection, at most one more for the refused reconnection, and one for the group:\n%s",
+			len(lines), strings.Join(lines, "\n"))
+	}
+	t.Logf("the ingester logged %d transient problems while the broker was down", len(lines))
 }

@@ -142,7 +142,9 @@ func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p 
 			return // idleness is measured from the last message, not the last empty fetch
 		}
 		in.lastActivity.Store(time.Now().UnixNano())
-		cfg.Consumed.Add(unreported)
+		if total := cfg.Consumed.Add(unreported); cfg.OnConsumed != nil {
+			cfg.OnConsumed(total)
+		}
 		atomic.AddInt64(&in.sum.Messages, unreported)
 		unreported = 0
 	}

@@ -267,21 +267,19 @@ func TestBrokerKilledUnderDrainingIngester(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	var consumed atomic.Int64
+	var read readCount
 	done := make(chan error, 1)
 	var sum *ingest.Summary
 	go func() {
 		var err error
 		sum, err = ingest.Run(ctx, ingest.Config{Brokers: []string{addr}, Topic: topic, Group: "test", Dir: dir,
 			UntilIdle: 2 * time.Second, StallTimeout: 2 * time.Minute, FlushRows: 5_000, Consumed: &consumed,
-			Log: func(string, ...any) {}})
+			OnConsumed: read.add, Log: func(string, ...any) {}})
 		done <- err
 	}()
 	kills := torture(3, 10)
 	for i := range kills {
-		target := st.Messages * int64(i+1) / int64(kills+2)
-		for consumed.Load() < target && ctx.Err() == nil {
-			time.Sleep(time.Millisecond)
-		}
+		read.wait(ctx, st.Messages*int64(i+1)/int64(kills+2))
 		bp.kill()
 		bp.start()
 		t.Logf("broker kill %d after %d messages read", i+1, consumed.Load())

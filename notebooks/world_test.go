@@ -2,6 +2,7 @@ package notebooks
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -13,6 +14,7 @@ import (
 	"github.com/hongbao/hongbao/ingest/lake"
 	"github.com/hongbao/hongbao/ingest/simulate"
 	"github.com/hongbao/hongbao/internal/locale"
+	"github.com/hongbao/hongbao/internal/testworld"
 	"github.com/hongbao/hongbao/query"
 	"github.com/hongbao/hongbao/transform"
 )
@@ -70,9 +72,13 @@ func testWorld(t *testing.T) *world {
 	worldOnce.Do(func() {
 		start := time.Now()
 		worldRoot, worldErr = os.MkdirTemp("", "hongbao-notebooks-")
-		if worldErr == nil {
-			theWorld, worldErr = buildWorld(worldRoot)
+		if worldErr != nil {
+			return
 		}
+		// Set until the world is built: a build that fails this test leaves it for the others.
+		worldErr = errors.New("the test world did not build: see the first test that asked for it")
+		theWorld = buildWorld(t, worldRoot)
+		worldErr = nil
 		t.Logf("test world at scale %g built in %s", worldScale, time.Since(start).Round(time.Millisecond))
 	})
 	if worldErr != nil {
@@ -94,19 +100,10 @@ var badMessages = []struct {
 	{events.ReasonMissingField, `{"event_id":"x4","type":"withdrawal","ts":"2014-01-31T12:00:00+08:00","user_id":"u1","provider":"wechat_pay","bank_code":"ICBC"}`},
 }
 
-func buildWorld(dir string) (*world, error) {
-	ctx := context.Background()
-	sim, err := simulate.New(simulate.Config{Scale: worldScale, Seed: 2014})
-	if err != nil {
-		return nil, err
-	}
-	lk, err := lake.Open(dir)
-	if err != nil {
-		return nil, err
-	}
+func buildWorld(t *testing.T, dir string) *world {
 	shanghai, err := time.LoadLocation(locale.ZoneName)
 	if err != nil {
-		return nil, err
+		t.Fatal(err)
 	}
 	eveNightEnd := time.Date(2014, 1, 31, 2, 0, 0, 0, shanghai)
 	midnight := time.Date(2014, 1, 31, 0, 0, 0, 0, shanghai)
@@ -120,9 +117,8 @@ func buildWorld(dir string) (*world, error) {
 	}
 	toEve := map[string]int64{}
 
-	pw := lk.NewPartitionWriter("hongbao.events", 0)
-	var offset int64
-	err = sim.Run(ctx, func(e *events.Event) error {
+	lk := testworld.New(t, dir)
+	lk.Simulate(simulate.Config{Scale: worldScale, Seed: 2014}, func(e *events.Event) {
 		switch e.Type {
 		case events.EnvelopeGrabbed:
 			stage[0][e.UserID] = true
@@ -156,34 +152,16 @@ func buildWorld(dir string) (*world, error) {
 				stage[5][e.UserID] = true
 			}
 		}
-		pw.Append(offset, e)
-		offset++
-		if pw.Pending() >= 200_000 {
-			_, err := pw.Commit()
-			return err
-		}
-		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	if _, err := pw.Commit(); err != nil {
-		return nil, err
-	}
-	pw.Release()
 
 	// Refused messages on another partition, as a second ingester loop would land them.
-	qw := lk.NewPartitionWriter("hongbao.events", 1)
 	f.quarantine = map[events.Reason]int{}
 	for i, m := range badMessages {
-		qw.Quarantine(lake.QuarantineRecord{Offset: int64(i), Key: []byte(fmt.Sprintf("k%d", i)), Raw: []byte(m.raw),
+		lk.Quarantine(1, lake.QuarantineRecord{Key: []byte(fmt.Sprintf("k%d", i)), Raw: []byte(m.raw),
 			KafkaTS: midnight.Add(time.Duration(i) * time.Second), Reason: m.reason, Detail: "test: " + string(m.reason)})
 		f.quarantine[m.reason]++
 	}
-	if _, err := qw.Commit(); err != nil {
-		return nil, err
-	}
-	qw.Release()
+	lk.Commit()
 
 	for m, n := range perMinute {
 		if n > f.peakClaims || n == f.peakClaims && m < f.peakMinute {
@@ -198,13 +176,13 @@ func buildWorld(dir string) (*world, error) {
 
 	wh, err := transform.Open(dir)
 	if err != nil {
-		return nil, err
+		t.Fatal(err)
 	}
 	defer wh.Close()
-	if err := wh.Refresh(ctx); err != nil {
-		return nil, err
+	if err := wh.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
 	}
-	return w, nil
+	return w
 }
 
 // runShipped runs a shipped notebook against the world.

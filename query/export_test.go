@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hongbao/hongbao/transform"
+	"github.com/hongbao/hongbao/internal/datadir"
 )
 
 func TestExport(t *testing.T) {
@@ -88,7 +88,7 @@ func TestExport(t *testing.T) {
 	}
 	// The data folder is written by hongbao's own commands only.
 	before := treeState(t, dir)
-	for _, p := range []string{filepath.Join(dir, "x.csv"), filepath.Join(dir, "lake", "grabs", "x.parquet"), transform.Path(dir)} {
+	for _, p := range []string{filepath.Join(dir, "x.csv"), filepath.Join(dir, "lake", "grabs", "x.parquet"), datadir.Dir(dir).Warehouse()} {
 		_, err := ro.Export(ctx, query, FormatParquet, p)
 		want := "writing " + p + " is not allowed in hongbao's SQL: it is inside the data folder " + dir + ", which only hongbao's own commands write; choose a file outside it"
 		if !errors.Is(err, ErrRefused) || err.Error() != want {

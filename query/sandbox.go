@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/duckdb/duckdb-go/v2"
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/transform"
 )
@@ -66,14 +67,15 @@ func openSandbox(dir string, opts SandboxOptions, writable string) (*Sandbox, er
 	if err := transform.Exists(dir); err != nil {
 		return nil, err
 	}
-	p := transform.Path(dir)
-	abs, err := filepath.Abs(p)
+	p := datadir.Dir(dir).Warehouse()
+	absDir, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("open warehouse %s: %w", p, err)
 	}
-	absDir := filepath.Dir(abs)
-	dirs := []string{filepath.Join(absDir, "lake")}
-	files := []string{abs, abs + ".wal"}
+	data := datadir.Dir(absDir)
+	abs := data.Warehouse()
+	dirs := []string{data.Lake()}
+	files := []string{abs, data.WarehouseWAL()}
 	for _, r := range opts.AllowRead {
 		a, err := filepath.Abs(r)
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/transform"
 )
@@ -96,7 +97,7 @@ func TestSandboxStatementClasses(t *testing.T) {
 	os.WriteFile(filepath.Join(imp, "schema.sql"), []byte("COPY (SELECT 1 AS a) TO '"+filepath.ToSlash(lakeGrab)+"';\n"), 0o644)
 	os.WriteFile(filepath.Join(imp, "load.sql"), nil, 0o644)
 
-	whHash := fileHash(t, transform.Path(dir))
+	whHash := fileHash(t, datadir.Dir(dir).Warehouse())
 	before := treeState(t, dir, scratch, allowed)
 
 	sb, err := OpenSandbox(dir, SandboxOptions{AllowRead: []string{okCSV, imp}})
@@ -298,7 +299,7 @@ func TestSandboxStatementClasses(t *testing.T) {
 	if err := sb.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if got := fileHash(t, transform.Path(dir)); got != whHash {
+	if got := fileHash(t, datadir.Dir(dir).Warehouse()); got != whHash {
 		t.Errorf("the warehouse file changed")
 	}
 	if after := treeState(t, dir, scratch, allowed); after != before {

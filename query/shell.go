@@ -72,6 +72,9 @@ type Shell struct {
 	Interrupts <-chan os.Signal
 
 	results int // results printed so far, to separate them
+
+	// beforeRun, if set, is called as each statement starts running (a test hook).
+	beforeRun func(stmt string)
 }
 
 // ShellHelp is what \? prints.
@@ -192,6 +195,9 @@ func (s *Shell) Exec(ctx context.Context, stmt string) error {
 		}()
 	}
 	start := time.Now()
+	if s.beforeRun != nil {
+		s.beforeRun(stmt)
+	}
 	err := s.print(ctx, stmt)
 	if err != nil && ctx.Err() != nil {
 		return fmt.Errorf("canceled after %s: %w", roundDuration(time.Since(start)), ctx.Err())

@@ -20,10 +20,12 @@ func TestShellInterrupt(t *testing.T) {
 	interrupts := make(chan os.Signal, 1)
 	var out, errOut bytes.Buffer
 	sh := &Shell{DB: db, Out: &out, Err: &errOut, Format: FormatCSV, Interactive: true, Interrupts: interrupts}
-	go func() {
-		time.Sleep(300 * time.Millisecond)
-		interrupts <- os.Interrupt
-	}()
+	// Ctrl-C as the endless statement starts: it must stop it, not the session.
+	sh.beforeRun = func(stmt string) {
+		if strings.Contains(stmt, "range(") {
+			interrupts <- os.Interrupt
+		}
+	}
 	start := time.Now()
 	in := NewLineReader(strings.NewReader("SELECT count(*) FROM range(1000000000000) a;\nSELECT 42 AS answer;\n"))
 	if err := sh.Run(context.Background(), in); err != nil {

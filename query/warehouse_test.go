@@ -37,7 +37,7 @@ func TestTimestampsAreInstants(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The envelopes file has naive timestamps: they are UTC, not Beijing time.
+	// Instants, shown in Beijing time.
 	want := [][]string{
 		{"TIMESTAMP WITH TIME ZONE", "2014-01-31 00:00:10", "2014-01-31 00:00:10+08"},
 		{"TIMESTAMP WITH TIME ZONE", "2014-01-31 00:00:58", "2014-01-31 00:00:58+08"},

@@ -8,11 +8,11 @@ import (
 	"github.com/hongbao/hongbao/transform"
 )
 
-// refreshed opens a warehouse over the test lake and refreshes it.
+// refreshed opens a warehouse over the small test world and refreshes it.
 func refreshed(t *testing.T) (dir string, w *transform.Warehouse) {
 	t.Helper()
 	dir = t.TempDir()
-	testworld.WriteLake(t, dir)
+	testworld.Small(t, dir)
 	w, err := transform.Open(dir)
 	if err != nil {
 		t.Fatal(err)

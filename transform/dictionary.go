@@ -44,9 +44,11 @@ type ColumnDoc struct {
 // Summary is the first sentence of the table's description.
 func (t TableDoc) Summary() string { return firstSentence(t.About) }
 
-// tableNotes is the hand-written part of a TableDoc. The descriptions below and those of
-// the reference tables, which package refdata keeps beside their data and writes into the
-// warehouse as COMMENTs, are the only places the warehouse is described: 'hongbao sql
+// tableNotes is the hand-written part of a TableDoc. The descriptions below, those of
+// the lake tables' columns, which the lake contract (ingest/lake) keeps beside their
+// types, and those of the reference tables, which package refdata keeps beside their
+// data and writes into the warehouse as COMMENTs, are the only places the warehouse is
+// described: 'hongbao sql
 // --describe', the prompt's \d and docs/warehouse.md all read them, and
 // TestDictionaryCoversWarehouse fails when a table or column of a refreshed warehouse has
 // no description.
@@ -57,81 +59,15 @@ type tableNotes struct {
 	columns map[string]string
 }
 
-// eventColumnNotes describes the columns every event table shares.
-var eventColumnNotes = map[string]string{
-	"event_id":        "The event's unique id, as the producer set it.",
-	"ts":              "When the event happened: an instant, shown in Beijing time (Asia/Shanghai, UTC+8).",
-	"kafka_partition": "The Kafka partition the event was read from.",
-	"kafka_offset":    "The event's offset in that partition; with kafka_partition it says exactly which message this row came from.",
-}
-
 var notes = map[string]tableNotes{
-	"envelopes": {kind: KindLake, about: "One row per envelope_sent event: a red envelope (红包) put into a chat, with the money in it and the number of people who can claim a share.",
-		columns: map[string]string{
-			"envelope_id": "The envelope; grabs.envelope_id refers to it.",
-			"sender_id":   "The user who sent it.",
-			"chat_id":     "The chat it was sent to: a group or a one-to-one chat.",
-			"kind":        "'lucky' (拼手气: the total is split at random among the shares) or 'fixed' (every share is the same).",
-			"total_fen":   "The money put in, in fen (100 fen = 1 yuan).",
-			"shares":      "How many people can claim a share.",
-		}},
-	"grabs": {kind: KindLake, about: "One row per envelope_grabbed event: a user opening an envelope, who either claimed a share or found it already empty (手慢了, 'too slow').",
-		columns: map[string]string{
-			"envelope_id": "The envelope opened (envelopes.envelope_id).",
-			"user_id":     "The user who opened it.",
-			"outcome":     "'claimed' (got a share) or 'missed' (every share was already taken).",
-			"amount_fen":  "The share claimed, in fen; NULL when missed.",
-		}},
-	"card_bindings": {kind: KindLake, about: "One row per card_bound event: a user trying to bind a bank card to WeChat Pay or Alipay, which is what withdrawing money or paying needs.",
-		columns: map[string]string{
-			"user_id":   "The user binding a card.",
-			"provider":  "'wechat_pay' or 'alipay'.",
-			"bank_code": "The bank that issued the card (banks.code).",
-			"outcome":   "'ok', or 'bank_not_supported' when the provider cannot bind cards of that bank.",
-		}},
-	"withdrawals": {kind: KindLake, about: "One row per withdrawal event: money moved from a user's wallet to a bound bank card.",
-		columns: map[string]string{
-			"user_id":    "The user withdrawing.",
-			"provider":   "'wechat_pay' or 'alipay'.",
-			"bank_code":  "The bank of the card the money went to (banks.code).",
-			"amount_fen": "The amount withdrawn, in fen.",
-		}},
-	"payments": {kind: KindLake, about: "One row per payment event: a user paying for something with WeChat Pay or Alipay.",
-		columns: map[string]string{
-			"user_id":    "The user paying.",
-			"provider":   "'wechat_pay' or 'alipay'.",
-			"scenario":   "What was paid for: a scenario code such as mobile_topup or taxi (payment_scenarios.code).",
-			"amount_fen": "The amount paid, in fen.",
-			"bank_code":  "The bank of the card paid with (banks.code).",
-		}},
-	"links": {kind: KindLake, about: "One row per link_shared event: a link posted in a chat. Fake-envelope links (phishing posing as a red envelope) are a risk the reports track.",
-		columns: map[string]string{
-			"user_id": "The user who shared the link.",
-			"chat_id": "The chat it was shared in.",
-			"url":     "The link as shared.",
-		}},
-	"quarantine": {kind: KindLake, about: "One row per Kafka message the ingester refused: not JSON, a missing or ill-typed field, an unknown type, a value out of range, a duplicate, a claim on an unknown envelope or one that overdraws its envelope. Nothing is dropped silently: every refused message is here with its raw bytes and the reason, until 'hongbao quarantine replay' lands it in its event table; a replayed message is left out of this table (it is in quarantine_replays and in its event table), so every message read is in exactly one table. The lake keeps its quarantine row.",
-		columns: map[string]string{
-			"kafka_topic":     "The topic the message was read from.",
-			"kafka_partition": "Its partition.",
-			"kafka_offset":    "Its offset in that partition.",
-			"kafka_key":       "The message key; NULL when it had none.",
-			"kafka_ts":        "The message's Kafka timestamp; NULL when it had none.",
-			"raw":             "The message value, byte for byte as received.",
-			"reason":          "Why it was refused, as a code: not_json, not_object, unknown_type, missing_field, wrong_type, bad_timestamp, timestamp_out_of_range, invalid_value, non_positive_amount, claim_over_limit, claims_exceed_shares, claims_exceed_total, invalid_utf8, duplicate_event_id, duplicate_envelope, unknown_envelope, wrong_key, too_large, or unreadable_file (a valid row moved out of a lake file DuckDB could not read by 'hongbao quarantine evict'; replay lands it again).",
-			"detail":          "The reason as a sentence, naming the field or value at fault.",
-			"ingested_at":     "When the ingester refused it.",
-		}},
-	replaysTable: {kind: KindLake, about: "One row per quarantined message that 'hongbao quarantine replay' re-validated with the current rules and landed in its event table, where it keeps its Kafka partition and offset. Its quarantine row is left out of the quarantine table.",
-		columns: map[string]string{
-			"kafka_topic":     "The topic the message was read from.",
-			"kafka_partition": "Its partition.",
-			"kafka_offset":    "Its offset in that partition: with the topic and partition, the key of its row in the lake's quarantine and of its row in event_table.",
-			"reason":          "Why it had been quarantined (quarantine.reason).",
-			"event_table":     "The table it landed in: envelopes, grabs, card_bindings, withdrawals, payments or links.",
-			"event_id":        "Its event_id in that table.",
-			"replayed_at":     "When the replay landed it.",
-		}},
+	"envelopes":     {kind: KindLake, about: "One row per envelope_sent event: a red envelope (红包) put into a chat, with the money in it and the number of people who can claim a share."},
+	"grabs":         {kind: KindLake, about: "One row per envelope_grabbed event: a user opening an envelope, who either claimed a share or found it already empty (手慢了, 'too slow')."},
+	"card_bindings": {kind: KindLake, about: "One row per card_bound event: a user trying to bind a bank card to WeChat Pay or Alipay, which is what withdrawing money or paying needs."},
+	"withdrawals":   {kind: KindLake, about: "One row per withdrawal event: money moved from a user's wallet to a bound bank card."},
+	"payments":      {kind: KindLake, about: "One row per payment event: a user paying for something with WeChat Pay or Alipay."},
+	"links":         {kind: KindLake, about: "One row per link_shared event: a link posted in a chat. Fake-envelope links (phishing posing as a red envelope) are a risk the reports track."},
+	"quarantine":    {kind: KindLake, about: "One row per Kafka message the ingester refused: not JSON, a missing or ill-typed field, an unknown type, a value out of range, a duplicate, a claim on an unknown envelope or one that overdraws its envelope. Nothing is dropped silently: every refused message is here with its raw bytes and the reason, until 'hongbao quarantine replay' lands it in its event table; a replayed message is left out of this table (it is in quarantine_replays and in its event table), so every message read is in exactly one table. The lake keeps its quarantine row."},
+	replaysTable:    {kind: KindLake, about: "One row per quarantined message that 'hongbao quarantine replay' re-validated with the current rules and landed in its event table, where it keeps its Kafka partition and offset. Its quarantine row is left out of the quarantine table."},
 	"claims_per_minute": {kind: KindModel, columns: map[string]string{
 		"minute":      "The minute, in Beijing wall-clock time (Asia/Shanghai) as a TIMESTAMP without zone: 2014-01-31 00:00 is the first minute of the Lunar New Year.",
 		"claims":      "Grabs that claimed a share in that minute (envelopes opened).",
@@ -211,14 +147,9 @@ var notes = map[string]tableNotes{
 func Dictionary() []TableDoc {
 	var docs []TableDoc
 	for _, t := range lakeTables {
-		n := notes[t.name]
-		d := TableDoc{Name: t.name, Kind: KindLake, Source: "lake/" + t.name + "/*.parquet", About: n.about}
-		for _, c := range t.columns {
-			about := n.columns[c.name]
-			if about == "" {
-				about = eventColumnNotes[c.name]
-			}
-			d.Columns = append(d.Columns, ColumnDoc{Name: c.name, Type: c.typ, About: about})
+		d := TableDoc{Name: t.Name, Kind: KindLake, Source: "lake/" + t.Name + "/*.parquet", About: notes[t.Name].about}
+		for _, c := range t.Columns { // described where the lake contract declares them
+			d.Columns = append(d.Columns, ColumnDoc{Name: c.Name, Type: c.DuckDBType(), About: c.About})
 		}
 		docs = append(docs, d)
 	}

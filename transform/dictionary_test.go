@@ -48,7 +48,7 @@ func TestDictionaryCoversWarehouse(t *testing.T) {
 		for _, c := range d.Columns {
 			have[d.Name][c.Name] = true
 			if c.About == "" {
-				t.Errorf("column %s.%s is not described: add it to notes in transform/dictionary.go", d.Name, c.Name)
+				t.Errorf("column %s.%s is not described: add it to notes in transform/dictionary.go (a lake table's to the lake contract in ingest/lake)", d.Name, c.Name)
 			}
 			if c.Type == "" {
 				t.Errorf("column %s.%s has no type in the catalog", d.Name, c.Name)

@@ -17,8 +17,13 @@ var ErrReadOnly = errors.New("the warehouse is opened read-only")
 // ErrLocked means another process holds the warehouse file open for writing.
 var ErrLocked = errors.New("the warehouse is in use by another process")
 
-// ErrLakeSchema means the Parquet files of a lake table lack a column the warehouse needs.
+// ErrLakeSchema means the Parquet files of a lake table lack a column of the lake
+// contract, or have one it lacks.
 var ErrLakeSchema = errors.New("the lake files do not match the warehouse schema")
+
+// ErrLakeMismatch means the rows loaded from a lake file, or the money in them, are not
+// what the file's commit marker records.
+var ErrLakeMismatch = errors.New("the lake files do not match their commit markers")
 
 // ErrUnreadableLakeFile means DuckDB could not read a lake file; the refresh left it out
 // and committed the rest (see UnreadableFilesError).

@@ -1,131 +1,63 @@
 package transform
 
 import (
-	"errors"
+	"context"
+	"database/sql"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/hongbao/hongbao/ingest/lake"
 )
 
-// column is one column of a lake table as the warehouse declares it.
-type column struct {
-	name string
-	typ  string // DuckDB type
-}
+// lakeTable is one table of the lake contract (ingest/lake), as the warehouse loads it:
+// a warehouse table with the contract's columns, declared with their DuckDB types.
+type lakeTable struct{ lake.Table }
 
-// lakeTable is one folder of the Parquet lake and the warehouse table loaded from it.
-type lakeTable struct {
-	name    string
-	about   string // what one row is, for _hongbao_meta
-	columns []column
-}
-
-// eventColumns wraps the type columns of an event table with the columns every event
-// table shares: identity and time first, Kafka position last.
-func eventColumns(typeColumns ...column) []column {
-	cols := []column{{"event_id", "VARCHAR"}, {"ts", "TIMESTAMPTZ"}}
-	cols = append(cols, typeColumns...)
-	return append(cols, column{"kafka_partition", "INTEGER"}, column{"kafka_offset", "BIGINT"})
-}
-
-// lakeTables is the column contract with the ingester, in the order the warehouse loads
-// and lists the tables.
-var lakeTables = []lakeTable{
-	{"envelopes", "one envelope_sent event", eventColumns(
-		column{"envelope_id", "VARCHAR"}, column{"sender_id", "VARCHAR"}, column{"chat_id", "VARCHAR"},
-		column{"kind", "VARCHAR"}, column{"total_fen", "BIGINT"}, column{"shares", "INTEGER"})},
-	{"grabs", "one envelope_grabbed event (claimed or missed)", eventColumns(
-		column{"envelope_id", "VARCHAR"}, column{"user_id", "VARCHAR"},
-		column{"outcome", "VARCHAR"}, column{"amount_fen", "BIGINT"})},
-	{"card_bindings", "one card_bound event", eventColumns(
-		column{"user_id", "VARCHAR"}, column{"provider", "VARCHAR"},
-		column{"bank_code", "VARCHAR"}, column{"outcome", "VARCHAR"})},
-	{"withdrawals", "one withdrawal event", eventColumns(
-		column{"user_id", "VARCHAR"}, column{"provider", "VARCHAR"},
-		column{"bank_code", "VARCHAR"}, column{"amount_fen", "BIGINT"})},
-	{"payments", "one payment event", eventColumns(
-		column{"user_id", "VARCHAR"}, column{"provider", "VARCHAR"}, column{"scenario", "VARCHAR"},
-		column{"amount_fen", "BIGINT"}, column{"bank_code", "VARCHAR"})},
-	{"links", "one link_shared event", eventColumns(
-		column{"user_id", "VARCHAR"}, column{"chat_id", "VARCHAR"}, column{"url", "VARCHAR"})},
-	{"quarantine", "one Kafka message the ingester could not accept, with the reason", []column{
-		{"kafka_topic", "VARCHAR"}, {"kafka_partition", "INTEGER"}, {"kafka_offset", "BIGINT"},
-		{"kafka_key", "BLOB"}, {"kafka_ts", "TIMESTAMPTZ"}, {"raw", "BLOB"},
-		{"reason", "VARCHAR"}, {"detail", "VARCHAR"}, {"ingested_at", "TIMESTAMPTZ"}}},
-	{replaysTable, "one quarantined message that 'hongbao quarantine replay' landed in its event table", []column{
-		{"kafka_topic", "VARCHAR"}, {"kafka_partition", "INTEGER"}, {"kafka_offset", "BIGINT"},
-		{"reason", "VARCHAR"}, {"event_table", "VARCHAR"}, {"event_id", "VARCHAR"}, {"replayed_at", "TIMESTAMPTZ"}}},
-}
+// lakeTables are the lake's tables, in the order the warehouse loads and lists them.
+var lakeTables = func() []lakeTable {
+	var ts []lakeTable
+	for _, t := range lake.Contract() {
+		ts = append(ts, lakeTable{t})
+	}
+	return ts
+}()
 
 // replaysTable is the replay log (lake.ReplaysTable): the quarantine rows it names are
 // left out of the warehouse's quarantine table, since their messages are in an event
 // table now.
-const replaysTable = "quarantine_replays"
+const replaysTable = lake.ReplaysTable
 
 // LakeTables returns the names of the warehouse tables loaded from the lake, one per lake
 // folder, in load order.
 func LakeTables() []string {
 	names := make([]string, len(lakeTables))
 	for i, t := range lakeTables {
-		names[i] = t.name
+		names[i] = t.Name
 	}
 	return names
 }
 
-// lakeFiles lists the finished Parquet files of one lake folder, sorted by name, and their
-// total size. A missing folder is an empty table, not an error. Names starting with '.'
-// or '_' are skipped: they are files still being written or tool metadata.
-func lakeFiles(dir, table string) (files []string, bytes int64, err error) {
-	folder := filepath.Join(dir, "lake", table)
-	entries, err := os.ReadDir(folder)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, 0, nil
-		}
-		return nil, 0, fmt.Errorf("list lake folder %s: %w", folder, err)
-	}
-	for _, e := range entries {
-		name := e.Name()
-		if !e.Type().IsRegular() || !strings.HasSuffix(name, ".parquet") ||
-			strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
-			continue
-		}
-		info, err := e.Info()
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				continue // removed since ReadDir
-			}
-			return nil, 0, fmt.Errorf("stat lake file: %w", err)
-		}
-		files = append(files, filepath.Join(folder, name))
-		bytes += info.Size()
-	}
-	sort.Strings(files)
-	return files, bytes, nil
-}
-
 // createEmptySQL declares t with its contract columns and no rows.
 func (t lakeTable) createEmptySQL() string {
-	defs := make([]string, len(t.columns))
-	for i, c := range t.columns {
-		defs[i] = quoteIdent(c.name) + " " + c.typ
+	defs := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		defs[i] = quoteIdent(c.Name) + " " + c.DuckDBType()
 	}
-	return fmt.Sprintf("CREATE OR REPLACE TABLE %s (%s)", quoteIdent(t.name), strings.Join(defs, ", "))
+	return fmt.Sprintf("CREATE OR REPLACE TABLE %s (%s)", quoteIdent(t.Name), strings.Join(defs, ", "))
 }
 
 // loadSQL materializes t from the Parquet files, given the columns the files have (name →
 // DuckDB type as DESCRIBE reports it). Each contract column is selected by name and cast
-// to its declared type, so the table has the same shape whatever the writer chose; extra
-// columns in the files are left out.
+// to its declared type, so the table has the same shape whatever the writer chose.
+// (checkExtraColumns refuses files with a column the contract lacks before.)
 func (t lakeTable) loadSQL(files []string, have map[string]string) (string, error) {
 	sel, err := t.selectSQL(files, have)
 	if err != nil {
 		return "", err
 	}
-	return "CREATE OR REPLACE TABLE " + quoteIdent(t.name) + " AS " + sel, nil
+	return "CREATE OR REPLACE TABLE " + quoteIdent(t.Name) + " AS " + sel, nil
 }
 
 // appendSQL adds the rows of files to t, which must already have the contract columns.
@@ -134,19 +66,19 @@ func (t lakeTable) appendSQL(files []string, have map[string]string) (string, er
 	if err != nil {
 		return "", err
 	}
-	return "INSERT INTO " + quoteIdent(t.name) + " " + sel, nil
+	return "INSERT INTO " + quoteIdent(t.Name) + " " + sel, nil
 }
 
 // selectSQL reads files as t's contract columns, in order.
 func (t lakeTable) selectSQL(files []string, have map[string]string) (string, error) {
-	exprs := make([]string, len(t.columns))
-	for i, c := range t.columns {
-		got, ok := have[c.name]
+	exprs := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		got, ok := have[c.Name]
 		if !ok {
 			return "", fmt.Errorf("%w: lake table %s has no column %s (%s); the ingester and the warehouse disagree on the schema",
-				ErrLakeSchema, t.name, c.name, c.typ)
+				ErrLakeSchema, t.Name, c.Name, c.DuckDBType())
 		}
-		exprs[i] = columnExpr(c, got) + " AS " + quoteIdent(c.name)
+		exprs[i] = columnExpr(c.Name, c.DuckDBType(), got) + " AS " + quoteIdent(c.Name)
 	}
 	return fmt.Sprintf("SELECT %s FROM %s", strings.Join(exprs, ", "), readParquetSQL(files)), nil
 }
@@ -154,41 +86,170 @@ func (t lakeTable) selectSQL(files []string, have map[string]string) (string, er
 // matches reports whether a table's columns (name → DuckDB type, in any order) are
 // exactly t's contract columns.
 func (t lakeTable) matches(cols map[string]string) bool {
-	if len(cols) != len(t.columns) {
+	if len(cols) != len(t.Columns) {
 		return false
 	}
-	for _, c := range t.columns {
-		got := cols[c.name]
-		if got != c.typ && !(c.typ == "TIMESTAMPTZ" && got == "TIMESTAMP WITH TIME ZONE") {
+	for _, c := range t.Columns {
+		got, want := cols[c.Name], c.DuckDBType()
+		if got != want && !(want == "TIMESTAMPTZ" && got == "TIMESTAMP WITH TIME ZONE") {
 			return false
 		}
 	}
 	return true
 }
 
+// checkExtraColumns refuses lake files with a column the contract lacks, given the
+// columns the files have (name → DuckDB type): the warehouse would leave it out, and
+// the data in it, without a word. The error names the files that have one.
+func (t lakeTable) checkExtraColumns(ctx context.Context, tx *sql.Tx, files []string, have map[string]string) error {
+	var extra []string
+	for name := range have {
+		if _, ok := t.Column(name); !ok {
+			extra = append(extra, name)
+		}
+	}
+	if len(extra) == 0 {
+		return nil
+	}
+	sort.Strings(extra)
+	quoted := make([]string, len(extra))
+	for i, name := range extra {
+		quoted[i] = quoteString(name)
+		extra[i] = name + " (" + have[name] + ")"
+	}
+	var at []string
+	rows, err := tx.QueryContext(ctx, "SELECT DISTINCT file_name FROM parquet_schema("+fileList(files)+
+		") WHERE name IN ("+strings.Join(quoted, ", ")+") ORDER BY file_name")
+	if err != nil {
+		return fmt.Errorf("read Parquet schema: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var f string
+		if err := rows.Scan(&f); err != nil {
+			return fmt.Errorf("read Parquet schema: %w", err)
+		}
+		at = append(at, filepath.FromSlash(f))
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read Parquet schema: %w", err)
+	}
+	what := "a column "
+	if len(extra) > 1 {
+		what = "columns "
+	}
+	return fmt.Errorf("%w: lake table %s: %s has %s%s, which the lake contract lacks and the warehouse would leave out; another version of hongbao wrote it: refresh the warehouse with that version",
+		ErrLakeSchema, t.Name, strings.Join(at, ", "), what, strings.Join(extra, ", "))
+}
+
+// checkLoaded compares what loading files added to t (its rows and money, before the
+// load and after) with what the files' commit markers say, and returns t's rows. A
+// difference is an error naming the file whose rows differ from its marker's, with both
+// numbers.
+func (t lakeTable) checkLoaded(ctx context.Context, tx *sql.Tx, files []lake.CommittedFile, before lakeSums) (rows int64, err error) {
+	var want lakeSums
+	for _, f := range files {
+		want.rows += f.Rows
+		want.fen += f.SumFen
+	}
+	after, err := t.total(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	got := lakeSums{after.rows - before.rows, after.fen - before.fen}
+	if got == want {
+		return after.rows, nil
+	}
+	paths := make([]string, len(files))
+	for i, f := range files {
+		paths[i] = f.Path
+	}
+	byFile, err := t.sums(ctx, tx, readParquetSQL(paths, "filename = true"), "filename")
+	if err != nil {
+		return 0, fmt.Errorf("%w: table %s: %v", ErrLakeMismatch, t.Name, err)
+	}
+	for _, f := range files {
+		got := byFile[filepath.ToSlash(f.Path)]
+		switch {
+		case got.rows != f.Rows:
+			return 0, fmt.Errorf("%w: lake file %s holds %d rows, but its commit marker %s says %d",
+				ErrLakeMismatch, f.Path, got.rows, f.Marker, f.Rows)
+		case got.fen != f.SumFen:
+			return 0, fmt.Errorf("%w: lake file %s holds %d fen in %s, but its commit marker %s says %d",
+				ErrLakeMismatch, f.Path, got.fen, t.MoneyColumn, f.Marker, f.SumFen)
+		}
+	}
+	return 0, fmt.Errorf("%w: table %s got %d rows and %d fen from its %d new lake files, but their commit markers say %d rows and %d fen",
+		ErrLakeMismatch, t.Name, got.rows, got.fen, len(files), want.rows, want.fen)
+}
+
+// lakeSums is a count of rows and the sum of the money column (0 for a table without).
+type lakeSums struct{ rows, fen int64 }
+
+// total is t's rows and money in the warehouse.
+func (t lakeTable) total(ctx context.Context, tx *sql.Tx) (lakeSums, error) {
+	s, err := t.sums(ctx, tx, quoteIdent(t.Name), "")
+	if err != nil {
+		return lakeSums{}, fmt.Errorf("count rows of %s: %w", t.Name, err)
+	}
+	return s[""], nil
+}
+
+// sums counts the rows of from and sums t's money column, by the values of column by,
+// or in one total under the key "" when by is "".
+func (t lakeTable) sums(ctx context.Context, tx *sql.Tx, from, by string) (map[string]lakeSums, error) {
+	key, fen, group := "''", "0", ""
+	if by != "" {
+		key, group = quoteIdent(by), " GROUP BY ALL"
+	}
+	if t.MoneyColumn != "" {
+		fen = "CAST(coalesce(sum(" + quoteIdent(t.MoneyColumn) + "), 0) AS BIGINT)"
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT "+key+", count(*), "+fen+" FROM "+from+group)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]lakeSums{}
+	for rows.Next() {
+		var k string
+		var s lakeSums
+		if err := rows.Scan(&k, &s.rows, &s.fen); err != nil {
+			return nil, err
+		}
+		out[k] = s
+	}
+	return out, rows.Err()
+}
+
 // columnExpr converts a file column to the declared type. A timestamp stored without a
 // zone is taken as UTC, as the ingester writes it: a plain cast would read it in the
 // session zone (Asia/Shanghai) and shift every event by eight hours.
-func columnExpr(c column, got string) string {
-	id := quoteIdent(c.name)
+func columnExpr(name, typ, got string) string {
+	id := quoteIdent(name)
 	switch {
-	case got == c.typ || (c.typ == "TIMESTAMPTZ" && got == "TIMESTAMP WITH TIME ZONE"):
+	case got == typ || (typ == "TIMESTAMPTZ" && got == "TIMESTAMP WITH TIME ZONE"):
 		return id
-	case c.typ == "TIMESTAMPTZ" && strings.HasPrefix(got, "TIMESTAMP"):
+	case typ == "TIMESTAMPTZ" && strings.HasPrefix(got, "TIMESTAMP"):
 		return fmt.Sprintf("timezone('UTC', CAST(%s AS TIMESTAMP))", id)
 	default:
-		return fmt.Sprintf("CAST(%s AS %s)", id, c.typ)
+		return fmt.Sprintf("CAST(%s AS %s)", id, typ)
 	}
 }
 
-// readParquetSQL is the table function reading files; union_by_name lets files written
-// before and after a column was added load together.
-func readParquetSQL(files []string) string {
+// readParquetSQL is the table function reading files, with options added;
+// union_by_name lets files written before and after a column was added load together.
+func readParquetSQL(files []string, options ...string) string {
+	return fmt.Sprintf("read_parquet(%s, %s)", fileList(files), strings.Join(append([]string{"union_by_name = true"}, options...), ", "))
+}
+
+// fileList is files as a DuckDB list of strings.
+func fileList(files []string) string {
 	quoted := make([]string, len(files))
 	for i, f := range files {
 		quoted[i] = quoteString(filepath.ToSlash(f))
 	}
-	return fmt.Sprintf("read_parquet([%s], union_by_name = true)", strings.Join(quoted, ", "))
+	return "[" + strings.Join(quoted, ", ") + "]"
 }
 
 func quoteIdent(s string) string  { return QuoteIdent(s) }

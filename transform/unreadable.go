@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/hongbao/hongbao/ingest/lake"
 )
 
 // UnreadableFile is a lake file DuckDB cannot read, for example one an older ingester
@@ -99,28 +101,19 @@ func (w *Warehouse) probeFiles(ctx context.Context, le *lakeLoadError) ([]Unread
 	return bad, nil
 }
 
-// withoutSkipped drops the skipped files from a table's listing and their size from
-// its total.
-func withoutSkipped(files []string, bytes int64, skip map[string]bool) ([]string, int64) {
-	if len(skip) == 0 {
-		return files, bytes
-	}
-	kept := files[:0:0]
-	for _, f := range files {
-		if !skip[f] {
-			kept = append(kept, f)
-		} else if info, err := os.Stat(f); err == nil {
-			bytes -= info.Size()
-		}
-	}
-	return kept, bytes
-}
-
-// LakeFiles lists the finished Parquet files of one lake table of data folder dir, as
-// the warehouse loads them: sorted by name, without files being written.
+// LakeFiles lists the committed Parquet files of one lake table of data folder dir, as
+// the warehouse loads them: those its commit markers list (lake.Committed), sorted by
+// name.
 func LakeFiles(dir, table string) ([]string, error) {
-	files, _, err := lakeFiles(dir, table)
-	return files, err
+	committed, err := lake.Committed(dir)
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, f := range committed[table] {
+		files = append(files, f.Path)
+	}
+	return files, nil
 }
 
 // ReadParquetSQL is the table function the warehouse reads lake files with.

@@ -3,7 +3,7 @@ package transform
 import (
 	"context"
 	"errors"
-	"path/filepath"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -14,40 +14,27 @@ import (
 )
 
 // commitGrabs commits, through the lake's own writer as the ingester does, one claim of
-// 100 fen per offset of [first, last] on partition 0; the claim at badAt (if in range)
-// has a user id that is not UTF-8, which the build before UTF-8 validation let through.
-func commitGrabs(t *testing.T, l *lake.Lake, first, last, badAt int64) lake.CommitFile {
-	t.Helper()
-	w := l.NewPartitionWriter("hongbao.events", 0)
-	defer w.Release()
+// 100 fen per offset of [first, last] on partition 0 (the partition's next offsets); the
+// claim at badAt (if in range) has a user id that is not UTF-8, which the build before
+// UTF-8 validation let through.
+func commitGrabs(world *testworld.World, first, last, badAt int64) *lake.Commit {
 	for o := first; o <= last; o++ {
-		e := events.Event{EventID: "g" + string(rune('a'+o)), Type: events.EnvelopeGrabbed,
-			TS: time.Date(2014, 1, 30, 16, 0, int(o), 0, time.UTC), EnvelopeID: "env1",
-			UserID: "u1", Outcome: events.OutcomeClaimed, AmountFen: 100}
+		user := "u1"
 		if o == badAt {
-			e.UserID = "u\xff"
+			user = "u\xff"
 		}
-		w.Append(o, &e)
+		world.Add(0, testworld.Claim(fmt.Sprintf("g%d", o), time.Date(2014, 1, 30, 16, 0, int(o), 0, time.UTC), "env1", user, 100))
 	}
-	c, err := w.Commit()
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, _ := c.File("grabs")
-	return f
+	return world.Commit()[0]
 }
 
 func TestRefreshSkipsAnUnreadableFileAndSaysHowToFixIt(t *testing.T) {
 	dir := t.TempDir()
-	l, err := lake.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	world := testworld.New(t, dir)
 	ctx := context.Background()
-	commitGrabs(t, l, 0, 2, -1)
-	bad := commitGrabs(t, l, 3, 5, 4)
-	commitGrabs(t, l, 6, 9, -1)
-	badPath := filepath.Join(dir, "lake", "grabs", bad.File)
+	commitGrabs(world, 0, 2, -1)
+	badPath := world.Path(commitGrabs(world, 3, 5, 4), "grabs")
+	commitGrabs(world, 6, 9, -1)
 
 	// The file is what the issue reported: DuckDB refuses it as a whole.
 	w, err := Open(dir)
@@ -88,15 +75,30 @@ func TestRefreshSkipsAnUnreadableFileAndSaysHowToFixIt(t *testing.T) {
 }
 
 func TestRefreshLeavesReplayedMessagesOutOfQuarantine(t *testing.T) {
-	dir, w := refreshed(t)
+	world, _, w := refreshedWorld(t)
 	ctx := context.Background()
 	if n := queryInt(t, w.DB(), "SELECT count(*) FROM quarantine"); n != 1 {
 		t.Fatalf("quarantine has %d rows before the replay", n)
 	}
-	testworld.WriteParquet(t, dir, "quarantine_replays", "replay-00000000000000000001-hongbao.events-p000.parquet", `
-		SELECT 'hongbao.events' AS kafka_topic, 0::INTEGER AS kafka_partition, 4::BIGINT AS kafka_offset,
-			'bad_json' AS reason, 'grabs' AS event_table, 'g7' AS event_id, TIMESTAMPTZ '2014-02-01 00:00:00+00' AS replayed_at
-		UNION ALL SELECT 'other.topic', 0, 4, 'bad_json', 'grabs', 'g8', TIMESTAMPTZ '2014-02-01 00:00:00+00'`)
+	// A replay lands the quarantined message (the last of partition 0's commit) as a
+	// grab, and a message of another topic at the same partition and offset as another:
+	// only the first is the quarantine row's.
+	m, err := world.Lake().BeginMaintenance()
+	if err != nil {
+		t.Fatal(err)
+	}
+	offset := world.Commits[0].LastOffset
+	for i, topic := range []string{testworld.Topic, "other.topic"} {
+		b := m.NewReplayBatch(topic, 0)
+		g := testworld.Claim(fmt.Sprintf("g%d", 7+i), testworld.TS("2014-01-30 16:00:00+00"), "env1", "u7", 100)
+		b.Append(offset, &g, events.ReasonNotJSON)
+		_, err := b.Commit()
+		b.Release()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	m.Close()
 	for range 2 {
 		if err := w.Refresh(ctx); err != nil {
 			t.Fatal(err)

@@ -15,19 +15,15 @@ import (
 
 	"github.com/duckdb/duckdb-go/v2"
 
+	"github.com/hongbao/hongbao/internal/datadir"
+	"github.com/hongbao/hongbao/ingest/lake"
 	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/refdata"
 )
 
-// FileName is the name of the warehouse file inside the data folder.
-const FileName = "warehouse.duckdb"
-
 // metaTable lists what the last refresh built; the underscore keeps it apart from the
 // tables analysts query.
 const metaTable = "_hongbao_meta"
-
-// Path returns the warehouse file of data folder dir.
-func Path(dir string) string { return filepath.Join(dir, FileName) }
 
 // Warehouse is the DuckDB file DIR/warehouse.duckdb: the lake's tables materialized, and
 // the SQL models built on them.
@@ -79,11 +75,11 @@ func warehouseExists(dir string) error { return Exists(dir) }
 // Exists returns nil when the warehouse of data folder dir exists, and ErrNoWarehouse,
 // with the command that builds it, when it does not.
 func Exists(dir string) error {
-	p := Path(dir)
+	p := datadir.Dir(dir).Warehouse()
 	if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
 		if lakeHasFiles(dir) {
 			return fmt.Errorf("%w at %s: run 'hongbao transform' to build it from the lake in %s",
-				ErrNoWarehouse, p, filepath.Join(dir, "lake"))
+				ErrNoWarehouse, p, datadir.Dir(dir).Lake())
 		}
 		return fmt.Errorf("%w at %s: run 'hongbao demo' or 'hongbao ingest' first", ErrNoWarehouse, p)
 	}
@@ -91,7 +87,7 @@ func Exists(dir string) error {
 }
 
 func open(dir string, readOnly bool) (*Warehouse, error) {
-	p := Path(dir)
+	p := datadir.Dir(dir).Warehouse()
 	abs, err := filepath.Abs(p)
 	if err != nil {
 		return nil, fmt.Errorf("open warehouse %s: %w", p, err)
@@ -144,14 +140,11 @@ func lockedError(p string, readOnly bool, err error) error {
 		ErrLocked, p, who)
 }
 
-// lakeHasFiles reports whether any lake folder holds a Parquet file.
+// lakeHasFiles reports whether the lake has committed a file (or has markers it cannot
+// read, which a refresh will report).
 func lakeHasFiles(dir string) bool {
-	for _, t := range lakeTables {
-		if files, _, _ := lakeFiles(dir, t.name); len(files) > 0 {
-			return true
-		}
-	}
-	return false
+	committed, err := lake.Committed(dir)
+	return err != nil || len(committed) > 0
 }
 
 // DB returns the warehouse's connection pool. Its connections show times in locale.ZoneName.
@@ -164,8 +157,11 @@ func (w *Warehouse) Path() string { return w.path }
 func (w *Warehouse) Close() error { return w.db.Close() }
 
 // Refresh reloads every lake table from DIR/lake and rebuilds the SQL models, in one
-// transaction: a reader sees the warehouse before or after, never half of it. A lake
-// folder that is missing or empty gives an empty table with all its columns.
+// transaction: a reader sees the warehouse before or after, never half of it. A table
+// holds the files its commit markers list (lake.Committed), and must hold what they
+// say: the rows, and the sum of its money column; otherwise the refresh fails with
+// ErrLakeMismatch, naming the file. A file with a column the lake contract lacks fails
+// it with ErrLakeSchema. A table the lake has no file of is empty, with all its columns.
 //
 // A lake file DuckDB cannot read does not stop the refresh: when loading a table fails,
 // Refresh reads that load's files one by one, and builds the warehouse again without the
@@ -217,14 +213,18 @@ func (w *Warehouse) refresh(ctx context.Context, models []model, skip map[string
 	if err != nil {
 		return fmt.Errorf("refresh %s: %w", w.path, err)
 	}
+	committed, err := lake.Committed(w.dir)
+	if err != nil {
+		return fmt.Errorf("refresh %s: %w", w.path, err)
+	}
 	var built []builtTable
 	for _, t := range lakeTables {
-		b, err := w.loadLakeTable(ctx, tx, t, skip)
+		b, err := w.loadLakeTable(ctx, tx, t, committed[t.Name], skip)
 		if err != nil {
-			return fmt.Errorf("refresh %s: load lake table %s: %w", w.path, t.name, err)
+			return fmt.Errorf("refresh %s: load lake table %s: %w", w.path, t.Name, err)
 		}
 		built = append(built, b)
-		delete(stale, t.name)
+		delete(stale, t.Name)
 	}
 	if err := hideReplayed(ctx, tx, built); err != nil {
 		return fmt.Errorf("refresh %s: %w", w.path, err)
@@ -276,14 +276,20 @@ func (w *Warehouse) progress(t TableInfo) {
 	}
 }
 
-func (w *Warehouse) loadLakeTable(ctx context.Context, tx *sql.Tx, t lakeTable, skip map[string]bool) (builtTable, error) {
-	b := builtTable{TableInfo: TableInfo{Name: t.name, Kind: "lake"}, source: "lake/" + t.name, about: t.about}
-	files, bytes, err := lakeFiles(w.dir, t.name)
-	if err != nil {
-		return b, err
+// loadLakeTable loads t from the files its commit markers list, but those in skip, and
+// checks the table against what the markers say.
+func (w *Warehouse) loadLakeTable(ctx context.Context, tx *sql.Tx, t lakeTable, committed []lake.CommittedFile, skip map[string]bool) (builtTable, error) {
+	b := builtTable{TableInfo: TableInfo{Name: t.Name, Kind: "lake"}, source: "lake/" + t.Name, about: t.Row}
+	byPath := map[string]lake.CommittedFile{}
+	var files []string
+	for _, f := range committed {
+		if !skip[f.Path] {
+			byPath[f.Path] = f
+			files = append(files, f.Path)
+			b.Bytes += f.Bytes
+		}
 	}
-	files, bytes = withoutSkipped(files, bytes, skip)
-	b.Files, b.Bytes = len(files), bytes
+	b.Files = len(files)
 	// Lake files never change once committed, so a table that holds exactly the files
 	// of an earlier refresh only needs the new ones appended. Anything else (a file
 	// gone, a table of another shape, a warehouse from before this bookkeeping) is
@@ -293,15 +299,22 @@ func (w *Warehouse) loadLakeTable(ctx context.Context, tx *sql.Tx, t lakeTable, 
 		return b, err
 	}
 	load := files
+	var before lakeSums // what the table held before the load
 	if incremental {
 		load = fresh
+		if before, err = t.total(ctx, tx); err != nil {
+			return b, err
+		}
 	}
 	var q string
 	switch {
 	case len(load) > 0:
 		have, err := describeColumns(ctx, tx, readParquetSQL(load))
 		if err != nil {
-			return b, &lakeLoadError{table: t.name, files: load, err: err}
+			return b, &lakeLoadError{table: t.Name, files: load, err: err}
+		}
+		if err := t.checkExtraColumns(ctx, tx, load, have); err != nil {
+			return b, err
 		}
 		if incremental {
 			q, err = t.appendSQL(load, have)
@@ -317,15 +330,19 @@ func (w *Warehouse) loadLakeTable(ctx context.Context, tx *sql.Tx, t lakeTable, 
 	if q != "" {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			if len(load) > 0 {
-				return b, &lakeLoadError{table: t.name, files: load, err: err}
+				return b, &lakeLoadError{table: t.Name, files: load, err: err}
 			}
 			return b, err
 		}
 	}
-	if err := recordLakeFiles(ctx, tx, t.name, load, !incremental); err != nil {
+	if err := recordLakeFiles(ctx, tx, t.Name, load, !incremental); err != nil {
 		return b, err
 	}
-	if b.Rows, err = countRows(ctx, tx, t.name); err != nil {
+	loaded := make([]lake.CommittedFile, len(load))
+	for i, f := range load {
+		loaded[i] = byPath[f]
+	}
+	if b.Rows, err = t.checkLoaded(ctx, tx, loaded, before); err != nil {
 		return b, err
 	}
 	w.progress(b.TableInfo)
@@ -374,14 +391,14 @@ func (w *Warehouse) newLakeFiles(ctx context.Context, tx *sql.Tx, t lakeTable, f
 	var n int
 	if err := tx.QueryRowContext(ctx,
 		"SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ?",
-		t.name).Scan(&n); err != nil || n == 0 {
+		t.Name).Scan(&n); err != nil || n == 0 {
 		return nil, false, err
 	}
-	cols, err := describeColumns(ctx, tx, quoteIdent(t.name))
+	cols, err := describeColumns(ctx, tx, quoteIdent(t.Name))
 	if err != nil || !t.matches(cols) {
 		return nil, false, nil // a table of another shape: rebuild it
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT file FROM "+filesTable+" WHERE table_name = ?", t.name)
+	rows, err := tx.QueryContext(ctx, "SELECT file FROM "+filesTable+" WHERE table_name = ?", t.Name)
 	if err != nil {
 		return nil, false, err
 	}
@@ -401,7 +418,7 @@ func (w *Warehouse) newLakeFiles(ctx context.Context, tx *sql.Tx, t lakeTable, f
 	var fresh []string
 	present := 0
 	for _, f := range files {
-		if loaded[lakeFileName(t.name, f)] {
+		if loaded[lakeFileName(t.Name, f)] {
 			present++
 		} else {
 			fresh = append(fresh, f)
@@ -505,22 +522,20 @@ func writeMeta(ctx context.Context, tx *sql.Tx, built []builtTable) error {
 	return nil
 }
 
-// BanksFile is the name, inside the data folder, of a user's own bank table (the
-// format of refdata.BanksCSV). When present it replaces the built-in table.
-const BanksFile = "banks.csv"
-
 // loadReference loads the reference tables (banks, scenarios, market figures, the
 // facts registry) before the models, so models can join them.
 func (w *Warehouse) loadReference(ctx context.Context, tx *sql.Tx) ([]builtTable, error) {
 	var banks []refdata.Bank
 	source := "built-in reference data (refdata)"
-	if f, err := os.Open(filepath.Join(w.dir, BanksFile)); err == nil {
+	// A user's own bank table, when the run drew from one, replaces the built-in table.
+	bankFile := datadir.Dir(w.dir).Banks()
+	if f, err := os.Open(bankFile); err == nil {
 		banks, err = refdata.ParseBanks(f)
 		f.Close()
 		if err != nil {
-			return nil, fmt.Errorf("bank table %s: %w", filepath.Join(w.dir, BanksFile), err)
+			return nil, fmt.Errorf("bank table %s: %w", bankFile, err)
 		}
-		source = filepath.Join(w.dir, BanksFile)
+		source = bankFile
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}

@@ -4,20 +4,36 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/hongbao/hongbao/internal/datadir"
+	"github.com/hongbao/hongbao/ingest/lake"
 	"github.com/hongbao/hongbao/internal/testworld"
 	"github.com/hongbao/hongbao/refdata"
 )
 
-// refreshed opens a warehouse over the test lake and refreshes it.
+// refreshed opens a warehouse over the small test world and refreshes it.
 func refreshed(t *testing.T) (dir string, w *Warehouse) {
 	t.Helper()
+	_, dir, w = refreshedWorld(t)
+	return dir, w
+}
+
+// refreshedWorld is refreshed with the world, for tests that land more in it.
+func refreshedWorld(t *testing.T) (world *testworld.World, dir string, w *Warehouse) {
+	t.Helper()
 	dir = t.TempDir()
-	testworld.WriteLake(t, dir)
+	world = testworld.Small(t, dir)
+	return world, dir, openRefreshed(t, dir)
+}
+
+// openRefreshed opens the warehouse of dir and refreshes it.
+func openRefreshed(t *testing.T, dir string) *Warehouse {
+	t.Helper()
 	w, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -26,7 +42,27 @@ func refreshed(t *testing.T) (dir string, w *Warehouse) {
 	if err := w.Refresh(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return dir, w
+	return w
+}
+
+// TestNaiveTimestampsAreUTC: a lake file whose timestamps carry no zone, as another
+// writer may store them, is read as UTC, as the ingester writes them, not in the
+// session's zone (Beijing time), which would shift every event by eight hours.
+func TestNaiveTimestampsAreUTC(t *testing.T) {
+	dir := t.TempDir()
+	world := testworld.New(t, dir)
+	c := world.Add(0, testworld.Envelope("e2", testworld.TS("2014-01-30 16:00:58+00"), "env2", "u0", "chat2", "fixed", 20000, 2)).Commit()[0]
+	world.Replace(c, "envelopes", `SELECT 'e2' AS event_id, TIMESTAMP '2014-01-30 16:00:58' AS ts, 'env2' AS envelope_id,
+		'u0' AS sender_id, 'chat2' AS chat_id, 'fixed' AS kind, 20000::BIGINT AS total_fen, 2::INTEGER AS shares,
+		0::INTEGER AS kafka_partition, 0::BIGINT AS kafka_offset`)
+	w := openRefreshed(t, dir)
+	var typ, text string
+	if err := w.DB().QueryRow("SELECT typeof(ts), ts::VARCHAR FROM envelopes").Scan(&typ, &text); err != nil {
+		t.Fatal(err)
+	}
+	if typ != "TIMESTAMP WITH TIME ZONE" || text != "2014-01-31 00:00:58+08" {
+		t.Errorf("a naive timestamp loads as %s %s, want TIMESTAMP WITH TIME ZONE 2014-01-31 00:00:58+08", typ, text)
+	}
 }
 
 func queryInt(t *testing.T, db *sql.DB, q string) int64 {
@@ -48,7 +84,7 @@ func TestRefreshLoadsLake(t *testing.T) {
 		"SELECT count(*) FROM grabs WHERE amount_fen IS NULL":                              2,
 		"SELECT count(*) FROM envelopes":                                                   2,
 		"SELECT sum(total_fen) FROM envelopes":                                             30000,
-		"SELECT count(*) FROM quarantine WHERE reason = 'bad_json'":                        1,
+		"SELECT count(*) FROM quarantine WHERE reason = 'not_json'":                        1,
 		"SELECT count(*) FROM quarantine WHERE kafka_key IS NULL":                          1,
 		"SELECT count(*) FROM payments":                                                    0,
 		"SELECT sum(claims) FROM claims_per_minute":                                        4,
@@ -126,15 +162,13 @@ func TestEmptyLakeGivesEmptyTables(t *testing.T) {
 }
 
 func TestRefreshIsAllOrNothing(t *testing.T) {
-	dir, w := refreshed(t)
+	world, _, w := refreshedWorld(t)
 	ctx := context.Background()
 	// A second refresh over the same lake changes nothing; a new file adds its rows.
 	if err := w.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
-	testworld.WriteParquet(t, dir, "links", "p0-9-9.parquet", `
-		SELECT 'l1' AS event_id, TIMESTAMPTZ '2014-01-30 16:02:00+00' AS ts, 'u1' AS user_id, 'chat1' AS chat_id,
-			'http://hongbao.example/fake' AS url, 0::INTEGER AS kafka_partition, 9::BIGINT AS kafka_offset`)
+	world.Add(0, testworld.Link("l1", testworld.TS("2014-01-30 16:02:00+00"), "u1", "chat1", "http://hongbao.example/fake")).Commit()
 	if err := w.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -145,14 +179,14 @@ func TestRefreshIsAllOrNothing(t *testing.T) {
 		t.Errorf("links = %d, want 1", n)
 	}
 
-	// A grabs file without amount_fen fails the refresh, and the warehouse keeps the
-	// previous refresh whole: links too, though they load before grabs.
-	testworld.WriteParquet(t, dir, "links", "p0-10-10.parquet", `
-		SELECT 'l2' AS event_id, TIMESTAMPTZ '2014-01-30 16:03:00+00' AS ts, 'u2' AS user_id, 'chat1' AS chat_id,
-			'http://hongbao.example/x' AS url, 0::INTEGER AS kafka_partition, 10::BIGINT AS kafka_offset`)
-	os.RemoveAll(filepath.Join(dir, "lake", "grabs"))
-	testworld.WriteParquet(t, dir, "grabs", "bad.parquet", `SELECT 'g9' AS event_id, now() AS ts, 'env9' AS envelope_id,
-		'u9' AS user_id, 'claimed' AS outcome, 0 AS kafka_partition, 0::BIGINT AS kafka_offset`)
+	// A grabs file without amount_fen (written by hand over a committed one) fails the
+	// refresh, and the warehouse keeps the previous refresh whole: links too, though
+	// they load before grabs.
+	c := world.Add(0,
+		testworld.Link("l2", testworld.TS("2014-01-30 16:03:00+00"), "u2", "chat1", "http://hongbao.example/x"),
+		testworld.Claim("g9", testworld.TS("2014-01-30 16:03:00+00"), "env1", "u9", 100)).Commit()[0]
+	world.Replace(c, "grabs", `SELECT 'g9' AS event_id, TIMESTAMPTZ '2014-01-30 16:03:00+00' AS ts,
+		'env1' AS envelope_id, 'u9' AS user_id, 'claimed' AS outcome, 0::INTEGER AS kafka_partition, 8::BIGINT AS kafka_offset`)
 	err := w.Refresh(ctx)
 	if !errors.Is(err, ErrLakeSchema) || !strings.Contains(err.Error(), "lake table grabs has no column amount_fen (BIGINT)") {
 		t.Fatalf("Refresh with a bad file = %v, want ErrLakeSchema naming amount_fen", err)
@@ -167,17 +201,17 @@ func TestRefreshIsAllOrNothing(t *testing.T) {
 func TestOpenReadOnlyWithoutWarehouse(t *testing.T) {
 	dir := t.TempDir()
 	_, err := OpenReadOnly(dir)
-	want := "no warehouse at " + filepath.Join(dir, FileName) + ": run 'hongbao demo' or 'hongbao ingest' first"
+	want := "no warehouse at " + filepath.Join(dir, "warehouse.duckdb") + ": run 'hongbao demo' or 'hongbao ingest' first"
 	if !errors.Is(err, ErrNoWarehouse) || err.Error() != want {
 		t.Errorf("OpenReadOnly(empty) = %v, want %s", err, want)
 	}
-	testworld.WriteLake(t, dir)
+	testworld.Small(t, dir)
 	_, err = OpenReadOnly(dir)
 	if !errors.Is(err, ErrNoWarehouse) || !strings.Contains(err.Error(), "run 'hongbao transform' to build it from the lake") {
 		t.Errorf("OpenReadOnly(lake only) = %v", err)
 	}
-	if _, err := os.Stat(Path(dir)); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("OpenReadOnly created %s", Path(dir))
+	if _, err := os.Stat(datadir.Dir(dir).Warehouse()); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("OpenReadOnly created %s", datadir.Dir(dir).Warehouse())
 	}
 }
 
@@ -222,7 +256,7 @@ func TestLockedError(t *testing.T) {
 // TestRefreshAppendsNewFiles: a second refresh loads only the files committed since
 // the first, and a refresh after a file vanished rebuilds the table from what is there.
 func TestRefreshAppendsNewFiles(t *testing.T) {
-	dir, w := refreshed(t)
+	world, _, w := refreshedWorld(t)
 	db := w.DB()
 	ctx := context.Background()
 	if got := queryInt(t, db, "SELECT count(*) FROM grabs"); got != 6 {
@@ -232,11 +266,9 @@ func TestRefreshAppendsNewFiles(t *testing.T) {
 	if _, err := db.Exec("UPDATE grabs SET user_id = 'kept' WHERE event_id = 'g1'"); err != nil {
 		t.Fatal(err)
 	}
-	testworld.WriteParquet(t, dir, "grabs", "p0-4-5.parquet", `
-		SELECT * FROM (VALUES
-			('g7', TIMESTAMPTZ '2014-01-30 16:00:40+00', 'env3', 'u7', 'claimed', 300::BIGINT, 0, 4::BIGINT),
-			('g8', TIMESTAMPTZ '2014-01-30 16:00:45+00', 'env3', 'u8', 'claimed', 200::BIGINT, 0, 5::BIGINT))
-		AS t(event_id, ts, envelope_id, user_id, outcome, amount_fen, kafka_partition, kafka_offset)`)
+	world.Add(0,
+		testworld.Claim("g7", testworld.TS("2014-01-30 16:00:40+00"), "env3", "u7", 300),
+		testworld.Claim("g8", testworld.TS("2014-01-30 16:00:45+00"), "env3", "u8", 200)).Commit()
 	if err := w.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -258,10 +290,9 @@ func TestRefreshAppendsNewFiles(t *testing.T) {
 	if got := queryInt(t, db, "SELECT count(*) FROM grabs"); got != 8 {
 		t.Errorf("after a refresh with nothing new: %d grabs, want 8", got)
 	}
-	// A file removed from the lake: the table is rebuilt from the files left.
-	if err := os.Remove(filepath.Join(dir, "lake", "grabs", "p0-0-3.parquet")); err != nil {
-		t.Fatal(err)
-	}
+	// A file that leaves the table (evicted: its rows go to quarantine): the table is
+	// rebuilt from the files left.
+	evict(t, world, world.Commits[0], "grabs")
 	if err := w.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -294,4 +325,140 @@ func columnsOf(t *testing.T, db *sql.DB, table string) string {
 		cols = append(cols, n+" "+typ)
 	}
 	return strings.Join(cols, ", ")
+}
+
+// evict moves the file of table that commit c wrote out of the lake, its rows to
+// quarantine, as 'hongbao quarantine evict' does.
+func evict(t *testing.T, world *testworld.World, c *lake.Commit, table string) {
+	t.Helper()
+	m, err := world.Lake().BeginMaintenance()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	f, _ := c.File(table)
+	if _, err := m.Evict(table, f.File); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// markerOf is the commit marker that lists a lake file.
+func markerOf(t *testing.T, dir, path string) string {
+	t.Helper()
+	committed, err := lake.Committed(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, files := range committed {
+		for _, f := range files {
+			if f.Path == path {
+				return f.Marker
+			}
+		}
+	}
+	t.Fatalf("no marker lists %s", path)
+	return ""
+}
+
+// TestRefreshChecksFilesAgainstTheirMarkers: a lake file that does not hold the rows, or
+// the money, its commit marker records fails the refresh with a sentence naming it and
+// both numbers, whether the table is appended to or rebuilt, and the warehouse keeps the
+// previous refresh.
+func TestRefreshChecksFilesAgainstTheirMarkers(t *testing.T) {
+	world, dir, w := refreshedWorld(t)
+	c := world.Add(0,
+		testworld.Claim("g7", testworld.TS("2014-01-30 16:00:40+00"), "env1", "u7", 300),
+		testworld.Claim("g8", testworld.TS("2014-01-30 16:00:45+00"), "env1", "u8", 200)).Commit()[0]
+	path := world.Path(c, "grabs")
+	marker := markerOf(t, dir, path)
+	grab := func(id string, fen, offset int) string {
+		return fmt.Sprintf("SELECT '%s' AS event_id, TIMESTAMPTZ '2014-01-30 16:00:40+00' AS ts, 'env1' AS envelope_id, 'u7' AS user_id, "+
+			"'claimed' AS outcome, %d::BIGINT AS amount_fen, 0::INTEGER AS kafka_partition, %d::BIGINT AS kafka_offset", id, fen, offset)
+	}
+	for _, tc := range []struct {
+		query, want string
+	}{
+		{grab("g7", 300, 6) + " UNION ALL " + grab("g8", 200, 7) + " UNION ALL " + grab("g9", 0, 8),
+			"lake file " + path + " holds 3 rows, but its commit marker " + marker + " says 2"},
+		{grab("g7", 300, 6) + " UNION ALL " + grab("g8", 2000, 7),
+			"lake file " + path + " holds 2300 fen in amount_fen, but its commit marker " + marker + " says 500"},
+	} {
+		world.Replace(c, "grabs", tc.query)
+		for _, rebuild := range []bool{false, true} {
+			wh := w
+			if rebuild { // a warehouse of its own, built whole
+				other := t.TempDir()
+				if err := os.CopyFS(filepath.Join(other, "lake"), os.DirFS(filepath.Join(dir, "lake"))); err != nil {
+					t.Fatal(err)
+				}
+				var err error
+				if wh, err = Open(other); err != nil {
+					t.Fatal(err)
+				}
+				defer wh.Close()
+				tc.want = strings.ReplaceAll(tc.want, dir, other)
+			}
+			err := wh.Refresh(context.Background())
+			if !errors.Is(err, ErrLakeMismatch) || !strings.HasSuffix(err.Error(), ": load lake table grabs: the lake files do not match their commit markers: "+tc.want) {
+				t.Errorf("rebuild %v: Refresh = %v\nwant ErrLakeMismatch: ...%s", rebuild, err, tc.want)
+			}
+		}
+		if n := queryInt(t, w.DB(), "SELECT count(*) FROM grabs"); n != 6 {
+			t.Errorf("grabs after a failed refresh: %d rows, want the 6 of the one before", n)
+		}
+	}
+}
+
+// TestRefreshRefusesAColumnTheContractLacks: a lake file with a column the lake
+// contract does not have would lose it in the warehouse; the refresh fails naming the
+// file and the column instead.
+func TestRefreshRefusesAColumnTheContractLacks(t *testing.T) {
+	world, dir, w := refreshedWorld(t)
+	c := world.Add(0, testworld.Link("l1", testworld.TS("2014-01-30 16:02:00+00"), "u1", "chat1", "http://hongbao.example/fake")).Commit()[0]
+	path := world.Path(c, "links")
+	world.Replace(c, "links", `SELECT 'l1' AS event_id, TIMESTAMPTZ '2014-01-30 16:02:00+00' AS ts, 'u1' AS user_id, 'chat1' AS chat_id,
+		'http://hongbao.example/fake' AS url, 'phishing' AS verdict, 0::INTEGER AS kafka_partition, 6::BIGINT AS kafka_offset`)
+	err := w.Refresh(context.Background())
+	want := "refresh " + datadir.Dir(dir).Warehouse() + ": load lake table links: the lake files do not match the warehouse schema: lake table links: " + path +
+		" has a column verdict (VARCHAR), which the lake contract lacks and the warehouse would leave out; another version of hongbao wrote it: refresh the warehouse with that version"
+	if !errors.Is(err, ErrLakeSchema) || err.Error() != want {
+		t.Errorf("Refresh with an extra column:\n got %v\nwant %s", err, want)
+	}
+	if n := queryInt(t, w.DB(), "SELECT count(*) FROM links"); n != 0 {
+		t.Errorf("links after the failed refresh: %d rows, want 0", n)
+	}
+}
+
+// TestRefreshLoadsWhatTheMarkersCommit: a Parquet file in a lake folder that no marker
+// lists (a copy left by hand, the file of a commit not done) is not part of the lake,
+// and a file a marker lists that is gone fails the refresh naming both.
+func TestRefreshLoadsWhatTheMarkersCommit(t *testing.T) {
+	world, dir, w := refreshedWorld(t)
+	c := world.Commits[0]
+	stray := filepath.Join(dir, "lake", "grabs", "copy.parquet")
+	data, err := os.ReadFile(world.Path(c, "grabs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(stray, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := queryInt(t, w.DB(), "SELECT count(*) FROM grabs"); n != 6 {
+		t.Errorf("grabs with a file no marker lists: %d rows, want 6", n)
+	}
+
+	lost := world.Path(c, "envelopes")
+	marker := markerOf(t, dir, lost)
+	if err := os.Remove(lost); err != nil {
+		t.Fatal(err)
+	}
+	err = w.Refresh(context.Background())
+	want := "refresh " + datadir.Dir(dir).Warehouse() + ": lake: a committed file is missing: " + lost + " is not there, but the commit marker " +
+		marker + " lists it"
+	if !errors.Is(err, lake.ErrMissingFile) || err.Error() != want {
+		t.Errorf("Refresh with a committed file gone:\n got %v\nwant %s", err, want)
+	}
 }

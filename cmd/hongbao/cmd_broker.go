@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/hongbao/hongbao/ingest/broker"
+	"github.com/hongbao/hongbao/internal/datadir"
 )
 
 type brokerOptions struct {
@@ -49,7 +50,7 @@ A --listen address other machines can reach needs SASL, or --insecure.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.data == "" {
-				o.data = g.dir + "/broker"
+				o.data = datadir.Dir(g.dir).Broker()
 			}
 			return runBroker(cmd.Context(), o)
 		},

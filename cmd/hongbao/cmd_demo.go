@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sync/atomic"
 	"time"
 
@@ -16,15 +15,11 @@ import (
 	"github.com/hongbao/hongbao/ingest/broker"
 	"github.com/hongbao/hongbao/ingest/events"
 	"github.com/hongbao/hongbao/ingest/produce"
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/reports/fonts"
 	"github.com/hongbao/hongbao/reports/report"
-	"github.com/hongbao/hongbao/transform"
-	"github.com/hongbao/hongbao/transform/facts"
 )
-
-// demoMarker marks a data folder that holds a demo run, so a new demo may replace it.
-const demoMarker = ".hongbao-demo"
 
 type demoOptions struct {
 	world worldOptions
@@ -103,7 +98,7 @@ func runDemo(ctx context.Context, g *globalOptions, o *demoOptions, out io.Write
 	kafka := o.kafka
 	external := kafka.brokers != ""
 	if !external {
-		b, err := broker.Start(broker.Config{Listen: "127.0.0.1:0", DataDir: filepath.Join(g.dir, "broker"), Topic: broker.DefaultTopic})
+		b, err := broker.Start(broker.Config{Listen: "127.0.0.1:0", DataDir: datadir.Dir(g.dir).Broker(), Topic: broker.DefaultTopic})
 		if err != nil {
 			return nil, err
 		}
@@ -151,23 +146,19 @@ func runDemo(ctx context.Context, g *globalOptions, o *demoOptions, out io.Write
 
 // prepareDemoDir makes dir ready for a demo: new, empty, or holding an earlier demo.
 func prepareDemoDir(dir string) error {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, os.ErrNotExist) || (err == nil && len(entries) == 0) {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dir, demoMarker), []byte("written by hongbao demo\n"), 0o644)
-	}
+	d := datadir.Dir(dir)
+	empty, err := d.Empty()
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(filepath.Join(dir, demoMarker)); err != nil {
+	if empty {
+		return d.MarkDemo()
+	}
+	if !d.HoldsDemo() {
 		return usagef("%s holds data that is not from 'hongbao demo'; pass another --dir (or empty this one) for the demo", dir)
 	}
-	for _, name := range []string{"broker", "lake", transform.FileName, transform.FileName + ".wal", "reports", facts.RunFile, transform.BanksFile, refreshLock} {
-		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
-			return fmt.Errorf("replace the earlier demo: %w", err)
-		}
+	if err := d.Clear(); err != nil {
+		return fmt.Errorf("replace the earlier demo: %w", err)
 	}
 	fmt.Fprintf(os.Stderr, "replacing the earlier demo in %s\n", dir)
 	return nil

@@ -12,9 +12,9 @@ import (
 
 	"github.com/hongbao/hongbao/ingest/broker"
 	"github.com/hongbao/hongbao/ingest/events"
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/internal/testenv"
 	"github.com/hongbao/hongbao/reports/fonts"
-	"github.com/hongbao/hongbao/transform/facts"
 )
 
 // TestDemoEndToEnd runs the main job at a small scale: embedded broker, simulate,
@@ -51,7 +51,7 @@ func TestDemoEndToEnd(t *testing.T) {
 				t.Errorf("run %d: the summary lacks %q:\n%s", run, want, out.String())
 			}
 		}
-		run, ok, err := facts.ReadRun(g.dir)
+		run, ok, err := datadir.Dir(g.dir).ReadRun()
 		if err != nil || !ok || run.Scale != 0.0005 || run.Seed != 3 {
 			t.Errorf("run.json: %+v ok=%v err=%v", run, ok, err)
 		}

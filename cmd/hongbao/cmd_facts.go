@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/transform"
 	"github.com/hongbao/hongbao/transform/facts"
 )
@@ -58,7 +59,7 @@ func runFacts(ctx context.Context, g *globalOptions, o *factsOptions, out io.Wri
 	if o.scale < 0 {
 		return usagef("--scale %g must be positive", o.scale)
 	}
-	run, hasRun, err := facts.ReadRun(g.dir)
+	run, hasRun, err := datadir.Dir(g.dir).ReadRun()
 	if err != nil {
 		return err
 	}

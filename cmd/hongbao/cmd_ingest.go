@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime/debug"
 	"sync/atomic"
 	"time"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/hongbao/hongbao/ingest"
 	"github.com/hongbao/hongbao/ingest/lake"
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/transform"
 )
 
@@ -26,6 +26,9 @@ type ingestOptions struct {
 	stallTimeout time.Duration
 	flushRows    int
 	refreshEvery time.Duration
+	// refreshed, if set, is called after each refresh of the warehouse while ingest
+	// runs, on the refresher's goroutine, before the next refresh can start.
+	refreshed func()
 }
 
 func (o *ingestOptions) AddFlags(f *pflag.FlagSet) {
@@ -103,7 +106,7 @@ func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, stopAt *
 	go func() {
 		defer close(refresherDone)
 		if o.refreshEvery > 0 {
-			keepWarehouseCurrent(runCtx, g.dir, o.refreshEvery, &committed, done)
+			keepWarehouseCurrent(runCtx, g.dir, o.refreshEvery, &committed, done, o.refreshed)
 		}
 	}()
 	sum, err := ingest.Run(runCtx, ingest.Config{
@@ -141,7 +144,8 @@ func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, stopAt *
 // keepWarehouseCurrent rebuilds the warehouse every interval while the lake gains
 // commits, so analysts see recent data during a long run. A refresh that fails (an
 // analyst's session holds the file, say) is reported and tried again next time.
-func keepWarehouseCurrent(ctx context.Context, dir string, every time.Duration, committed *atomic.Int64, done <-chan struct{}) {
+// refreshed, if not nil, is called after each refresh that succeeded.
+func keepWarehouseCurrent(ctx context.Context, dir string, every time.Duration, committed *atomic.Int64, done <-chan struct{}, refreshed func()) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	var seen int64
@@ -173,12 +177,12 @@ func keepWarehouseCurrent(ctx context.Context, dir string, every time.Duration, 
 				continue
 			}
 			seen = n
+			if refreshed != nil {
+				refreshed()
+			}
 		}
 	}
 }
-
-// refreshLock is the file whose lock one refresh of the warehouse holds.
-const refreshLock = ".refresh.lock"
 
 // refreshWait is how long a refresh waits for another process (a second ingester
 // of the group refreshing, an analyst's query) to let go of the warehouse.
@@ -191,7 +195,7 @@ func refreshWarehouse(ctx context.Context, dir string, log io.Writer) error {
 	start := time.Now()
 	// One refresher at a time, in this process or another: DuckDB's own lock keeps
 	// out other processes only, and two refreshes would conflict in the file.
-	release, err := lake.LockFile(filepath.Join(dir, refreshLock), refreshWait)
+	release, err := lake.LockFile(datadir.Dir(dir).RefreshLock(), refreshWait)
 	if err != nil {
 		return fmt.Errorf("wait for another refresh of %s: %w", dir, err)
 	}

@@ -27,30 +27,37 @@ func TestIngestKeepsWarehouseCurrent(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	// After each refresh, on the refresher's goroutine (no refresh has the warehouse
+	// open then), count the grabs an analyst would see.
+	sawGrabs := make(chan error, 1) // the first error, or nil once there are grabs
+	refreshed := func() {
+		w, err := transform.OpenReadOnly(g.dir)
+		var grabs int64
+		if err == nil {
+			err = w.DB().QueryRow("SELECT count(*) FROM grabs").Scan(&grabs)
+			w.Close()
+		}
+		if err != nil || grabs > 0 {
+			select {
+			case sawGrabs <- err:
+			default:
+			}
+		}
+	}
 	done := make(chan error, 1)
 	go func() {
-		_, err := runIngest(ctx, g, &ingestOptions{kafka: kafka, group: "current", flushRows: 2000, refreshEvery: 300 * time.Millisecond}, nil)
+		_, err := runIngest(ctx, g, &ingestOptions{kafka: kafka, group: "current", flushRows: 2000, refreshEvery: 300 * time.Millisecond,
+			refreshed: refreshed}, nil)
 		done <- err
 	}()
-	var grabs int64
-	for ctx.Err() == nil {
-		time.Sleep(200 * time.Millisecond)
-		w, err := transform.OpenReadOnly(g.dir)
-		if err != nil {
-			continue // not built yet, or being rebuilt
-		}
-		err = w.DB().QueryRow("SELECT count(*) FROM grabs").Scan(&grabs)
-		w.Close()
-		if err == nil && grabs > 0 {
-			break
-		}
-	}
 	select {
+	case err := <-sawGrabs:
+		if err != nil {
+			t.Fatalf("read the warehouse after a refresh: %v", err)
+		}
 	case err := <-done:
-		t.Fatalf("the ingester stopped on its own (%v) before the check", err)
-	default:
-	}
-	if grabs == 0 {
+		t.Fatalf("the ingester stopped on its own (%v) before the warehouse showed grabs", err)
+	case <-ctx.Done():
 		t.Fatalf("the warehouse never showed grabs while the ingester ran (%d produced)", st.Count["envelope_grabbed"])
 	}
 	cancel() // as Ctrl-C does: a clean stop, not an error

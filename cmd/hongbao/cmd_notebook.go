@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/notebooks"
 )
 
@@ -172,7 +173,7 @@ func runNotebooks(ctx context.Context, g *globalOptions, opts notebookOptions, r
 	for _, nb := range nbs {
 		out := opts.output
 		if out == "" {
-			out = filepath.Join(g.dir, "notebooks", nb.Name+".html")
+			out = datadir.Dir(g.dir).NotebookPage(nb.Name)
 		}
 		run := (&notebooks.Runner{DB: conn, Warehouse: w.Path(), ShowRows: opts.rows}).Run(ctx, nb)
 		if err := writeNotebookPage(out, run); err != nil {

@@ -297,8 +297,8 @@ func runQuarantineReplay(ctx context.Context, g *globalOptions, opts quarantineO
 	case len(rep.Commits) > 0:
 		fmt.Fprintf(w, "\n%d replay commits, markers %s to %s.\nRun 'hongbao transform --dir %s' to bring the warehouse up to date.\n",
 			len(rep.Commits),
-			filepath.Join(g.dir, "lake", lake.ReplayFolder, fmt.Sprintf("%020d.json", rep.Commits[0].Seq)),
-			fmt.Sprintf("%020d.json", rep.Commits[len(rep.Commits)-1].Seq), g.dir)
+			lake.ReplayMarkerPath(g.dir, rep.Commits[0].Seq),
+			filepath.Base(lake.ReplayMarkerPath(g.dir, rep.Commits[len(rep.Commits)-1].Seq)), g.dir)
 	}
 	return w.Flush()
 }
@@ -358,8 +358,8 @@ func runQuarantineEvict(ctx context.Context, g *globalOptions, files []string, o
 		}
 		fmt.Fprintf(w, "evicted %s/%s: %s rows moved to quarantine (%s)\n  the file is kept at %s\n  marker %s lists %s instead\n",
 			ev.Table, ev.File, transformCount(ev.QuarantineFile.Rows), strings.Join(parts, ", "),
-			filepath.Join(g.dir, "lake", lake.EvictedFolder, ev.Table, ev.File),
-			filepath.Join(g.dir, "lake", "_commits", ev.Topic, fmt.Sprintf("p%03d", ev.Partition), ev.Marker),
+			lake.EvictedPath(g.dir, ev.Table, ev.File),
+			lake.MarkerPath(g.dir, ev.Topic, ev.Partition, ev.Marker),
 			filepath.Join(lake.QuarantineTable, ev.QuarantineFile.File))
 	}
 	if len(evs) > 0 && err == nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/hongbao/hongbao/ingest/events"
 	"github.com/hongbao/hongbao/ingest/lake"
+	"github.com/hongbao/hongbao/internal/testworld"
 	"github.com/hongbao/hongbao/transform"
 )
 
@@ -18,28 +18,14 @@ import (
 // It returns the grabs file DuckDB cannot read.
 func writeBadLake(t *testing.T, dir string) string {
 	t.Helper()
-	l, err := lake.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := l.NewPartitionWriter("hongbao.events", 0)
-	defer w.Release()
-	ts := time.Date(2014, 1, 30, 16, 0, 0, 0, time.UTC)
-	e := events.Event{EventID: "e1", Type: events.EnvelopeSent, TS: ts, EnvelopeID: "env1", SenderID: "u0",
-		ChatID: "c1", Kind: events.KindLucky, TotalFen: 1000, Shares: 3}
-	w.Append(0, &e)
-	for i, user := range []string{"u1", "u\xff", "u3"} {
-		g := events.Event{EventID: "g" + string(rune('1'+i)), Type: events.EnvelopeGrabbed, TS: ts.Add(time.Second),
-			EnvelopeID: "env1", UserID: user, Outcome: events.OutcomeClaimed, AmountFen: 100}
-		w.Append(int64(1+i), &g)
-	}
-	w.Quarantine(lake.QuarantineRecord{Offset: 4, Raw: []byte("hello\x00kafka"), Reason: events.ReasonNotJSON, Detail: "not JSON"})
-	c, err := w.Commit()
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, _ := c.File("grabs")
-	return filepath.Join(dir, "lake", "grabs", f.File)
+	ts := testworld.TS("2014-01-30 16:00:00+00")
+	world := testworld.New(t, dir).Add(0,
+		testworld.Envelope("e1", ts, "env1", "u0", "c1", events.KindLucky, 1000, 3),
+		testworld.Claim("g1", ts.Add(time.Second), "env1", "u1", 100),
+		testworld.Claim("g2", ts.Add(time.Second), "env1", "u\xff", 100),
+		testworld.Claim("g3", ts.Add(time.Second), "env1", "u3", 100))
+	world.Quarantine(0, lake.QuarantineRecord{Raw: []byte("hello\x00kafka"), Reason: events.ReasonNotJSON, Detail: "not JSON"})
+	return world.Path(world.Commit()[0], "grabs")
 }
 
 func TestQuarantineCommandsEvictAndReplay(t *testing.T) {

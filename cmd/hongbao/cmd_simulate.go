@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -19,9 +18,8 @@ import (
 	"github.com/hongbao/hongbao/ingest/kafkasec"
 	"github.com/hongbao/hongbao/ingest/produce"
 	"github.com/hongbao/hongbao/ingest/simulate"
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/refdata"
-	"github.com/hongbao/hongbao/transform"
-	"github.com/hongbao/hongbao/transform/facts"
 )
 
 // kafkaOptions say where the events travel and how to connect there; every command
@@ -162,7 +160,13 @@ func runSimulate(ctx context.Context, o *simulateOptions) (produce.Stats, error)
 		return produce.Stats{}, usagef("%v", err)
 	}
 	if o.dir != "" && o.output == "" {
-		if err := recordRun(o.dir, sim, banksCSV); err != nil {
+		// What 'hongbao facts' and the report judge the data against, and the bank
+		// table the run drew from, which the warehouse loads.
+		d := datadir.Dir(o.dir)
+		if err := sim.WriteRunRecord(d); err != nil {
+			return produce.Stats{}, fmt.Errorf("record the run in %s: %w", o.dir, err)
+		}
+		if err := d.WriteBanks(banksCSV); err != nil {
 			return produce.Stats{}, err
 		}
 	}
@@ -218,29 +222,6 @@ func simulateToFile(ctx context.Context, sim *simulate.Simulator, path string, b
 		bar.Done("%d events written to %s", st.Messages, path)
 	}
 	return st, err
-}
-
-// recordRun leaves DIR/run.json (scale, seed, windows, expected figures) for
-// 'hongbao facts', and the bank table the run drew from as DIR/banks.csv.
-func recordRun(dir string, sim *simulate.Simulator, banksCSV []byte) error {
-	cal := sim.Calibration()
-	w := cal.Window
-	exp := sim.Expect()
-	run := facts.Run{Scale: exp.Scale, Seed: exp.Seed, Calibration: exp.Calibration, Written: time.Now().UTC(),
-		Windows: facts.Windows{Launch: w.Start, End: w.End, EveStart: w.EveStart,
-			EveNightStart: w.EveNightStart, EveNightEnd: w.EveNightEnd, PeakMinute: w.PeakMinute},
-		Expected: map[string]float64{"max_claims_one_user": exp.MaxClaimsOneUser}}
-	if err := facts.WriteRun(dir, run); err != nil {
-		return fmt.Errorf("record the run in %s: %w", dir, err)
-	}
-	bankFile := filepath.Join(dir, transform.BanksFile)
-	if banksCSV == nil {
-		if err := os.Remove(bankFile); err != nil && !os.IsNotExist(err) {
-			return err
-		}
-		return nil
-	}
-	return os.WriteFile(bankFile, banksCSV, 0o644)
 }
 
 func printProduced(w io.Writer, st produce.Stats) {

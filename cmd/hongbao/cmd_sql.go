@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/query"
 	"github.com/hongbao/hongbao/transform"
 )
@@ -270,7 +271,7 @@ func sqlHistoryFile(dir string) string {
 	if home, err := os.UserHomeDir(); err == nil {
 		return filepath.Join(home, ".hongbao_history")
 	}
-	return filepath.Join(dir, ".hongbao_history")
+	return datadir.Dir(dir).SQLHistory()
 }
 
 // readlineInput is the terminal's LineReader.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,32 +13,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hongbao/hongbao/internal/datadir"
+	"github.com/hongbao/hongbao/internal/testworld"
 	"github.com/hongbao/hongbao/query"
-	"github.com/hongbao/hongbao/transform"
 )
 
-// writeSQLTestLake lands three grabs in DIR/lake/grabs: two in the first minute of
-// 2014-01-31 in Beijing, one missed a minute later.
+// writeSQLTestLake lands three grabs in the lake, as the ingester does: two in the first
+// minute of 2014-01-31 in Beijing, one missed a minute later.
 func writeSQLTestLake(t *testing.T, dir string) {
 	t.Helper()
-	folder := filepath.Join(dir, "lake", "grabs")
-	if err := os.MkdirAll(folder, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	mem, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mem.Close()
-	_, err = mem.Exec(`COPY (SELECT * FROM (VALUES
-			('g1', TIMESTAMPTZ '2014-01-30 16:00:10+00', 'env1', 'u1', 'claimed', 100::BIGINT, 0, 0::BIGINT),
-			('g2', TIMESTAMPTZ '2014-01-30 16:00:40+00', 'env1', 'u2', 'claimed', 250::BIGINT, 0, 1::BIGINT),
-			('g3', TIMESTAMPTZ '2014-01-30 16:01:00+00', 'env1', 'u3', 'missed', NULL, 0, 2::BIGINT))
-		AS t(event_id, ts, envelope_id, user_id, outcome, amount_fen, kafka_partition, kafka_offset))
-		TO '` + filepath.ToSlash(filepath.Join(folder, "p0-0-2.parquet")) + `' (FORMAT parquet, COMPRESSION zstd)`)
-	if err != nil {
-		t.Fatal(err)
-	}
+	testworld.New(t, dir).Add(0,
+		testworld.Claim("g1", testworld.TS("2014-01-30 16:00:10+00"), "env1", "u1", 100),
+		testworld.Claim("g2", testworld.TS("2014-01-30 16:00:40+00"), "env1", "u2", 250),
+		testworld.Miss("g3", testworld.TS("2014-01-30 16:01:00+00"), "env1", "u3")).Commit()
 }
 
 // runHongbao runs the command line with args and returns stdout.
@@ -298,7 +284,7 @@ func TestSQLWritesNothing(t *testing.T) {
 	q := func(p string) string { return "'" + filepath.ToSlash(p) + "'" }
 	before := dirState(t, dir, scratch)
 	for _, tc := range []struct{ stmt, fix string }{
-		{"COPY (SELECT 1 AS a) TO " + q(transform.Path(dir)) + " (FORMAT csv)", "'hongbao sql -o FILE'"},
+		{"COPY (SELECT 1 AS a) TO " + q(datadir.Dir(dir).Warehouse()) + " (FORMAT csv)", "'hongbao sql -o FILE'"},
 		{"COPY (SELECT 'x' AS event_id) TO " + q(filepath.Join(dir, "lake", "grabs", "x.parquet")), "'hongbao sql -o FILE'"},
 		{"ATTACH " + q(filepath.Join(scratch, "other.duckdb")) + " (READ_WRITE)", "--allow-read PATH"},
 		{"CREATE TABLE t (i INTEGER)", "CREATE TEMP TABLE"},

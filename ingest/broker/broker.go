@@ -118,7 +118,12 @@ type Broker struct {
 }
 
 // Start starts a one-node broker as configured.
-func Start(cfg Config) (*Broker, error) {
+func Start(cfg Config) (*Broker, error) { return start(cfg, nil) }
+
+// start is Start serving on ln, when it is not nil, instead of listening on
+// cfg.Listen: a test that must know the port before the broker starts binds it
+// itself, so that no other process can take the port in between.
+func start(cfg Config, ln net.Listener) (*Broker, error) {
 	if err := cfg.Check(); err != nil {
 		return nil, err
 	}
@@ -138,9 +143,12 @@ func Start(cfg Config) (*Broker, error) {
 		kfake.NumBrokers(1),
 		kfake.Ports(port),
 		kfake.ListenFn(func(network, _ string) (net.Listener, error) {
-			ln, err := net.Listen(network, net.JoinHostPort(host, strconv.Itoa(port)))
-			if err != nil {
-				return nil, err
+			ln := ln
+			if ln == nil {
+				var err error
+				if ln, err = net.Listen(network, net.JoinHostPort(host, strconv.Itoa(port))); err != nil {
+					return nil, err
+				}
 			}
 			self = ln.Addr().(*net.TCPAddr)
 			// TLS is served here rather than by kfake so that the request size

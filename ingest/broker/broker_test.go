@@ -12,14 +12,16 @@ import (
 // TestAdvertisedAddress listens on every interface but tells clients the loopback
 // address, so the metadata a client receives names an address it can dial.
 func TestAdvertisedAddress(t *testing.T) {
-	probe, err := net.Listen("tcp", "127.0.0.1:0")
+	// The advertised address names the listening port, so the port is bound before
+	// the broker starts and handed to it open: no other process can take it between.
+	ln, err := net.Listen("tcp", "0.0.0.0:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := probe.Addr().(*net.TCPAddr).Port
-	probe.Close()
+	defer ln.Close() // if start fails; the broker closes it otherwise
+	port := ln.Addr().(*net.TCPAddr).Port
 	adv := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	b, err := Start(Config{Listen: net.JoinHostPort("0.0.0.0", strconv.Itoa(port)), Advertise: adv, Insecure: true})
+	b, err := start(Config{Listen: net.JoinHostPort("0.0.0.0", strconv.Itoa(port)), Advertise: adv, Insecure: true}, ln)
 	if err != nil {
 		t.Fatal(err)
 	}

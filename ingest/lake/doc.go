@@ -9,4 +9,9 @@
 // broker's committed offsets, say where a restarted ingester resumes: nothing is lost
 // and nothing is stored twice. DuckDB and any other Parquet engine read the lake by the
 // glob DIR/lake/<table>/*.parquet.
+//
+// The package owns the lake's contract (Contract: every table, its columns with their
+// Arrow and DuckDB types, its money column), and Committed lists the files the markers
+// commit, with the rows and money each marker records, for readers that must see
+// exactly what was committed, as the warehouse does.
 package lake

@@ -70,7 +70,7 @@ func (m *Maintenance) Evict(table, file string) (*Eviction, error) {
 		return nil, fmt.Errorf("lake: %s is not an event table; only files of %s can be evicted",
 			table, strings.Join(Tables[:tQuarantine], ", "))
 	}
-	recDir := filepath.Join(l.root, EvictedFolder, table)
+	recDir := evictedDir(l.root, table)
 	if ev, err := readEviction(filepath.Join(recDir, file+markerExt)); err == nil {
 		return ev, m.finishEviction(ev)
 	} else if !errors.Is(err, fs.ErrNotExist) {
@@ -179,7 +179,7 @@ func (m *Maintenance) Evict(table, file string) (*Eviction, error) {
 func (m *Maintenance) finishEviction(ev *Eviction) error {
 	l := m.l
 	tdir := l.tableDir(ev.Table)
-	edir := filepath.Join(l.root, EvictedFolder, ev.Table)
+	edir := evictedDir(l.root, ev.Table)
 	if _, err := os.Stat(filepath.Join(tdir, ev.File)); err == nil {
 		if err := os.Rename(filepath.Join(tdir, ev.File), filepath.Join(edir, ev.File)); err != nil {
 			return fmt.Errorf("lake: evict %s/%s: %w", ev.Table, ev.File, err)
@@ -255,7 +255,7 @@ func readEviction(path string) (*Eviction, error) {
 func (l *Lake) Evictions() ([]Eviction, error) {
 	var out []Eviction
 	for _, table := range Tables[:tQuarantine] {
-		dir := filepath.Join(l.root, EvictedFolder, table)
+		dir := evictedDir(l.root, table)
 		entries, err := os.ReadDir(dir)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue

@@ -15,6 +15,8 @@ import (
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/hongbao/hongbao/internal/datadir"
 )
 
 // Lake is the Parquet lake under DIR/lake. It keeps no state about partitions in
@@ -26,6 +28,7 @@ type Lake struct {
 	// fails with ErrLocked. Open sets it to 30 seconds.
 	LockWait time.Duration
 
+	data       datadir.Dir
 	root       string // DIR/lake
 	mem        memory.Allocator
 	props      *parquet.WriterProperties
@@ -41,7 +44,8 @@ const rowGroupRows = 1 << 20
 // durable are renamed into place, files of a commit without one are deleted.
 // Partitions whose lock a live writer holds are left to that writer.
 func Open(dir string) (*Lake, error) {
-	root := filepath.Join(dir, lakeFolder)
+	data := datadir.Dir(dir)
+	root := data.Lake()
 	for _, t := range append(Tables[:len(Tables):len(Tables)], commitsFolder) {
 		if err := mkdirDurable(filepath.Join(root, t)); err != nil {
 			return nil, err
@@ -50,6 +54,7 @@ func Open(dir string) (*Lake, error) {
 	mem := memory.DefaultAllocator
 	l := &Lake{
 		LockWait: 30 * time.Second,
+		data:     data,
 		root:     root,
 		mem:      mem,
 		props: parquet.NewWriterProperties(
@@ -192,7 +197,7 @@ func readMarker(path, topic string, partition int, first, last int64) (Commit, e
 			c.Topic, c.Partition, c.FirstOffset, c.LastOffset)}
 	}
 	for _, f := range c.Files {
-		if Schema(f.Table) == nil || f.File == "" || strings.ContainsAny(f.File, `/\`) {
+		if tableOf(f.Table) < 0 || f.File == "" || strings.ContainsAny(f.File, `/\`) {
 			return c, &MarkerError{Path: path, Err: fmt.Errorf("it lists a bad file %q in table %q", f.File, f.Table)}
 		}
 	}

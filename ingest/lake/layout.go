@@ -5,9 +5,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/hongbao/hongbao/internal/datadir"
 )
 
-// Names of the lake's folders and files, under DIR/lake:
+// Names of the lake's folders and files, under DIR/lake (datadir.Dir.Lake):
 //
 //	<table>/<topic>-p<PPP>-<FIRST>-<LAST>.parquet      data, one file per table and commit
 //	<table>/.<topic>-p<PPP>-<FIRST>-<LAST>.parquet.tmp the same before its commit is done
@@ -16,7 +18,6 @@ import (
 //
 // FIRST and LAST are Kafka offsets, zero-padded to 20 digits so that names sort by offset.
 const (
-	lakeFolder    = "lake"
 	commitsFolder = "_commits"
 	parquetExt    = ".parquet"
 	markerExt     = ".json"
@@ -110,7 +111,38 @@ func checkTopic(topic string) error {
 
 // partitionDir is the folder of one partition's commit markers.
 func (l *Lake) partitionDir(topic string, partition int) string {
-	return filepath.Join(l.root, commitsFolder, topic, partitionFolder(partition))
+	return partitionPath(l.root, topic, partition)
 }
 
-func (l *Lake) tableDir(table string) string { return filepath.Join(l.root, table) }
+func partitionPath(root, topic string, partition int) string {
+	return filepath.Join(root, commitsFolder, topic, partitionFolder(partition))
+}
+
+func (l *Lake) tableDir(table string) string { return l.data.LakeTable(table) }
+
+// Paths in the lake of data folder dir, for the commands that name them.
+
+// CommitsPath is the folder of the commit markers, which every opened lake has.
+func CommitsPath(dir string) string { return filepath.Join(datadir.Dir(dir).Lake(), commitsFolder) }
+
+// MarkerPath is the commit marker named marker of a partition (Eviction.Marker).
+func MarkerPath(dir, topic string, partition int, marker string) string {
+	return filepath.Join(partitionPath(datadir.Dir(dir).Lake(), topic, partition), marker)
+}
+
+// ReplayMarkerPath is the marker of replay commit seq.
+func ReplayMarkerPath(dir string, seq int64) string {
+	return filepath.Join(datadir.Dir(dir).Lake(), ReplayFolder, replayMarkerName(seq))
+}
+
+// EvictedPath is where Evict keeps a data file it moved out of table.
+func EvictedPath(dir, table, file string) string {
+	return filepath.Join(evictedDir(datadir.Dir(dir).Lake(), table), file)
+}
+
+// EvictionRecordPath is the record of the eviction of a data file of table (Eviction).
+func EvictionRecordPath(dir, table, file string) string {
+	return EvictedPath(dir, table, file) + markerExt
+}
+
+func evictedDir(root, table string) string { return filepath.Join(root, EvictedFolder, table) }

@@ -23,13 +23,8 @@ const ReplaysTable = "quarantine_replays"
 // replayPrefix starts the name of every file a replay commit writes.
 const replayPrefix = "replay-"
 
-// replaysSchema is the replay log's columns: which message (topic, partition, offset:
-// the key of its quarantine row), why it had been quarantined, where it landed, when.
-var replaysSchema = arrow.NewSchema([]arrow.Field{
-	str("kafka_topic"), i32("kafka_partition"), i64("kafka_offset"),
-	str("reason"), str("event_table"), str("event_id"),
-	{Name: "replayed_at", Type: TimestampType},
-}, nil)
+// replaysSchema is the replay log's columns, as the contract gives them.
+var replaysSchema = Schema(ReplaysTable)
 
 // ReplaysSchema returns the Arrow schema of the replay log.
 func ReplaysSchema() *arrow.Schema { return replaysSchema }

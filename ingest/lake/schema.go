@@ -1,21 +1,218 @@
 package lake
 
 import (
+	"fmt"
+	"slices"
+
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/hongbao/hongbao/ingest/events"
 )
 
+// The lake contract: every table of the lake, what one row of it is, its columns with
+// the Arrow type the writer builds (and Parquet stores) and the DuckDB type a reader
+// gets, and the money column whose sum each commit marker records. The writer, the
+// markers and the quarantine tools here, and the warehouse, its data dictionary and the
+// reports above, all take the tables from it; no other package lists them.
+
+// Column is one column of a lake table.
+type Column struct {
+	Name string
+	// Type is the Arrow type the writer builds and Parquet stores.
+	Type arrow.DataType
+	// Nullable is whether the column may hold nulls.
+	Nullable bool
+	// About says what the column holds, as a sentence of the data dictionary.
+	About string
+}
+
+// DuckDBType is the DuckDB type of the column: the type DuckDB reads its Parquet
+// column as, and the type the warehouse declares it with.
+func (c Column) DuckDBType() string { return DuckDBType(c.Type) }
+
+// DuckDBType is the DuckDB type an Arrow type of the lake reads as: a string is
+// VARCHAR, bytes BLOB, int32 INTEGER, int64 BIGINT, and a timestamp of an instant
+// (Parquet's isAdjustedToUTC) TIMESTAMPTZ. It panics on a type no lake column has.
+func DuckDBType(t arrow.DataType) string {
+	switch t := t.(type) {
+	case *arrow.StringType:
+		return "VARCHAR"
+	case *arrow.BinaryType:
+		return "BLOB"
+	case *arrow.Int32Type:
+		return "INTEGER"
+	case *arrow.Int64Type:
+		return "BIGINT"
+	case *arrow.TimestampType:
+		if t.TimeZone == "" {
+			return "TIMESTAMP"
+		}
+		return "TIMESTAMPTZ"
+	}
+	panic(fmt.Sprintf("lake: no DuckDB type for Arrow type %s", t))
+}
+
+// Table is the contract of one lake table: the folder DIR/lake/<Name> of Parquet files,
+// and the warehouse table loaded from it.
+type Table struct {
+	Name string
+	// Row says what one row is, in a few words ("one envelope_sent event").
+	Row string
+	// Event is the event type an event table holds; empty for the quarantine and the
+	// replay log.
+	Event events.Type
+	// MoneyColumn names the column of an event table that holds money, in fen, whose
+	// sum each commit marker records (CommitFile.SumFen); empty for a table without
+	// money.
+	MoneyColumn string
+	// Columns are the table's columns, in file order.
+	Columns []Column
+
+	schema *arrow.Schema
+}
+
+// Schema is the Arrow schema of the table's files.
+func (t Table) Schema() *arrow.Schema { return t.schema }
+
+// Column returns the table's column of that name, and whether it has one.
+func (t Table) Column(name string) (Column, bool) {
+	i := slices.IndexFunc(t.Columns, func(c Column) bool { return c.Name == name })
+	if i < 0 {
+		return Column{}, false
+	}
+	return t.Columns[i], true
+}
+
+// TimestampType is the Arrow type of every timestamp column: microseconds, UTC, which
+// Parquet stores as TIMESTAMP(MICROS, isAdjustedToUTC=true) and DuckDB reads as
+// TIMESTAMPTZ.
+var TimestampType = &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
+
+func str(name, about string) Column {
+	return Column{Name: name, Type: arrow.BinaryTypes.String, About: about}
+}
+func i64(name, about string) Column {
+	return Column{Name: name, Type: arrow.PrimitiveTypes.Int64, About: about}
+}
+func i32(name, about string) Column {
+	return Column{Name: name, Type: arrow.PrimitiveTypes.Int32, About: about}
+}
+func ts(name, about string) Column { return Column{Name: name, Type: TimestampType, About: about} }
+
+// eventTable frames an event type's own columns with the columns every event table
+// has: identity and time first, Kafka position last.
+func eventTable(typ events.Type, about, money string, cols ...Column) Table {
+	all := []Column{
+		str("event_id", "The event's unique id, as the producer set it."),
+		ts("ts", "When the event happened: an instant, shown in Beijing time (Asia/Shanghai, UTC+8)."),
+	}
+	all = append(all, cols...)
+	all = append(all,
+		i32("kafka_partition", "The Kafka partition the event was read from."),
+		i64("kafka_offset", "The event's offset in that partition; with kafka_partition it says exactly which message this row came from."))
+	return Table{Name: typ.Table(), Row: about, Event: typ, MoneyColumn: money, Columns: all}
+}
+
+const providerAbout = "'wechat_pay' or 'alipay'."
+
+// contract is every lake table: the event tables in the order of events.Types, then
+// the quarantine (the tables the ingester writes, indexed by tEnvelopes ... tQuarantine),
+// then the replay log.
+var contract = func() []Table {
+	nullable := func(c Column) Column { c.Nullable = true; return c }
+	tables := []Table{
+		eventTable(events.EnvelopeSent, "one envelope_sent event", "total_fen",
+			str("envelope_id", "The envelope; grabs.envelope_id refers to it."),
+			str("sender_id", "The user who sent it."),
+			str("chat_id", "The chat it was sent to: a group or a one-to-one chat."),
+			str("kind", "'lucky' (拼手气: the total is split at random among the shares) or 'fixed' (every share is the same)."),
+			i64("total_fen", "The money put in, in fen (100 fen = 1 yuan)."),
+			i32("shares", "How many people can claim a share.")),
+		eventTable(events.EnvelopeGrabbed, "one envelope_grabbed event (claimed or missed)", "amount_fen",
+			str("envelope_id", "The envelope opened (envelopes.envelope_id)."),
+			str("user_id", "The user who opened it."),
+			str("outcome", "'claimed' (got a share) or 'missed' (every share was already taken)."),
+			nullable(i64("amount_fen", "The share claimed, in fen; NULL when missed."))),
+		eventTable(events.CardBound, "one card_bound event", "",
+			str("user_id", "The user binding a card."),
+			str("provider", providerAbout),
+			str("bank_code", "The bank that issued the card (banks.code)."),
+			str("outcome", "'ok', or 'bank_not_supported' when the provider cannot bind cards of that bank.")),
+		eventTable(events.Withdrawal, "one withdrawal event", "amount_fen",
+			str("user_id", "The user withdrawing."),
+			str("provider", providerAbout),
+			str("bank_code", "The bank of the card the money went to (banks.code)."),
+			i64("amount_fen", "The amount withdrawn, in fen.")),
+		eventTable(events.Payment, "one payment event", "amount_fen",
+			str("user_id", "The user paying."),
+			str("provider", providerAbout),
+			str("scenario", "What was paid for: a scenario code such as mobile_topup or taxi (payment_scenarios.code)."),
+			i64("amount_fen", "The amount paid, in fen."),
+			str("bank_code", "The bank of the card paid with (banks.code).")),
+		eventTable(events.LinkShared, "one link_shared event", "",
+			str("user_id", "The user who shared the link."),
+			str("chat_id", "The chat it was shared in."),
+			str("url", "The link as shared.")),
+		{Name: QuarantineTable, Row: "one Kafka message the ingester could not accept, with the reason", Columns: []Column{
+			str("kafka_topic", "The topic the message was read from."),
+			i32("kafka_partition", "Its partition."),
+			i64("kafka_offset", "Its offset in that partition."),
+			{Name: "kafka_key", Type: arrow.BinaryTypes.Binary, Nullable: true, About: "The message key; NULL when it had none."},
+			nullable(ts("kafka_ts", "The message's Kafka timestamp; NULL when it had none.")),
+			{Name: "raw", Type: arrow.BinaryTypes.Binary, About: "The message value, byte for byte as received."},
+			str("reason", "Why it was refused, as a code: not_json, not_object, unknown_type, missing_field, wrong_type, bad_timestamp, timestamp_out_of_range, invalid_value, non_positive_amount, claim_over_limit, claims_exceed_shares, claims_exceed_total, invalid_utf8, duplicate_event_id, duplicate_envelope, unknown_envelope, wrong_key, too_large, or unreadable_file (a valid row moved out of a lake file DuckDB could not read by 'hongbao quarantine evict'; replay lands it again)."),
+			str("detail", "The reason as a sentence, naming the field or value at fault."),
+			ts("ingested_at", "When the ingester refused it."),
+		}},
+		// The replay log: which message (topic, partition, offset: the key of its
+		// quarantine row), why it had been quarantined, where it landed, when.
+		{Name: ReplaysTable, Row: "one quarantined message that 'hongbao quarantine replay' landed in its event table", Columns: []Column{
+			str("kafka_topic", "The topic the message was read from."),
+			i32("kafka_partition", "Its partition."),
+			i64("kafka_offset", "Its offset in that partition: with the topic and partition, the key of its row in the lake's quarantine and of its row in event_table."),
+			str("reason", "Why it had been quarantined (quarantine.reason)."),
+			str("event_table", "The table it landed in: envelopes, grabs, card_bindings, withdrawals, payments or links."),
+			str("event_id", "Its event_id in that table."),
+			ts("replayed_at", "When the replay landed it."),
+		}},
+	}
+	for i := range tables {
+		fields := make([]arrow.Field, len(tables[i].Columns))
+		for j, c := range tables[i].Columns {
+			fields[j] = arrow.Field{Name: c.Name, Type: c.Type, Nullable: c.Nullable}
+		}
+		tables[i].schema = arrow.NewSchema(fields, nil)
+	}
+	return tables
+}()
+
+// Contract returns every lake table in the order the warehouse loads them: the six
+// event tables in the order of events.Types, the quarantine, then the replay log.
+func Contract() []Table { return slices.Clone(contract) }
+
+// TableContract returns the contract of the lake table of that name, and whether there
+// is one.
+func TableContract(name string) (Table, bool) {
+	i := slices.IndexFunc(contract, func(t Table) bool { return t.Name == name })
+	if i < 0 {
+		return Table{}, false
+	}
+	return contract[i], true
+}
+
 // QuarantineTable is the lake folder and warehouse table of rejected messages.
 const QuarantineTable = "quarantine"
 
-// Tables lists every lake table: the six event tables in the order of events.Types,
-// then the quarantine.
-var Tables = []string{
-	events.EnvelopeSent.Table(), events.EnvelopeGrabbed.Table(), events.CardBound.Table(),
-	events.Withdrawal.Table(), events.Payment.Table(), events.LinkShared.Table(),
-	QuarantineTable,
-}
+// Tables lists the lake tables the ingester writes: the six event tables in the order
+// of events.Types, then the quarantine. (The replay log, ReplaysTable, is written by
+// 'hongbao quarantine replay' only.)
+var Tables = func() []string {
+	names := make([]string, numTables)
+	for i := range names {
+		names[i] = contract[i].Name
+	}
+	return names
+}()
 
 // Table indexes, in the order of Tables; the writer keeps one buffer per index.
 const (
@@ -48,59 +245,19 @@ func tableIndex(t events.Type) int {
 	return -1
 }
 
-// moneyColumn names the column whose sum a commit marker records, per table index;
-// empty for tables without money.
-var moneyColumn = [numTables]string{
-	tEnvelopes:   "total_fen",
-	tGrabs:       "amount_fen",
-	tWithdrawals: "amount_fen",
-	tPayments:    "amount_fen",
-}
-
-// TimestampType is the Arrow type of every timestamp column: microseconds, UTC, which
-// Parquet stores as TIMESTAMP(MICROS, isAdjustedToUTC=true) and DuckDB reads as
-// TIMESTAMPTZ.
-var TimestampType = &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
-
-func str(name string) arrow.Field { return arrow.Field{Name: name, Type: arrow.BinaryTypes.String} }
-func i64(name string) arrow.Field { return arrow.Field{Name: name, Type: arrow.PrimitiveTypes.Int64} }
-func i32(name string) arrow.Field { return arrow.Field{Name: name, Type: arrow.PrimitiveTypes.Int32} }
-
-// eventSchema frames a type's own columns with the columns every event table has.
-func eventSchema(cols ...arrow.Field) *arrow.Schema {
-	fields := []arrow.Field{str("event_id"), {Name: "ts", Type: TimestampType}}
-	fields = append(fields, cols...)
-	fields = append(fields, i32("kafka_partition"), i64("kafka_offset"))
-	return arrow.NewSchema(fields, nil)
-}
-
-// schemas is the column contract the warehouse reads by name, per table index.
-var schemas = [numTables]*arrow.Schema{
-	tEnvelopes: eventSchema(str("envelope_id"), str("sender_id"), str("chat_id"), str("kind"),
-		i64("total_fen"), i32("shares")),
-	tGrabs: eventSchema(str("envelope_id"), str("user_id"), str("outcome"),
-		arrow.Field{Name: "amount_fen", Type: arrow.PrimitiveTypes.Int64, Nullable: true}),
-	tCardBindings: eventSchema(str("user_id"), str("provider"), str("bank_code"), str("outcome")),
-	tWithdrawals:  eventSchema(str("user_id"), str("provider"), str("bank_code"), i64("amount_fen")),
-	tPayments: eventSchema(str("user_id"), str("provider"), str("scenario"), i64("amount_fen"),
-		str("bank_code")),
-	tLinks: eventSchema(str("user_id"), str("chat_id"), str("url")),
-	tQuarantine: arrow.NewSchema([]arrow.Field{
-		str("kafka_topic"), i32("kafka_partition"), i64("kafka_offset"),
-		{Name: "kafka_key", Type: arrow.BinaryTypes.Binary, Nullable: true},
-		{Name: "kafka_ts", Type: TimestampType, Nullable: true},
-		{Name: "raw", Type: arrow.BinaryTypes.Binary},
-		str("reason"), str("detail"),
-		{Name: "ingested_at", Type: TimestampType},
-	}, nil),
-}
+// schemas is the Arrow schema of each table the ingester writes, per table index.
+var schemas = func() (s [numTables]*arrow.Schema) {
+	for i := range s {
+		s[i] = contract[i].schema
+	}
+	return s
+}()
 
 // Schema returns the Arrow schema of a lake table, or nil for an unknown name.
 func Schema(table string) *arrow.Schema {
-	for i, name := range Tables {
-		if name == table {
-			return schemas[i]
-		}
+	t, ok := TableContract(table)
+	if !ok {
+		return nil
 	}
-	return nil
+	return t.schema
 }

@@ -114,6 +114,9 @@ func TestCommitRoundTrip(t *testing.T) {
 		if tbl.NumRows() != exp.rows {
 			t.Errorf("%s: %d rows, want %d", table, tbl.NumRows(), exp.rows)
 		}
+		if tc, _ := TableContract(table); tc.MoneyColumn != exp.money {
+			t.Errorf("%s: the contract's money column is %q, the marker sums %q", table, tc.MoneyColumn, exp.money)
+		}
 		if exp.money != "" {
 			if got := sumInt64(t, tbl, exp.money); got != exp.sum {
 				t.Errorf("%s: sum(%s) = %d, want %d", table, exp.money, got, exp.sum)

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/hongbao/hongbao/ingest/lake"
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/transform"
 )
 
@@ -28,7 +29,7 @@ func Evict(ctx context.Context, dir string, paths []string) ([]lake.Eviction, er
 		if err != nil {
 			return nil, err
 		}
-		targets = append(targets, target{table, file, filepath.Join(dir, "lake", table, file)})
+		targets = append(targets, target{table, file, filepath.Join(datadir.Dir(dir).LakeTable(table), file)})
 	}
 	m, err := beginMaintenance(dir)
 	if err != nil {
@@ -52,7 +53,7 @@ func Evict(ctx context.Context, dir string, paths []string) ([]lake.Eviction, er
 		case !errors.Is(err, fs.ErrNotExist):
 			return out, err
 		default:
-			record := filepath.Join(dir, "lake", lake.EvictedFolder, t.table, t.file+".json")
+			record := lake.EvictionRecordPath(dir, t.table, t.file)
 			if _, err := os.Stat(record); err != nil {
 				return out, fmt.Errorf("%w: %s does not exist (and was never evicted); name a file as 'hongbao transform' printed it",
 					ErrNotLakeFile, t.path)
@@ -61,7 +62,7 @@ func Evict(ctx context.Context, dir string, paths []string) ([]lake.Eviction, er
 		ev, err := m.Evict(t.table, t.file)
 		if errors.Is(err, lake.ErrNotListed) {
 			return out, fmt.Errorf("%w; evict moves files the ingester committed: move any other file out of %s by hand",
-				err, filepath.Join(dir, "lake"))
+				err, datadir.Dir(dir).Lake())
 		}
 		if err != nil {
 			return out, err
@@ -89,7 +90,7 @@ func openBareDB(dir string) (*lakeDB, error) {
 
 // resolve reads the lake table and file name out of a path given to Evict.
 func resolve(dir, p string) (table, file string, err error) {
-	root, err := filepath.Abs(filepath.Join(dir, "lake"))
+	root, err := filepath.Abs(datadir.Dir(dir).Lake())
 	if err != nil {
 		return "", "", err
 	}

@@ -29,9 +29,10 @@ func viewTables() []string { return append(append([]string(nil), lake.Tables...)
 
 // checkLake refuses a data folder without a lake, rather than create one.
 func checkLake(dir string) error {
-	if _, err := os.Stat(filepath.Join(dir, "lake", "_commits")); err != nil {
+	commits := lake.CommitsPath(dir)
+	if _, err := os.Stat(commits); err != nil {
 		return fmt.Errorf("%w: %s holds no lake (no %s); run 'hongbao ingest' or 'hongbao demo' first, or name the data folder with --dir",
-			ErrNoLake, dir, filepath.Join(dir, "lake", "_commits"))
+			ErrNoLake, dir, commits)
 	}
 	return nil
 }

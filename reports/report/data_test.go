@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/transform"
 	"github.com/hongbao/hongbao/transform/facts"
@@ -107,10 +108,17 @@ func at(day, hour, min int) time.Time {
 	return time.Date(2014, 1, day, hour, min, 0, 0, locale.Zone)
 }
 
-// testSource reads the run and the facts sheet of db, as Build does before the sections.
-func testSource(t *testing.T, db *sql.DB) *source {
+// testSource reads the run and the facts sheet of the test warehouse, as collect does
+// before the sections.
+func testSource(t *testing.T) *source {
 	t.Helper()
-	src, err := newSource(context.Background(), db)
+	return sourceOf(t, openTest(t), datadir.Dir(testWarehouse(t)))
+}
+
+// sourceOf reads the run and the facts sheet of db, the warehouse of data folder dir.
+func sourceOf(t *testing.T, db *sql.DB, dir datadir.Dir) *source {
+	t.Helper()
+	src, err := newSource(context.Background(), db, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +126,7 @@ func testSource(t *testing.T, db *sql.DB) *source {
 }
 
 func TestRunInfo(t *testing.T) {
-	ri, err := runInfo(context.Background(), openTest(t))
+	ri, err := runInfo(context.Background(), openTest(t), datadir.Dir(testWarehouse(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +148,7 @@ func TestRunInfo(t *testing.T) {
 }
 
 func TestHeadlineData(t *testing.T) {
-	d, err := headlineData(context.Background(), testSource(t, openTest(t)))
+	d, err := headlineData(context.Background(), testSource(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +178,7 @@ func TestHeadlineData(t *testing.T) {
 }
 
 func TestPeakData(t *testing.T) {
-	d, err := peakData(context.Background(), testSource(t, openTest(t)))
+	d, err := peakData(context.Background(), testSource(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +205,7 @@ func TestPeakData(t *testing.T) {
 }
 
 func TestAdoptionData(t *testing.T) {
-	d, err := adoptionData(context.Background(), testSource(t, openTest(t)))
+	d, err := adoptionData(context.Background(), testSource(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +231,7 @@ func TestAdoptionData(t *testing.T) {
 }
 
 func TestBankData(t *testing.T) {
-	d, err := bankData(context.Background(), testSource(t, openTest(t)))
+	d, err := bankData(context.Background(), testSource(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +262,7 @@ func TestBankData(t *testing.T) {
 }
 
 func TestScenarioData(t *testing.T) {
-	d, err := scenarioData(context.Background(), testSource(t, openTest(t)))
+	d, err := scenarioData(context.Background(), testSource(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -296,7 +304,7 @@ func TestScenarioData(t *testing.T) {
 }
 
 func TestRiskData(t *testing.T) {
-	d, err := riskData(context.Background(), testSource(t, openTest(t)))
+	d, err := riskData(context.Background(), testSource(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +323,7 @@ func TestRiskData(t *testing.T) {
 }
 
 func TestMethodData(t *testing.T) {
-	d, err := methodData(context.Background(), testSource(t, openTest(t)))
+	d, err := methodData(context.Background(), testSource(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,16 +354,16 @@ func TestMethodData(t *testing.T) {
 // DIR/run.json, as the simulator leaves it.
 func TestRunRecord(t *testing.T) {
 	dir := t.TempDir()
-	b, err := os.ReadFile(filepath.Join(testWarehouse(t), transform.FileName))
+	b, err := os.ReadFile(datadir.Dir(testWarehouse(t)).Warehouse())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, transform.FileName), b, 0o644); err != nil {
+	if err := os.WriteFile(datadir.Dir(dir).Warehouse(), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	run := facts.Run{Scale: 2e-7, Seed: 7, Calibration: "test calibration", Windows: facts.Default2014(),
+	run := datadir.Run{Scale: 2e-7, Seed: 7, Calibration: "test calibration", Windows: datadir.Default2014(),
 		Expected: map[string]float64{"max_claims_one_user": 2}}
-	if err := facts.WriteRun(dir, run); err != nil {
+	if err := datadir.Dir(dir).WriteRun(run); err != nil {
 		t.Fatal(err)
 	}
 	w, err := transform.OpenReadOnly(dir)
@@ -363,14 +371,14 @@ func TestRunRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	ri, err := runInfo(context.Background(), w.DB())
+	ri, err := runInfo(context.Background(), w.DB(), datadir.Dir(dir))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if ri.Scale != 2e-7 || ri.ScaleSource != "run.json" || ri.Seed != "7" || ri.Calibration != "test calibration" {
 		t.Errorf("run info %+v", ri)
 	}
-	h, err := headlineData(context.Background(), testSource(t, w.DB()))
+	h, err := headlineData(context.Background(), sourceOf(t, w.DB(), datadir.Dir(dir)))
 	if err != nil {
 		t.Fatal(err)
 	}

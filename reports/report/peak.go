@@ -54,8 +54,8 @@ type Count struct {
 // peakData reads claims_per_minute around midnight and per hour.
 func peakData(ctx context.Context, src *source) (PeakData, error) {
 	ri, db := src.run, src.db
-	var err error
 	d := PeakData{Scale: ri.Scale}
+	var err error
 	if d.Peak, err = busiestMinute(ctx, db); err != nil {
 		return d, err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"gonum.org/v1/plot/vg"
 
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/reports/chart"
 	"github.com/hongbao/hongbao/reports/fonts"
@@ -92,7 +93,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 			o.Progress(done, total)
 		}
 	}
-	data, err := collect(ctx, w.DB(), step)
+	data, err := collect(ctx, w.DB(), datadir.Dir(o.Dir), step)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +109,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	}
 	out := o.Out
 	if out == "" {
-		out = filepath.Join(o.Dir, "reports")
+		out = datadir.Dir(o.Dir).Reports()
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return nil, fmt.Errorf("create report folder: %w", err)
@@ -174,10 +175,10 @@ type source struct {
 	facts *facts.Measures
 }
 
-// newSource reads the run and measures the facts sheet, once for every section and
-// both languages.
-func newSource(ctx context.Context, db *sql.DB) (*source, error) {
-	ri, err := runInfo(ctx, db)
+// newSource reads the run of db, the warehouse of data folder dir, and measures the
+// facts sheet, once for every section and both languages.
+func newSource(ctx context.Context, db *sql.DB, dir datadir.Dir) (*source, error) {
+	ri, err := runInfo(ctx, db, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -224,19 +225,24 @@ var sections = []struct {
 	}},
 }
 
-// collect runs every section's data function, calling step after each.
-func collect(ctx context.Context, db *sql.DB, step func()) (*reportData, error) {
-	src, err := newSource(ctx, db)
+// collect reads the run (the warehouse's data window and the run record of data
+// folder dir) and the facts sheet, then runs every section's data function, calling
+// step after each.
+func collect(ctx context.Context, db *sql.DB, dir datadir.Dir, step func()) (*reportData, error) {
+	failed := func(section string, err error) error {
+		if errors.Is(err, ErrNoEvents) || ctx.Err() != nil {
+			return err
+		}
+		return fmt.Errorf("report section %s: %w", section, err)
+	}
+	src, err := newSource(ctx, db, dir)
 	if err != nil {
-		return nil, err
+		return nil, failed(sections[0].name, err) // the method section, which reads the run first
 	}
 	d := &reportData{}
 	for _, s := range sections {
 		if err := s.run(ctx, src, d); err != nil {
-			if errors.Is(err, ErrNoEvents) || ctx.Err() != nil {
-				return nil, err
-			}
-			return nil, fmt.Errorf("report section %s: %w", s.name, err)
+			return nil, failed(s.name, err)
 		}
 		step()
 	}

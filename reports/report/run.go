@@ -4,12 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"path/filepath"
 	"strconv"
 	"time"
 
+	"github.com/hongbao/hongbao/ingest/lake"
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/internal/locale"
-	"github.com/hongbao/hongbao/transform/facts"
 )
 
 // reportedClaims is the article's claim total, against which the scale of
@@ -28,7 +28,7 @@ type RunInfo struct {
 	// Scale × the reported figures.
 	Scale float64 `json:"scale"`
 	// ScaleSource says where Scale came from: "run.json" (the record the
-	// simulator leaves beside the warehouse) or "claims / 75,000,000".
+	// simulator leaves in the data folder) or "claims / 75,000,000".
 	ScaleSource string `json:"scale_source"`
 	// Seed is the simulator seed, "" when unknown; SeedSource is "run.json"
 	// or "event ids" (the simulator's ids start "s<seed in base 36>-").
@@ -37,7 +37,7 @@ type RunInfo struct {
 	// Calibration names the simulator calibration, "" when unknown.
 	Calibration string `json:"calibration"`
 	// Windows are the instants the figures refer to: the run's, else 2014's.
-	Windows facts.Windows `json:"windows"`
+	Windows datadir.Windows `json:"windows"`
 	// Expected are the run record's expectations of figures that do not
 	// scale linearly (the record grabber), by fact id.
 	Expected map[string]float64 `json:"expected,omitempty"`
@@ -50,8 +50,10 @@ type RunInfo struct {
 	Rows map[string]int64 `json:"rows"`
 }
 
-// eventTables are the warehouse tables the report reads, in the design's order.
-var eventTables = []string{"envelopes", "grabs", "card_bindings", "withdrawals", "payments", "links", "quarantine"}
+// eventTables are the warehouse tables the report counts the rows of: the lake tables
+// the ingester writes (the six event tables, then the quarantine), in the design's
+// order.
+var eventTables = lake.Tables
 
 // tableRows counts the rows of each of eventTables, and the money in fen each holds.
 func tableRows(ctx context.Context, db *sql.DB) (rows, fen map[string]int64, err error) {
@@ -71,11 +73,11 @@ func tableRows(ctx context.Context, db *sql.DB) (rows, fen map[string]int64, err
 	return rows, fen, nil
 }
 
-// runInfo reads the data window and the run record DIR/run.json that the
-// simulator leaves beside the warehouse. Without a record the scale is
+// runInfo reads the data window from db, the warehouse of data folder dir, and
+// the run record the simulator leaves there. Without a record the scale is
 // claims / 75,000,000, the windows are 2014's and the seed is read from the
 // simulator's event ids when every grab carries the same one.
-func runInfo(ctx context.Context, db *sql.DB) (RunInfo, error) {
+func runInfo(ctx context.Context, db *sql.DB, dir datadir.Dir) (RunInfo, error) {
 	ri := RunInfo{}
 	var err error
 	if ri.Rows, _, err = tableRows(ctx, db); err != nil {
@@ -91,9 +93,9 @@ func runInfo(ctx context.Context, db *sql.DB) (RunInfo, error) {
 	}
 	ri.First, ri.Last = first.Time.In(locale.Zone), last.Time.In(locale.Zone)
 
-	run, ok, err := runRecord(ctx, db)
+	run, ok, err := dir.ReadRun()
 	if err != nil {
-		return ri, err
+		return ri, fmt.Errorf("run record: %w", err)
 	}
 	if ok {
 		ri.Scale, ri.ScaleSource = run.Scale, "run.json"
@@ -102,7 +104,7 @@ func runInfo(ctx context.Context, db *sql.DB) (RunInfo, error) {
 		return ri, nil
 	}
 	ri.Scale, ri.ScaleSource = float64(ri.Claims)/reportedClaims, "claims / 75,000,000"
-	ri.Windows = inShanghai(facts.Default2014())
+	ri.Windows = inShanghai(datadir.Default2014())
 	if s, ok, err := seedFromIDs(ctx, db); err != nil {
 		return ri, err
 	} else if ok {
@@ -113,30 +115,10 @@ func runInfo(ctx context.Context, db *sql.DB) (RunInfo, error) {
 
 // run is the record facts.Compute judges the data against: the run's own,
 // or one at the scale read from the claims.
-func (ri RunInfo) run() (facts.Run, bool) {
+func (ri RunInfo) run() (datadir.Run, bool) {
 	seed, _ := strconv.ParseUint(ri.Seed, 10, 64)
-	return facts.Run{Scale: ri.Scale, Seed: seed, Calibration: ri.Calibration, Windows: ri.Windows, Expected: ri.Expected},
+	return datadir.Run{Scale: ri.Scale, Seed: seed, Calibration: ri.Calibration, Windows: ri.Windows, Expected: ri.Expected},
 		ri.ScaleSource == "run.json"
-}
-
-// runRecord reads DIR/run.json beside the warehouse file db has open.
-func runRecord(ctx context.Context, db *sql.DB) (facts.Run, bool, error) {
-	var path sql.NullString
-	err := db.QueryRowContext(ctx, `SELECT path FROM duckdb_databases() WHERE database_name = current_database()`).Scan(&path)
-	if err != nil {
-		return facts.Run{}, false, fmt.Errorf("locate the warehouse file: %w", err)
-	}
-	if !path.Valid || path.String == "" {
-		return facts.Run{}, false, nil // an in-memory database has no folder
-	}
-	run, ok, err := facts.ReadRun(filepath.Dir(path.String))
-	if err != nil {
-		return facts.Run{}, false, fmt.Errorf("run record: %w", err)
-	}
-	if ok && run.Windows.PeakMinute.IsZero() {
-		run.Windows = facts.Default2014()
-	}
-	return run, ok, nil
 }
 
 // seedFromIDs reads the seed from the simulator's event ids, if every grab
@@ -160,7 +142,7 @@ func seedFromIDs(ctx context.Context, db *sql.DB) (string, bool, error) {
 
 // inShanghai puts every instant of w in locale.Zone, the zone the report
 // computes and labels in.
-func inShanghai(w facts.Windows) facts.Windows {
+func inShanghai(w datadir.Windows) datadir.Windows {
 	for _, t := range []*time.Time{&w.Launch, &w.End, &w.EveStart, &w.EveNightStart, &w.EveNightEnd, &w.PeakMinute} {
 		*t = t.In(locale.Zone)
 	}

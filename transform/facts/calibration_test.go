@@ -4,56 +4,20 @@ import (
 	"context"
 	"testing"
 
-	"github.com/hongbao/hongbao/ingest/events"
-	"github.com/hongbao/hongbao/ingest/lake"
 	"github.com/hongbao/hongbao/ingest/simulate"
+	"github.com/hongbao/hongbao/internal/datadir"
+	"github.com/hongbao/hongbao/internal/testworld"
 	"github.com/hongbao/hongbao/transform"
 )
 
 // simulatedWarehouse replays the 2014 festival at scale straight into a lake (one
 // partition, no Kafka) and builds the warehouse on it.
-func simulatedWarehouse(t *testing.T, scale float64, seed uint64) (string, Run) {
+func simulatedWarehouse(t *testing.T, scale float64, seed uint64) (string, datadir.Run) {
 	t.Helper()
 	dir := t.TempDir()
-	sim, err := simulate.New(simulate.Config{Scale: scale, Seed: seed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	lk, err := lake.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := lk.NewPartitionWriter("sim", 0)
-	defer w.Release()
-	var offset int64
-	err = sim.Run(context.Background(), func(e *events.Event) error {
-		w.Append(offset, e)
-		offset++
-		if w.Pending() >= 500_000 {
-			_, err := w.Commit()
-			return err
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	wh, err := transform.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer wh.Close()
-	if err := wh.Refresh(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	cw := sim.Calibration().Window
-	exp := sim.Expect()
-	return dir, Run{Scale: scale, Seed: seed, Windows: Windows{Launch: cw.Start, End: cw.End, EveStart: cw.EveStart,
-		EveNightStart: cw.EveNightStart, EveNightEnd: cw.EveNightEnd, PeakMinute: cw.PeakMinute},
-		Expected: map[string]float64{"max_claims_one_user": exp.MaxClaimsOneUser}}
+	sim := testworld.New(t, dir).Simulate(simulate.Config{Scale: scale, Seed: seed}, nil)
+	refreshWarehouse(t, dir)
+	return dir, sim.RunRecord()
 }
 
 // TestCalibrationAtSmallScale checks that a small run reproduces every event-level

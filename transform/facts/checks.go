@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"time"
 
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/internal/locale"
 )
 
@@ -28,7 +29,7 @@ type checkMeasure struct {
 }
 
 // measureChecks runs the query of each consistency note once.
-func measureChecks(ctx context.Context, db *sql.DB, run Run) ([]checkMeasure, error) {
+func measureChecks(ctx context.Context, db *sql.DB, run datadir.Run) ([]checkMeasure, error) {
 	w := run.Windows
 
 	// Note 1: the window of the 75 million claims.

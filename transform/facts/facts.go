@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/refdata"
 )
@@ -58,9 +59,11 @@ type Sheet struct {
 	Checks  []Check  `json:"consistency_checks"`
 }
 
-// Compute reproduces every registry figure from db and words the sheet in lang, "en"
-// or "zh". A caller that needs the sheet in both languages measures once with Measure.
-func Compute(ctx context.Context, db *sql.DB, run Run, hasRun bool, lang string) (*Sheet, error) {
+// Compute reproduces every registry figure from db, judged against the run record
+// (datadir.Dir.ReadRun; hasRun is false when the data has none), and words the sheet in
+// lang, "en" or "zh". A caller that needs the sheet in both languages measures once
+// with Measure.
+func Compute(ctx context.Context, db *sql.DB, run datadir.Run, hasRun bool, lang string) (*Sheet, error) {
 	m, err := Measure(ctx, db, run, hasRun)
 	if err != nil {
 		return nil, err
@@ -71,7 +74,7 @@ func Compute(ctx context.Context, db *sql.DB, run Run, hasRun bool, lang string)
 // Measures are the answers of every query of the facts sheet on one warehouse, in no
 // language: Sheet words them.
 type Measures struct {
-	run     Run
+	run     datadir.Run
 	hasRun  bool
 	figures map[string]measure // by fact id, for the figures specs can compute
 	checks  []checkMeasure
@@ -86,7 +89,7 @@ type measure struct {
 }
 
 // Measure runs the query of every figure and consistency check once against db.
-func Measure(ctx context.Context, db *sql.DB, run Run, hasRun bool) (*Measures, error) {
+func Measure(ctx context.Context, db *sql.DB, run datadir.Run, hasRun bool) (*Measures, error) {
 	m := &Measures{run: run, hasRun: hasRun, figures: map[string]measure{}}
 	for _, f := range refdata.Facts() {
 		sp, ok := specs[f.ID]

@@ -2,73 +2,52 @@ package facts
 
 import (
 	"context"
-	"database/sql"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 
 	_ "github.com/duckdb/duckdb-go/v2"
-
+	"github.com/hongbao/hongbao/internal/datadir"
+	"github.com/hongbao/hongbao/internal/testworld"
 	"github.com/hongbao/hongbao/transform"
 )
 
-// tinyLake writes a hand-built lake whose answers are known (see the comments).
+// tinyLake lands a small lake whose answers are known (see the comments), as the
+// ingester does, and builds the warehouse on it.
 func tinyLake(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	mem, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mem.Close()
-	tables := map[string]string{
+	at := testworld.TS
+	testworld.New(t, dir).Add(0,
 		// Three envelopes: one on launch day, one on Eve night, one at the peak minute.
-		"envelopes": `SELECT * FROM (VALUES
-			('s-1', TIMESTAMPTZ '2014-01-26 03:11:30+08', 'e1', 's1', 'g1', 'lucky', 1000::BIGINT, 2),
-			('s-2', TIMESTAMPTZ '2014-01-30 21:00:00+08', 'e2', 's2', 'g1', 'lucky', 2000::BIGINT, 3),
-			('s-3', TIMESTAMPTZ '2014-01-31 00:00:05+08', 'e3', 's3', 'g2', 'lucky', 300::BIGINT, 2))
-			t(event_id, ts, envelope_id, sender_id, chat_id, kind, total_fen, shares)`,
+		testworld.Envelope("s-1", at("2014-01-26 03:11:30+08"), "e1", "s1", "g1", "lucky", 1000, 2),
+		testworld.Envelope("s-2", at("2014-01-30 21:00:00+08"), "e2", "s2", "g1", "lucky", 2000, 3),
+		testworld.Envelope("s-3", at("2014-01-31 00:00:05+08"), "e3", "s3", "g2", "lucky", 300, 2),
 		// Seven claims (u1 claims three times) and two misses at the peak.
-		"grabs": `SELECT * FROM (VALUES
-			('g-1', TIMESTAMPTZ '2014-01-26 03:12:00+08', 'e1', 'u1', 'claimed', 600::BIGINT),
-			('g-2', TIMESTAMPTZ '2014-01-26 03:13:00+08', 'e1', 'u2', 'claimed', 400::BIGINT),
-			('g-3', TIMESTAMPTZ '2014-01-30 21:00:10+08', 'e2', 'u1', 'claimed', 1000::BIGINT),
-			('g-4', TIMESTAMPTZ '2014-01-30 21:01:10+08', 'e2', 'u3', 'claimed', 500::BIGINT),
-			('g-5', TIMESTAMPTZ '2014-01-30 21:02:10+08', 'e2', 'u4', 'claimed', 500::BIGINT),
-			('g-6', TIMESTAMPTZ '2014-01-31 00:00:10+08', 'e3', 'u1', 'claimed', 200::BIGINT),
-			('g-7', TIMESTAMPTZ '2014-01-31 00:00:30+08', 'e3', 'u7', 'claimed', 100::BIGINT),
-			('g-8', TIMESTAMPTZ '2014-01-31 00:00:50+08', 'e3', 'u5', 'missed', NULL),
-			('g-9', TIMESTAMPTZ '2014-01-31 00:01:00+08', 'e3', 'u6', 'missed', NULL))
-			t(event_id, ts, envelope_id, user_id, outcome, amount_fen)`,
-		"card_bindings": `SELECT * FROM (VALUES
-			('b-1', TIMESTAMPTZ '2014-01-30 22:00:00+08', 'u1', 'wechat_pay', 'ICBC', 'ok'),
-			('b-2', TIMESTAMPTZ '2014-01-30 22:05:00+08', 'u3', 'wechat_pay', 'BOHAI', 'bank_not_supported'),
-			('b-3', TIMESTAMPTZ '2014-01-30 22:10:00+08', 'u4', 'wechat_pay', 'CCB', 'ok'))
-			t(event_id, ts, user_id, provider, bank_code, outcome)`,
-		"withdrawals": `SELECT * FROM (VALUES
-			('w-1', TIMESTAMPTZ '2014-01-31 01:00:00+08', 'u1', 'wechat_pay', 'ICBC', 1600::BIGINT))
-			t(event_id, ts, user_id, provider, bank_code, amount_fen)`,
-		"payments": `SELECT * FROM (VALUES
-			('p-1', TIMESTAMPTZ '2014-01-31 02:00:00+08', 'u1', 'wechat_pay', 'taxi', 2300::BIGINT, 'ICBC'),
-			('p-2', TIMESTAMPTZ '2014-01-31 02:10:00+08', 'u4', 'wechat_pay', 'lottery', 200::BIGINT, 'CCB'),
-			('p-3', TIMESTAMPTZ '2014-01-31 02:20:00+08', 'u9', 'alipay', 'ecommerce', 9900::BIGINT, 'CMB'))
-			t(event_id, ts, user_id, provider, scenario, amount_fen, bank_code)`,
-		"links": `SELECT * FROM (VALUES
-			('l-1', TIMESTAMPTZ '2014-01-30 23:00:00+08', 'u8', 'g1', 'http://fake.example.invalid/'))
-			t(event_id, ts, user_id, chat_id, url)`,
-	}
-	for table, q := range tables {
-		folder := filepath.Join(dir, "lake", table)
-		if err := os.MkdirAll(folder, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		q = "SELECT *, 0::INTEGER AS kafka_partition, row_number() OVER ()::BIGINT AS kafka_offset FROM (" + q + ")"
-		file := filepath.Join(folder, "t.parquet")
-		if _, err := mem.Exec("COPY (" + q + ") TO '" + file + "' (FORMAT parquet)"); err != nil {
-			t.Fatalf("%s: %v", table, err)
-		}
-	}
+		testworld.Claim("g-1", at("2014-01-26 03:12:00+08"), "e1", "u1", 600),
+		testworld.Claim("g-2", at("2014-01-26 03:13:00+08"), "e1", "u2", 400),
+		testworld.Claim("g-3", at("2014-01-30 21:00:10+08"), "e2", "u1", 1000),
+		testworld.Claim("g-4", at("2014-01-30 21:01:10+08"), "e2", "u3", 500),
+		testworld.Claim("g-5", at("2014-01-30 21:02:10+08"), "e2", "u4", 500),
+		testworld.Claim("g-6", at("2014-01-31 00:00:10+08"), "e3", "u1", 200),
+		testworld.Claim("g-7", at("2014-01-31 00:00:30+08"), "e3", "u7", 100),
+		testworld.Miss("g-8", at("2014-01-31 00:00:50+08"), "e3", "u5"),
+		testworld.Miss("g-9", at("2014-01-31 00:01:00+08"), "e3", "u6"),
+		testworld.Binding("b-1", at("2014-01-30 22:00:00+08"), "u1", "wechat_pay", "ICBC", "ok"),
+		testworld.Binding("b-2", at("2014-01-30 22:05:00+08"), "u3", "wechat_pay", "BOHAI", "bank_not_supported"),
+		testworld.Binding("b-3", at("2014-01-30 22:10:00+08"), "u4", "wechat_pay", "CCB", "ok"),
+		testworld.Withdrawal("w-1", at("2014-01-31 01:00:00+08"), "u1", "wechat_pay", "ICBC", 1600),
+		testworld.Payment("p-1", at("2014-01-31 02:00:00+08"), "u1", "wechat_pay", "taxi", 2300, "ICBC"),
+		testworld.Payment("p-2", at("2014-01-31 02:10:00+08"), "u4", "wechat_pay", "lottery", 200, "CCB"),
+		testworld.Payment("p-3", at("2014-01-31 02:20:00+08"), "u9", "alipay", "ecommerce", 9900, "CMB"),
+		testworld.Link("l-1", at("2014-01-30 23:00:00+08"), "u8", "g1", "http://fake.example.invalid/"),
+	).Commit()
+	refreshWarehouse(t, dir)
+	return dir
+}
+
+// refreshWarehouse builds the warehouse of dir from its lake, as 'hongbao transform'.
+func refreshWarehouse(t *testing.T, dir string) {
+	t.Helper()
 	w, err := transform.Open(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +56,6 @@ func tinyLake(t *testing.T) string {
 	if err := w.Refresh(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return dir
 }
 
 func TestComputeOnKnownData(t *testing.T) {
@@ -87,7 +65,7 @@ func TestComputeOnKnownData(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	run := Run{Scale: 1, Windows: Default2014()}
+	run := datadir.Run{Scale: 1, Windows: datadir.Default2014()}
 	sh, err := Compute(context.Background(), w.DB(), run, false, "en")
 	if err != nil {
 		t.Fatal(err)
@@ -167,7 +145,7 @@ func TestEveryRegistryFactIsListed(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	sh, err := Compute(context.Background(), w.DB(), Run{Scale: 1, Windows: Default2014()}, false, "en")
+	sh, err := Compute(context.Background(), w.DB(), datadir.Run{Scale: 1, Windows: datadir.Default2014()}, false, "en")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package facts
 import (
 	"embed"
 
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/internal/sqlfile"
 )
 
@@ -143,7 +144,7 @@ var specs = map[string]spec{
 
 // render puts the run's windows into a query as literals, so that --show-sql prints
 // SQL a user can paste into any DuckDB session on the warehouse.
-func render(q string, w Windows) string {
+func render(q string, w datadir.Windows) string {
 	return sqlfile.Render(q, map[string]string{
 		"end":         sqlfile.Instant(w.End),
 		"eve":         sqlfile.Instant(w.EveStart),

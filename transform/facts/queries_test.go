@@ -3,6 +3,8 @@ package facts
 import (
 	"regexp"
 	"testing"
+
+	"github.com/hongbao/hongbao/internal/datadir"
 )
 
 // TestQueryFiles checks that every file in queries/ is the query of a figure or a
@@ -18,7 +20,7 @@ func TestQueryFiles(t *testing.T) {
 		if !used[name] {
 			t.Errorf("queries/%s.sql is the query of no figure or check", name)
 		}
-		if left := regexp.MustCompile(`\{[a-z_]+\}`).FindString(render(queries.Query(name), Default2014())); left != "" {
+		if left := regexp.MustCompile(`\{[a-z_]+\}`).FindString(render(queries.Query(name), datadir.Default2014())); left != "" {
 			t.Errorf("queries/%s.sql: placeholder %s has no value", name, left)
 		}
 	}

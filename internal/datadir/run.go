@@ -1,20 +1,20 @@
-package facts
+package datadir
 
 import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
-	"path/filepath"
 	"time"
+
+	"github.com/hongbao/hongbao/internal/locale"
 )
 
-// RunFile is the name, inside the data folder, of the record a simulation leaves of
-// itself: its scale, seed, windows and the figures it was built to reproduce.
-const RunFile = "run.json"
-
-// Run is that record. Data from a real topic has none; facts then assumes scale 1
-// and the 2014 windows.
+// Run is the record a simulation leaves of itself in DIR/run.json: its scale, seed,
+// windows and the figures it was built to reproduce. The simulator writes it; the facts
+// sheet and the report read it. Data from a real topic has none; they then assume
+// scale 1 and the 2014 windows.
 type Run struct {
 	Scale       float64            `json:"scale"`
 	Seed        uint64             `json:"seed"`
@@ -34,10 +34,9 @@ type Windows struct {
 	PeakMinute    time.Time `json:"peak_minute"`
 }
 
-var cst = time.FixedZone("CST", 8*3600)
-
 // Default2014 are the windows of the 2014 festival as hongbao reads the article.
 func Default2014() Windows {
+	cst := locale.Zone
 	return Windows{
 		Launch:        time.Date(2014, 1, 26, 3, 11, 0, 0, cst),
 		End:           time.Date(2014, 1, 31, 16, 0, 0, 0, cst),
@@ -48,36 +47,42 @@ func Default2014() Windows {
 	}
 }
 
-// ReadRun reads DIR/run.json; ok is false when there is none.
-func ReadRun(dir string) (r Run, ok bool, err error) {
-	b, err := os.ReadFile(filepath.Join(dir, RunFile))
-	if errors.Is(err, os.ErrNotExist) {
+// ReadRun reads the run record; ok is false when there is none, and r is then scale 1
+// with the 2014 windows. A record without windows gets the 2014 windows.
+func (d Dir) ReadRun() (r Run, ok bool, err error) {
+	p := d.RunRecord()
+	b, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
 		return Run{Scale: 1, Windows: Default2014()}, false, nil
 	}
 	if err != nil {
 		return r, false, err
 	}
 	if err := json.Unmarshal(b, &r); err != nil {
-		return r, false, fmt.Errorf("%s: %w", filepath.Join(dir, RunFile), err)
+		return r, false, fmt.Errorf("%s: %w", p, err)
 	}
 	if r.Scale <= 0 {
-		return r, false, fmt.Errorf("%s: scale %g must be positive", filepath.Join(dir, RunFile), r.Scale)
+		return r, false, fmt.Errorf("%s: scale %g must be positive", p, r.Scale)
+	}
+	if r.Windows.PeakMinute.IsZero() {
+		r.Windows = Default2014()
 	}
 	return r, true, nil
 }
 
-// WriteRun writes DIR/run.json.
-func WriteRun(dir string, r Run) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+// WriteRun writes the run record, creating the folder if needed. A reader sees the
+// earlier record or this one whole: it is written under a temporary name, then renamed.
+func (d Dir) WriteRun(r Run) error {
+	if err := os.MkdirAll(string(d), 0o755); err != nil {
 		return err
 	}
 	b, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(dir, "."+RunFile+".tmp")
+	tmp := d.path("." + runName + ".tmp")
 	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
 		return err
 	}
-	return os.Rename(tmp, filepath.Join(dir, RunFile))
+	return os.Rename(tmp, d.RunRecord())
 }

@@ -1,0 +1,98 @@
+package datadir
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+)
+
+func TestRunRecord(t *testing.T) {
+	d := Dir(filepath.Join(t.TempDir(), "data"))
+	r, ok, err := d.ReadRun()
+	if err != nil || ok || r.Scale != 1 || !sameWindows(r.Windows, Default2014()) {
+		t.Errorf("no record: %+v ok=%v err=%v; want scale 1 and the 2014 windows", r, ok, err)
+	}
+
+	w := Default2014()
+	w.Launch = w.Launch.Add(time.Hour)
+	want := Run{Scale: 0.01, Seed: 2014, Calibration: "built-in", Windows: w,
+		Expected: map[string]float64{"max_claims_one_user": 3.5}, Written: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	if err := d.WriteRun(want); err != nil {
+		t.Fatal(err)
+	}
+	got, ok, err := d.ReadRun()
+	if err != nil || !ok || !sameRun(got, want) {
+		t.Errorf("read back %+v ok=%v err=%v, want %+v", got, ok, err, want)
+	}
+	if got := names(t, d); !slices.Equal(got, []string{"run.json"}) {
+		t.Errorf("the folder holds %v, want run.json alone", got)
+	}
+
+	// The field names existing data folders hold.
+	b, err := os.ReadFile(d.RunRecord())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(b, &fields); err != nil {
+		t.Fatal(err)
+	}
+	var windows map[string]json.RawMessage
+	if err := json.Unmarshal(fields["windows"], &windows); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := keys(fields), []string{"calibration", "expected", "scale", "seed", "windows", "written"}; !slices.Equal(got, want) {
+		t.Errorf("run.json fields %v, want %v", got, want)
+	}
+	if got, want := keys(windows), []string{"end", "eve_night_end", "eve_night_start", "eve_start", "launch", "peak_minute"}; !slices.Equal(got, want) {
+		t.Errorf("run.json windows %v, want %v", got, want)
+	}
+}
+
+// TestReadRunOlder reads records as earlier builds wrote them: without windows (they
+// are then 2014's), and refuses a scale that is not positive.
+func TestReadRunOlder(t *testing.T) {
+	d := Dir(t.TempDir())
+	write := func(s string) {
+		t.Helper()
+		if err := os.WriteFile(d.RunRecord(), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(`{"scale": 0.5, "seed": 7, "calibration": "c", "expected": {"max_claims_one_user": 2}}`)
+	r, ok, err := d.ReadRun()
+	if err != nil || !ok || r.Scale != 0.5 || r.Seed != 7 || r.Expected["max_claims_one_user"] != 2 || !sameWindows(r.Windows, Default2014()) {
+		t.Errorf("record without windows: %+v ok=%v err=%v", r, ok, err)
+	}
+	write(`{"scale": 0}`)
+	if _, ok, err := d.ReadRun(); err == nil || ok {
+		t.Errorf("scale 0: ok=%v err=%v, want an error", ok, err)
+	}
+	write(`{"scale": `)
+	if _, ok, err := d.ReadRun(); err == nil || ok {
+		t.Errorf("cut record: ok=%v err=%v, want an error", ok, err)
+	}
+}
+
+func sameRun(a, b Run) bool {
+	return a.Scale == b.Scale && a.Seed == b.Seed && a.Calibration == b.Calibration &&
+		sameWindows(a.Windows, b.Windows) && reflect.DeepEqual(a.Expected, b.Expected) && a.Written.Equal(b.Written)
+}
+
+func sameWindows(a, b Windows) bool {
+	return a.Launch.Equal(b.Launch) && a.End.Equal(b.End) && a.EveStart.Equal(b.EveStart) &&
+		a.EveNightStart.Equal(b.EveNightStart) && a.EveNightEnd.Equal(b.EveNightEnd) && a.PeakMinute.Equal(b.PeakMinute)
+}
+
+func keys(m map[string]json.RawMessage) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}

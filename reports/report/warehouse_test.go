@@ -131,17 +131,6 @@ func openTest(t *testing.T) *sql.DB {
 	return w.DB()
 }
 
-// testRun reads the run of the test warehouse, which has no run record, as collect
-// does before the sections.
-func testRun(t *testing.T) RunInfo {
-	t.Helper()
-	ri, err := runInfo(context.Background(), openTest(t), datadir.Dir(testWarehouse(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ri
-}
-
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if testDir != "" {

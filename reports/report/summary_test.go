@@ -17,6 +17,11 @@ func TestSummarize(t *testing.T) {
 	if !maps.Equal(s.Rows, rows) || !maps.Equal(s.Fen, fen) {
 		t.Errorf("rows %v, fen %v; want %v, %v", s.Rows, s.Fen, rows, fen)
 	}
+	for _, table := range eventTables {
+		if _, ok := s.Rows[table]; !ok {
+			t.Errorf("sql/table_rows.sql does not count lake table %s", table)
+		}
+	}
 	if !s.PeakMinute.Equal(at(31, 0, 0)) || s.PeakClaims != 3 {
 		t.Errorf("busiest minute %v with %d claims, want Day 1 00:00 with 3", s.PeakMinute, s.PeakClaims)
 	}

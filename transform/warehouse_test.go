@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/ingest/lake"
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/internal/testworld"
 	"github.com/hongbao/hongbao/refdata"
 )

@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	_ "time/tzdata" // Asia/Shanghai where the system has no zone database
 	"unicode"
 	"unicode/utf8"
 
@@ -52,14 +51,8 @@ type Value struct {
 	json string // when set, the JSON form replacing a quoted Text (TIMESTAMPTZ with its offset)
 }
 
-// shanghai is TimeZone for formatting TIMESTAMPTZ values, which the driver returns in UTC.
-var shanghai = func() *time.Location {
-	loc, err := time.LoadLocation(locale.ZoneName)
-	if err != nil { // cannot happen with time/tzdata linked in
-		return time.FixedZone("CST", 8*60*60)
-	}
-	return loc
-}()
+// shanghai is the zone TIMESTAMPTZ values, which the driver returns in UTC, print in.
+var shanghai = locale.Zone
 
 // Queryer runs a query: *sql.DB, *sql.Conn and *sql.Tx all do. A *sql.Conn keeps one
 // session (SET, temporary tables) from statement to statement, as a prompt needs.

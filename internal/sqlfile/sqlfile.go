@@ -6,6 +6,8 @@
 //	-- claims_per_hour: claims and attempts per hour of Beijing time, from claims_per_minute.
 //	SELECT ...
 //
+// The placeholder {zone} stands for the China time zone (see Zone).
+//
 // A file is named [NN_]name.sql in lower case; NN orders the files (models build in
 // that order) and name is what code asks for.
 package sqlfile
@@ -63,7 +65,7 @@ func Load(fsys fs.FS, pattern string) ([]File, error) {
 		if err != nil {
 			return nil, err
 		}
-		f := parse(m[1], p, string(text))
+		f := parse(m[1], p, zoned(string(text)))
 		if !strings.HasPrefix(f.Header, f.Name+": ") {
 			return nil, fmt.Errorf("SQL file %s: start it with a comment \"-- %s: what it computes, from what\"", p, f.Name)
 		}
@@ -71,6 +73,13 @@ func Load(fsys fs.FS, pattern string) ([]File, error) {
 	}
 	return files, nil
 }
+
+// Zone is the placeholder every SQL file writes for the China time zone, so that the
+// zone's name is spelled once, in locale: timezone({zone}, ts) is the local wall clock of
+// an instant. Load replaces it with the literal 'Asia/Shanghai'.
+const Zone = "{zone}"
+
+func zoned(text string) string { return strings.ReplaceAll(text, Zone, "'"+locale.ZoneName+"'") }
 
 // parse splits a file's text into its header and body.
 func parse(name, p, text string) File {

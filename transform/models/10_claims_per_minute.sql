@@ -6,7 +6,7 @@
 -- to local time: Shanghai's offset is whole hours, so a UTC minute is a local minute,
 -- and one zone conversion per minute is far cheaper than one per grab.
 SELECT
-    timezone('Asia/Shanghai', bucket) AS minute,
+    timezone({zone}, bucket) AS minute,
     claims,
     attempts,
     claimed_fen

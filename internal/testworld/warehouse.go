@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 )
@@ -98,4 +99,25 @@ func (s *Shared[T]) Remove() {
 	if s.dir != "" {
 		os.RemoveAll(s.dir)
 	}
+}
+
+// Golden returns the content of golden file path, for the test to compare got with;
+// when update is set (the package's -update flag) it writes got there instead, and
+// returns it.
+func Golden(t testing.TB, path string, got []byte, update bool) []byte {
+	t.Helper()
+	if update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to write it)", err)
+	}
+	return want
 }

@@ -2,11 +2,9 @@ package notebooks
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"sort"
-	"sync"
 	"testing"
 	"time"
 
@@ -51,40 +49,20 @@ type worldFacts struct {
 	wechatBindTries int64
 }
 
-var (
-	worldOnce sync.Once
-	theWorld  *world
-	worldErr  error
-	worldRoot string
-)
+// shared is the world, built once per test binary.
+var shared = testworld.Shared[*world]{Name: "notebooks", Build: buildWorld}
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if worldRoot != "" {
-		os.RemoveAll(worldRoot)
-	}
+	shared.Remove()
 	os.Exit(code)
 }
 
-// testWorld builds the world once per test binary.
+// testWorld returns the world, built on the first call.
 func testWorld(t *testing.T) *world {
 	t.Helper()
-	worldOnce.Do(func() {
-		start := time.Now()
-		worldRoot, worldErr = os.MkdirTemp("", "hongbao-notebooks-")
-		if worldErr != nil {
-			return
-		}
-		// Set until the world is built: a build that fails this test leaves it for the others.
-		worldErr = errors.New("the test world did not build: see the first test that asked for it")
-		theWorld = buildWorld(t, worldRoot)
-		worldErr = nil
-		t.Logf("test world at scale %g built in %s", worldScale, time.Since(start).Round(time.Millisecond))
-	})
-	if worldErr != nil {
-		t.Fatal(worldErr)
-	}
-	return theWorld
+	_, w := shared.Get(t)
+	return w
 }
 
 // badMessages are the quarantined messages of the world, by reason.
@@ -100,7 +78,8 @@ var badMessages = []struct {
 	{events.ReasonMissingField, `{"event_id":"x4","type":"withdrawal","ts":"2014-01-31T12:00:00+08:00","user_id":"u1","provider":"wechat_pay","bank_code":"ICBC"}`},
 }
 
-func buildWorld(t *testing.T, dir string) *world {
+func buildWorld(t testing.TB, dir string) *world {
+	start := time.Now()
 	shanghai, err := time.LoadLocation(locale.ZoneName)
 	if err != nil {
 		t.Fatal(err)
@@ -174,14 +153,8 @@ func buildWorld(t *testing.T, dir string) *world {
 	f.grabbed, f.claimed, f.triedBind = len(stage[0]), len(stage[1]), len(stage[2])
 	f.bound, f.withdrew, f.paid = len(stage[3]), len(stage[4]), len(stage[5])
 
-	wh, err := transform.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer wh.Close()
-	if err := wh.Refresh(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	testworld.Refresh(t, transform.Open, dir)
+	t.Logf("test world at scale %g built in %s", worldScale, time.Since(start).Round(time.Millisecond))
 	return w
 }
 

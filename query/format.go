@@ -90,20 +90,23 @@ func (r *Result) rightAligned() []bool {
 	return right
 }
 
-// cells renders every value with show, and returns the cells and the width of each
+// cells renders every column name and value with escape (a NULL as NULL), and returns the cells and the width of each
 // column in terminal cells (header included).
-func (r *Result) cells(show func(Value) string, header func(string) string) (head []string, body [][]string, widths []int) {
+func (r *Result) cells(escape func(string) string) (head []string, body [][]string, widths []int) {
 	widths = make([]int, len(r.Columns))
 	head = make([]string, len(r.Columns))
 	for c, name := range r.Columns {
-		head[c] = header(name)
+		head[c] = escape(name)
 		widths[c] = textwrap.DisplayWidth(head[c])
 	}
 	body = make([][]string, len(r.Rows))
 	for i, row := range r.Rows {
 		body[i] = make([]string, len(row))
 		for c, v := range row {
-			body[i][c] = show(v)
+			body[i][c] = "NULL"
+			if v.Kind != KindNull {
+				body[i][c] = escape(v.Text)
+			}
 			widths[c] = max(widths[c], textwrap.DisplayWidth(body[i][c]))
 		}
 	}
@@ -123,13 +126,7 @@ func pad(s string, w int, right bool) string {
 var escapeControls = strings.NewReplacer("\n", `\n`, "\r", `\r`, "\t", `\t`)
 
 func (r *Result) writeTable(w *bufio.Writer) {
-	show := func(v Value) string {
-		if v.Kind == KindNull {
-			return "NULL"
-		}
-		return escapeControls.Replace(v.Text)
-	}
-	head, body, widths := r.cells(show, escapeControls.Replace)
+	head, body, widths := r.cells(escapeControls.Replace)
 	right := r.rightAligned()
 	line := func(cells []string) {
 		parts := make([]string, len(cells))
@@ -307,13 +304,7 @@ func (r *Result) writeMarkdown(w *bufio.Writer) {
 	if len(r.Columns) == 0 {
 		return
 	}
-	show := func(v Value) string {
-		if v.Kind == KindNull {
-			return "NULL"
-		}
-		return escapeMarkdown.Replace(v.Text)
-	}
-	head, body, widths := r.cells(show, escapeMarkdown.Replace)
+	head, body, widths := r.cells(escapeMarkdown.Replace)
 	right := r.rightAligned()
 	for c := range widths {
 		widths[c] = max(widths[c], 3) // a rule needs three dashes

@@ -2,23 +2,14 @@ package query
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"strings"
 	"testing"
 
 	"github.com/hongbao/hongbao/internal/locale"
+	"github.com/hongbao/hongbao/internal/testworld"
 	"github.com/hongbao/hongbao/transform"
 )
-
-func queryInt(t *testing.T, db *sql.DB, q string) int64 {
-	t.Helper()
-	var n sql.NullInt64
-	if err := db.QueryRow(q).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	return n.Int64
-}
 
 func TestTimestampsAreInstants(t *testing.T) {
 	_, w := refreshed(t)
@@ -66,7 +57,7 @@ func TestClaimsPerMinuteBusiestMinute(t *testing.T) {
 	if want := "2014-01-31 00:00:00|TIMESTAMP|3|4|9150"; strings.Join(got, "|") != want {
 		t.Errorf("busiest minute = %s, want %s", strings.Join(got, "|"), want)
 	}
-	if n := queryInt(t, w.DB(), "SELECT count(*) FROM claims_per_minute"); n != 3 {
+	if n := testworld.QueryInt(t, w.DB(), "SELECT count(*) FROM claims_per_minute"); n != 3 {
 		t.Errorf("claims_per_minute has %d minutes, want 3", n)
 	}
 }
@@ -93,7 +84,7 @@ func TestReadOnlyRefusesWrites(t *testing.T) {
 			t.Errorf("Query(%q) error:\n got %v\nwant %s", stmt, err, want)
 		}
 	}
-	if n := queryInt(t, ro.DB(), "SELECT count(*) FROM grabs"); n != 6 {
+	if n := testworld.QueryInt(t, ro.DB(), "SELECT count(*) FROM grabs"); n != 6 {
 		t.Errorf("grabs has %d rows after refused writes, want 6", n)
 	}
 	if err := ro.Refresh(ctx); !errors.Is(err, transform.ErrReadOnly) {

@@ -1,13 +1,11 @@
 package refdata
 
 import (
-	"bytes"
 	_ "embed"
 	"fmt"
 	"io"
 	"math"
 	"regexp"
-	"sync"
 )
 
 // banksCSV is the bank table. Its header comments say what is reported and what assumed.
@@ -47,18 +45,12 @@ var bankColumns = []string{"code", "name_zh", "name_en", "kind", "wechat_pay", "
 
 var bankCode = regexp.MustCompile(`^[A-Za-z0-9_-]{1,16}$`)
 
-var embeddedBanks = sync.OnceValue(func() []Bank {
-	banks, err := parseBanks("banks.csv", bytes.NewReader(banksCSV))
-	if err != nil {
-		panic("refdata: embedded " + err.Error())
-	}
-	return banks
-})
+var embeddedBanks = embeddedTable("banks.csv", banksCSV, parseBanks)
 
 // Banks returns the embedded bank table, 180 banks in order of debit card share, largest
 // first. The caller may modify the slice.
 func Banks() []Bank {
-	return append([]Bank(nil), embeddedBanks()...)
+	return embeddedBanks()
 }
 
 // BanksCSV returns the embedded bank table as a CSV file, comments included, for a user to

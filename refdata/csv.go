@@ -9,7 +9,22 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 )
+
+// embeddedTable parses an embedded CSV file once, with parse, and returns a function
+// that gives a copy of its rows, which the caller may modify. The file is part of the
+// build, so a failure to parse it panics.
+func embeddedTable[T any](file string, data []byte, parse func(file string, r io.Reader) ([]T, error)) func() []T {
+	rows := sync.OnceValue(func() []T {
+		rows, err := parse(file, bytes.NewReader(data))
+		if err != nil {
+			panic("refdata: embedded " + err.Error())
+		}
+		return rows
+	})
+	return func() []T { return append([]T(nil), rows()...) }
+}
 
 // record is one data row of a reference CSV file, its fields keyed by column name.
 type record struct {

@@ -151,48 +151,47 @@ func (t table) load(ctx context.Context, tx *sql.Tx, rows [][]any) error {
 
 func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
-func bankRows(banks []Bank) [][]any {
-	rows := make([][]any, len(banks))
-	for i, b := range banks {
-		rows[i] = []any{b.Code, b.NameZH, b.NameEN, b.Kind, b.WeChatPay, b.Alipay, b.DebitCardShare, SourceAssumed}
+// rowsOf is the table rows of xs, one each, in order.
+func rowsOf[T any](xs []T, row func(i int, x T) []any) [][]any {
+	rows := make([][]any, len(xs))
+	for i, x := range xs {
+		rows[i] = row(i, x)
 	}
 	return rows
+}
+
+func bankRows(banks []Bank) [][]any {
+	return rowsOf(banks, func(_ int, b Bank) []any {
+		return []any{b.Code, b.NameZH, b.NameEN, b.Kind, b.WeChatPay, b.Alipay, b.DebitCardShare, SourceAssumed}
+	})
 }
 
 func scenarioRows([]Bank) [][]any {
-	var rows [][]any
-	for _, s := range Scenarios() {
-		rows = append(rows, []any{s.Provider, s.Code, s.NameZH, s.NameEN, s.Source, s.Weight})
-	}
-	return rows
+	return rowsOf(Scenarios(), func(_ int, s Scenario) []any {
+		return []any{s.Provider, s.Code, s.NameZH, s.NameEN, s.Source, s.Weight}
+	})
 }
 
 func marketRowsSQL([]Bank) [][]any {
-	var rows [][]any
-	for _, m := range Market() {
-		rows = append(rows, []any{int32(m.Year), m.Metric, m.Unit, m.Value, m.Bound, m.Forecast, m.Source, m.FactID})
-	}
-	return rows
+	return rowsOf(Market(), func(_ int, m MarketFigure) []any {
+		return []any{int32(m.Year), m.Metric, m.Unit, m.Value, m.Bound, m.Forecast, m.Source, m.FactID}
+	})
 }
 
 func factRows([]Bank) [][]any {
-	var rows [][]any
-	for i, f := range Facts() {
+	return rowsOf(Facts(), func(i int, f Fact) []any {
 		notes := make([]int32, len(f.Notes))
 		for j, n := range f.Notes {
 			notes[j] = int32(n)
 		}
-		rows = append(rows, []any{int32(i + 1), f.ID, string(f.Kind), f.Value, f.Bound, f.Display, f.DisplayZH,
+		return []any{int32(i + 1), f.ID, string(f.Kind), f.Value, f.Bound, f.Display, f.DisplayZH,
 			f.Unit, f.UnitZH, f.QuoteZH, f.GlossEN, f.Source, f.SourceZH, f.Window, f.WindowZH,
-			f.Interpretation, f.InterpretationZH, f.TitleEN, f.TitleZH, notes})
-	}
-	return rows
+			f.Interpretation, f.InterpretationZH, f.TitleEN, f.TitleZH, notes}
+	})
 }
 
 func noteRows([]Bank) [][]any {
-	var rows [][]any
-	for _, n := range Notes() {
-		rows = append(rows, []any{int32(n.ID), n.TitleEN, n.TitleZH, n.TextEN, n.TextZH})
-	}
-	return rows
+	return rowsOf(Notes(), func(_ int, n Note) []any {
+		return []any{int32(n.ID), n.TitleEN, n.TitleZH, n.TextEN, n.TextZH}
+	})
 }

@@ -1,11 +1,10 @@
 package refdata
 
 import (
-	"bytes"
 	_ "embed"
 	"fmt"
+	"io"
 	"math"
-	"sync"
 )
 
 //go:embed scenarios.csv
@@ -36,21 +35,15 @@ type Scenario struct {
 
 var scenarioColumns = []string{"provider", "code", "name_zh", "name_en", "source", "weight"}
 
-var embeddedScenarios = sync.OnceValue(func() []Scenario {
-	s, err := parseScenarios("scenarios.csv", bytes.NewReader(scenariosCSV))
-	if err != nil {
-		panic("refdata: embedded " + err.Error())
-	}
-	return s
-})
+var embeddedScenarios = embeddedTable("scenarios.csv", scenariosCSV, parseScenarios)
 
 // Scenarios returns the payment scenarios in table order, WeChat Pay's first. The caller may
 // modify the slice.
 func Scenarios() []Scenario {
-	return append([]Scenario(nil), embeddedScenarios()...)
+	return embeddedScenarios()
 }
 
-func parseScenarios(file string, r *bytes.Reader) ([]Scenario, error) {
+func parseScenarios(file string, r io.Reader) ([]Scenario, error) {
 	recs, err := readCSV(file, r, scenarioColumns)
 	if err != nil {
 		return nil, err

@@ -19,15 +19,7 @@ var docPath = filepath.Join("..", "docs", "warehouse.md")
 // emptyWarehouse refreshes a warehouse over an empty lake: every table, no rows.
 func emptyWarehouse(t *testing.T) *Warehouse {
 	t.Helper()
-	w, err := Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
-	if err := w.Refresh(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return w
+	return openRefreshed(t, t.TempDir())
 }
 
 // TestDictionaryCoversWarehouse fails when a refresh builds a table or column that

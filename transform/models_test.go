@@ -68,20 +68,7 @@ func TestModelGoldens(t *testing.T) {
 			t.Fatal(err)
 		}
 		path := filepath.Join(modelGoldens, name+".csv")
-		if *update {
-			if err := os.MkdirAll(modelGoldens, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path, b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("%v (run with -update to write it)", err)
-		}
-		if string(b) != string(want) {
+		if want := testworld.Golden(t, path, b, *update); string(b) != string(want) {
 			t.Errorf("model %s differs from %s:\ngot:\n%s\nwant:\n%s", name, path, b, want)
 		}
 	}

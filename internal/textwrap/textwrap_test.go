@@ -20,12 +20,25 @@ func width(s string) float64 {
 	return w
 }
 
+// wrapCase is a text, a width and the lines it wraps into.
+type wrapCase struct {
+	in    string
+	width float64
+	want  []string
+}
+
+// testWrap checks that wrap, named name, wraps each case as it wants.
+func testWrap(t *testing.T, name string, wrap func(string, func(string) float64, float64) []string, cases []wrapCase) {
+	t.Helper()
+	for _, tc := range cases {
+		if got := wrap(tc.in, width, tc.width); !slices.Equal(got, tc.want) {
+			t.Errorf("%s(%q, %v) = %q, want %q", name, tc.in, tc.width, got, tc.want)
+		}
+	}
+}
+
 func TestLines(t *testing.T) {
-	for _, tc := range []struct {
-		in    string
-		width float64
-		want  []string
-	}{
+	testWrap(t, "Lines", Lines, []wrapCase{
 		{"WeChat Pay and Alipay", 10, []string{"WeChat Pay", "and Alipay"}},
 		{"微信支付与支付宝", 8, []string{"微信支付", "与支付宝"}},
 		{"微信支付，支付宝", 8, []string{"微信支", "付，支付", "宝"}},
@@ -33,12 +46,7 @@ func TestLines(t *testing.T) {
 		{"abcdefghij", 4, []string{"abcd", "efgh", "ij"}},
 		{"one\n\ntwo", 10, []string{"one", "", "two"}},
 		{"", 10, []string{""}},
-	} {
-		got := Lines(tc.in, width, tc.width)
-		if !slices.Equal(got, tc.want) {
-			t.Errorf("Lines(%q, %v) = %q, want %q", tc.in, tc.width, got, tc.want)
-		}
-	}
+	})
 }
 
 // No rune is lost at a break, the bug that rules out fpdf's MultiCell.
@@ -60,17 +68,9 @@ func TestLinesKeepEveryRune(t *testing.T) {
 }
 
 func TestBalanced(t *testing.T) {
-	for _, tc := range []struct {
-		in    string
-		width float64
-		want  []string
-	}{
+	testWrap(t, "Balanced", Balanced, []wrapCase{
 		{"2014年春节微信红包：零点高峰与支付覆盖", 36, []string{"2014年春节微信红包：", "零点高峰与支付覆盖"}},
 		{"WeChat Pay and Alipay", 30, []string{"WeChat Pay and Alipay"}},
 		{"aaa bbb ccc ddd e", 15, []string{"aaa bbb", "ccc ddd e"}},
-	} {
-		if got := Balanced(tc.in, width, tc.width); !slices.Equal(got, tc.want) {
-			t.Errorf("Balanced(%q, %v) = %q, want %q", tc.in, tc.width, got, tc.want)
-		}
-	}
+	})
 }

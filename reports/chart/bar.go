@@ -11,7 +11,6 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/reports/fonts"
 )
 
@@ -60,10 +59,7 @@ func (b *Bar) encode(out encoding, fam fonts.Family, width, height vg.Length) ([
 	if err := b.validate(); err != nil {
 		return nil, fmt.Errorf("bar chart %q: %w", b.Title, err)
 	}
-	format := b.Format
-	if format == nil {
-		format = locale.Number
-	}
+	format := numberFormat(b.Format)
 	extra := append([]string(nil), b.Categories...)
 	var legend []legendItem
 	named := len(b.Groups) > 1 || b.Groups[0].Name != ""

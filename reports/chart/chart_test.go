@@ -47,21 +47,7 @@ func midnight() (ts []time.Time, claims, attempts []float64) {
 func peakChart(zh bool) *Line {
 	ts, claims, attempts := midnight()
 	peak := time.Date(2014, 1, 31, 0, 0, 0, 0, locale.Zone)
-	if zh {
-		return &Line{
-			Title:  "除夕零点的红包高峰：每分钟领取与尝试次数",
-			XLabel: "北京时间（2014年1月30日—31日）",
-			YLabel: "每分钟次数（次）",
-			Source: "来源：hongbao 模拟事件（计算值）；参考线为中国电子商务研究中心报道的峰值，经国际在线转引（报道值）。",
-			Series: []Series{
-				{Name: "领取成功（拆开）", T: ts, Y: claims},
-				{Name: "尝试（含手慢了）", T: ts, Y: attempts},
-			},
-			Refs:  []RefLine{{Y: 25000, Label: "报道峰值：每分钟 2.5 万个"}},
-			Notes: []Note{{T: peak, Y: claims[120], Label: "00:00 计算峰值 25,000"}},
-		}
-	}
-	return &Line{
+	l := &Line{
 		Title:  "The midnight peak: red envelopes claimed and attempted per minute",
 		XLabel: "China Standard Time (2014-01-30 to 01-31)",
 		YLabel: "per minute (count)",
@@ -73,6 +59,16 @@ func peakChart(zh bool) *Line {
 		Refs:  []RefLine{{Y: 25000, Label: "reported peak: 25,000/min"}},
 		Notes: []Note{{T: peak, Y: claims[120], Label: "computed peak at 00:00: 25,000"}},
 	}
+	if zh {
+		l.Title = "除夕零点的红包高峰：每分钟领取与尝试次数"
+		l.XLabel = "北京时间（2014年1月30日—31日）"
+		l.YLabel = "每分钟次数（次）"
+		l.Source = "来源：hongbao 模拟事件（计算值）；参考线为中国电子商务研究中心报道的峰值，经国际在线转引（报道值）。"
+		l.Series[0].Name, l.Series[1].Name = "领取成功（拆开）", "尝试（含手慢了）"
+		l.Refs[0].Label = "报道峰值：每分钟 2.5 万个"
+		l.Notes[0].Label = "00:00 计算峰值 25,000"
+	}
+	return l
 }
 
 func banksChart(zh bool) *Bar {

@@ -6,8 +6,17 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/internal/textwrap"
 )
+
+// numberFormat is format, or locale.Number when format is nil.
+func numberFormat(format func(float64) string) func(float64) string {
+	if format == nil {
+		return locale.Number
+	}
+	return format
+}
 
 // wrap breaks s into lines no wider than width when drawn with sty.
 func wrap(s string, sty text.Style, width vg.Length) string {

@@ -45,10 +45,7 @@ func (l *Line) encode(out encoding, fam fonts.Family, width, height vg.Length) (
 	if err != nil {
 		return nil, fmt.Errorf("line chart %q: %w", l.Title, err)
 	}
-	format := l.Format
-	if format == nil {
-		format = locale.Number
-	}
+	format := numberFormat(l.Format)
 	var extra []string
 	var legend []legendItem
 	named := len(l.Series) > 1 || l.Series[0].Name != ""

@@ -15,10 +15,7 @@ import (
 // between each pair. Exported for charts drawn without gonum/plot (the
 // notebooks' SVG), so both kinds of chart mark their axes alike.
 func NumberTicks(lo, hi float64, target int, format func(float64) string) []plot.Tick {
-	if format == nil {
-		format = locale.Number
-	}
-	return numberTicks{format: format, target: target}.Ticks(lo, hi)
+	return numberTicks{format: numberFormat(format), target: target}.Ticks(lo, hi)
 }
 
 // TimeTicks returns the ticks the charts put on a time axis from first to last,

@@ -112,6 +112,20 @@ func buildTTC(t *testing.T, fonts ...[]byte) []byte {
 	return append(out, body.Bytes()...)
 }
 
+// extractFace extracts face i of a collection, which x/image must then parse.
+func extractFace(t *testing.T, collection []byte, i int) ([]byte, *opentype.Font) {
+	t.Helper()
+	ttf, err := ExtractFace(collection, i)
+	if err != nil {
+		t.Fatal(err)
+	}
+	face, err := opentype.Parse(ttf)
+	if err != nil {
+		t.Fatalf("x/image rejects extracted face %d: %v", i, err)
+	}
+	return ttf, face
+}
+
 func TestExtractFaceFromUnalignedCollection(t *testing.T) {
 	ttc := buildTTC(t, liberationsansregular.TTF, liberationsansbold.TTF)
 	coll, err := sfnt.ParseCollection(ttc)
@@ -122,14 +136,7 @@ func TestExtractFaceFromUnalignedCollection(t *testing.T) {
 		t.Fatal("test collection is accepted by x/image as is; it no longer reproduces wqy-microhei.ttc")
 	}
 
-	ttf, err := ExtractFace(ttc, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	face, err := opentype.Parse(ttf)
-	if err != nil {
-		t.Fatalf("extracted face does not parse: %v", err)
-	}
+	ttf, face := extractFace(t, ttc, 1)
 	want, _ := opentype.Parse(liberationsansbold.TTF)
 	var buf sfnt.Buffer
 	full, _ := face.Name(&buf, sfnt.NameIDFull)
@@ -161,14 +168,7 @@ func TestExtractFaceFromInstalledCollection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ttf, err := ExtractFace(data, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	face, err := opentype.Parse(ttf)
-	if err != nil {
-		t.Fatalf("x/image rejects the extracted face: %v", err)
-	}
+	_, face := extractFace(t, data, 0)
 	var buf sfnt.Buffer
 	if g, _ := face.GlyphIndex(&buf, '红'); g == 0 {
 		t.Error("extracted face lost 红")

@@ -62,18 +62,7 @@ func peakPNG(t *testing.T, fam fonts.Family, zh bool) []byte {
 }
 
 func figures(zh bool) Table {
-	if zh {
-		return Table{
-			Columns: []Column{{Title: "指标", Width: 3}, {Title: "数值", Width: 1.6, Align: Right}, {Title: "类别", Width: 1.2}, {Title: "来源或说明", Width: 4}},
-			Rows: [][]string{
-				{"每分钟拆开红包峰值", "25,000", "报道值", "中国电子商务研究中心监测数据，经国际在线（2014）转引"},
-				{"每分钟拆开红包峰值", "24,873", "计算值", "claims_per_minute 模型，正月初一 00:00"},
-				{"微信支付可绑定银行", "12", "报道值", "国际在线（2014）"},
-				{"各银行借记卡份额", "见参考表", "假设值", "用户可修改的参考表 banks"},
-			},
-		}
-	}
-	return Table{
+	t := Table{
 		Columns: []Column{{Title: "Figure", Width: 3}, {Title: "Value", Width: 1.6, Align: Right}, {Title: "Kind", Width: 1.2}, {Title: "Source or note", Width: 4}},
 		Rows: [][]string{
 			{"Peak envelopes opened per minute", "25,000", "reported", "CECRC monitoring data via CRI Online (2014)"},
@@ -82,6 +71,18 @@ func figures(zh bool) Table {
 			{"Debit card share per bank", "see table", "assumed", "user-editable reference table banks"},
 		},
 	}
+	if zh {
+		for i, title := range []string{"指标", "数值", "类别", "来源或说明"} {
+			t.Columns[i].Title = title
+		}
+		t.Rows = [][]string{
+			{"每分钟拆开红包峰值", "25,000", "报道值", "中国电子商务研究中心监测数据，经国际在线（2014）转引"},
+			{"每分钟拆开红包峰值", "24,873", "计算值", "claims_per_minute 模型，正月初一 00:00"},
+			{"微信支付可绑定银行", "12", "报道值", "国际在线（2014）"},
+			{"各银行借记卡份额", "见参考表", "假设值", "用户可修改的参考表 banks"},
+		}
+	}
+	return t
 }
 
 // build makes a three-page report: title page, text with a chart, and a

@@ -133,18 +133,9 @@ func adoptionData(ctx context.Context, src *source) (AdoptionData, error) {
 	}
 
 	d.Providers = []ProviderStats{{Provider: wechatPay}, {Provider: alipay}}
-	err = eachRow(ctx, db, reportSQL.Query("provider_totals"), func(scan func(...any) error) error {
-		var ps ProviderStats
-		if err := scan(&ps.Provider, &ps.BindAttempts, &ps.BindOK, &ps.BindRejected, &ps.BoundUsers,
-			&ps.Payments, &ps.PaymentFen, &ps.Withdrawals, &ps.WithdrawalFen); err != nil {
-			return err
-		}
-		for i := range d.Providers {
-			if d.Providers[i].Provider == ps.Provider {
-				d.Providers[i] = ps
-			}
-		}
-		return nil
+	err = scanProviders(ctx, db, reportSQL.Query("provider_totals"), d.Providers, func(ps *ProviderStats) []any {
+		return []any{&ps.Provider, &ps.BindAttempts, &ps.BindOK, &ps.BindRejected, &ps.BoundUsers,
+			&ps.Payments, &ps.PaymentFen, &ps.Withdrawals, &ps.WithdrawalFen}
 	})
 	if err != nil {
 		return d, fmt.Errorf("provider totals: %w", err)
@@ -171,28 +162,16 @@ func (p *part) adoption() {
 	l, d, ri, doc := p.l, p.d.Adoption, p.d.Method.Run, p.doc
 	doc.PageBreak()
 	doc.Heading(1, l.Pick("三、支付普及：微信支付与支付宝", "3 Payment adoption: WeChat Pay and Alipay"))
-	var wp, ap ProviderStats
-	for _, ps := range d.Providers {
-		switch ps.Provider {
-		case wechatPay:
-			wp = ps
-		case alipay:
-			ap = ps
-		}
-	}
+	wp, ap := byProvider(d.Providers)
 	doc.Paragraph(l.Sprintf("要把红包里的钱提现，必须绑定银行卡、开通微信支付（%s）。数据中有 %s 位用户首次成功绑卡、成为微信支付新用户，%s 位用户绑定了支付宝（计算值）。"+
 		"支付宝的事件量是模拟参数（假设值），不是文章的数字。",
 		"Withdrawing envelope money needs a bank card bound to WeChat Pay (%s). In the data %s users bound a card to WeChat Pay for the first time, becoming new WeChat Pay users, and %s bound one to Alipay (computed). "+
 			"Alipay's event volumes are a simulation parameter (assumed), not a figure from the article.",
 		p.reported(), locale.Int(wp.BoundUsers), locale.Int(ap.BoundUsers)))
 
-	var ts []time.Time
-	var wc, ac []float64
-	for _, h := range d.Hours {
-		ts = append(ts, h.T)
-		wc = append(wc, float64(h.WeChatPay))
-		ac = append(ac, float64(h.Alipay))
-	}
+	ts, wc, ac := columns(d.Hours, func(h Adopters) (time.Time, float64, float64) {
+		return h.T, float64(h.WeChatPay), float64(h.Alipay)
+	})
 	if len(ts) > 0 {
 		p.chart("adoption-cumulative", &chart.Line{
 			Title:  l.Pick("累计支付新用户（首次成功绑卡）", "New payment users, cumulative (first successful card binding)"),
@@ -205,13 +184,9 @@ func (p *part) adoption() {
 			},
 		}, 8*vg.Centimeter)
 	}
-	var days []string
-	var wd, ad []float64
-	for _, a := range d.Days {
-		days = append(days, p.dayLabel(a.T))
-		wd = append(wd, float64(a.WeChatPay))
-		ad = append(ad, float64(a.Alipay))
-	}
+	days, wd, ad := columns(d.Days, func(a Adopters) (string, float64, float64) {
+		return p.dayLabel(a.T), float64(a.WeChatPay), float64(a.Alipay)
+	})
 	if len(days) > 0 {
 		p.chart("adoption-daily", &chart.Bar{
 			Title:      l.Pick("每天的支付新用户", "New payment users per day"),

@@ -140,17 +140,8 @@ func bankData(ctx context.Context, src *source) (BankData, error) {
 	}
 
 	d.Providers = []BindingOutcome{{Provider: wechatPay}, {Provider: alipay}}
-	err = eachRow(ctx, db, reportSQL.Query("binding_outcomes"), func(scan func(...any) error) error {
-		var o BindingOutcome
-		if err := scan(&o.Provider, &o.Users, &o.FirstOK, &o.Rejected, &o.LostUsers, &o.Recovered); err != nil {
-			return err
-		}
-		for i := range d.Providers {
-			if d.Providers[i].Provider == o.Provider {
-				d.Providers[i] = o
-			}
-		}
-		return nil
+	err = scanProviders(ctx, db, reportSQL.Query("binding_outcomes"), d.Providers, func(o *BindingOutcome) []any {
+		return []any{&o.Provider, &o.Users, &o.FirstOK, &o.Rejected, &o.LostUsers, &o.Recovered}
 	})
 	if err != nil {
 		return d, fmt.Errorf("binding outcomes: %w", err)
@@ -324,15 +315,7 @@ func (p *part) banks() {
 	scale := sig(ri.Scale, 4)
 	doc.PageBreak()
 	doc.Heading(1, l.Pick("四、银行覆盖：12 家对约 180 家", "4 Bank coverage: 12 banks against about 180"))
-	var wp, ap BindingOutcome
-	for _, o := range d.Providers {
-		switch o.Provider {
-		case wechatPay:
-			wp = o
-		case alipay:
-			ap = o
-		}
-	}
+	wp, ap := byProvider(d.Providers)
 	doc.Paragraph(l.Sprintf("微信支付只接入了 12 家银行，支付宝接入的银行近 180 家（%s）。文章没有说是哪 12 家，也没有给出各银行的借记卡份额："+
 		"银行参考表假设这 12 家是最大的零售银行，共持有 %s 的借记卡（假设值）。按此假设，微信支付能覆盖 %s 的持卡用户，支付宝能覆盖 %s（假设值）。"+
 		"在事件数据中，尝试绑定微信支付的 %s 位用户里有 %s 第一张卡就绑定成功（计算值）。",

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/internal/locale"
+	"github.com/hongbao/hongbao/internal/testworld"
 	"github.com/hongbao/hongbao/transform"
 	"github.com/hongbao/hongbao/transform/facts"
 )
@@ -37,16 +38,7 @@ func golden(t *testing.T, name string, got any) {
 		t.Fatal(err)
 	}
 	b := buf.Bytes()
-	if *update {
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
+	want := testworld.Golden(t, path, b, *update)
 	var g, w any
 	if err := json.Unmarshal(b, &g); err != nil {
 		t.Fatal(err)

@@ -140,13 +140,9 @@ func (p *part) peak() {
 	doc.Paragraph(l.Sprintf("最繁忙的一分钟是 %s，成功领取 %s 次（计算值）。文章报道的峰值是每分钟 2.5 万个红包被拆开，即每分钟 25,000 个（%s），按本次规模 %s 换算为每分钟 %s 个，图中以参考线表示。",
 		"The busiest minute is %s CST with %s claims (computed). The article reports a peak of 25,000 envelopes opened a minute, 25,000/min (%s), which is %[5]s/min at this run's scale of %[4]s: the reference line.",
 		d.Peak.T.Format("2006-01-02 15:04"), locale.Int(d.Peak.Claims), p.reported(), scale, val(d.ExpectedPeak)))
-	var ts []time.Time
-	var claims, attempts []float64
-	for _, c := range d.Minutes {
-		ts = append(ts, c.T)
-		claims = append(claims, float64(c.Claims))
-		attempts = append(attempts, float64(c.Attempts))
-	}
+	ts, claims, attempts := columns(d.Minutes, func(c Count) (time.Time, float64, float64) {
+		return c.T, float64(c.Claims), float64(c.Attempts)
+	})
 	var midnightAxis string
 	if len(d.Minutes) > 0 {
 		from, to := d.Minutes[0].T, d.Minutes[len(d.Minutes)-1].T.Add(time.Minute)

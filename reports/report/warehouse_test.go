@@ -1,11 +1,8 @@
 package report
 
 import (
-	"context"
 	"database/sql"
-	"errors"
 	"os"
-	"sync"
 	"testing"
 
 	_ "github.com/duckdb/duckdb-go/v2"
@@ -77,64 +74,36 @@ HXB,华夏银行,Hua Xia Bank,joint-stock,false,true,0.15
 DBS,星展银行（中国）,DBS Bank (China),foreign,false,false,0.05
 `
 
-var (
-	testDirOnce sync.Once
-	testDir     string
-	testDirErr  error
-)
+// shared is the hand-built warehouse's data folder, built once per test binary: the
+// events landed in DIR/lake as the ingester lands them, the bank table as
+// DIR/banks.csv, then transform's Refresh, as 'hongbao transform' does. Tests only
+// read it.
+var shared = testworld.Shared[struct{}]{Name: "report-test", Build: buildWarehouse}
 
-// testWarehouse returns the data folder of the hand-built warehouse, built
-// once per test binary: the events landed in DIR/lake as the ingester lands
-// them, the bank table as DIR/banks.csv, then transform's Refresh, as
-// 'hongbao transform' does. Tests only read it.
+// testWarehouse returns the data folder of the hand-built warehouse.
 func testWarehouse(t *testing.T) string {
 	t.Helper()
-	testDirOnce.Do(func() {
-		testDir, testDirErr = os.MkdirTemp("", "hongbao-report-test-")
-		if testDirErr != nil {
-			return
-		}
-		// Set until the warehouse is built: a build that fails this test leaves it for the others.
-		testDirErr = errors.New("the test warehouse did not build: see the first test that asked for it")
-		buildWarehouse(t, testDir)
-		testDirErr = nil
-	})
-	if testDirErr != nil {
-		t.Fatal(testDirErr)
-	}
-	return testDir
+	dir, _ := shared.Get(t)
+	return dir
 }
 
-func buildWarehouse(t *testing.T, dir string) {
+func buildWarehouse(t testing.TB, dir string) struct{} {
 	testworld.New(t, dir).Add(0, testEvents()...).Commit()
 	if err := os.WriteFile(datadir.Dir(dir).Banks(), []byte(testBanks), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	w, err := transform.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	if err := w.Refresh(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	testworld.Refresh(t, transform.Open, dir)
+	return struct{}{}
 }
 
 // openTest opens the hand-built warehouse read-only for one test.
 func openTest(t *testing.T) *sql.DB {
 	t.Helper()
-	w, err := transform.OpenReadOnly(testWarehouse(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
-	return w.DB()
+	return testworld.Open(t, transform.OpenReadOnly, testWarehouse(t)).DB()
 }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if testDir != "" {
-		os.RemoveAll(testDir)
-	}
+	shared.Remove()
 	os.Exit(code)
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/hongbao/hongbao/ingest/simulate"
 	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/internal/testworld"
-	"github.com/hongbao/hongbao/transform"
 )
 
 // simulatedWarehouse replays the 2014 festival at scale straight into a lake (one
@@ -26,12 +25,7 @@ func simulatedWarehouse(t *testing.T, scale float64, seed uint64) (string, datad
 func TestCalibrationAtSmallScale(t *testing.T) {
 	for _, seed := range []uint64{2014, 7} {
 		dir, run := simulatedWarehouse(t, 0.004, seed)
-		w, err := transform.OpenReadOnly(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sh, err := Compute(context.Background(), w.DB(), run, true, "en")
-		w.Close()
+		sh, err := Compute(context.Background(), openReadOnly(t, dir), run, true, "en")
 		if err != nil {
 			t.Fatal(err)
 		}

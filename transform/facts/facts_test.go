@@ -2,6 +2,7 @@ package facts
 
 import (
 	"context"
+	"database/sql"
 	"math"
 	"testing"
 
@@ -46,27 +47,18 @@ func tinyLake(t *testing.T) string {
 }
 
 // refreshWarehouse builds the warehouse of dir from its lake, as 'hongbao transform'.
-func refreshWarehouse(t *testing.T, dir string) {
-	t.Helper()
-	w, err := transform.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	if err := w.Refresh(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+func refreshWarehouse(t *testing.T, dir string) { testworld.Refresh(t, transform.Open, dir) }
+
+// openReadOnly opens the warehouse of dir read-only for one test.
+func openReadOnly(t *testing.T, dir string) *sql.DB {
+	return testworld.Open(t, transform.OpenReadOnly, dir).DB()
 }
 
 func TestComputeOnKnownData(t *testing.T) {
 	dir := tinyLake(t)
-	w, err := transform.OpenReadOnly(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
+	db := openReadOnly(t, dir)
 	run := datadir.Run{Scale: 1, Windows: datadir.Default2014()}
-	sh, err := Compute(context.Background(), w.DB(), run, false, "en")
+	sh, err := Compute(context.Background(), db, run, false, "en")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +114,7 @@ func TestComputeOnKnownData(t *testing.T) {
 
 	// At the scale where 7 claims are the reported 75 million, the count is reproduced.
 	run.Scale = 7.0 / 75_000_000
-	sh, err = Compute(context.Background(), w.DB(), run, true, "zh")
+	sh, err = Compute(context.Background(), db, run, true, "zh")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,12 +132,8 @@ func TestComputeOnKnownData(t *testing.T) {
 
 func TestEveryRegistryFactIsListed(t *testing.T) {
 	dir := tinyLake(t)
-	w, err := transform.OpenReadOnly(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	sh, err := Compute(context.Background(), w.DB(), datadir.Run{Scale: 1, Windows: datadir.Default2014()}, false, "en")
+	db := openReadOnly(t, dir)
+	sh, err := Compute(context.Background(), db, datadir.Run{Scale: 1, Windows: datadir.Default2014()}, false, "en")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -160,14 +160,20 @@ func (s *Sheet) writeTable(w io.Writer, showSQL bool) error {
 		}
 	}
 	if showSQL {
-		fmt.Fprintf(w, "\n%s\n", l.query)
-		for _, r := range s.Results {
-			if r.Query != "" {
-				fmt.Fprintf(w, "\n-- %s\n%s;\n", r.ID, r.Query)
-			}
-		}
+		s.writeQueries(w, "\n"+l.query+"\n", "\n-- %s\n%s;\n")
 	}
 	return nil
+}
+
+// writeQueries writes heading, then the query of each figure that has one, by format
+// (of the figure's ID and its SQL).
+func (s *Sheet) writeQueries(w io.Writer, heading, format string) {
+	fmt.Fprint(w, heading)
+	for _, r := range s.Results {
+		if r.Query != "" {
+			fmt.Fprintf(w, format, r.ID, r.Query)
+		}
+	}
 }
 
 func indent(s, pre string) string {
@@ -196,12 +202,7 @@ func (s *Sheet) writeMarkdown(w io.Writer, showSQL bool) error {
 		fmt.Fprintf(w, "- **%s** (`%s`): %s「%s」 — %s. %s\n", mdEscape(r.Title), r.ID, r.Reported, r.Quote, r.Source, r.Note)
 	}
 	if showSQL {
-		fmt.Fprintf(w, "\n### %s\n", l.query)
-		for _, r := range s.Results {
-			if r.Query != "" {
-				fmt.Fprintf(w, "\n`%s`\n\n```sql\n%s;\n```\n", r.ID, r.Query)
-			}
-		}
+		s.writeQueries(w, "\n### "+l.query+"\n", "\n`%s`\n\n```sql\n%s;\n```\n")
 	}
 	return nil
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/hongbao/hongbao/ingest/events"
 	"github.com/hongbao/hongbao/ingest/kafkasec"
 	"github.com/hongbao/hongbao/ingest/lake"
-	"github.com/hongbao/hongbao/ingest/produce"
 )
 
 // Config says what to consume and where to land it.
@@ -102,7 +101,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := produce.CheckReachable(ctx, cfg.Brokers, cfg.Security); err != nil {
+	if err := kafkasec.CheckReachable(ctx, cfg.Brokers, cfg.Security); err != nil {
 		return nil, err
 	}
 	adm, err := newAdmin(cfg.Brokers, cfg.Topic, cfg.Group, cfg.Security)

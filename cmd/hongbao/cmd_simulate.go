@@ -148,7 +148,7 @@ func runSimulate(ctx context.Context, o *simulateOptions) (produce.Stats, error)
 	}
 	if o.output == "" {
 		// Before anything is written: a refused password leaves no run.json behind.
-		if err := produce.CheckReachable(ctx, brokers, sec); err != nil {
+		if err := kafkasec.CheckReachable(ctx, brokers, sec); err != nil {
 			return produce.Stats{}, err
 		}
 	}

@@ -25,6 +25,10 @@ var ErrAuthRequired = errors.New("Kafka requires authentication")
 // does not trust, TLS against a port that does not speak it, or the reverse.
 var ErrTLS = errors.New("TLS with Kafka failed")
 
+// ErrUnreachable wraps a failure to reach any broker: none answered, and none refused
+// the settings either (see CheckReachable).
+var ErrUnreachable = errors.New("cannot reach Kafka")
+
 // Permanent reports whether err is one of this package's errors: a setting to fix,
 // not a broker to wait for.
 func Permanent(err error) bool {

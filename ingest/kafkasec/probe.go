@@ -10,6 +10,27 @@ import (
 	"time"
 )
 
+// CheckReachable connects to each broker as the clients will (TLS, SASL, a metadata
+// request) until one answers, and fails with a sentence that says what to do: a
+// refused password or a TLS mismatch (this package's errors, at the first broker that
+// shows one, since a cluster's brokers share their settings), or ErrUnreachable when
+// none answers. It takes at most 5 seconds a broker.
+func CheckReachable(ctx context.Context, brokers []string, sec *Client) error {
+	var errs []string
+	for _, b := range brokers {
+		err := Probe(ctx, b, sec, 5*time.Second)
+		if err == nil {
+			return nil
+		}
+		if Permanent(err) {
+			return err
+		}
+		errs = append(errs, fmt.Sprintf("%s: %v", b, err))
+	}
+	return fmt.Errorf("%w at %s (%s): start the embedded broker with 'hongbao broker', or pass --brokers / set HONGBAO_BROKERS to a running cluster",
+		ErrUnreachable, strings.Join(brokers, ","), strings.Join(errs, "; "))
+}
+
 // Probe connects to one broker as every client of the command will (TCP, then TLS,
 // then SASL) and asks it for the cluster's metadata, all within timeout. A failure
 // that settings explain is a sentence wrapping ErrTLS, ErrAuthFailed or

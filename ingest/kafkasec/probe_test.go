@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"syscall"
 	"testing"
@@ -154,6 +155,24 @@ func TestSecretNeverPrints(t *testing.T) {
 	for _, s := range []string{fmt.Sprint(c), fmt.Sprintf("%+v %#v %q %x %s %d", c, c, c.Password, c.Password, c.Password, c.Password)} {
 		if strings.Contains(s, password) {
 			t.Errorf("printed: %s", s)
+		}
+	}
+}
+
+func TestUnreachableBrokerSaysWhatToDo(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	err = kafkasec.CheckReachable(context.Background(), []string{addr}, nil)
+	if !errors.Is(err, kafkasec.ErrUnreachable) {
+		t.Fatalf("err = %v, want ErrUnreachable", err)
+	}
+	for _, want := range []string{addr, "hongbao broker", "--brokers"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error %q does not mention %q", err, want)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package produce
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -50,31 +49,7 @@ type Producer struct {
 	inStats  Stats
 }
 
-// ErrUnreachable wraps a failure to reach any broker.
-var ErrUnreachable = errors.New("cannot reach Kafka")
-
-// CheckReachable connects to each broker as the clients will (TLS, SASL, a metadata
-// request) until one answers, and fails with a sentence that says what to do: a
-// refused password or a TLS mismatch (kafkasec's errors, at the first broker that
-// shows one, since a cluster's brokers share their settings), or ErrUnreachable when
-// none answers. It takes at most 5 seconds a broker.
-func CheckReachable(ctx context.Context, brokers []string, sec *kafkasec.Client) error {
-	var errs []string
-	for _, b := range brokers {
-		err := kafkasec.Probe(ctx, b, sec, 5*time.Second)
-		if err == nil {
-			return nil
-		}
-		if kafkasec.Permanent(err) {
-			return err
-		}
-		errs = append(errs, fmt.Sprintf("%s: %v", b, err))
-	}
-	return fmt.Errorf("%w at %s (%s): start the embedded broker with 'hongbao broker', or pass --brokers / set HONGBAO_BROKERS to a running cluster",
-		ErrUnreachable, strings.Join(brokers, ","), strings.Join(errs, "; "))
-}
-
-// New returns a producer; call CheckReachable first for a clear error.
+// New returns a producer; call kafkasec.CheckReachable first for a clear error.
 func New(cfg Config) *Producer {
 	chunk := cfg.Chunk
 	if chunk <= 0 {

@@ -2,33 +2,12 @@ package produce
 
 import (
 	"context"
-	"errors"
-	"net"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/hongbao/hongbao/ingest/broker"
 	"github.com/hongbao/hongbao/ingest/events"
 )
-
-func TestUnreachableBrokerSaysWhatToDo(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close() // nothing listens there now
-	err = CheckReachable(context.Background(), []string{addr}, nil)
-	if !errors.Is(err, ErrUnreachable) {
-		t.Fatalf("err = %v, want ErrUnreachable", err)
-	}
-	for _, want := range []string{addr, "hongbao broker", "--brokers"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("the error %q does not mention %q", err, want)
-		}
-	}
-}
 
 // TestAckedStats produces in several chunks and counts only what the broker
 // acknowledged, per type and in fen.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -113,7 +112,7 @@ func newSimulateCommand(g *globalOptions) *cobra.Command {
 			if o.output == "-" {
 				summary = os.Stderr // stdout carries the events
 			}
-			printProduced(summary, st)
+			st.Print(summary)
 			return nil
 		},
 	}
@@ -197,37 +196,14 @@ func simulateToFile(ctx context.Context, sim *simulate.Simulator, path string, b
 		defer f.Close()
 		out = f
 	}
-	bw := bufio.NewWriterSize(out, 1<<20)
-	st := produce.Stats{Count: map[events.Type]int64{}, SumFen: map[events.Type]int64{}}
-	err := sim.Run(ctx, func(e *events.Event) error {
-		b, err := events.Encode(e)
-		if err != nil {
-			return err
-		}
-		st.Messages++
-		st.Bytes += int64(len(b))
-		st.Count[e.Type]++
-		if e.Type == events.EnvelopeSent {
-			st.SumFen[e.Type] += e.TotalFen
-		} else {
-			st.SumFen[e.Type] += e.AmountFen
-		}
-		bw.Write(b)
-		return bw.WriteByte('\n')
-	})
+	lw := produce.NewLineWriter(out)
+	err := sim.Run(ctx, func(e *events.Event) error { return lw.Add(ctx, e) })
 	if err == nil {
-		err = bw.Flush()
+		err = lw.Flush()
 	}
+	st := lw.Written()
 	if err == nil {
 		bar.Done("%d events written to %s", st.Messages, path)
 	}
 	return st, err
-}
-
-func printProduced(w io.Writer, st produce.Stats) {
-	fmt.Fprintf(w, "%-18s %12s %18s\n", "type", "produced", "sum_fen")
-	for _, t := range events.Types {
-		fmt.Fprintf(w, "%-18s %12d %18d\n", t, st.Count[t], st.SumFen[t])
-	}
-	fmt.Fprintf(w, "%-18s %12d %18s\n", "total", st.Messages, "")
 }

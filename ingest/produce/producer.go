@@ -3,6 +3,7 @@ package produce
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -33,6 +34,36 @@ type Stats struct {
 
 func newStats() Stats {
 	return Stats{Count: map[events.Type]int64{}, SumFen: map[events.Type]int64{}}
+}
+
+// count adds one message of type typ, size bytes long, carrying fen: the one place a
+// message is counted, whether it goes to Kafka or to a file.
+func (s *Stats) count(typ events.Type, size int, fen int64) {
+	s.Messages++
+	s.Bytes += int64(size)
+	s.Count[typ]++
+	s.SumFen[typ] += fen
+}
+
+// add adds the counts of o.
+func (s *Stats) add(o Stats) {
+	s.Messages += o.Messages
+	s.Bytes += o.Bytes
+	for t, n := range o.Count {
+		s.Count[t] += n
+	}
+	for t, n := range o.SumFen {
+		s.SumFen[t] += n
+	}
+}
+
+// Print writes the counts as a table: one line per event type, then the total.
+func (s Stats) Print(w io.Writer) {
+	fmt.Fprintf(w, "%-18s %12s %18s\n", "type", "produced", "sum_fen")
+	for _, t := range events.Types {
+		fmt.Fprintf(w, "%-18s %12d %18d\n", t, s.Count[t], s.SumFen[t])
+	}
+	fmt.Fprintf(w, "%-18s %12d %18s\n", "total", s.Messages, "")
 }
 
 // Producer batches events and writes them with acks from all in-sync replicas.
@@ -91,10 +122,7 @@ func amountOf(e *events.Event) int64 {
 // AddRaw queues an already encoded message; typ and fen feed the statistics.
 func (p *Producer) AddRaw(ctx context.Context, key, value []byte, typ events.Type, fen int64) error {
 	p.buf = append(p.buf, kafka.Message{Key: key, Value: value})
-	p.pending.Messages++
-	p.pending.Bytes += int64(len(value))
-	p.pending.Count[typ]++
-	p.pending.SumFen[typ] += fen
+	p.pending.count(typ, len(value), fen)
 	if len(p.buf) >= p.chunk {
 		return p.flush(ctx)
 	}
@@ -132,14 +160,7 @@ func (p *Producer) wait() error {
 		}
 		return fmt.Errorf("produce to Kafka: %w", err)
 	}
-	p.acked.Messages += p.inStats.Messages
-	p.acked.Bytes += p.inStats.Bytes
-	for t, n := range p.inStats.Count {
-		p.acked.Count[t] += n
-	}
-	for t, n := range p.inStats.SumFen {
-		p.acked.SumFen[t] += n
-	}
+	p.acked.add(p.inStats)
 	return nil
 }
 

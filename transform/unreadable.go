@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-
-	"github.com/hongbao/hongbao/ingest/lake"
 )
 
 // UnreadableFile is a lake file DuckDB cannot read, for example one an older ingester
@@ -57,10 +55,10 @@ func firstLine(err error) string {
 	return strings.TrimSpace(s)
 }
 
-// ProbeLakeFile reads every value of one Parquet file with DuckDB and returns the error
+// probeLakeFile reads every value of one Parquet file with DuckDB and returns the error
 // reading it gives, or nil. It is the slow, file-by-file check that finds which files of
 // a failed load are at fault; a load that works never needs it.
-func ProbeLakeFile(ctx context.Context, db Queryer, path string) error {
+func probeLakeFile(ctx context.Context, db Queryer, path string) error {
 	// hash reads each value of each column (max alone could be answered from the
 	// file's statistics).
 	rows, err := db.QueryContext(ctx, "SELECT max(hash(COLUMNS(*))) FROM "+readParquetSQL([]string{path}))
@@ -94,27 +92,9 @@ func (w *Warehouse) probeFiles(ctx context.Context, le *lakeLoadError) ([]Unread
 		if _, err := os.Stat(f); errors.Is(err, os.ErrNotExist) {
 			continue // evicted or removed since the listing
 		}
-		if err := ProbeLakeFile(ctx, w.db, f); err != nil {
+		if err := probeLakeFile(ctx, w.db, f); err != nil {
 			bad = append(bad, UnreadableFile{Table: le.table, Path: f, Err: err})
 		}
 	}
 	return bad, nil
 }
-
-// LakeFiles lists the committed Parquet files of one lake table of data folder dir, as
-// the warehouse loads them: those its commit markers list (lake.Committed), sorted by
-// name.
-func LakeFiles(dir, table string) ([]string, error) {
-	committed, err := lake.Committed(dir)
-	if err != nil {
-		return nil, err
-	}
-	var files []string
-	for _, f := range committed[table] {
-		files = append(files, f.Path)
-	}
-	return files, nil
-}
-
-// ReadParquetSQL is the table function the warehouse reads lake files with.
-func ReadParquetSQL(files []string) string { return readParquetSQL(files) }

@@ -42,7 +42,7 @@ func TestRefreshSkipsAnUnreadableFileAndSaysHowToFixIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	perr := ProbeLakeFile(ctx, w.DB(), badPath)
+	perr := probeLakeFile(ctx, w.DB(), badPath)
 	if perr == nil || !strings.Contains(perr.Error(), "Invalid string encoding") {
 		t.Fatalf("DuckDB reading the file: %v", perr)
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/hongbao/hongbao/ingest/lake"
 	"github.com/hongbao/hongbao/internal/datadir"
-	"github.com/hongbao/hongbao/transform"
 )
 
 // Evict moves the rows of lake files DuckDB cannot read into the quarantine (see
@@ -46,7 +45,7 @@ func Evict(ctx context.Context, dir string, paths []string) ([]lake.Eviction, er
 		_, err := os.Stat(t.path)
 		switch {
 		case err == nil:
-			if transform.ProbeLakeFile(ctx, ldb.db, t.path) == nil {
+			if probeFile(ctx, ldb.db, t.path) == nil {
 				return out, fmt.Errorf("%w: %s; evict moves only a file the warehouse cannot load (the one 'hongbao transform' names)",
 					ErrReadable, t.path)
 			}

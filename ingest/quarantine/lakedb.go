@@ -12,7 +12,6 @@ import (
 	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/hongbao/hongbao/ingest/lake"
-	"github.com/hongbao/hongbao/transform"
 )
 
 // lakeDB is an in-memory DuckDB with one view per lake table over its Parquet files, as
@@ -65,16 +64,17 @@ func openLakeDB(ctx context.Context, dir string) (*lakeDB, error) {
 			return nil, fmt.Errorf("set up DuckDB (%s): %w", q, err)
 		}
 	}
+	paths, err := committedPaths(dir)
+	if err != nil {
+		ldb.Close()
+		return nil, err
+	}
 	for _, table := range viewTables() {
 		schema := lake.Schema(table)
 		if table == lake.ReplaysTable {
 			schema = lake.ReplaysSchema()
 		}
-		files, err := transform.LakeFiles(dir, table)
-		if err != nil {
-			ldb.Close()
-			return nil, err
-		}
+		files := paths[table]
 		ldb.files[table] = files
 		cols := make([]string, schema.NumFields())
 		for i, f := range schema.Fields() {
@@ -83,7 +83,7 @@ func openLakeDB(ctx context.Context, dir string) (*lakeDB, error) {
 				cols[i] = "CAST(NULL AS " + duckType(f.Type) + ") AS " + ident(f.Name)
 			}
 		}
-		from := transform.ReadParquetSQL(files) + " WHERE true"
+		from := readParquet(files) + " WHERE true"
 		if len(files) == 0 {
 			from = "(SELECT 1) WHERE false"
 		}
@@ -124,12 +124,8 @@ func (l *lakeDB) explain(ctx context.Context, err error, tables ...string) error
 	}
 	var bad []string
 	for _, t := range tables {
-		files := l.files[t]
-		if files == nil {
-			files, _ = transform.LakeFiles(l.dir, t)
-		}
-		for _, f := range files {
-			if transform.ProbeLakeFile(ctx, l.db, f) != nil {
+		for _, f := range l.files[t] {
+			if probeFile(ctx, l.db, f) != nil {
 				bad = append(bad, f)
 			}
 		}
@@ -139,6 +135,47 @@ func (l *lakeDB) explain(ctx context.Context, err error, tables ...string) error
 	}
 	return fmt.Errorf("%w: DuckDB cannot read %s (%v); move its rows to quarantine with 'hongbao quarantine evict --dir %s %s' and run the command again",
 		ErrUnreadable, strings.Join(bad, ", "), firstLine(err), l.dir, strings.Join(bad, " "))
+}
+
+// committedPaths lists, by table, the files of the lake of dir that its commit and
+// replay markers commit (lake.Committed): the lake as the warehouse reads it.
+func committedPaths(dir string) (map[string][]string, error) {
+	committed, err := lake.Committed(dir)
+	if err != nil {
+		return nil, err
+	}
+	paths := map[string][]string{}
+	for table, files := range committed {
+		for _, f := range files {
+			paths[table] = append(paths[table], f.Path)
+		}
+	}
+	return paths, nil
+}
+
+// readParquet is the table function reading files, as the warehouse reads them:
+// union_by_name lets files written before and after a column was added read together.
+func readParquet(files []string) string {
+	quoted := make([]string, len(files))
+	for i, f := range files {
+		quoted[i] = quote(filepath.ToSlash(f))
+	}
+	return "read_parquet([" + strings.Join(quoted, ", ") + "], union_by_name = true)"
+}
+
+// probeFile reads every value of one Parquet file and returns the error DuckDB gives
+// reading it, or nil: the slow check, file by file, of a read that failed. hash reads
+// each value of each column (one result column each), where max alone could be
+// answered from the file's statistics.
+func probeFile(ctx context.Context, db *sql.DB, path string) error {
+	rows, err := db.QueryContext(ctx, "SELECT max(hash(COLUMNS(*))) FROM "+readParquet([]string{path}))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+	}
+	return rows.Err()
 }
 
 func firstLine(err error) string {

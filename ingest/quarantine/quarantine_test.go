@@ -13,7 +13,6 @@ import (
 
 	"github.com/hongbao/hongbao/ingest/events"
 	"github.com/hongbao/hongbao/ingest/lake"
-	"github.com/hongbao/hongbao/transform"
 )
 
 const topic = "hongbao.events"
@@ -125,23 +124,25 @@ func buildLake(t *testing.T, dir string) (badFile string) {
 	return filepath.Join(dir, "lake", "grabs", f.File)
 }
 
-func refresh(t *testing.T, dir string) (*transform.Warehouse, error) {
+// lakeInt opens the lake as the quarantine commands read it (one view per table over
+// its Parquet files) and returns the one number q gives.
+func lakeInt(t *testing.T, dir, q string) int64 {
 	t.Helper()
-	w, err := transform.Open(dir)
+	ldb, err := openLakeDB(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return w, w.Refresh(context.Background())
-}
-
-func queryInt(t *testing.T, w *transform.Warehouse, q string) int64 {
-	t.Helper()
+	defer ldb.Close()
 	var n int64
-	if err := w.DB().QueryRow(q).Scan(&n); err != nil {
+	if err := ldb.db.QueryRow(q).Scan(&n); err != nil {
 		t.Fatalf("%s: %v", q, err)
 	}
 	return n
 }
+
+// waiting is the lake's quarantined messages that no replay landed.
+const waiting = `SELECT * FROM quarantine q WHERE NOT EXISTS (SELECT 1 FROM quarantine_replays r
+	WHERE r.kafka_topic = q.kafka_topic AND r.kafka_partition = q.kafka_partition AND r.kafka_offset = q.kafka_offset)`
 
 // lakeListing is every file name under DIR/lake, to see that a command wrote nothing.
 func lakeListing(t *testing.T, dir string) []string {
@@ -164,16 +165,20 @@ func TestEvictThenReplayLandsEachMessageOnce(t *testing.T) {
 	dir := t.TempDir()
 	bad := buildLake(t, dir)
 
-	// The refresh loads the rest, names the file and the command.
-	w, err := refresh(t, dir)
-	var ue *transform.UnreadableFilesError
-	if !errors.As(err, &ue) || len(ue.Files) != 1 || ue.Files[0].Path != bad {
-		t.Fatalf("refresh = %v, want the unreadable %s", err, bad)
+	// Reading the grabs fails, and the error names the file and the command.
+	ldb, err := openLakeDB(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if n := queryInt(t, w, "SELECT count(*) FROM grabs"); n != 1 {
-		t.Errorf("grabs before eviction = %d, want 1", n)
+	_, err = ldb.db.ExecContext(ctx, "SELECT max(user_id) FROM grabs")
+	if err == nil {
+		t.Fatal("reading every user_id of the grabs worked, with an unreadable file among them")
 	}
-	w.Close()
+	err = ldb.explain(ctx, err, "grabs")
+	ldb.Close()
+	if !errors.Is(err, ErrUnreadable) || !strings.Contains(err.Error(), "hongbao quarantine evict --dir "+dir+" "+bad) {
+		t.Fatalf("reading the grabs = %v, want ErrUnreadable naming %s and the command", err, bad)
+	}
 
 	// Review: the lake's quarantine by reason, before anything was replayed.
 	counts, err := List(ctx, dir, "")
@@ -204,14 +209,12 @@ func TestEvictThenReplayLandsEachMessageOnce(t *testing.T) {
 	if len(evs) != 1 || evs[0].Reasons[events.ReasonInvalidUTF8] != 1 || evs[0].Reasons[lake.ReasonUnreadableFile] != 1 {
 		t.Fatalf("evictions %+v", evs)
 	}
-	w, err = refresh(t, dir)
-	if err != nil {
-		t.Fatalf("refresh after eviction: %v", err)
-	}
-	if n := queryInt(t, w, "SELECT count(*) FROM quarantine"); n != 12 {
+	if n := lakeInt(t, dir, "SELECT count(*) FROM quarantine"); n != 12 {
 		t.Errorf("quarantine after eviction = %d, want 12", n)
 	}
-	w.Close()
+	if n := lakeInt(t, dir, "SELECT count(DISTINCT user_id) FROM grabs"); n != 1 {
+		t.Errorf("grabs after eviction = %d users, want 1", n)
+	}
 
 	// A dry run decides and lands nothing.
 	before := lakeListing(t, dir)
@@ -244,7 +247,7 @@ func TestEvictThenReplayLandsEachMessageOnce(t *testing.T) {
 	if len(dry.Commits) != 0 || len(rep.Commits) != 3 {
 		t.Errorf("commits: dry run %d, replay %d; want 0 and 3 (envelopes of p0, then the rest of p0 and p1)", len(dry.Commits), len(rep.Commits))
 	}
-	checkWarehouse(t, dir)
+	checkLanded(t, dir)
 
 	// Replay twice changes nothing.
 	before = lakeListing(t, dir)
@@ -258,7 +261,7 @@ func TestEvictThenReplayLandsEachMessageOnce(t *testing.T) {
 	if after := lakeListing(t, dir); !slices.Equal(before, after) {
 		t.Errorf("a second replay changed the lake:\n%v\n%v", before, after)
 	}
-	checkWarehouse(t, dir)
+	checkLanded(t, dir)
 
 	// The review marks what was replayed.
 	counts, err = List(ctx, dir, events.ReasonClaimOverTotal)
@@ -282,14 +285,9 @@ func TestEvictThenReplayLandsEachMessageOnce(t *testing.T) {
 	}
 }
 
-// checkWarehouse refreshes and checks the warehouse after the replay of the test lake.
-func checkWarehouse(t *testing.T, dir string) {
+// checkLanded checks the lake after the replay of the test lake.
+func checkLanded(t *testing.T, dir string) {
 	t.Helper()
-	w, err := refresh(t, dir)
-	if err != nil {
-		t.Fatalf("refresh after replay: %v", err)
-	}
-	defer w.Close()
 	for q, want := range map[string]int64{
 		"SELECT count(*) FROM grabs":                                    4,
 		"SELECT sum(amount_fen) FROM grabs":                             100 + 50 + 150 + 40,
@@ -297,29 +295,29 @@ func checkWarehouse(t *testing.T, dir string) {
 		"SELECT sum(total_fen) FROM envelopes":                          300 + 100 + 200,
 		"SELECT count(*) FROM withdrawals":                              3,
 		"SELECT sum(amount_fen) FROM withdrawals":                       900 + 500 + 700,
-		"SELECT count(*) FROM quarantine":                               7,
+		"SELECT count(*) FROM (" + waiting + ")":                        7,
 		"SELECT count(*) FROM quarantine_replays":                       5,
 		"SELECT kafka_offset FROM grabs WHERE event_id = 'g2'":          2,
 		"SELECT kafka_partition FROM withdrawals WHERE event_id = 'w1'": 1,
 	} {
-		if got := queryInt(t, w, q); got != want {
+		if got := lakeInt(t, dir, q); got != want {
 			t.Errorf("%s = %d, want %d", q, got, want)
 		}
 	}
-	// Every message once in a table or in quarantine; no event_id twice.
-	all := `SELECT kafka_partition, kafka_offset FROM quarantine`
+	// Every message once in a table or waiting in quarantine; no event_id twice.
+	all := `SELECT kafka_partition, kafka_offset FROM (` + waiting + `)`
 	ids := `SELECT NULL AS event_id WHERE false`
-	for _, table := range []string{"envelopes", "grabs", "card_bindings", "withdrawals", "payments", "links"} {
+	for _, table := range lake.Tables[:len(lake.Tables)-1] {
 		all += " UNION ALL SELECT kafka_partition, kafka_offset FROM " + table
 		ids += " UNION ALL SELECT event_id FROM " + table
 	}
-	if n := queryInt(t, w, "SELECT count(*) FROM ("+all+")"); n != 17 {
+	if n := lakeInt(t, dir, "SELECT count(*) FROM ("+all+")"); n != 17 {
 		t.Errorf("%d rows over the tables and quarantine, want the 17 messages", n)
 	}
-	if n := queryInt(t, w, "SELECT count(DISTINCT (kafka_partition, kafka_offset)) FROM ("+all+")"); n != 17 {
+	if n := lakeInt(t, dir, "SELECT count(DISTINCT (kafka_partition, kafka_offset)) FROM ("+all+")"); n != 17 {
 		t.Errorf("%d distinct messages over the tables and quarantine, want 17", n)
 	}
-	if n := queryInt(t, w, "SELECT count(*) - count(DISTINCT event_id) FROM ("+ids+")"); n != 0 {
+	if n := lakeInt(t, dir, "SELECT count(*) - count(DISTINCT event_id) FROM ("+ids+")"); n != 0 {
 		t.Errorf("%d event_ids land twice", n)
 	}
 }
@@ -344,17 +342,12 @@ func TestReplayStoppedBetweenCommitsLandsTheRestOnce(t *testing.T) {
 			t.Fatalf("replay = %v, want the crash", err)
 		}
 		// Whatever landed so far, no claim landed before its envelope.
-		w, err := refresh(t, dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n := queryInt(t, w, "SELECT count(*) FROM grabs g WHERE NOT EXISTS (SELECT 1 FROM envelopes e WHERE e.envelope_id = g.envelope_id)"); n != 0 {
+		if n := lakeInt(t, dir, "SELECT count(*) FROM grabs g WHERE NOT EXISTS (SELECT 1 FROM envelopes e WHERE e.envelope_id = g.envelope_id)"); n != 0 {
 			t.Errorf("stopped after commit %d: %d claims on envelopes not in the lake", stopAt, n)
 		}
-		if n := queryInt(t, w, "SELECT count(*) FROM quarantine_replays"); n != int64(stopAt) {
+		if n := lakeInt(t, dir, "SELECT count(*) FROM quarantine_replays"); n != int64(stopAt) {
 			t.Errorf("stopped after commit %d: %d messages replayed", stopAt, n)
 		}
-		w.Close()
 
 		rep, err := Replay(ctx, dir, ReplayOptions{})
 		if err != nil {
@@ -363,7 +356,7 @@ func TestReplayStoppedBetweenCommitsLandsTheRestOnce(t *testing.T) {
 		if rep.Considered != int64(12-stopAt) || rep.LandedTotal() != int64(5-stopAt) || rep.StaysTotal() != 7 {
 			t.Errorf("stopped after commit %d: rerun considered %d, landed %v, stays %v", stopAt, rep.Considered, rep.Landed, rep.Stays)
 		}
-		checkWarehouse(t, dir)
+		checkLanded(t, dir)
 	}
 }
 

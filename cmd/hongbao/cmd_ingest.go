@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"runtime/debug"
 	"sync/atomic"
@@ -14,8 +12,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/hongbao/hongbao/ingest"
-	"github.com/hongbao/hongbao/ingest/lake"
-	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/transform"
 )
 
@@ -102,19 +98,15 @@ func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, stopAt *
 		}
 	}()
 	var committed atomic.Int64
-	refresherDone := make(chan struct{})
-	go func() {
-		defer close(refresherDone)
-		if o.refreshEvery > 0 {
-			keepWarehouseCurrent(runCtx, g.dir, o.refreshEvery, &committed, done, o.refreshed)
-		}
-	}()
+	keeper := transform.KeepCurrent(runCtx, g.dir, transform.KeepConfig{Every: o.refreshEvery, Commits: committed.Load,
+		Out: os.Stderr, Log: func(format string, args ...any) { fmt.Fprintf(os.Stderr, "ingest: "+format+"\n", args...) },
+		Refreshed: o.refreshed})
 	sum, err := ingest.Run(runCtx, ingest.Config{
 		Brokers: brokers, Topic: o.kafka.topic, Group: o.group, Dir: g.dir, Security: sec,
 		UntilIdle: o.untilIdle, StallTimeout: o.stallTimeout, FlushRows: o.flushRows, Consumed: &consumed, Committed: &committed,
 	})
 	close(done)
-	<-refresherDone
+	keeper.Stop()
 	if err != nil {
 		return sum, err
 	}
@@ -135,103 +127,5 @@ func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, stopAt *
 	}
 	// Hand the ingester's heap back to the OS before DuckDB takes its share.
 	debug.FreeOSMemory()
-	if err := refreshWarehouse(ctx, g.dir, os.Stderr); err != nil {
-		return sum, err
-	}
-	return sum, nil
-}
-
-// keepWarehouseCurrent rebuilds the warehouse every interval while the lake gains
-// commits, so analysts see recent data during a long run. A refresh that fails (an
-// analyst's session holds the file, say) is reported and tried again next time.
-// refreshed, if not nil, is called after each refresh that succeeded.
-func keepWarehouseCurrent(ctx context.Context, dir string, every time.Duration, committed *atomic.Int64, done <-chan struct{}, refreshed func()) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	var seen int64
-	reported := false
-	for {
-		select {
-		case <-done:
-			return
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			n := committed.Load()
-			if n == seen {
-				continue
-			}
-			if err := refreshWarehouse(ctx, dir, os.Stderr); err != nil {
-				if errors.Is(err, transform.ErrUnreadableLakeFile) {
-					// Refreshed, without the files it names; the final refresh fails on them.
-					if !reported {
-						fmt.Fprintf(os.Stderr, "ingest: %v\n", err)
-						reported = true
-					}
-					seen = n
-					continue
-				}
-				if ctx.Err() == nil {
-					fmt.Fprintf(os.Stderr, "ingest: the warehouse was not refreshed (%v); trying again in %s\n", err, every)
-				}
-				continue
-			}
-			seen = n
-			if refreshed != nil {
-				refreshed()
-			}
-		}
-	}
-}
-
-// refreshWait is how long a refresh waits for another process (a second ingester
-// of the group refreshing, an analyst's query) to let go of the warehouse.
-const refreshWait = 2 * time.Minute
-
-// refreshWarehouse reloads DIR/warehouse.duckdb from the lake. Several ingesters of
-// one group share the data folder: one refreshes while the others wait their turn
-// (their refresh then has little or nothing new to load).
-func refreshWarehouse(ctx context.Context, dir string, log io.Writer) error {
-	start := time.Now()
-	// One refresher at a time, in this process or another: DuckDB's own lock keeps
-	// out other processes only, and two refreshes would conflict in the file.
-	release, err := lake.LockFile(datadir.Dir(dir).RefreshLock(), refreshWait)
-	if err != nil {
-		return fmt.Errorf("wait for another refresh of %s: %w", dir, err)
-	}
-	defer release()
-	w, err := openWaiting(ctx, dir, refreshWait, log)
-	if err != nil {
-		return err
-	}
-	defer w.Close()
-	if err := w.Refresh(ctx); err != nil {
-		return err
-	}
-	fmt.Fprintf(log, "warehouse %s refreshed (%s)\n", w.Path(), time.Since(start).Round(time.Millisecond))
-	return nil
-}
-
-// openWaiting opens the warehouse for writing, waiting up to wait while another
-// process has it open.
-func openWaiting(ctx context.Context, dir string, wait time.Duration, log io.Writer) (*transform.Warehouse, error) {
-	deadline := time.Now().Add(wait)
-	said := false
-	for {
-		w, err := transform.Open(dir)
-		if err == nil || !errors.Is(err, transform.ErrLocked) || time.Now().After(deadline) {
-			return w, err
-		}
-		if !said {
-			fmt.Fprintf(log, "%v; waiting up to %s\n", err, wait)
-			said = true
-		}
-		t := time.NewTimer(250 * time.Millisecond)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, ctx.Err()
-		case <-t.C:
-		}
-	}
+	return sum, keeper.Finish(ctx)
 }

@@ -15,8 +15,8 @@ import (
 
 	"github.com/duckdb/duckdb-go/v2"
 
-	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/ingest/lake"
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/refdata"
 )
@@ -556,6 +556,14 @@ func (w *Warehouse) loadReference(ctx context.Context, tx *sql.Tx) ([]builtTable
 		built = append(built, b)
 	}
 	return built, nil
+}
+
+// RefreshBuilds is the number of tables one Refresh builds, and calls Progress for:
+// one per lake table, one per reference table, one per SQL model. (A refresh that
+// meets an unreadable lake file builds them again without it, and calls Progress
+// again.)
+func RefreshBuilds() int {
+	return len(lakeTables) + len(refdata.Tables()) + len(Models())
 }
 
 // Tables lists what the last Refresh built: lake tables first, then models, in build

@@ -90,10 +90,10 @@ func TestRefreshLoadsLake(t *testing.T) {
 		"SELECT sum(claims) FROM claims_per_minute":                                        4,
 		"SELECT sum(attempts) FROM claims_per_minute":                                      6,
 		"SELECT sum(claimed_fen) FROM claims_per_minute":                                   9650,
-		"SELECT count(*) FROM _hongbao_meta":                                               int64(len(lakeTables) + len(refdata.Tables()) + len(Models())),
+		"SELECT count(*) FROM _hongbao_meta":                                               int64(RefreshBuilds()),
 		"SELECT lake_files FROM _hongbao_meta WHERE name = 'grabs'":                        2,
 		"SELECT row_count FROM _hongbao_meta WHERE name = 'links'":                         0,
-		"SELECT count(*) FROM _hongbao_meta WHERE refreshed_at >= now() - INTERVAL 1 HOUR": int64(len(lakeTables) + len(refdata.Tables()) + len(Models())),
+		"SELECT count(*) FROM _hongbao_meta WHERE refreshed_at >= now() - INTERVAL 1 HOUR": int64(RefreshBuilds()),
 	} {
 		if got := queryInt(t, db, q); got != want {
 			t.Errorf("%s = %d, want %d", q, got, want)
@@ -108,16 +108,44 @@ func TestRefreshLoadsLake(t *testing.T) {
 	for _, tb := range tables {
 		names = append(names, tb.Name)
 	}
-	want := LakeTables()
-	for _, r := range refdata.Tables() {
-		want = append(want, r.Name)
-	}
-	want = append(want, Models()...)
-	if got, want := strings.Join(names, " "), strings.Join(want, " "); got != want {
+	if got, want := strings.Join(names, " "), strings.Join(builds(), " "); got != want {
 		t.Errorf("Tables() = %s, want %s", got, want)
 	}
 	if g := tables[1]; g != (TableInfo{Name: "grabs", Kind: "lake", Files: 2, Bytes: g.Bytes, Rows: 6}) || g.Bytes <= 0 {
 		t.Errorf("Tables()[1] = %+v", g)
+	}
+}
+
+// builds are the tables a refresh builds, in order: the lake's, the reference
+// tables, the models.
+func builds() []string {
+	names := LakeTables()
+	for _, r := range refdata.Tables() {
+		names = append(names, r.Name)
+	}
+	return append(names, Models()...)
+}
+
+// TestRefreshBuildsWhatItSays counts the Progress calls of a refresh: one per table
+// it builds, in order, as many as RefreshBuilds says.
+func TestRefreshBuildsWhatItSays(t *testing.T) {
+	dir := t.TempDir()
+	testworld.Small(t, dir)
+	w, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	var progressed []string
+	w.Progress = func(ti TableInfo) { progressed = append(progressed, ti.Name) }
+	if err := w.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(progressed, " "), strings.Join(builds(), " "); got != want {
+		t.Errorf("Progress saw %s\nwant %s", got, want)
+	}
+	if n := RefreshBuilds(); len(progressed) != n {
+		t.Errorf("RefreshBuilds() = %d; a refresh called Progress %d times", n, len(progressed))
 	}
 }
 

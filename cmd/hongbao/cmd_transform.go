@@ -47,7 +47,7 @@ func runTransform(ctx context.Context, g *globalOptions, out io.Writer, showProg
 	defer w.Close()
 	var p *progress
 	if showProgress {
-		total := int64(len(transform.LakeTables()) + len(transform.Models()))
+		total := int64(transform.RefreshBuilds())
 		p = newProgress(total, "transform "+w.Path())
 		var built int64
 		// A refresh that meets an unreadable lake file builds the tables again.

@@ -143,7 +143,7 @@ func runQuarantineList(ctx context.Context, g *globalOptions, opts quarantineOpt
 	}
 	if opts.format == "table" {
 		fmt.Fprintf(out, "%s messages in quarantine: %s waiting, %s landed by a replay\n",
-			transformCount(total), transformCount(total-replayed), transformCount(replayed))
+			locale.Int(total), locale.Int(total-replayed), locale.Int(replayed))
 	}
 	return nil
 }
@@ -268,7 +268,7 @@ func runQuarantineReplay(ctx context.Context, g *globalOptions, opts quarantineO
 		verb, stay = "would land", "would stay"
 	}
 	fmt.Fprintf(w, "%s quarantined messages not replayed before: %s %s, %s %s in quarantine\n",
-		transformCount(rep.Considered), transformCount(rep.LandedTotal()), verb, transformCount(rep.StaysTotal()), stay)
+		locale.Int(rep.Considered), locale.Int(rep.LandedTotal()), verb, locale.Int(rep.StaysTotal()), stay)
 	if rep.LandedTotal() > 0 {
 		fmt.Fprintf(w, "\n%s, by the reason they had been quarantined for:\n", verb)
 		writeCounts(w, rep.Landed)
@@ -280,9 +280,9 @@ func runQuarantineReplay(ctx context.Context, g *globalOptions, opts quarantineO
 		sort.Strings(tables)
 		for _, t := range tables {
 			c := rep.Tables[t]
-			fmt.Fprintf(w, "  %-22s %8s rows", t, transformCount(c.Rows))
+			fmt.Fprintf(w, "  %-22s %8s rows", t, locale.Int(c.Rows))
 			if c.SumFen != 0 {
-				fmt.Fprintf(w, "  %s fen", transformCount(c.SumFen))
+				fmt.Fprintf(w, "  %s fen", locale.Int(c.SumFen))
 			}
 			fmt.Fprintln(w)
 		}
@@ -316,7 +316,7 @@ func writeCounts(w io.Writer, m map[events.Reason]int64) {
 		return rs[i] < rs[j]
 	})
 	for _, r := range rs {
-		fmt.Fprintf(w, "  %-22s %8s\n", r, transformCount(m[r]))
+		fmt.Fprintf(w, "  %-22s %8s\n", r, locale.Int(m[r]))
 	}
 }
 
@@ -353,11 +353,11 @@ func runQuarantineEvict(ctx context.Context, g *globalOptions, files []string, o
 		var parts []string
 		for _, r := range []events.Reason{events.ReasonInvalidUTF8, lake.ReasonUnreadableFile} {
 			if n := ev.Reasons[r]; n > 0 {
-				parts = append(parts, fmt.Sprintf("%s %s", r, transformCount(n)))
+				parts = append(parts, fmt.Sprintf("%s %s", r, locale.Int(n)))
 			}
 		}
 		fmt.Fprintf(w, "evicted %s/%s: %s rows moved to quarantine (%s)\n  the file is kept at %s\n  marker %s lists %s instead\n",
-			ev.Table, ev.File, transformCount(ev.QuarantineFile.Rows), strings.Join(parts, ", "),
+			ev.Table, ev.File, locale.Int(ev.QuarantineFile.Rows), strings.Join(parts, ", "),
 			lake.EvictedPath(g.dir, ev.Table, ev.File),
 			lake.MarkerPath(g.dir, ev.Topic, ev.Partition, ev.Marker),
 			filepath.Join(lake.QuarantineTable, ev.QuarantineFile.File))

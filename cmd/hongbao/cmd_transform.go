@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/transform"
 )
 
@@ -74,13 +74,13 @@ func runTransform(ctx context.Context, g *globalOptions, out io.Writer, showProg
 	var lakeRows int64
 	for _, t := range tables {
 		nameWidth = max(nameWidth, len(t.Name))
-		countWidth = max(countWidth, len(transformCount(t.Rows)))
+		countWidth = max(countWidth, len(locale.Int(t.Rows)))
 		if t.Kind == "lake" {
 			lakeRows += t.Rows
 		}
 	}
 	if p != nil {
-		p.Done("%d tables, %s rows from the lake", len(tables), transformCount(lakeRows))
+		p.Done("%d tables, %s rows from the lake", len(tables), locale.Int(lakeRows))
 	}
 	for _, t := range tables {
 		from := t.Kind // "model" or "reference"
@@ -99,23 +99,7 @@ func runTransform(ctx context.Context, g *globalOptions, out io.Writer, showProg
 		case n > 1:
 			from += fmt.Sprintf(", %d unreadable files left out", n)
 		}
-		fmt.Fprintf(out, "%-*s  %*s rows  %s\n", nameWidth, t.Name, countWidth, transformCount(t.Rows), from)
+		fmt.Fprintf(out, "%-*s  %*s rows  %s\n", nameWidth, t.Name, countWidth, locale.Int(t.Rows), from)
 	}
 	return refreshErr
-}
-
-// transformCount writes n with thousands separators: 100,000,000 reads at a glance.
-func transformCount(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := n < 0
-	if neg {
-		s = s[1:]
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
 }

@@ -37,11 +37,3 @@ user_funnel              3 rows  model
 		t.Errorf("transform printed:\n%s\nwant:\n%s", out.String(), want)
 	}
 }
-
-func TestTransformCount(t *testing.T) {
-	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 100000000: "100,000,000", -12345: "-12,345"} {
-		if got := transformCount(n); got != want {
-			t.Errorf("transformCount(%d) = %q, want %q", n, got, want)
-		}
-	}
-}

@@ -1,24 +1,16 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
-	"path/filepath"
-	"slices"
-	"sort"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/hongbao/hongbao/ingest/events"
-	"github.com/hongbao/hongbao/ingest/lake"
 	"github.com/hongbao/hongbao/ingest/quarantine"
-	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/query"
 )
 
@@ -40,8 +32,10 @@ func (o *quarantineOptions) addFormat(f *pflag.FlagSet) {
 
 // check validates the flags before anything runs.
 func (o *quarantineOptions) check() error {
-	if o.reason != "" && !slices.Contains(quarantineReasons(), o.reason) {
-		return usagef("--reason %q is not a quarantine reason; use one of %s", o.reason, strings.Join(quarantineReasons(), ", "))
+	if o.reason != "" {
+		if _, err := quarantine.ParseReason(o.reason); err != nil {
+			return usagef("--reason %v", err)
+		}
 	}
 	switch o.format {
 	case "table", "csv", "json":
@@ -55,14 +49,6 @@ func (o *quarantineOptions) check() error {
 		return usagef("--limit 0 lists every message: use it with --format csv or json, which stream")
 	}
 	return nil
-}
-
-func quarantineReasons() []string {
-	var rs []string
-	for _, r := range events.Reasons {
-		rs = append(rs, string(r))
-	}
-	return append(rs, string(lake.ReasonUnreadableFile))
 }
 
 func newQuarantineCommand(g *globalOptions) *cobra.Command {
@@ -122,28 +108,17 @@ func runQuarantineList(ctx context.Context, g *globalOptions, opts quarantineOpt
 	if err != nil {
 		return err
 	}
-	res := &query.Result{
-		Columns: []string{"reason", "topic", "messages", "replayed", "waiting", "partitions", "first_offset", "last_offset", "example"},
-		Types:   []string{"VARCHAR", "VARCHAR", "BIGINT", "BIGINT", "BIGINT", "BIGINT", "BIGINT", "BIGINT", "VARCHAR"},
-	}
-	var total, replayed int64
+	table := opts.format == "table"
+	res := &query.Result{Columns: quarantine.ListHeader.Columns, Types: quarantine.ListHeader.Types}
 	for _, c := range counts {
-		example := c.Example
-		if opts.format == "table" {
-			example = quarantine.Printable([]byte(example), 72)
-		}
-		res.Rows = append(res.Rows, []query.Value{text(string(c.Reason)), text(c.Topic), number(c.Messages),
-			number(c.Replayed), number(c.Pending()), number(c.Partitions), number(c.FirstOffset), number(c.LastOffset), text(example)})
-		total += c.Messages
-		replayed += c.Replayed
+		res.Rows = append(res.Rows, values(c.Row(table)))
 	}
 	res.Total = int64(len(res.Rows))
 	if err := res.Write(out, query.Format(opts.format)); err != nil {
 		return err
 	}
-	if opts.format == "table" {
-		fmt.Fprintf(out, "%s messages in quarantine: %s waiting, %s landed by a replay\n",
-			locale.Int(total), locale.Int(total-replayed), locale.Int(replayed))
+	if table {
+		fmt.Fprintln(out, quarantine.ListTotal(counts))
 	}
 	return nil
 }
@@ -177,47 +152,25 @@ give them whole (still escaped) and stream, so --limit 0 prints every message.`,
 }
 
 func runQuarantineShow(ctx context.Context, g *globalOptions, opts quarantineOptions, pending bool, out io.Writer) error {
-	columns := []string{"topic", "partition", "offset", "key", "kafka_ts", "reason", "detail", "raw", "replayed_at"}
-	types := []string{"VARCHAR", "INTEGER", "BIGINT", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR"}
+	h := quarantine.ShowHeader
 	table := opts.format == "table"
-	cut := func(n int) int {
-		if table {
-			return n
-		}
-		return 0
-	}
-	when := func(t time.Time) query.Value {
-		if t.IsZero() {
-			return query.Value{Kind: query.KindNull}
-		}
-		return text(t.In(shanghai).Format("2006-01-02 15:04:05"))
-	}
-	toRow := func(m *quarantine.Message) []query.Value {
-		key := query.Value{Kind: query.KindNull}
-		if m.Key != nil {
-			key = text(quarantine.Printable(m.Key, cut(24)))
-		}
-		return []query.Value{text(m.Topic), number(int64(m.Partition)), number(m.Offset), key, when(m.KafkaTS),
-			text(string(m.Reason)), text(quarantine.Printable([]byte(m.Detail), cut(60))),
-			text(quarantine.Printable(m.Raw, cut(60))), when(m.ReplayedAt)}
-	}
 	show := quarantine.ShowOptions{Reason: events.Reason(opts.reason), Pending: pending, Limit: opts.limit}
 	if !table {
 		rw, err := query.NewRowWriter(out, query.Format(opts.format))
 		if err != nil {
 			return err
 		}
-		if err := rw.Header(columns, types); err != nil {
+		if err := rw.Header(h.Columns, h.Types); err != nil {
 			return err
 		}
-		if err := quarantine.Show(ctx, g.dir, show, func(m *quarantine.Message) error { return rw.Row(toRow(m)) }); err != nil {
+		if err := quarantine.Show(ctx, g.dir, show, func(m *quarantine.Message) error { return rw.Row(values(m.Row(table))) }); err != nil {
 			return err
 		}
 		return rw.Close()
 	}
-	res := &query.Result{Columns: columns, Types: types}
+	res := &query.Result{Columns: h.Columns, Types: h.Types}
 	err := quarantine.Show(ctx, g.dir, show, func(m *quarantine.Message) error {
-		res.Rows = append(res.Rows, toRow(m))
+		res.Rows = append(res.Rows, values(m.Row(table)))
 		return nil
 	})
 	if err != nil {
@@ -262,62 +215,7 @@ func runQuarantineReplay(ctx context.Context, g *globalOptions, opts quarantineO
 	if err != nil {
 		return err
 	}
-	w := bufio.NewWriter(out)
-	verb, stay := "landed", "stay"
-	if rep.DryRun {
-		verb, stay = "would land", "would stay"
-	}
-	fmt.Fprintf(w, "%s quarantined messages not replayed before: %s %s, %s %s in quarantine\n",
-		locale.Int(rep.Considered), locale.Int(rep.LandedTotal()), verb, locale.Int(rep.StaysTotal()), stay)
-	if rep.LandedTotal() > 0 {
-		fmt.Fprintf(w, "\n%s, by the reason they had been quarantined for:\n", verb)
-		writeCounts(w, rep.Landed)
-		fmt.Fprintf(w, "\n%s, by table:\n", verb)
-		tables := make([]string, 0, len(rep.Tables))
-		for t := range rep.Tables {
-			tables = append(tables, t)
-		}
-		sort.Strings(tables)
-		for _, t := range tables {
-			c := rep.Tables[t]
-			fmt.Fprintf(w, "  %-22s %8s rows", t, locale.Int(c.Rows))
-			if c.SumFen != 0 {
-				fmt.Fprintf(w, "  %s fen", locale.Int(c.SumFen))
-			}
-			fmt.Fprintln(w)
-		}
-	}
-	if rep.StaysTotal() > 0 {
-		fmt.Fprintf(w, "\n%s in quarantine, by the reason they fail today's rules for:\n", stay)
-		writeCounts(w, rep.Stays)
-	}
-	switch {
-	case rep.DryRun && rep.LandedTotal() > 0:
-		fmt.Fprintf(w, "\nNothing was landed: run without --dry-run to land them.\n")
-	case len(rep.Commits) > 0:
-		fmt.Fprintf(w, "\n%d replay commits, markers %s to %s.\nRun 'hongbao transform --dir %s' to bring the warehouse up to date.\n",
-			len(rep.Commits),
-			lake.ReplayMarkerPath(g.dir, rep.Commits[0].Seq),
-			filepath.Base(lake.ReplayMarkerPath(g.dir, rep.Commits[len(rep.Commits)-1].Seq)), g.dir)
-	}
-	return w.Flush()
-}
-
-// writeCounts prints counts by reason, most first.
-func writeCounts(w io.Writer, m map[events.Reason]int64) {
-	rs := make([]events.Reason, 0, len(m))
-	for r := range m {
-		rs = append(rs, r)
-	}
-	sort.Slice(rs, func(i, j int) bool {
-		if m[rs[i]] != m[rs[j]] {
-			return m[rs[i]] > m[rs[j]]
-		}
-		return rs[i] < rs[j]
-	})
-	for _, r := range rs {
-		fmt.Fprintf(w, "  %-22s %8s\n", r, locale.Int(m[r]))
-	}
+	return rep.Print(out, g.dir)
 }
 
 func newQuarantineEvictCommand(g *globalOptions) *cobra.Command {
@@ -348,33 +246,25 @@ reads is refused.`,
 
 func runQuarantineEvict(ctx context.Context, g *globalOptions, files []string, out io.Writer) error {
 	evs, err := quarantine.Evict(ctx, g.dir, files)
-	w := bufio.NewWriter(out)
-	for _, ev := range evs {
-		var parts []string
-		for _, r := range []events.Reason{events.ReasonInvalidUTF8, lake.ReasonUnreadableFile} {
-			if n := ev.Reasons[r]; n > 0 {
-				parts = append(parts, fmt.Sprintf("%s %s", r, locale.Int(n)))
-			}
-		}
-		fmt.Fprintf(w, "evicted %s/%s: %s rows moved to quarantine (%s)\n  the file is kept at %s\n  marker %s lists %s instead\n",
-			ev.Table, ev.File, locale.Int(ev.QuarantineFile.Rows), strings.Join(parts, ", "),
-			lake.EvictedPath(g.dir, ev.Table, ev.File),
-			lake.MarkerPath(g.dir, ev.Topic, ev.Partition, ev.Marker),
-			filepath.Join(lake.QuarantineTable, ev.QuarantineFile.File))
-	}
-	if len(evs) > 0 && err == nil {
-		fmt.Fprintf(w, "Next: 'hongbao quarantine replay --dir %s' lands the valid rows again, then 'hongbao transform --dir %s'.\n", g.dir, g.dir)
-	}
-	if ferr := w.Flush(); err == nil {
-		err = ferr
+	if perr := quarantine.PrintEvictions(out, g.dir, evs, err == nil); err == nil {
+		err = perr
 	}
 	return err
 }
 
-func text(s string) query.Value { return query.Value{Text: s, Kind: query.KindText} }
-func number(n int64) query.Value {
-	return query.Value{Text: strconv.FormatInt(n, 10), Kind: query.KindNumber}
+// values turns a quarantine row (strings, int64s, nil for NULL) into the values the
+// SQL client's formats print.
+func values(row []any) []query.Value {
+	vs := make([]query.Value, len(row))
+	for i, v := range row {
+		switch v := v.(type) {
+		case string:
+			vs[i] = query.Value{Text: v, Kind: query.KindText}
+		case int64:
+			vs[i] = query.Value{Text: strconv.FormatInt(v, 10), Kind: query.KindNumber}
+		default:
+			vs[i] = query.Value{Kind: query.KindNull}
+		}
+	}
+	return vs
 }
-
-// shanghai is the zone the warehouse shows times in.
-var shanghai = locale.Zone

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
@@ -59,47 +58,13 @@ func runTransform(ctx context.Context, g *globalOptions, out io.Writer, showProg
 	if refreshErr != nil && !errors.Is(refreshErr, transform.ErrUnreadableLakeFile) {
 		return refreshErr
 	}
-	left := map[string]int{} // unreadable files left out, by table
-	var ue *transform.UnreadableFilesError
-	if errors.As(refreshErr, &ue) {
-		for _, f := range ue.Files {
-			left[f.Table]++
-		}
-	}
 	tables, err := w.Tables(ctx)
 	if err != nil {
 		return err
 	}
-	nameWidth, countWidth := 0, 0
-	var lakeRows int64
-	for _, t := range tables {
-		nameWidth = max(nameWidth, len(t.Name))
-		countWidth = max(countWidth, len(locale.Int(t.Rows)))
-		if t.Kind == "lake" {
-			lakeRows += t.Rows
-		}
-	}
 	if p != nil {
-		p.Done("%d tables, %s rows from the lake", len(tables), locale.Int(lakeRows))
+		p.Done("%d tables, %s rows from the lake", len(tables), locale.Int(transform.LakeRows(tables)))
 	}
-	for _, t := range tables {
-		from := t.Kind // "model" or "reference"
-		switch {
-		case t.Kind != "lake":
-		case t.Files == 0:
-			from = "no lake files"
-		case t.Files == 1:
-			from = "from 1 lake file"
-		default:
-			from = fmt.Sprintf("from %d lake files", t.Files)
-		}
-		switch n := left[t.Name]; {
-		case n == 1:
-			from += ", 1 unreadable file left out"
-		case n > 1:
-			from += fmt.Sprintf(", %d unreadable files left out", n)
-		}
-		fmt.Fprintf(out, "%-*s  %*s rows  %s\n", nameWidth, t.Name, countWidth, locale.Int(t.Rows), from)
-	}
+	transform.PrintTables(out, tables, refreshErr)
 	return refreshErr
 }

@@ -7,12 +7,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hongbao/hongbao/internal/locale"
 )
 
-var cst = time.FixedZone("CST", 8*3600)
-
 func sampleEvents() []Event {
-	ts := time.Date(2014, 1, 31, 0, 0, 12, 345_000_000, cst)
+	ts := time.Date(2014, 1, 31, 0, 0, 12, 345_000_000, locale.Zone)
 	return []Event{
 		{EventID: "e1", Type: EnvelopeSent, TS: ts, EnvelopeID: "env1", SenderID: "u1", ChatID: "g1", Kind: KindLucky, TotalFen: 1070, Shares: 5},
 		{EventID: "e2", Type: EnvelopeGrabbed, TS: ts, EnvelopeID: "env1", UserID: "u2", Outcome: OutcomeClaimed, AmountFen: 233},

@@ -14,16 +14,14 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/hongbao/hongbao/ingest/events"
+	"github.com/hongbao/hongbao/internal/locale"
 )
 
 const topic = "hongbao.events"
 
-// shanghai is UTC+8 without a tz database, so the tests run anywhere.
-var shanghai = time.FixedZone("CST", 8*3600)
-
 // at is minute m after midnight of the 2014 Spring Festival eve, Beijing time.
 func at(m int) time.Time {
-	return time.Date(2014, 1, 31, 0, 0, 0, 0, shanghai).Add(time.Duration(m) * time.Minute)
+	return time.Date(2014, 1, 31, 0, 0, 0, 0, locale.Zone).Add(time.Duration(m) * time.Minute)
 }
 
 func openLake(t testing.TB, dir string) *Lake {

@@ -45,6 +45,11 @@ type Config struct {
 	FlushInterval time.Duration
 	// Validator checks single messages; nil means events.DefaultValidator().
 	Validator *events.Validator
+	// StopAfter, if positive, is how many messages the topic holds (the producer's
+	// count, as the demo knows it): the ingester stops once it has read that many,
+	// then checks that the lake holds every partition up to the topic's end, and
+	// returns ErrNotDrained if not (see CheckDrained).
+	StopAfter int64
 	// Consumed, if set, is advanced by the number of messages read.
 	Consumed *atomic.Int64
 	// OnConsumed, if set, is called with Consumed's new total each time the
@@ -147,6 +152,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
+	in.stop = stop
 
 	in.lastActivity.Store(time.Now().UnixNano())
 	if cfg.UntilIdle > 0 {
@@ -213,6 +219,13 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		}
 		in.sum.Drained = true
 	}
+	if cfg.StopAfter > 0 && ctx.Err() == nil {
+		// Stopped on the count: it says everything produced was read; the lake must
+		// say it is all there.
+		if err := CheckDrained(ctx, cfg); err != nil {
+			return in.sum, err
+		}
+	}
 	return in.sum, nil
 }
 
@@ -230,6 +243,7 @@ type ingester struct {
 	topicID      string
 	lastActivity atomic.Int64
 	drainTarget  atomic.Pointer[topicState]
+	stop         func() // ends the run (StopAfter)
 
 	// seen is the duplicate window of every partition this process reads: a copy of
 	// an event may arrive under another key, on another partition.

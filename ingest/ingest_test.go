@@ -128,22 +128,19 @@ func (c *readCount) wait(ctx context.Context, n int64) bool {
 	}
 }
 
-// ingestUntil runs the ingester until it has read n messages (or idles for idle).
+// ingestUntil runs the ingester until it has read the n messages the topic holds
+// (StopAfter, which checks the lake holds them all), or idles for idle.
 func ingestUntil(t testing.TB, addr, dir string, n int64, idle time.Duration, flushRows int) *ingest.Summary {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	var read readCount
-	if n > 0 {
-		go func() {
-			read.wait(ctx, n)
-			cancel()
-		}()
-	}
 	sum, err := ingest.Run(ctx, ingest.Config{Brokers: []string{addr}, Topic: topic, Group: "test", Dir: dir,
-		UntilIdle: idle, FlushRows: flushRows, OnConsumed: read.add})
+		UntilIdle: idle, FlushRows: flushRows, StopAfter: n})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("the ingester ran until the test's timeout, having read %d of %d messages", sum.Messages, n)
 	}
 	return sum
 }

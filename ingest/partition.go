@@ -145,7 +145,9 @@ func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p 
 		if total := cfg.Consumed.Add(unreported); cfg.OnConsumed != nil {
 			cfg.OnConsumed(total)
 		}
-		atomic.AddInt64(&in.sum.Messages, unreported)
+		if n := atomic.AddInt64(&in.sum.Messages, unreported); cfg.StopAfter > 0 && n >= cfg.StopAfter {
+			in.stop()
+		}
 		unreported = 0
 	}
 	defer report()

@@ -256,12 +256,9 @@ func (l *Lake) Evictions() ([]Eviction, error) {
 	var out []Eviction
 	for _, table := range Tables[:tQuarantine] {
 		dir := evictedDir(l.root, table)
-		entries, err := os.ReadDir(dir)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
+		entries, err := listDir(dir, "evictions")
 		if err != nil {
-			return nil, fmt.Errorf("lake: list evictions: %w", err)
+			return nil, err
 		}
 		for _, e := range entries {
 			if strings.HasPrefix(e.Name(), ".") || !strings.HasSuffix(e.Name(), markerExt) {
@@ -292,17 +289,17 @@ func (m *Maintenance) recoverEvictions() error {
 		}
 	}
 	qdir := m.l.tableDir(QuarantineTable)
-	entries, err := os.ReadDir(qdir)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("lake: list quarantine: %w", err)
+	entries, err := listDir(qdir, "quarantine")
+	if err != nil {
+		return err
 	}
 	for _, e := range entries {
 		final, ok := hiddenTmp(e.Name(), "", parquetExt)
 		if !ok || !isEvictedName(final) || recorded[final] {
 			continue
 		}
-		if err := os.Remove(filepath.Join(qdir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("lake: %w", err)
+		if err := removeFile(filepath.Join(qdir, e.Name())); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -2,9 +2,7 @@ package lake
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -100,12 +98,9 @@ func (l *Lake) ResumeOffset(topic string, partition int) (next int64, ok bool, e
 	if err := checkTopic(topic); err != nil {
 		return 0, false, err
 	}
-	entries, err := os.ReadDir(l.partitionDir(topic, partition))
-	if errors.Is(err, fs.ErrNotExist) {
-		return 0, false, nil
-	}
+	entries, err := listDir(l.partitionDir(topic, partition), "commits")
 	if err != nil {
-		return 0, false, fmt.Errorf("lake: list commits: %w", err)
+		return 0, false, err
 	}
 	for _, e := range entries {
 		if _, last, isMarker := parseMarkerName(e.Name()); isMarker && (!ok || last+1 > next) {
@@ -160,12 +155,9 @@ func (l *Lake) Commits() ([]Commit, error) {
 // markers reads one partition's commit markers, in offset order.
 func (l *Lake) markers(topic string, partition int) ([]Commit, error) {
 	dir := l.partitionDir(topic, partition)
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
+	entries, err := listDir(dir, "commits")
 	if err != nil {
-		return nil, fmt.Errorf("lake: list commits: %w", err)
+		return nil, err
 	}
 	var cs []Commit
 	for _, e := range entries { // ReadDir sorts by name, and names sort by offset
@@ -182,15 +174,24 @@ func (l *Lake) markers(topic string, partition int) ([]Commit, error) {
 	return cs, nil
 }
 
+// decodeMarker reads the JSON of a commit or replay marker into c; a marker that
+// cannot be read or decoded is a MarkerError.
+func decodeMarker(path string, c any) error {
+	data, err := os.ReadFile(path)
+	if err == nil {
+		err = json.Unmarshal(data, c)
+	}
+	if err != nil {
+		return &MarkerError{Path: path, Err: err}
+	}
+	return nil
+}
+
 // readMarker reads a marker and checks it against where it was found.
 func readMarker(path, topic string, partition int, first, last int64) (Commit, error) {
 	var c Commit
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return c, &MarkerError{Path: path, Err: err}
-	}
-	if err := json.Unmarshal(data, &c); err != nil {
-		return c, &MarkerError{Path: path, Err: err}
+	if err := decodeMarker(path, &c); err != nil {
+		return c, err
 	}
 	if c.Topic != topic || c.Partition != partition || c.FirstOffset != first || c.LastOffset != last {
 		return c, &MarkerError{Path: path, Err: fmt.Errorf("it records %s partition %d offsets %d-%d",
@@ -221,12 +222,9 @@ func (l *Lake) Ends(topic string) ([]PartitionEnd, error) {
 		return nil, err
 	}
 	base := filepath.Join(l.root, commitsFolder, topic)
-	parts, err := os.ReadDir(base)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
+	parts, err := listDir(base, "commits")
 	if err != nil {
-		return nil, fmt.Errorf("lake: list commits: %w", err)
+		return nil, err
 	}
 	var ends []PartitionEnd
 	for _, p := range parts {

@@ -3,7 +3,6 @@ package lake
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -88,9 +87,9 @@ func (m *Maintenance) Close() {
 // waiting: an ingester holds its partitions for as long as it runs.
 func (m *Maintenance) lockPartitions() error {
 	base := filepath.Join(m.l.root, commitsFolder)
-	topics, err := os.ReadDir(base)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("lake: list commits: %w", err)
+	topics, err := listDir(base, "commits")
+	if err != nil {
+		return err
 	}
 	for _, t := range topics {
 		if !t.IsDir() || checkTopic(t.Name()) != nil {

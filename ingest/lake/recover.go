@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 )
@@ -26,12 +25,9 @@ type tmpFile struct {
 func (l *Lake) tmpFiles() (map[partKey][]tmpFile, error) {
 	out := make(map[partKey][]tmpFile)
 	for _, table := range Tables {
-		entries, err := os.ReadDir(l.tableDir(table))
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
+		entries, err := listDir(l.tableDir(table), table)
 		if err != nil {
-			return nil, fmt.Errorf("lake: list %s: %w", table, err)
+			return nil, err
 		}
 		for _, e := range entries {
 			name := e.Name()
@@ -85,14 +81,14 @@ func (l *Lake) recoverAll() error {
 // forward), any other is deleted (roll back), as is any marker never renamed.
 func (l *Lake) recoverLocked(key partKey, files []tmpFile) error {
 	dir := l.partitionDir(key.topic, key.partition)
-	entries, err := os.ReadDir(dir)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("lake: list commits: %w", err)
+	entries, err := listDir(dir, "commits")
+	if err != nil {
+		return err
 	}
 	for _, e := range entries {
 		if n := e.Name(); strings.HasPrefix(n, ".") && strings.HasSuffix(n, markerExt+tmpExt) {
-			if err := os.Remove(filepath.Join(dir, n)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("lake: %w", err)
+			if err := removeFile(filepath.Join(dir, n)); err != nil {
+				return err
 			}
 		}
 	}
@@ -122,8 +118,8 @@ func (l *Lake) recoverLocked(key partKey, files []tmpFile) error {
 			if err := renameInto(tdir, f.name, final); err != nil {
 				return err
 			}
-		} else if err := os.Remove(filepath.Join(tdir, f.name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("lake: %w", err)
+		} else if err := removeFile(filepath.Join(tdir, f.name)); err != nil {
+			return err
 		}
 		touched[tdir] = true
 	}

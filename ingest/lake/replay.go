@@ -234,12 +234,9 @@ func (b *ReplayBatch) Commit() (*ReplayCommit, error) {
 // partitions that it did not write.
 func (l *Lake) ReplayCommits() ([]ReplayCommit, error) {
 	dir := filepath.Join(l.root, ReplayFolder)
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
+	entries, err := listDir(dir, "replay markers")
 	if err != nil {
-		return nil, fmt.Errorf("lake: list replay markers: %w", err)
+		return nil, err
 	}
 	var cs []ReplayCommit
 	for _, e := range entries { // names sort by SEQ
@@ -263,12 +260,8 @@ func (l *Lake) ReplayCommits() ([]ReplayCommit, error) {
 
 func readReplayMarker(path string, seq int64) (ReplayCommit, error) {
 	var c ReplayCommit
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return c, &MarkerError{Path: path, Err: err}
-	}
-	if err := json.Unmarshal(data, &c); err != nil {
-		return c, &MarkerError{Path: path, Err: err}
+	if err := decodeMarker(path, &c); err != nil {
+		return c, err
 	}
 	if c.Seq != seq {
 		return c, &MarkerError{Path: path, Err: fmt.Errorf("it records replay commit %d", c.Seq)}
@@ -306,8 +299,8 @@ func (m *Maintenance) recoverReplays() error {
 	for _, e := range entries {
 		name := e.Name()
 		if strings.HasPrefix(name, ".") && strings.HasSuffix(name, markerExt+tmpExt) {
-			if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("lake: %w", err)
+			if err := removeFile(filepath.Join(dir, name)); err != nil {
+				return err
 			}
 			continue
 		}
@@ -321,12 +314,9 @@ func (m *Maintenance) recoverReplays() error {
 	m.nextSeq++
 	for _, table := range replayTables() {
 		tdir := l.tableDir(table)
-		files, err := os.ReadDir(tdir)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
+		files, err := listDir(tdir, table)
 		if err != nil {
-			return fmt.Errorf("lake: list %s: %w", table, err)
+			return err
 		}
 		touched := false
 		for _, e := range files {

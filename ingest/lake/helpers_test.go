@@ -47,7 +47,8 @@ func grab(eventID, envelope string, ts time.Time, amount int64) events.Event {
 	return e
 }
 
-// readFile reads a whole Parquet file back with pqarrow.
+// readFile reads a whole Parquet file back with pqarrow; the table is released when
+// the test ends.
 func readFile(t testing.TB, path string) arrow.Table {
 	t.Helper()
 	rdr, err := file.OpenParquetFile(path, false)
@@ -63,10 +64,11 @@ func readFile(t testing.TB, path string) arrow.Table {
 	if err != nil {
 		t.Fatalf("read %s: %v", path, err)
 	}
+	t.Cleanup(tbl.Release)
 	return tbl
 }
 
-// column returns a table's column by name as one array; the caller releases it.
+// column returns a table's column by name as one array, released when the test ends.
 func column(t testing.TB, tbl arrow.Table, name string) arrow.Array {
 	t.Helper()
 	idx := tbl.Schema().FieldIndices(name)
@@ -78,16 +80,15 @@ func column(t testing.TB, tbl arrow.Table, name string) arrow.Array {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(arr.Release)
 	return arr
 }
 
 // sumInt64 adds the non-null values of an int64 column.
 func sumInt64(t testing.TB, tbl arrow.Table, name string) int64 {
 	t.Helper()
-	arr := column(t, tbl, name)
-	defer arr.Release()
 	var s int64
-	a := arr.(*array.Int64)
+	a := column(t, tbl, name).(*array.Int64)
 	for i := 0; i < a.Len(); i++ {
 		if a.IsValid(i) {
 			s += a.Value(i)

@@ -97,13 +97,9 @@ func TestEvictMovesRowsToQuarantineAndRewritesMarker(t *testing.T) {
 	}
 
 	tbl := readFile(t, filepath.Join(dir, "lake", QuarantineTable, ev.QuarantineFile.File))
-	defer tbl.Release()
 	raw := column(t, tbl, "raw")
-	defer raw.Release()
 	reason := column(t, tbl, "reason")
-	defer reason.Release()
 	off := column(t, tbl, "kafka_offset")
-	defer off.Release()
 	for i := 0; i < raw.Len(); i++ {
 		b := raw.(*array.Binary).Value(i)
 		o := off.(*array.Int64).Value(i)
@@ -173,7 +169,6 @@ func TestReplayCommitSurvivesACrashAtEachStep(t *testing.T) {
 			if p := column(t, tbl, "kafka_partition"); p.(*array.Int32).Value(0) != 3 || sumInt64(t, tbl, "kafka_offset") != 9 {
 				t.Errorf("replayed grab lost its Kafka position")
 			}
-			tbl.Release()
 		}
 		// The next commit takes the next number.
 		b = m.NewReplayBatch(topic, 3)

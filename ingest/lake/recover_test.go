@@ -157,7 +157,6 @@ func TestRecoverRollForward(t *testing.T) {
 		}
 	}
 	tbl := readFile(t, filepath.Join(dir, "lake", "grabs", name))
-	defer tbl.Release()
 	if tbl.NumRows() != 4 || sumInt64(t, tbl, "amount_fen") != 4 {
 		t.Errorf("recovered grabs: %d rows", tbl.NumRows())
 	}
@@ -237,7 +236,6 @@ func TestRecoverRollBack(t *testing.T) {
 	for _, n := range func() []string { n, _ := lakeFiles(t, dir, "grabs"); return n }() {
 		tbl := readFile(t, filepath.Join(dir, "lake", "grabs", n))
 		rows += tbl.NumRows()
-		tbl.Release()
 	}
 	if rows != 8 {
 		t.Errorf("grabs rows after the replay = %d, want 8 (no loss, no duplicates)", rows)

@@ -110,7 +110,6 @@ func TestCommitRoundTrip(t *testing.T) {
 		}
 		path := filepath.Join(dir, "lake", table, wantName)
 		tbl := readFile(t, path)
-		defer tbl.Release()
 		if tbl.NumRows() != exp.rows {
 			t.Errorf("%s: %d rows, want %d", table, tbl.NumRows(), exp.rows)
 		}
@@ -153,17 +152,11 @@ func TestCommitRoundTrip(t *testing.T) {
 
 	// Grabs: amount_fen is null exactly for missed grabs; ts round-trips as the instant.
 	grabs := readFile(t, filepath.Join(dir, "lake", "grabs", wantName))
-	defer grabs.Release()
 	outcome := column(t, grabs, "outcome")
-	defer outcome.Release()
 	amount := column(t, grabs, "amount_fen")
-	defer amount.Release()
 	ts := column(t, grabs, "ts")
-	defer ts.Release()
 	off := column(t, grabs, "kafka_offset")
-	defer off.Release()
 	part := column(t, grabs, "kafka_partition")
-	defer part.Release()
 	if amount.NullN() != 2 {
 		t.Errorf("grabs: %d null amounts, want 2", amount.NullN())
 	}
@@ -190,19 +183,12 @@ func TestCommitRoundTrip(t *testing.T) {
 
 	// Quarantine: nullable key and Kafka timestamp, the raw bytes, the reason.
 	q := readFile(t, filepath.Join(dir, "lake", "quarantine", wantName))
-	defer q.Release()
 	key := column(t, q, "kafka_key")
-	defer key.Release()
 	kts := column(t, q, "kafka_ts")
-	defer kts.Release()
 	raw := column(t, q, "raw")
-	defer raw.Release()
 	reason := column(t, q, "reason")
-	defer reason.Release()
 	qtopic := column(t, q, "kafka_topic")
-	defer qtopic.Release()
 	iat := column(t, q, "ingested_at")
-	defer iat.Release()
 	if !bytes.Equal(key.(*array.Binary).Value(0), []byte("env-9")) || !key.IsNull(1) {
 		t.Errorf("kafka_key = %q, null %v", key.(*array.Binary).Value(0), key.IsNull(1))
 	}
@@ -267,7 +253,6 @@ func TestCommitReusesBuilders(t *testing.T) {
 	}
 	cf, _ := c.File("grabs")
 	tbl := readFile(t, filepath.Join(dir, "lake", "grabs", cf.File))
-	defer tbl.Release()
 	if tbl.NumRows() != 1 || sumInt64(t, tbl, "amount_fen") != 7 || cf.SumFen != 7 {
 		t.Errorf("second grabs file: %d rows, sum %d, marker sum %d", tbl.NumRows(), sumInt64(t, tbl, "amount_fen"), cf.SumFen)
 	}

@@ -58,11 +58,7 @@ func TestCommittedListsWhatTheMarkersSay(t *testing.T) {
 	w := l.NewPartitionWriter(topic, 1)
 	g := grab("g-late", "env", at(9), 70)
 	w.Append(0, &g)
-	w.stopAfter = stepMarked
-	if _, err := w.Commit(); !errors.Is(err, errStopped) {
-		t.Fatal(err)
-	}
-	w.Release()
+	crashCommit(t, w, stepMarked)
 	if got := listed(t, dir, "grabs"); strings.Contains(got, "p001") {
 		t.Errorf("a commit not in place yet is listed:\n%s", got)
 	}

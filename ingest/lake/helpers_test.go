@@ -33,6 +33,14 @@ func openLake(t testing.TB, dir string) *Lake {
 	return l
 }
 
+// newLakeWriter opens a lake in a fresh folder and a writer of topic's partition in it.
+func newLakeWriter(t testing.TB, partition int) (dir string, l *Lake, w *PartitionWriter) {
+	t.Helper()
+	dir = t.TempDir()
+	l = openLake(t, dir)
+	return dir, l, l.NewPartitionWriter(topic, partition)
+}
+
 func sent(id string, ts time.Time, shares int32, total int64) events.Event {
 	return events.Event{EventID: "e-" + id, Type: events.EnvelopeSent, TS: ts, EnvelopeID: id,
 		SenderID: "u-sender", ChatID: "c-1", Kind: events.KindLucky, TotalFen: total, Shares: shares}

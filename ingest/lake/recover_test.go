@@ -20,6 +20,28 @@ func appendRange(w *PartitionWriter, first, last int64) {
 	}
 }
 
+// commitRange appends offsets first..last as appendRange does and commits them.
+func commitRange(t testing.TB, w *PartitionWriter, first, last int64) *Commit {
+	t.Helper()
+	appendRange(w, first, last)
+	c, err := w.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// crashCommit commits what w holds as a process that dies after step would, and
+// releases w as the dead process's lock goes.
+func crashCommit(t testing.TB, w *PartitionWriter, step commitStep) {
+	t.Helper()
+	w.stopAfter = step
+	if _, err := w.Commit(); !errors.Is(err, errStopped) {
+		t.Fatalf("commit stopped after step %d: %v", step, err)
+	}
+	w.Release()
+}
+
 func TestNextOffsetAcrossCommitsAndPartitions(t *testing.T) {
 	dir := t.TempDir()
 	l := openLake(t, dir)
@@ -30,19 +52,10 @@ func TestNextOffsetAcrossCommitsAndPartitions(t *testing.T) {
 	w1 := l.NewPartitionWriter(topic, 1)
 	other := l.NewPartitionWriter("other-topic", 0)
 	for _, r := range [][2]int64{{0, 9}, {10, 19}, {25, 30}} { // a gap between 19 and 25
-		appendRange(w0, r[0], r[1])
-		if _, err := w0.Commit(); err != nil {
-			t.Fatal(err)
-		}
+		commitRange(t, w0, r[0], r[1])
 	}
-	appendRange(w1, 5, 7)
-	if _, err := w1.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	appendRange(other, 1000, 1001)
-	if _, err := other.Commit(); err != nil {
-		t.Fatal(err)
-	}
+	commitRange(t, w1, 5, 7)
+	commitRange(t, other, 1000, 1001)
 	if c, err := w1.Commit(); c != nil || err != nil {
 		t.Errorf("Commit with nothing pending = %v, %v", c, err)
 	}
@@ -83,13 +96,8 @@ func TestNextOffsetAcrossCommitsAndPartitions(t *testing.T) {
 // TestCommitOverlap: a writer that read offsets another writer already committed (a
 // stale owner after a rebalance) must not store them twice.
 func TestCommitOverlap(t *testing.T) {
-	dir := t.TempDir()
-	l := openLake(t, dir)
-	w := l.NewPartitionWriter(topic, 0)
-	appendRange(w, 0, 9)
-	if _, err := w.Commit(); err != nil {
-		t.Fatal(err)
-	}
+	dir, l, w := newLakeWriter(t, 0)
+	commitRange(t, w, 0, 9)
 	w.Release()
 
 	stale := l.NewPartitionWriter(topic, 0)
@@ -123,21 +131,12 @@ func TestCommitOverlap(t *testing.T) {
 // TestRecoverRollForward: a crash after the marker, before the renames. Open renames
 // the files into place and NextOffset counts the commit.
 func TestRecoverRollForward(t *testing.T) {
-	dir := t.TempDir()
-	l := openLake(t, dir)
-	w := l.NewPartitionWriter(topic, 2)
-	appendRange(w, 0, 4)
-	if _, err := w.Commit(); err != nil {
-		t.Fatal(err)
-	}
+	dir, l, w := newLakeWriter(t, 2)
+	commitRange(t, w, 0, 4)
 	appendRange(w, 5, 9)
 	q := QuarantineRecord{Offset: 10, Raw: []byte("x"), Reason: events.ReasonNotJSON}
 	w.Quarantine(q)
-	w.stopAfter = stepMarked
-	if _, err := w.Commit(); !errors.Is(err, errStopped) {
-		t.Fatal(err)
-	}
-	w.Release() // the process dies: its lock goes
+	crashCommit(t, w, stepMarked)
 
 	name := dataName(topic, 2, 5, 10)
 	for _, table := range []string{"envelopes", "grabs", "quarantine"} {
@@ -168,14 +167,8 @@ func TestRecoverRollForward(t *testing.T) {
 // TestRecoverPartialRename: a crash in the middle of the renames; the files already
 // renamed stay, the others follow.
 func TestRecoverPartialRename(t *testing.T) {
-	dir := t.TempDir()
-	l := openLake(t, dir)
-	w := l.NewPartitionWriter(topic, 0)
-	appendRange(w, 0, 4)
-	c, err := w.Commit()
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, _, w := newLakeWriter(t, 0)
+	c := commitRange(t, w, 0, 4)
 	w.Release()
 	gdir := filepath.Join(dir, "lake", "grabs")
 	name := c.Files[1].File
@@ -191,19 +184,10 @@ func TestRecoverPartialRename(t *testing.T) {
 // TestRecoverRollBack: a crash before the marker. Open deletes the files, the
 // offsets are not committed, and the range is written again after the restart.
 func TestRecoverRollBack(t *testing.T) {
-	dir := t.TempDir()
-	l := openLake(t, dir)
-	w := l.NewPartitionWriter(topic, 0)
-	appendRange(w, 0, 4)
-	if _, err := w.Commit(); err != nil {
-		t.Fatal(err)
-	}
+	dir, l, w := newLakeWriter(t, 0)
+	commitRange(t, w, 0, 4)
 	appendRange(w, 5, 9)
-	w.stopAfter = stepStaged
-	if _, err := w.Commit(); !errors.Is(err, errStopped) {
-		t.Fatal(err)
-	}
-	w.Release()
+	crashCommit(t, w, stepStaged)
 	// A marker half written: never renamed.
 	stray := filepath.Join(dir, "lake", "_commits", topic, "p000", tmpName(markerName(5, 9)))
 	if err := os.WriteFile(stray, []byte("{"), 0o644); err != nil {
@@ -245,13 +229,8 @@ func TestRecoverRollBack(t *testing.T) {
 // TestRecoverSkipsLockedPartition: Open in one process must not delete the
 // temporary files of a partition another writer is committing.
 func TestRecoverSkipsLockedPartition(t *testing.T) {
-	dir := t.TempDir()
-	l := openLake(t, dir)
-	w := l.NewPartitionWriter(topic, 0)
-	appendRange(w, 0, 4)
-	if _, err := w.Commit(); err != nil { // w now holds the partition's lock
-		t.Fatal(err)
-	}
+	dir, _, w := newLakeWriter(t, 0)
+	commitRange(t, w, 0, 4) // w now holds the partition's lock
 	inflight := filepath.Join(dir, "lake", "grabs", tmpName(dataName(topic, 0, 5, 9)))
 	if err := os.WriteFile(inflight, []byte("being written"), 0o644); err != nil {
 		t.Fatal(err)

@@ -9,9 +9,7 @@ import (
 )
 
 func TestRestoreTracker(t *testing.T) {
-	dir := t.TempDir()
-	l := openLake(t, dir)
-	w := l.NewPartitionWriter(topic, 0)
+	dir, l, w := newLakeWriter(t, 0)
 
 	// Commit 1: an envelope sent two days before the rest, fully claimed; it is out
 	// of the window and not restored.

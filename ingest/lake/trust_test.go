@@ -14,9 +14,7 @@ import (
 // failed. The commit may be durable, so its files must stay, and the next start
 // rolls it forward: a marker never outlives its data files.
 func TestMarkerSyncFailureKeepsFiles(t *testing.T) {
-	dir := t.TempDir()
-	l := openLake(t, dir)
-	w := l.NewPartitionWriter(topic, 1)
+	dir, l, w := newLakeWriter(t, 1)
 	appendRange(w, 0, 4)
 	markers := filepath.Join(dir, "lake", commitsFolder, topic, partitionFolder(1))
 	syncDirFault = func(d string) error {
@@ -111,9 +109,7 @@ func TestEndsRecordTopicID(t *testing.T) {
 // TestHeldOffsets: a held offset is inside the batch's range and gets its row at
 // the end, in the table decided then.
 func TestHeldOffsets(t *testing.T) {
-	dir := t.TempDir()
-	l := openLake(t, dir)
-	w := l.NewPartitionWriter(topic, 0)
+	_, l, w := newLakeWriter(t, 0)
 	defer w.Release()
 	g := grab("g-held", "env-late", at(1), 300)
 	w.Hold(0)

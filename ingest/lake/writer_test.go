@@ -17,9 +17,7 @@ import (
 // TestCommitRoundTrip appends events of every type and quarantined messages, commits,
 // and reads every file back: schema, row counts, money, nulls and timestamps.
 func TestCommitRoundTrip(t *testing.T) {
-	dir := t.TempDir()
-	l := openLake(t, dir)
-	w := l.NewPartitionWriter(topic, 3)
+	dir, l, w := newLakeWriter(t, 3)
 	defer w.Release()
 
 	in := []events.Event{
@@ -229,9 +227,7 @@ func TestCommitRoundTrip(t *testing.T) {
 // TestCommitReusesBuilders commits twice from one writer; the second commit holds only
 // its own rows, and only the tables that received rows get a file.
 func TestCommitReusesBuilders(t *testing.T) {
-	dir := t.TempDir()
-	l := openLake(t, dir)
-	w := l.NewPartitionWriter(topic, 0)
+	dir, _, w := newLakeWriter(t, 0)
 	defer w.Release()
 	for i := range 10 {
 		e := grab("g", "env", at(i), int64(i+1))

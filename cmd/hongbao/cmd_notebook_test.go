@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -12,27 +11,15 @@ import (
 	"github.com/hongbao/hongbao/notebooks"
 )
 
-// runNotebookCommand runs 'hongbao notebook ARGS' as the root command would, until
-// main.go wires newNotebookCommand in.
+// runNotebookCommand runs 'hongbao --dir DIR notebook ARGS' on the data folder of g.
 func runNotebookCommand(t *testing.T, g *globalOptions, args ...string) (string, string, error) {
 	t.Helper()
-	cmd := newNotebookCommand(g)
-	var out, errOut bytes.Buffer
-	cmd.SetArgs(args)
-	cmd.SetOut(&out)
-	cmd.SetErr(&errOut)
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true
-	err := cmd.ExecuteContext(context.Background())
-	return out.String(), errOut.String(), err
+	return execHongbao(t, "", append([]string{"--dir", g.dir, "notebook"}, args...)...)
 }
 
 func TestNotebookRun(t *testing.T) {
-	dir := t.TempDir()
-	writeSQLTestLake(t, dir)
-	g := &globalOptions{dir: dir}
-	if err := runTransform(context.Background(), g, new(bytes.Buffer), false); err != nil {
-		t.Fatal(err)
-	}
+	g := sqlTestWarehouse(t)
+	dir := g.dir
 
 	// Every shipped notebook runs, even on a warehouse of three grabs.
 	_, errOut, err := runNotebookCommand(t, g, "run", "--all")
@@ -100,8 +87,7 @@ func TestNotebookRun(t *testing.T) {
 		{nil, "say what to do"},
 	} {
 		_, _, err := runNotebookCommand(t, g, tc.args...)
-		var ue usageError
-		if !errors.As(err, &ue) || !strings.HasPrefix(err.Error(), tc.want) {
+		if !isUsage(err) || !strings.HasPrefix(err.Error(), tc.want) {
 			t.Errorf("notebook %q = %v, want usage error starting %q", tc.args, err, tc.want)
 		}
 	}

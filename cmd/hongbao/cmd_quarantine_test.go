@@ -33,8 +33,7 @@ func TestQuarantineCommandsEvictAndReplay(t *testing.T) {
 	bad := writeBadLake(t, dir)
 
 	out, err := runHongbao(t, "", "--dir", dir, "transform")
-	var ue usageError
-	if !errors.Is(err, transform.ErrUnreadableLakeFile) || errors.As(err, &ue) {
+	if !errors.Is(err, transform.ErrUnreadableLakeFile) || isUsage(err) {
 		t.Fatalf("transform over an unreadable file = %v", err)
 	}
 	if !strings.Contains(squeeze(out), "\ngrabs 0 rows no lake files, 1 unreadable file left out\n") ||
@@ -105,8 +104,7 @@ func TestQuarantineFlagsAreChecked(t *testing.T) {
 		{"quarantine"},
 	} {
 		_, err := runHongbao(t, "", append([]string{"--dir", t.TempDir()}, args...)...)
-		var ue usageError
-		if !errors.As(err, &ue) {
+		if !isUsage(err) {
 			t.Errorf("%v: %v, want a usage error", args, err)
 		}
 	}

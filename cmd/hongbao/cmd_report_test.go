@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,17 +12,13 @@ import (
 )
 
 func TestRunReportEnglish(t *testing.T) {
-	dir := t.TempDir()
-	writeSQLTestLake(t, dir)
-	if err := runTransform(context.Background(), &globalOptions{dir: dir}, new(bytes.Buffer), false); err != nil {
-		t.Fatal(err)
-	}
+	g := sqlTestWarehouse(t)
 	var out bytes.Buffer
-	res, err := runReport(context.Background(), &globalOptions{dir: dir}, &reportOptions{lang: "en"}, &out)
+	res, err := runReport(context.Background(), g, &reportOptions{lang: "en"}, &out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := filepath.Join(dir, "reports", report.FileName)
+	want := filepath.Join(g.dir, "reports", report.FileName)
 	if res.PDF != want || res.Pages < 8 || len(res.Charts) < 5 {
 		t.Errorf("result %+v, want %s with at least 8 pages and 5 charts", res, want)
 	}
@@ -37,8 +32,7 @@ func TestRunReportEnglish(t *testing.T) {
 
 func TestRunReportRejectsLang(t *testing.T) {
 	_, err := runReport(context.Background(), &globalOptions{dir: t.TempDir()}, &reportOptions{lang: "fr"}, new(bytes.Buffer))
-	var ue usageError
-	if !errors.As(err, &ue) || !strings.Contains(ue.msg, "zh, en or both") {
+	if !isUsage(err) || !strings.Contains(err.Error(), "zh, en or both") {
 		t.Errorf("--lang fr: err = %v, want a usage error naming zh, en or both", err)
 	}
 }

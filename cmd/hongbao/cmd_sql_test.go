@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -14,39 +13,11 @@ import (
 	"testing"
 
 	"github.com/hongbao/hongbao/internal/datadir"
-	"github.com/hongbao/hongbao/internal/testworld"
 	"github.com/hongbao/hongbao/query"
 )
 
-// writeSQLTestLake lands three grabs in the lake, as the ingester does: two in the first
-// minute of 2014-01-31 in Beijing, one missed a minute later.
-func writeSQLTestLake(t *testing.T, dir string) {
-	t.Helper()
-	testworld.New(t, dir).Add(0,
-		testworld.Claim("g1", testworld.TS("2014-01-30 16:00:10+00"), "env1", "u1", 100),
-		testworld.Claim("g2", testworld.TS("2014-01-30 16:00:40+00"), "env1", "u2", 250),
-		testworld.Miss("g3", testworld.TS("2014-01-30 16:01:00+00"), "env1", "u3")).Commit()
-}
-
-// runHongbao runs the command line with args and returns stdout.
-func runHongbao(t *testing.T, stdin string, args ...string) (string, error) {
-	t.Helper()
-	root := newRootCommand()
-	var out, errOut bytes.Buffer
-	root.SetArgs(args)
-	root.SetIn(strings.NewReader(stdin))
-	root.SetOut(&out)
-	root.SetErr(&errOut)
-	err := root.ExecuteContext(context.Background())
-	return out.String(), err
-}
-
 func TestSQLCommandCSV(t *testing.T) {
-	dir := t.TempDir()
-	writeSQLTestLake(t, dir)
-	if _, err := runHongbao(t, "", "--dir", dir, "transform"); err != nil {
-		t.Fatal(err)
-	}
+	dir := sqlTestWarehouse(t).dir
 	got, err := runHongbao(t, "", "--dir", dir, "sql", "--format", "csv",
 		"SELECT minute, claims, attempts, claimed_fen FROM claims_per_minute ORDER BY minute")
 	if err != nil {
@@ -70,18 +41,12 @@ func TestSQLCommandCSV(t *testing.T) {
 }
 
 func TestRunSQLRefusesWrites(t *testing.T) {
-	dir := t.TempDir()
-	writeSQLTestLake(t, dir)
-	g := &globalOptions{dir: dir}
+	g := sqlTestWarehouse(t)
 	ctx := context.Background()
-	if err := runTransform(ctx, g, new(bytes.Buffer), false); err != nil {
-		t.Fatal(err)
-	}
 	var out bytes.Buffer
 	err := runSQL(ctx, g, sqlOptions{format: "table"}, "DROP TABLE grabs", &out, &out)
-	var ue usageError
 	want := "DROP is not allowed in hongbao's SQL: only 'hongbao transform' changes the warehouse; keep rows for this session in a temporary table (CREATE TEMP TABLE name AS SELECT ...), or write them to a file with 'hongbao sql -o FILE'"
-	if !errors.As(err, &ue) || err.Error() != want {
+	if !isUsage(err) || err.Error() != want {
 		t.Fatalf("sql DROP TABLE grabs:\n got %v\nwant usage error %s", err, want)
 	}
 	out.Reset()
@@ -105,8 +70,7 @@ func TestSQLUsageErrors(t *testing.T) {
 		{[]string{"  "}, "the query is empty"},
 	} {
 		_, err := runHongbao(t, "", append([]string{"--dir", dir, "sql"}, tc.args...)...)
-		var ue usageError
-		if !errors.As(err, &ue) || !strings.HasPrefix(err.Error(), tc.want) {
+		if !isUsage(err) || !strings.HasPrefix(err.Error(), tc.want) {
 			t.Errorf("sql %q = %v, want usage error starting %q", tc.args, err, tc.want)
 		}
 	}
@@ -135,13 +99,8 @@ func (s *scriptedInput) AddHistory(entry string) { s.history = append(s.history,
 // TestSQLPrompt drives the interactive prompt through its input: a statement over four
 // lines, \d, a refused write, an error with its caret, \format, \timing, \q.
 func TestSQLPrompt(t *testing.T) {
-	dir := t.TempDir()
-	writeSQLTestLake(t, dir)
-	g := &globalOptions{dir: dir}
+	g := sqlTestWarehouse(t)
 	ctx := context.Background()
-	if err := runTransform(ctx, g, new(bytes.Buffer), false); err != nil {
-		t.Fatal(err)
-	}
 	in := &scriptedInput{LineReader: query.NewLineReader(strings.NewReader(`SELECT minute,
        claims  -- a comment; not the end
 FROM claims_per_minute
@@ -211,11 +170,7 @@ SELECT 'not reached';
 }
 
 func TestSQLScriptStatements(t *testing.T) {
-	dir := t.TempDir()
-	writeSQLTestLake(t, dir)
-	if _, err := runHongbao(t, "", "--dir", dir, "transform"); err != nil {
-		t.Fatal(err)
-	}
+	dir := sqlTestWarehouse(t).dir
 	// Several statements from stdin, each printing; SET lasts to the next statement.
 	got, err := runHongbao(t, "SET VARIABLE k = 2;\nSELECT getvariable('k') AS k;\n-- done\nSELECT count(*) AS n FROM grabs",
 		"--dir", dir, "sql", "--format", "csv")
@@ -230,11 +185,7 @@ func TestSQLScriptStatements(t *testing.T) {
 }
 
 func TestSQLDescribeAndExport(t *testing.T) {
-	dir := t.TempDir()
-	writeSQLTestLake(t, dir)
-	if _, err := runHongbao(t, "", "--dir", dir, "transform"); err != nil {
-		t.Fatal(err)
-	}
+	dir := sqlTestWarehouse(t).dir
 	got, err := runHongbao(t, "", "--dir", dir, "sql", "--describe", "--format", "csv", "claims_per_minute")
 	if err != nil || !strings.HasPrefix(got, "column,type,about\nminute,TIMESTAMP,") {
 		t.Errorf("--describe claims_per_minute = %q, %v", got, err)
@@ -262,8 +213,7 @@ func TestSQLDescribeAndExport(t *testing.T) {
 		{[]string{"SELECT * FROM '" + filepath.ToSlash(out) + "'"}, "access to " + out + " is not allowed in hongbao's SQL"},
 	} {
 		_, err := runHongbao(t, "", append([]string{"--dir", dir, "sql"}, tc.args...)...)
-		var ue usageError
-		if !errors.As(err, &ue) || !strings.HasPrefix(err.Error(), tc.want) {
+		if !isUsage(err) || !strings.HasPrefix(err.Error(), tc.want) {
 			t.Errorf("sql %q = %v, want usage error starting %q", tc.args, err, tc.want)
 		}
 	}
@@ -275,11 +225,7 @@ func TestSQLDescribeAndExport(t *testing.T) {
 // in the data folder or the scratch folder the statements name. The one write left,
 // -o FILE, still works outside the data folder.
 func TestSQLWritesNothing(t *testing.T) {
-	dir := t.TempDir()
-	writeSQLTestLake(t, dir)
-	if _, err := runHongbao(t, "", "--dir", dir, "transform"); err != nil {
-		t.Fatal(err)
-	}
+	dir := sqlTestWarehouse(t).dir
 	scratch := t.TempDir()
 	q := func(p string) string { return "'" + filepath.ToSlash(p) + "'" }
 	before := dirState(t, dir, scratch)
@@ -300,8 +246,7 @@ func TestSQLWritesNothing(t *testing.T) {
 				stdin = "SELECT 1;\n" + tc.stmt + ";\n"
 			}
 			_, err := runHongbao(t, stdin, append([]string{"--dir", dir, "sql"}, args...)...)
-			var ue usageError
-			if !errors.As(err, &ue) || !strings.Contains(err.Error(), " is not allowed in hongbao's SQL: ") || !strings.Contains(err.Error(), tc.fix) {
+			if !isUsage(err) || !strings.Contains(err.Error(), " is not allowed in hongbao's SQL: ") || !strings.Contains(err.Error(), tc.fix) {
 				t.Errorf("sql %q (stdin %q):\n got %v\nwant a refusal naming %q", args, stdin, err, tc.fix)
 			}
 		}

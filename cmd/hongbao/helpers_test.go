@@ -1,0 +1,60 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/hongbao/hongbao/internal/testworld"
+)
+
+// writeSQLTestLake lands three grabs in the lake, as the ingester does: two in the first
+// minute of 2014-01-31 in Beijing, one missed a minute later.
+func writeSQLTestLake(t *testing.T, dir string) {
+	t.Helper()
+	testworld.New(t, dir).Add(0,
+		testworld.Claim("g1", testworld.TS("2014-01-30 16:00:10+00"), "env1", "u1", 100),
+		testworld.Claim("g2", testworld.TS("2014-01-30 16:00:40+00"), "env1", "u2", 250),
+		testworld.Miss("g3", testworld.TS("2014-01-30 16:01:00+00"), "env1", "u3")).Commit()
+}
+
+// sqlTestWarehouse is a fresh data folder holding the lake of writeSQLTestLake and the
+// warehouse 'hongbao transform' builds from it.
+func sqlTestWarehouse(t *testing.T) *globalOptions {
+	t.Helper()
+	g := &globalOptions{dir: t.TempDir()}
+	writeSQLTestLake(t, g.dir)
+	if err := runTransform(context.Background(), g, new(bytes.Buffer), false); err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// execHongbao runs the command line with args and stdin, as main does, and returns
+// what it wrote to stdout and stderr.
+func execHongbao(t *testing.T, stdin string, args ...string) (string, string, error) {
+	t.Helper()
+	root := newRootCommand()
+	var out, errOut bytes.Buffer
+	root.SetArgs(args)
+	root.SetIn(strings.NewReader(stdin))
+	root.SetOut(&out)
+	root.SetErr(&errOut)
+	err := root.ExecuteContext(context.Background())
+	return out.String(), errOut.String(), err
+}
+
+// runHongbao runs the command line with args and returns stdout.
+func runHongbao(t *testing.T, stdin string, args ...string) (string, error) {
+	t.Helper()
+	out, _, err := execHongbao(t, stdin, args...)
+	return out, err
+}
+
+// isUsage reports whether err is a usage error: one main exits 2 on.
+func isUsage(err error) bool {
+	var ue usageError
+	return errors.As(err, &ue)
+}

@@ -65,11 +65,7 @@ func TestNotebookRun(t *testing.T) {
 		t.Fatalf("run of a writing notebook = %v", err)
 	}
 	page, _ := os.ReadFile(out)
-	for _, want := range []string{"COPY is not allowed in hongbao&#39;s SQL", "ATTACH is not allowed in hongbao&#39;s SQL", `<section class="cell ok" id="extra">`} {
-		if !bytes.Contains(page, []byte(want)) {
-			t.Errorf("the page lacks %q", want)
-		}
-	}
+	wantContains(t, "the page", string(page), "COPY is not allowed in hongbao&#39;s SQL", "ATTACH is not allowed in hongbao&#39;s SQL", `<section class="cell ok" id="extra">`)
 	if after := dirState(t, dir); after != before {
 		t.Errorf("the notebook changed the data folder:\n%s\n%s", before, after)
 	}

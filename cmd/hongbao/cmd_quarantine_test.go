@@ -88,11 +88,7 @@ func TestQuarantineCommandsEvictAndReplay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"\ngrabs 2 rows", "\nquarantine 2 rows", "\nquarantine_replays 2 rows"} {
-		if !strings.Contains(squeeze(out), want) {
-			t.Errorf("transform after replay lacks %q:\n%s", want, out)
-		}
-	}
+	wantContains(t, "transform after replay", squeeze(out), "\ngrabs 2 rows", "\nquarantine 2 rows", "\nquarantine_replays 2 rows")
 }
 
 func TestQuarantineFlagsAreChecked(t *testing.T) {

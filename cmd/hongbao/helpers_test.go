@@ -58,3 +58,13 @@ func isUsage(err error) bool {
 	var ue usageError
 	return errors.As(err, &ue)
 }
+
+// wantContains reports each of wants that got, the output named what, lacks.
+func wantContains(t *testing.T, what, got string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(got, want) {
+			t.Errorf("%s lacks %q:\n%s", what, want, got)
+		}
+	}
+}

@@ -192,6 +192,20 @@ func openSQLWarehouse(ctx context.Context, g *globalOptions, sb sandboxFlags) (*
 	return w, conn, func() { conn.Close(); w.Close() }, nil
 }
 
+// openSQLShell checks --format, opens the warehouse as openSQLWarehouse does, and
+// returns a shell on its connection that prints to out and errOut.
+func openSQLShell(ctx context.Context, g *globalOptions, opts sqlOptions, out, errOut io.Writer) (*query.Sandbox, *query.Shell, func(), error) {
+	format, err := opts.printFormat()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	w, conn, closeAll, err := openSQLWarehouse(ctx, g, opts.sandbox)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return w, &query.Shell{DB: conn, Out: out, Err: errOut, Format: format, MaxRows: sqlShownRows}, closeAll, nil
+}
+
 // sqlError turns a refused statement into a usage error: the user asked for something
 // 'hongbao sql' does not do.
 func sqlError(err error) error {
@@ -205,27 +219,18 @@ func sqlError(err error) error {
 // prints each result to out; notes for the reader go to errOut. The first failing
 // statement ends the run.
 func runSQL(ctx context.Context, g *globalOptions, opts sqlOptions, stmts string, out, errOut io.Writer) error {
-	format, err := opts.printFormat()
-	if err != nil {
-		return err
-	}
-	_, conn, closeAll, err := openSQLWarehouse(ctx, g, opts.sandbox)
+	_, sh, closeAll, err := openSQLShell(ctx, g, opts, out, errOut)
 	if err != nil {
 		return err
 	}
 	defer closeAll()
-	sh := &query.Shell{DB: conn, Out: out, Err: errOut, Format: format, MaxRows: sqlShownRows}
 	return sqlError(sh.Run(ctx, query.NewLineReader(strings.NewReader(stmts))))
 }
 
 // runSQLPrompt runs the interactive prompt over in until \q or the end of the input.
 // A failed statement prints its error and the prompt goes on.
 func runSQLPrompt(ctx context.Context, g *globalOptions, opts sqlOptions, in query.LineReader, out, errOut io.Writer) error {
-	format, err := opts.printFormat()
-	if err != nil {
-		return err
-	}
-	w, conn, closeAll, err := openSQLWarehouse(ctx, g, opts.sandbox)
+	w, sh, closeAll, err := openSQLShell(ctx, g, opts, out, errOut)
 	if err != nil {
 		return err
 	}
@@ -234,8 +239,7 @@ func runSQLPrompt(ctx context.Context, g *globalOptions, opts sqlOptions, in que
 	interrupts := make(chan os.Signal, 1)
 	signal.Notify(interrupts, os.Interrupt)
 	defer signal.Stop(interrupts)
-	sh := &query.Shell{DB: conn, Out: out, Err: errOut, Format: format, MaxRows: sqlShownRows,
-		Interactive: true, Interrupts: interrupts}
+	sh.Interactive, sh.Interrupts = true, interrupts
 	// Ctrl-C while a statement runs cancels that statement only: main's context would
 	// end the whole session.
 	return sh.Run(context.WithoutCancel(ctx), in)
@@ -293,30 +297,22 @@ func runSQLDescribe(ctx context.Context, g *globalOptions, opts sqlOptions, tabl
 	if opts.output != "" {
 		return usagef("--describe prints; it takes no -o")
 	}
-	format, err := opts.printFormat()
-	if err != nil {
-		return err
-	}
-	_, conn, closeAll, err := openSQLWarehouse(ctx, g, opts.sandbox)
+	_, sh, closeAll, err := openSQLShell(ctx, g, opts, out, io.Discard)
 	if err != nil {
 		return err
 	}
 	defer closeAll()
-	sh := &query.Shell{DB: conn, Out: out, Err: io.Discard, Format: format}
 	return sqlError(sh.Describe(ctx, table))
 }
 
 // runSQLExport writes the result of one query to opts.output.
 func runSQLExport(ctx context.Context, g *globalOptions, opts sqlOptions, stmts string, errOut io.Writer) error {
-	format, err := opts.printFormat()
-	if err != nil {
-		return err
-	}
-	w, _, closeAll, err := openSQLWarehouse(ctx, g, opts.sandbox)
+	w, sh, closeAll, err := openSQLShell(ctx, g, opts, io.Discard, errOut)
 	if err != nil {
 		return err
 	}
 	defer closeAll()
+	format := sh.Format
 	n, err := w.Export(ctx, stmts, format, opts.output)
 	if errors.Is(err, query.ErrOneStatement) {
 		return usagef("-o writes the result of one query: %v", err)

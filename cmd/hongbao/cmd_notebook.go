@@ -68,9 +68,7 @@ prints one, to copy and edit.`,
 			"  hongbao notebook run --all\n" +
 			"  hongbao notebook show bank_coverage > my_banks.md",
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return usagef("say what to do: hongbao notebook run NAME|FILE.md, list or show NAME (see 'hongbao notebook --help')")
-		},
+		RunE: sayWhatToDo("hongbao notebook run NAME|FILE.md, list or show NAME"),
 	}
 	cmd.AddCommand(newNotebookRunCommand(g), newNotebookListCommand(), newNotebookShowCommand())
 	return cmd

@@ -31,6 +31,17 @@ func (o *quarantineOptions) addFormat(f *pflag.FlagSet) {
 }
 
 // check validates the flags before anything runs.
+// noArgs checks the flags of a verb that takes no arguments; choose says what
+// chooses its messages instead.
+func (o *quarantineOptions) noArgs(verb, choose string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return usagef("%s takes no arguments; %s", verb, choose)
+		}
+		return o.check()
+	}
+}
+
 func (o *quarantineOptions) check() error {
 	if o.reason != "" {
 		if _, err := quarantine.ParseReason(o.reason); err != nil {
@@ -74,9 +85,7 @@ table leaves out the messages a replay landed (they are in quarantine_replays).`
 			"  hongbao quarantine replay --reason unknown_envelope\n" +
 			"  hongbao quarantine evict DIR/lake/grabs/hongbao.events-p000-...parquet",
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return usagef("say what to do: hongbao quarantine list, show, replay or evict FILE (see 'hongbao quarantine --help')")
-		},
+		RunE: sayWhatToDo("hongbao quarantine list, show, replay or evict FILE"),
 	}
 	cmd.AddCommand(newQuarantineListCommand(g), newQuarantineShowCommand(g), newQuarantineReplayCommand(g),
 		newQuarantineEvictCommand(g))
@@ -88,12 +97,7 @@ func newQuarantineListCommand(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list [--reason R] [--format table|csv|json]",
 		Short: "Count the quarantined messages by reason and topic",
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usagef("list takes no arguments; choose a reason with --reason")
-			}
-			return opts.check()
-		},
+		Args: opts.noArgs("list", "choose a reason with --reason"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runQuarantineList(cmd.Context(), g, opts, cmd.OutOrStdout())
 		},
@@ -134,12 +138,7 @@ time, reason, detail, the raw message and when a replay landed it (empty while i
 Bytes are shown escaped: \n \r \t \\, other control characters as \u{XX}, bytes that are
 not UTF-8 as \xNN. The table cuts key, detail and raw to fit a terminal; csv and json
 give them whole (still escaped) and stream, so --limit 0 prints every message.`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usagef("show takes no arguments; choose messages with --reason and --limit")
-			}
-			return opts.check()
-		},
+		Args: opts.noArgs("show", "choose messages with --reason and --limit"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runQuarantineShow(cmd.Context(), g, opts, pending, cmd.OutOrStdout())
 		},
@@ -195,12 +194,7 @@ its Kafka partition and offset, through commits like the ingester's (files synce
 marker, then renames), envelopes first; a replay stopped at any point and run again
 lands each message once, and a second replay changes nothing. What fails stays in
 quarantine, counted by the reason it fails for today. --dry-run says what would land.`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usagef("replay takes no arguments; choose messages with --reason")
-			}
-			return opts.check()
-		},
+		Args: opts.noArgs("replay", "choose messages with --reason"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runQuarantineReplay(cmd.Context(), g, opts, cmd.OutOrStdout())
 		},

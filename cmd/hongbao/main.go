@@ -32,6 +32,14 @@ func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
+// sayWhatToDo is the RunE of a command that only groups verbs: run alone, it is a
+// usage error that names them.
+func sayWhatToDo(verbs string) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		return usagef("say what to do: %s (see '%s --help')", verbs, cmd.CommandPath())
+	}
+}
+
 // globalOptions are the flags every command shares.
 type globalOptions struct {
 	dir string // data folder: lake, warehouse, reports

@@ -126,6 +126,20 @@ finish_ingest() {
 	RSS=${RSS:-0}
 	echo "$name $RC $RSS" >>"$W/rss.txt"
 }
+# two_ingesters NAME GROUP DIR_A DIR_B: ingest NAME-a into DIR_A and NAME-b into DIR_B,
+# started together in one consumer group, --until-idle 8s; sets rca rssa rcb rssb.
+two_ingesters() {
+	local ta tb
+	start_ingest "$1-a" --brokers "127.0.0.1:$PORT" --dir "$3" --group "$2" --until-idle 8s
+	ta=$TPID
+	start_ingest "$1-b" --brokers "127.0.0.1:$PORT" --dir "$4" --group "$2" --until-idle 8s
+	tb=$TPID
+	finish_ingest "$1-a" "$ta"
+	rca=$RC rssa=$RSS
+	finish_ingest "$1-b" "$tb"
+	rcb=$RC rssb=$RSS
+}
+
 markers() { find "$1/lake/_commits" -name '*.json' 2>/dev/null | wc -l; }
 # wait_markers DIR N SECONDS TPID: until DIR has N commit markers, the ingest ended, or
 # the time is up (returns 1).
@@ -320,14 +334,7 @@ if want 3; then
 	S3PORT=$PORT
 	D=$W/s3/lake-dir
 	notes=""
-	start_ingest s3-a --brokers "127.0.0.1:$PORT" --dir "$D" --group acc3 --until-idle 8s
-	ta=$TPID
-	start_ingest s3-b --brokers "127.0.0.1:$PORT" --dir "$D" --group acc3 --until-idle 8s
-	tb=$TPID
-	finish_ingest s3-a "$ta"
-	rca=$RC rssa=$RSS
-	finish_ingest s3-b "$tb"
-	rcb=$RC rssb=$RSS
+	two_ingesters s3 acc3 "$D" "$D"
 	ranges s3 "$PORT"
 	check_lake "$D" "$W/s3.ranges"
 	if grep -qi 'in use' "$W/logs/s3-a.log" "$W/logs/s3-b.log"; then notes+="warehouse-in-use-message "; fi
@@ -382,14 +389,7 @@ if want 4; then
 	log "4: two ingest --until-idle 8s, one group, two lakes"
 	situation_broker 4 || exit 1
 	notes=""
-	start_ingest s4-a --brokers "127.0.0.1:$PORT" --dir "$W/s4/lake-a" --group acc4 --until-idle 8s
-	ta=$TPID
-	start_ingest s4-b --brokers "127.0.0.1:$PORT" --dir "$W/s4/lake-b" --group acc4 --until-idle 8s
-	tb=$TPID
-	finish_ingest s4-a "$ta"
-	rca=$RC rssa=$RSS
-	finish_ingest s4-b "$tb"
-	rcb=$RC rssb=$RSS
+	two_ingesters s4 acc4 "$W/s4/lake-a" "$W/s4/lake-b"
 	ranges s4 "$PORT"
 	verdict=PASS
 	nonzero=0

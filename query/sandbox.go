@@ -242,11 +242,8 @@ func (c *sandboxConn) PrepareContext(ctx context.Context, query string) (driver.
 }
 
 func (c *sandboxConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	last, err := c.runAllButLast(ctx, query)
+	last, err := c.checkedLast(ctx, query, args)
 	if err != nil {
-		return nil, err
-	}
-	if err := c.check(ctx, last, args, 0); err != nil {
 		return nil, err
 	}
 	rows, err := c.inner.QueryContext(ctx, last, args)
@@ -254,15 +251,22 @@ func (c *sandboxConn) QueryContext(ctx context.Context, query string, args []dri
 }
 
 func (c *sandboxConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	last, err := c.runAllButLast(ctx, query)
+	last, err := c.checkedLast(ctx, query, args)
 	if err != nil {
-		return nil, err
-	}
-	if err := c.check(ctx, last, args, 0); err != nil {
 		return nil, err
 	}
 	res, err := c.inner.ExecContext(ctx, last, args)
 	return res, sandboxError(err, "")
+}
+
+// checkedLast runs the statements of query but the last, as runAllButLast does, and
+// checks the last, which the caller runs with args.
+func (c *sandboxConn) checkedLast(ctx context.Context, query string, args []driver.NamedValue) (string, error) {
+	last, err := c.runAllButLast(ctx, query)
+	if err != nil {
+		return "", err
+	}
+	return last, c.check(ctx, last, args, 0)
 }
 
 // runAllButLast checks and runs each statement of query but the last, which it

@@ -2,6 +2,7 @@ package lake
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -33,11 +34,17 @@ func openLake(t testing.TB, dir string) *Lake {
 	return l
 }
 
+// newLake opens a lake in a fresh folder.
+func newLake(t testing.TB) (dir string, l *Lake) {
+	t.Helper()
+	dir = t.TempDir()
+	return dir, openLake(t, dir)
+}
+
 // newLakeWriter opens a lake in a fresh folder and a writer of topic's partition in it.
 func newLakeWriter(t testing.TB, partition int) (dir string, l *Lake, w *PartitionWriter) {
 	t.Helper()
-	dir = t.TempDir()
-	l = openLake(t, dir)
+	dir, l = newLake(t)
 	return dir, l, l.NewPartitionWriter(topic, partition)
 }
 
@@ -53,6 +60,62 @@ func grab(eventID, envelope string, ts time.Time, amount int64) events.Event {
 		e.Outcome = events.OutcomeMissed
 	}
 	return e
+}
+
+// appendRange appends one grab per offset in [first, last] and one envelope at first.
+func appendRange(w *PartitionWriter, first, last int64) {
+	e := sent("env", at(0), 3, 300)
+	w.Append(first, &e)
+	for o := first + 1; o <= last; o++ {
+		g := grab("g", "env", at(int(o)), 1)
+		w.Append(o, &g)
+	}
+}
+
+// commitRange appends offsets first..last as appendRange does and commits them.
+func commitRange(t testing.TB, w *PartitionWriter, first, last int64) *Commit {
+	t.Helper()
+	appendRange(w, first, last)
+	c, err := w.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// crashCommit commits what w holds as a process that dies after step would, and
+// releases w as the dead process's lock goes.
+func crashCommit(t testing.TB, w *PartitionWriter, step commitStep) {
+	t.Helper()
+	w.stopAfter = step
+	if _, err := w.Commit(); !errors.Is(err, errStopped) {
+		t.Fatalf("commit stopped after step %d: %v", step, err)
+	}
+	w.Release()
+}
+
+// commitBadGrabs commits, as the build before validation of UTF-8 did, an envelope and
+// four grabs at offsets 0-4 of partition 0, the grab at offset 2 with a user id that is
+// not UTF-8, and a quarantined message at offset 5. It returns the marker.
+func commitBadGrabs(t *testing.T, l *Lake) *Commit {
+	t.Helper()
+	w := l.NewPartitionWriter(topic, 0)
+	defer w.Release()
+	e := sent("env", at(0), 4, 400)
+	w.Append(0, &e)
+	for o := int64(1); o <= 4; o++ {
+		g := grab("g"+string(rune('0'+o)), "env", at(int(o)), 10*o)
+		if o == 2 {
+			g.UserID = "u-\xff\xfe"
+		}
+		w.Append(o, &g)
+	}
+	w.Quarantine(QuarantineRecord{Offset: 5, Raw: []byte("{"), Reason: events.ReasonNotJSON, Detail: "not JSON"})
+	c, err := w.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // readFile reads a whole Parquet file back with pqarrow; the table is released when

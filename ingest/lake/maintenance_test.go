@@ -14,33 +14,8 @@ import (
 	"github.com/hongbao/hongbao/ingest/events"
 )
 
-// commitBadGrabs commits, as the build before validation of UTF-8 did, an envelope and
-// four grabs at offsets 0-4 of partition 0, the grab at offset 2 with a user id that is
-// not UTF-8, and a quarantined message at offset 5. It returns the marker.
-func commitBadGrabs(t *testing.T, l *Lake) *Commit {
-	t.Helper()
-	w := l.NewPartitionWriter(topic, 0)
-	defer w.Release()
-	e := sent("env", at(0), 4, 400)
-	w.Append(0, &e)
-	for o := int64(1); o <= 4; o++ {
-		g := grab("g"+string(rune('0'+o)), "env", at(int(o)), 10*o)
-		if o == 2 {
-			g.UserID = "u-\xff\xfe"
-		}
-		w.Append(o, &g)
-	}
-	w.Quarantine(QuarantineRecord{Offset: 5, Raw: []byte("{"), Reason: events.ReasonNotJSON, Detail: "not JSON"})
-	c, err := w.Commit()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 func TestEvictMovesRowsToQuarantineAndRewritesMarker(t *testing.T) {
-	dir := t.TempDir()
-	l := openLake(t, dir)
+	dir, l := newLake(t)
 	c := commitBadGrabs(t, l)
 	grabsFile, _ := c.File("grabs")
 
@@ -124,8 +99,7 @@ func TestEvictMovesRowsToQuarantineAndRewritesMarker(t *testing.T) {
 
 func TestReplayCommitSurvivesACrashAtEachStep(t *testing.T) {
 	for _, step := range []commitStep{stepStaged, stepMarked} {
-		dir := t.TempDir()
-		l := openLake(t, dir)
+		dir, l := newLake(t)
 		m, err := l.BeginMaintenance()
 		if err != nil {
 			t.Fatal(err)

@@ -10,41 +10,8 @@ import (
 	"github.com/hongbao/hongbao/ingest/events"
 )
 
-// appendRange appends one grab per offset in [first, last] and one envelope at first.
-func appendRange(w *PartitionWriter, first, last int64) {
-	e := sent("env", at(0), 3, 300)
-	w.Append(first, &e)
-	for o := first + 1; o <= last; o++ {
-		g := grab("g", "env", at(int(o)), 1)
-		w.Append(o, &g)
-	}
-}
-
-// commitRange appends offsets first..last as appendRange does and commits them.
-func commitRange(t testing.TB, w *PartitionWriter, first, last int64) *Commit {
-	t.Helper()
-	appendRange(w, first, last)
-	c, err := w.Commit()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-// crashCommit commits what w holds as a process that dies after step would, and
-// releases w as the dead process's lock goes.
-func crashCommit(t testing.TB, w *PartitionWriter, step commitStep) {
-	t.Helper()
-	w.stopAfter = step
-	if _, err := w.Commit(); !errors.Is(err, errStopped) {
-		t.Fatalf("commit stopped after step %d: %v", step, err)
-	}
-	w.Release()
-}
-
 func TestNextOffsetAcrossCommitsAndPartitions(t *testing.T) {
-	dir := t.TempDir()
-	l := openLake(t, dir)
+	dir, l := newLake(t)
 	if _, ok := l.NextOffset(topic, 0); ok {
 		t.Fatal("NextOffset of an empty lake is ok")
 	}

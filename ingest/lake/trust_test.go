@@ -51,8 +51,7 @@ func TestMarkerSyncFailureKeepsFiles(t *testing.T) {
 // a second writer of the partition waits for the first to let go, then sees its
 // commit.
 func TestOwnBeforeReading(t *testing.T) {
-	dir := t.TempDir()
-	l := openLake(t, dir)
+	_, l := newLake(t)
 	l.LockWait = 0
 	a := l.NewPartitionWriter(topic, 0)
 	if _, ok, err := a.Own(); err != nil || ok {
@@ -78,8 +77,7 @@ func TestOwnBeforeReading(t *testing.T) {
 // TestEndsRecordTopicID: markers record the topic id, and Ends reports it with
 // where each partition ends.
 func TestEndsRecordTopicID(t *testing.T) {
-	dir := t.TempDir()
-	l := openLake(t, dir)
+	_, l := newLake(t)
 	for p, last := range map[int]int64{0: 4, 2: 9} {
 		w := l.NewPartitionWriter(topic, p)
 		w.SetTopicID("0f1e2d3c-0000-4000-8000-000000000001")

@@ -97,7 +97,7 @@ func newQuarantineListCommand(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list [--reason R] [--format table|csv|json]",
 		Short: "Count the quarantined messages by reason and topic",
-		Args: opts.noArgs("list", "choose a reason with --reason"),
+		Args:  opts.noArgs("list", "choose a reason with --reason"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runQuarantineList(cmd.Context(), g, opts, cmd.OutOrStdout())
 		},

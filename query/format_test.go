@@ -2,7 +2,6 @@ package query
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"os"
 	"strings"
@@ -13,11 +12,7 @@ import (
 // as two cells a character, a TIMESTAMPTZ shown in Beijing time, a NULL, a blob.
 func sample(t *testing.T) *Result {
 	t.Helper()
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := memoryDB(t)
 	res, err := Query(context.Background(), db, `
 		SELECT * FROM (VALUES
 			('ICBC', '工商银行', 12, TIMESTAMPTZ '2014-01-30 16:00:10+00', 1.50::DECIMAL(10, 2), '{"a":1}'::BLOB),
@@ -100,11 +95,7 @@ func TestFormatEdges(t *testing.T) {
 }
 
 func TestToValueTypes(t *testing.T) {
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := memoryDB(t)
 	res, err := Query(context.Background(), db, `SELECT
 		TIMESTAMP '2014-01-31 00:00:00.25' AS ts, DATE '2014-01-31' AS d, TIME '23:59:59' AS tm,
 		INTERVAL '1 year 2 months 3 days 04:05:06.5' AS iv, sum(9223372036854775807) AS huge,
@@ -138,11 +129,7 @@ func TestToValueTypes(t *testing.T) {
 }
 
 func TestQueryLimit(t *testing.T) {
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := memoryDB(t)
 	for _, tc := range []struct {
 		max, rows int
 		more      bool

@@ -3,7 +3,6 @@ package query
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"os"
 	"strings"
 	"testing"
@@ -12,11 +11,7 @@ import (
 
 // Ctrl-C while a statement runs cancels that statement, and the session goes on.
 func TestShellInterrupt(t *testing.T) {
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := memoryDB(t)
 	interrupts := make(chan os.Signal, 1)
 	var out, errOut bytes.Buffer
 	sh := &Shell{DB: db, Out: &out, Err: &errOut, Format: FormatCSV, Interactive: true, Interrupts: interrupts}
@@ -41,11 +36,7 @@ func TestShellInterrupt(t *testing.T) {
 
 // Interactive input may end mid-statement: the prompt drops it, a script runs it.
 func TestShellEndOfInput(t *testing.T) {
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := memoryDB(t)
 	for interactive, want := range map[bool]string{true: "a\n1\n", false: "a\n1\nb\n2\n"} {
 		var out bytes.Buffer
 		sh := &Shell{DB: db, Out: &out, Err: &out, Format: FormatCSV, Interactive: interactive}

@@ -2,7 +2,6 @@ package query
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"reflect"
@@ -42,13 +41,9 @@ func TestSplitStatements(t *testing.T) {
 }
 
 func TestWithCaret(t *testing.T) {
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := memoryDB(t)
 	// DuckDB's own place is kept: the line, and the caret counting 紅包 as four cells.
-	_, err = Query(context.Background(), db, "SELECT '紅包' AS a,\n  nosuch")
+	_, err := Query(context.Background(), db, "SELECT '紅包' AS a,\n  nosuch")
 	if want := "LINE 2:   nosuch\n          ^"; err == nil || !strings.HasSuffix(err.Error(), want) {
 		t.Errorf("error = %v, want it to end with %q", err, want)
 	}

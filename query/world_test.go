@@ -1,6 +1,7 @@
 package query
 
 import (
+	"database/sql"
 	"testing"
 
 	"github.com/hongbao/hongbao/internal/testworld"
@@ -13,4 +14,15 @@ func refreshed(t *testing.T) (dir string, w *transform.Warehouse) {
 	dir = t.TempDir()
 	testworld.Small(t, dir)
 	return dir, testworld.Refreshed(t, transform.Open, dir)
+}
+
+// memoryDB opens an in-memory DuckDB database, closed when the test ends.
+func memoryDB(t *testing.T) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }

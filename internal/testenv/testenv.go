@@ -29,3 +29,14 @@ func Tool(t testing.TB, name, pkg string) string {
 	}
 	return p
 }
+
+// Run runs an installed tool with args (see Tool) and returns what it printed; a
+// tool that fails fails the test, with its output.
+func Run(t testing.TB, name, pkg string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(Tool(t, name, pkg), args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+	}
+	return string(out)
+}

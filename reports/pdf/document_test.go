@@ -6,7 +6,6 @@ import (
 	"flag"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -139,14 +138,10 @@ func write(t *testing.T, d *Document, name string) string {
 	return path
 }
 
-func run(t *testing.T, name string, args ...string) string {
+// poppler runs a tool of poppler-utils (pdftotext, pdffonts) and returns its output.
+func poppler(t *testing.T, name string, args ...string) string {
 	t.Helper()
-	tool := testenv.Tool(t, name, "poppler-utils")
-	out, err := exec.Command(tool, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
-	}
-	return string(out)
+	return testenv.Run(t, name, "poppler-utils", args...)
 }
 
 var spaces = regexp.MustCompile(`\s+`)
@@ -159,12 +154,12 @@ func TestChineseReport(t *testing.T) {
 	}
 	path := write(t, d, "report_zh.pdf")
 
-	if info := run(t, "pdfinfo", path); !regexp.MustCompile(`(?m)^Pages:\s+3$`).MatchString(info) {
+	if info := poppler(t, "pdfinfo", path); !regexp.MustCompile(`(?m)^Pages:\s+3$`).MatchString(info) {
 		t.Errorf("pdfinfo does not report 3 pages:\n%s", info)
 	}
-	checkFonts(t, run(t, "pdffonts", path), 1)
+	checkFonts(t, poppler(t, "pdffonts", path), 1)
 
-	text := spaces.ReplaceAllString(run(t, "pdftotext", "-enc", "UTF-8", path, "-"), "")
+	text := spaces.ReplaceAllString(poppler(t, "pdftotext", "-enc", "UTF-8", path, "-"), "")
 	for _, want := range []string{
 		"2014年春节微信红包：零点高峰与支付覆盖",
 		spaces.ReplaceAllString(longZh, ""), // every character survives line breaking
@@ -174,11 +169,11 @@ func TestChineseReport(t *testing.T) {
 			t.Errorf("pdftotext output lacks %q", want)
 		}
 	}
-	page2 := run(t, "pdftotext", "-enc", "UTF-8", "-f", "2", "-l", "2", "-layout", path, "-")
+	page2 := poppler(t, "pdftotext", "-enc", "UTF-8", "-f", "2", "-l", "2", "-layout", path, "-")
 	if !regexp.MustCompile(`hongbao · 2014 春节微信红包\s+2\s*$`).MatchString(strings.TrimSpace(page2)) {
 		t.Errorf("page 2 does not end with the footer and page number:\n%s", page2)
 	}
-	page1 := run(t, "pdftotext", "-enc", "UTF-8", "-f", "1", "-l", "1", path, "-")
+	page1 := poppler(t, "pdftotext", "-enc", "UTF-8", "-f", "1", "-l", "1", path, "-")
 	if strings.Contains(page1, "hongbao ·") {
 		t.Error("the title page has a footer")
 	}
@@ -190,8 +185,8 @@ func TestEnglishReport(t *testing.T) {
 	if got := d.Pages(); got != 3 {
 		t.Errorf("Pages() = %d, want 3", got)
 	}
-	checkFonts(t, run(t, "pdffonts", path), 2) // Liberation Sans regular and bold
-	text := spaces.ReplaceAllString(run(t, "pdftotext", "-enc", "UTF-8", path, "-"), " ")
+	checkFonts(t, poppler(t, "pdffonts", path), 2) // Liberation Sans regular and bold
+	text := spaces.ReplaceAllString(poppler(t, "pdftotext", "-enc", "UTF-8", path, "-"), " ")
 	for _, want := range []string{"the midnight peak and payment reach", "CECRC monitoring data via CRI Online (2014)", "assumed"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("pdftotext output lacks %q", want)
@@ -284,7 +279,7 @@ func TestLongTableRepeatsHeader(t *testing.T) {
 		t.Errorf("content after Write: err = %v, want ErrWritten", d.Err())
 	}
 	for p := 1; p <= d.Pages(); p++ {
-		page := run(t, "pdftotext", "-f", strconv.Itoa(p), "-l", strconv.Itoa(p), path, "-")
+		page := poppler(t, "pdftotext", "-f", strconv.Itoa(p), "-l", strconv.Itoa(p), path, "-")
 		if !strings.Contains(page, "Minute") {
 			t.Errorf("page %d has no table header", p)
 		}

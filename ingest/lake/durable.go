@@ -144,6 +144,24 @@ func (l *Lake) publish(c *Commit) error {
 	return errors.Join(errs...)
 }
 
+// listDir lists a folder of the lake in name order; a folder not made yet lists as
+// empty. what names the folder in the error ("commits", a table).
+func listDir(dir, what string) ([]os.DirEntry, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("lake: list %s: %w", what, err)
+	}
+	return entries, nil
+}
+
+// removeFile removes a file of the lake; one already gone is not an error.
+func removeFile(path string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("lake: %w", err)
+	}
+	return nil
+}
+
 // renameInto renames tmp to name inside dir. It tolerates a tmp that is already gone
 // when name exists: recovery in another process got there first.
 func renameInto(dir, tmp, name string) error {

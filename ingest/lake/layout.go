@@ -1,10 +1,7 @@
 package lake
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -41,24 +38,6 @@ func markerName(first, last int64) string {
 func tmpName(name string) string { return "." + name + tmpExt }
 
 func partitionFolder(partition int) string { return fmt.Sprintf("p%03d", partition) }
-
-// listDir lists a folder of the lake in name order; a folder not made yet lists as
-// empty. what names the folder in the error ("commits", a table).
-func listDir(dir, what string) ([]os.DirEntry, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("lake: list %s: %w", what, err)
-	}
-	return entries, nil
-}
-
-// removeFile removes a file of the lake; one already gone is not an error.
-func removeFile(path string) error {
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("lake: %w", err)
-	}
-	return nil
-}
 
 // parsePartitionFolder reads the partition of a folder named by partitionFolder.
 func parsePartitionFolder(name string) (int, bool) {

@@ -350,7 +350,7 @@ func userID(u int64) string { return "u" + strconv.FormatInt(u, 10) }
 func (s *Simulator) sendEnvelope(atMs int64, emit func(*events.Event) error) error {
 	a := &s.cal.Assumptions
 	r := s.rng
-	sendMs := atMs - 1 - r.Int64N(3_000)
+	sendMs := max(atMs-1-r.Int64N(3_000), s.curve.Start.UnixMilli()) // nothing before the window
 	lucky := r.Float64() < a.LuckyShare
 	var shares int
 	if lucky {

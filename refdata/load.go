@@ -56,6 +56,20 @@ var tables = []table{
 			{"source", "VARCHAR", "who reported it"},
 			{"fact_id", "VARCHAR", "the fact in facts_reported"},
 		}, marketRowsSQL},
+	{"later_years", "one reported figure of a New Year's Eve after 2014 (WeChat's and Alipay's envelopes, peaks, people), for hindsight on the article's question; every value is reported, with where it was found, none is derivable from event data",
+		[]column{
+			{"eve", "DATE", "the Eve (除夕) the figure is about"},
+			{"year", "INTEGER", "the year of that Eve"},
+			{"platform", "VARCHAR", "wechat or alipay"},
+			{"metric", "VARCHAR", "sent_and_received (envelopes sent plus received), peak_per_second, people, amount_yuan, ..."},
+			{"value", "DOUBLE", "the reported number"},
+			{"unit", "VARCHAR", "unit of value"},
+			{"window_en", "VARCHAR", "the window the figure counts over: Eve, Eve to Day 5, ..."},
+			{"label", "VARCHAR", "always 'reported'"},
+			{"source", "VARCHAR", "where the figure was found (as reported by)"},
+			{"note_en", "VARCHAR", "what to know about it, English"},
+			{"note_zh", "VARCHAR", "what to know about it, Chinese"},
+		}, laterYearRows},
 	{"facts_reported", "one statistic the 2014 source article reports, with its source quote and the reading hongbao takes of it",
 		[]column{
 			{"ord", "INTEGER", "position in the facts table"},
@@ -175,6 +189,12 @@ func scenarioRows([]Bank) [][]any {
 func marketRowsSQL([]Bank) [][]any {
 	return rowsOf(Market(), func(_ int, m MarketFigure) []any {
 		return []any{int32(m.Year), m.Metric, m.Unit, m.Value, m.Bound, m.Forecast, m.Source, m.FactID}
+	})
+}
+
+func laterYearRows([]Bank) [][]any {
+	return rowsOf(LaterYears(), func(_ int, y LaterYear) []any {
+		return []any{y.Eve, int32(y.Eve.Year()), y.Platform, y.Metric, y.Value, y.Unit, y.Window, SourceReported, y.Source, y.NoteEN, y.NoteZH}
 	})
 }
 

@@ -24,6 +24,7 @@ quarantine_replays       0 rows  no lake files
 banks                  180 rows  reference
 payment_scenarios       21 rows  reference
 mobile_payment_market    5 rows  reference
+later_years             16 rows  reference
 facts_reported          21 rows  reference
 facts_notes              3 rows  reference
 claims_per_minute        2 rows  model

@@ -67,7 +67,7 @@ func mustBuiltin(name string) *Calibration {
 
 // Calibration is everything the simulator needs to replay a festival: the window, the
 // reported figures it must reproduce (Targets) and the parameters the source does not
-// give (Assumptions). It is read from a JSON file; see calibration_2014.json.
+// give (Assumptions). It is read from a JSON file; see calibrations/2014.json.
 type Calibration struct {
 	// Name is how the calibration is chosen (--calibration 2014) and recorded in the
 	// run record.

@@ -122,7 +122,12 @@ func (p *part) readings() {
 	}
 	def, alt := rs[0], rs[1]
 	doc.Heading(2, l.Pick("两种解读，并列", "The two readings, side by side"))
-	doc.Paragraph(l.Sprintf("本数据按解读 %s 生成，事实表也按它判断。", "This data follows reading %s, and the facts sheet judges it by that reading.", p.d.Method.Reading))
+	if r := p.d.Method.Reading; r != "" {
+		doc.Paragraph(l.Sprintf("本数据按解读 %s 生成，事实表也按它判断。", "This data follows reading %s, and the facts sheet judges it by that reading.", r))
+	} else {
+		doc.Paragraph(l.Pick("本数据模拟的是另一年份，不采用 2014 年数字的任何解读；事实表仍把它与 2014 年的数字相比，仅供参考。",
+			"This data models another year and follows no reading of the 2014 figures; the facts sheet still sets it against 2014's figures, which means little."))
+	}
 	t := table(col(l.Pick("指标", "Figure"), 1.5, false),
 		col(p.ref(def.TitleZH, def.TitleEN)+l.Pick("（默认）", " (default)"), 3, false),
 		col(p.ref(alt.TitleZH, alt.TitleEN), 3, false))

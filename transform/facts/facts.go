@@ -1,6 +1,7 @@
 package facts
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -112,7 +113,7 @@ type measure struct {
 func Measure(ctx context.Context, db *sql.DB, run datadir.Run, hasRun bool) (*Measures, error) {
 	m := &Measures{run: run, hasRun: hasRun, figures: map[string]measure{}}
 	for _, f := range refdata.Facts() {
-		sp, ok := specFor(f.ID, ReadingOf(run))
+		sp, ok := specFor(f.ID, cmp.Or(ReadingOf(run), refdata.DefaultReading()))
 		if !ok {
 			continue
 		}
@@ -143,11 +144,19 @@ func Measure(ctx context.Context, db *sql.DB, run datadir.Run, hasRun bool) (*Me
 	return m, nil
 }
 
-// ReadingOf is the reading a run's data follows: the run record's, or the default
-// reading for data without one.
+// ReadingOf is the reading a run's data follows: the run record's; "A" for a record
+// written before readings were recorded (its windows have no figures_from: the world
+// followed reading A then); empty for a world of another year, which no reading of the
+// 2014 figures describes; the default reading for data without a record.
 func ReadingOf(run datadir.Run) string {
-	if run.Reading != "" {
+	w := run.Windows
+	switch {
+	case run.Reading != "":
 		return run.Reading
+	case !w.EveStart.IsZero() && w.EveStart.In(locale.Zone).Year() != 2014:
+		return ""
+	case w.FiguresFrom.IsZero() && !run.Written.IsZero():
+		return "A"
 	}
 	return refdata.DefaultReading()
 }
@@ -157,19 +166,23 @@ func (m *Measures) Sheet(lang string) *Sheet {
 	l := locale.Lang(lang)
 	run := m.run
 	reading := ReadingOf(run)
+	judgedBy := reading
+	if judgedBy == "" {
+		judgedBy = refdata.DefaultReading() // the figures are 2014's whatever the world
+	}
 	sh := &Sheet{Lang: lang, Reading: reading, Scale: run.Scale, HasRun: m.hasRun, Seed: run.Seed}
 	for _, f := range refdata.Facts() {
-		text := f.Text(reading)
+		text := f.Text(judgedBy)
 		r := Result{ID: f.ID, Kind: string(f.Kind), Reported: f.Display, Value: f.Value,
 			Source: f.Source, Quote: f.QuoteZH, Gloss: f.GlossEN, Title: l.Pick(f.TitleZH, f.TitleEN),
 			Unit: l.Pick(f.UnitZH, f.Unit), Window: l.Pick(text.WindowZH, text.Window), Corroboration: []Evidence{}}
 		if f.Reading != "" {
-			r.Reading = reading
+			r.Reading = judgedBy
 			r.ReadingText = l.Pick(text.InterpretationZH, text.Interpretation)
 		}
 		for _, rc := range f.Corroboration {
 			r.Corroboration = append(r.Corroboration, Evidence{Value: rc.Value, Source: rc.Source, Date: rc.Date,
-				Note: l.Pick(rc.NoteZH, rc.Note), Agrees: rc.Agrees(reading)})
+				Note: l.Pick(rc.NoteZH, rc.Note), Agrees: rc.Agrees(judgedBy)})
 		}
 		if l == locale.Chinese {
 			if f.DisplayZH != "" {
@@ -179,7 +192,7 @@ func (m *Measures) Sheet(lang string) *Sheet {
 				r.Source = f.SourceZH
 			}
 		}
-		sp, ok := specFor(f.ID, reading)
+		sp, ok := specFor(f.ID, judgedBy)
 		if !ok {
 			r.Verdict = NotDerivable
 			r.Scaling = "none"

@@ -189,3 +189,25 @@ func TestEveryRegistryFactIsListed(t *testing.T) {
 type stringsBuilder struct{ n int }
 
 func (b *stringsBuilder) Write(p []byte) (int, error) { b.n += len(p); return len(p), nil }
+
+// ReadingOf: the record's reading; reading A for a record written before readings were
+// recorded; none for another year's world; the default without a record.
+func TestReadingOf(t *testing.T) {
+	old := datadir.Default2014()
+	old.FiguresFrom = time.Time{}
+	y2016 := datadir.Default2014()
+	y2016.EveStart = testworld.TS("2016-02-07 00:00:00+08")
+	for _, c := range []struct {
+		run  datadir.Run
+		want string
+	}{
+		{datadir.Run{Reading: "A", Windows: datadir.Default2014()}, "A"},
+		{datadir.Run{Windows: datadir.Default2014()}, "B"},
+		{datadir.Run{Windows: old, Written: time.Now()}, "A"},
+		{datadir.Run{Windows: y2016, Written: time.Now()}, ""},
+	} {
+		if got := ReadingOf(c.run); got != c.want {
+			t.Errorf("ReadingOf(%+v) = %q, want %q", c.run, got, c.want)
+		}
+	}
+}

@@ -93,6 +93,16 @@ var tables = []table{
 			{"title_zh", "VARCHAR", "short name, Chinese"},
 			{"notes", "INTEGER[]", "ids of the facts_notes the reading rests on"},
 		}, factRows},
+	{"facts_corroboration", "one record beside the article that corroborates or contradicts a figure of facts_reported (Tencent/Tenpay's release, later press, official market figures), with the readings of the 2014 figures it supports",
+		[]column{
+			{"fact_id", "VARCHAR", "the figure in facts_reported"},
+			{"value", "VARCHAR", "what the record says, as it says it"},
+			{"source", "VARCHAR", "where it was found (as reported by)"},
+			{"published", "VARCHAR", "when it was published, as precisely as known"},
+			{"note_en", "VARCHAR", "what it means for the figure, English"},
+			{"note_zh", "VARCHAR", "what it means for the figure, Chinese"},
+			{"supports", "VARCHAR[]", "the readings it agrees with (B is the default world's); empty: it contradicts the figure as hongbao reads it"},
+		}, corroborationRows},
 	{"facts_notes", "one consistency note: how reported figures that seem to disagree hold together",
 		[]column{
 			{"id", "INTEGER", "note number, as cited in facts_reported.notes"},
@@ -208,6 +218,16 @@ func factRows([]Bank) [][]any {
 			f.Unit, f.UnitZH, f.QuoteZH, f.GlossEN, f.Source, f.SourceZH, f.Window, f.WindowZH,
 			f.Interpretation, f.InterpretationZH, f.TitleEN, f.TitleZH, notes}
 	})
+}
+
+func corroborationRows([]Bank) [][]any {
+	var rows [][]any
+	for _, f := range Facts() {
+		for _, rc := range f.Corroboration {
+			rows = append(rows, []any{f.ID, rc.Value, rc.Source, rc.Date, rc.Note, rc.NoteZH, append([]string{}, rc.Supports...)})
+		}
+	}
+	return rows
 }
 
 func noteRows([]Bank) [][]any {

@@ -51,7 +51,7 @@ func TestLoad(t *testing.T) {
 	}
 
 	want := map[string]int{"banks": 180, "payment_scenarios": len(refdata.Scenarios()),
-		"mobile_payment_market": 5, "later_years": 16, "facts_reported": 21, "facts_notes": 3}
+		"mobile_payment_market": 5, "later_years": 16, "facts_reported": 21, "facts_corroboration": 13, "facts_notes": 3}
 	for _, tb := range refdata.Tables() {
 		var n int
 		if err := db.QueryRow("SELECT count(*) FROM " + tb.Name).Scan(&n); err != nil {

@@ -191,6 +191,17 @@ var checks = map[string]func(t *testing.T, w *world, run *Run){
 		wantChart(t, run, "funnel")
 		wantChart(t, run, "daily")
 	},
+	"hindsight": func(t *testing.T, _ *world, run *Run) {
+		wantValue(t, run, "growth", 3, "year", 2017)
+		wantValue(t, run, "growth", 3, "envelopes", 14200000000)
+		wantValue(t, run, "growth", 2, "times_previous_year", 8)
+		wantValue(t, run, "peak", 0, "per_second", 417)
+		wantValue(t, run, "peak", 2, "per_second", 760000)
+		wantValue(t, run, "versus", 0, "wechat_times_alipay", 4.2)
+		wantValue(t, run, "people", 1, "people", 823000000)
+		wantChart(t, run, "growth")
+		wantChart(t, run, "peak")
+	},
 	"heavy_grabbers": func(t *testing.T, w *world, run *Run) {
 		wantValue(t, run, "top", 0, "claims_to_eve_night", w.want.recordClaims)
 		wantValue(t, run, "record", 0, "record_here", w.want.recordClaims)

@@ -4,6 +4,8 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 )
 
@@ -55,6 +57,54 @@ type Fact struct {
 	TitleEN          string  `json:"title_en"`          // short name: "Total claims"
 	TitleZH          string  `json:"title_zh"`          // short name: "抢红包总次数"
 	Notes            []int   `json:"notes"`             // IDs of the consistency notes the reading rests on
+	// Reading is the reading the default world follows, for a figure whose meaning
+	// depends on one (Window and Interpretation are its text); empty otherwise.
+	Reading string `json:"reading,omitempty"`
+	// Readings holds the text of the other readings of the figure, by reading id.
+	Readings map[string]ReadingText `json:"readings,omitempty"`
+	// Corroboration is every other record of the figure: what it says, where it was
+	// found, and which readings it supports.
+	Corroboration []Record `json:"corroboration,omitempty"`
+}
+
+// ReadingText is what a figure means under one reading.
+type ReadingText struct {
+	Window           string `json:"window"`
+	WindowZH         string `json:"window_zh"`
+	Interpretation   string `json:"interpretation"`
+	InterpretationZH string `json:"interpretation_zh"`
+}
+
+// Record is a record beside the article that corroborates or contradicts a figure.
+type Record struct {
+	Value    string   `json:"value"`    // what the record says, as it says it
+	Source   string   `json:"source"`   // where it was found ("as reported by")
+	Date     string   `json:"date"`     // when it was published, as precisely as known
+	Note     string   `json:"note"`     // what it means for the figure
+	NoteZH   string   `json:"note_zh"`  // the same in Chinese
+	Supports []string `json:"supports"` // the readings it agrees with; empty: it contradicts the figure as hongbao reads it
+}
+
+// Agrees says whether the record supports reading r.
+func (rc Record) Agrees(r string) bool { return slices.Contains(rc.Supports, r) }
+
+// Reading is one way of reading the 2014 figures, with why.
+type Reading struct {
+	ID      string `json:"id"`
+	Default bool   `json:"default"` // the reading the default world follows
+	TitleEN string `json:"title_en"`
+	TitleZH string `json:"title_zh"`
+	TextEN  string `json:"text_en"`
+	TextZH  string `json:"text_zh"`
+}
+
+// Text is the window and interpretation of f under reading r: its own fields for the
+// reading the registry states them in, or for a figure that has no alternative.
+func (f Fact) Text(r string) ReadingText {
+	if alt, ok := f.Readings[r]; ok {
+		return alt
+	}
+	return ReadingText{Window: f.Window, WindowZH: f.WindowZH, Interpretation: f.Interpretation, InterpretationZH: f.InterpretationZH}
 }
 
 // Note is one of the consistency notes: how two reported figures that seem to disagree hold
@@ -68,9 +118,10 @@ type Note struct {
 }
 
 type registry struct {
-	facts []Fact
-	byID  map[string]int
-	notes []Note
+	facts    []Fact
+	byID     map[string]int
+	notes    []Note
+	readings []Reading
 }
 
 var embeddedFacts = sync.OnceValue(func() *registry {
@@ -83,13 +134,27 @@ var embeddedFacts = sync.OnceValue(func() *registry {
 
 func parseFacts(b []byte) (*registry, error) {
 	var doc struct {
-		Facts []Fact `json:"facts"`
-		Notes []Note `json:"notes"`
+		Readings []Reading `json:"readings"`
+		Facts    []Fact    `json:"facts"`
+		Notes    []Note    `json:"notes"`
 	}
 	if err := json.Unmarshal(b, &doc); err != nil {
 		return nil, err
 	}
-	r := &registry{facts: doc.Facts, notes: doc.Notes, byID: map[string]int{}}
+	r := &registry{facts: doc.Facts, notes: doc.Notes, readings: doc.Readings, byID: map[string]int{}}
+	readings, defaults := map[string]bool{}, 0
+	for _, rd := range doc.Readings {
+		if rd.ID == "" || readings[rd.ID] || rd.TitleEN == "" || rd.TitleZH == "" || rd.TextEN == "" || rd.TextZH == "" {
+			return nil, fmt.Errorf("reading %q: duplicate id or empty text", rd.ID)
+		}
+		readings[rd.ID] = true
+		if rd.Default {
+			defaults++
+		}
+	}
+	if len(doc.Readings) > 0 && defaults != 1 {
+		return nil, fmt.Errorf("%d readings are the default; one must be", defaults)
+	}
 	notes := map[int]bool{}
 	for _, n := range doc.Notes {
 		if n.ID <= 0 || notes[n.ID] || n.TitleEN == "" || n.TitleZH == "" || n.TextEN == "" || n.TextZH == "" {
@@ -123,6 +188,24 @@ func parseFacts(b []byte) (*registry, error) {
 				return nil, fmt.Errorf("fact %s: no note %d", f.ID, n)
 			}
 		}
+		if f.Reading != "" && !readings[f.Reading] {
+			return nil, fmt.Errorf("fact %s: no reading %q", f.ID, f.Reading)
+		}
+		for id, t := range f.Readings {
+			if !readings[id] || t.Window == "" || t.WindowZH == "" || t.Interpretation == "" || t.InterpretationZH == "" {
+				return nil, fmt.Errorf("fact %s: reading %q is unknown or has an empty text", f.ID, id)
+			}
+		}
+		for _, rc := range f.Corroboration {
+			if rc.Value == "" || rc.Source == "" || rc.Date == "" || rc.Note == "" || rc.NoteZH == "" {
+				return nil, fmt.Errorf("fact %s: a record has an empty field", f.ID)
+			}
+			for _, id := range rc.Supports {
+				if !readings[id] {
+					return nil, fmt.Errorf("fact %s: a record supports no reading %q", f.ID, id)
+				}
+			}
+		}
 	}
 	return r, nil
 }
@@ -148,6 +231,31 @@ func Lookup(id string) (Fact, bool) {
 	return r.facts[i].clone(), true
 }
 
+// Readings returns the readings of the 2014 figures, the default first.
+func Readings() []Reading {
+	out := append([]Reading(nil), embeddedFacts().readings...)
+	slices.SortStableFunc(out, func(a, b Reading) int {
+		if a.Default != b.Default {
+			if a.Default {
+				return -1
+			}
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// DefaultReading is the id of the reading the default world follows.
+func DefaultReading() string {
+	for _, r := range embeddedFacts().readings {
+		if r.Default {
+			return r.ID
+		}
+	}
+	return ""
+}
+
 // Notes returns the consistency notes, in order of ID.
 func Notes() []Note {
 	return append([]Note(nil), embeddedFacts().notes...)
@@ -155,5 +263,7 @@ func Notes() []Note {
 
 func (f Fact) clone() Fact {
 	f.Notes = append([]int(nil), f.Notes...)
+	f.Readings = maps.Clone(f.Readings)
+	f.Corroboration = slices.Clone(f.Corroboration)
 	return f
 }

@@ -145,7 +145,29 @@ func ExampleLookup() {
 	fmt.Println(f.QuoteZH)
 	fmt.Println(f.Source)
 	// Output:
-	// Total claims: >75,000,000 claims
+	// Total grabs (attempts): >75,000,000 grabs
 	// 總計搶紅包7500萬次以上
 	// CECRC monitoring data, reported by CRI Online (國際在線), 2014
+}
+
+// Every figure the other records touch has its corroboration, each record with a
+// source and the readings it supports, and the default reading is B.
+func TestReadingsAndCorroboration(t *testing.T) {
+	if refdata.DefaultReading() != "B" || len(refdata.Readings()) != 2 || refdata.Readings()[0].ID != "B" {
+		t.Fatalf("readings %v, default %q; want B (default) then A", refdata.Readings(), refdata.DefaultReading())
+	}
+	for _, id := range []string{"grabs_total", "claims_per_minute_avg", "claims_per_minute_avg_rounded", "users_eve_to_day1",
+		"eve_participants", "launch_date", "peak_opens_per_minute", "avg_envelope_yuan", "mobile_payments_2012_amount", "mobile_payments_2013_market"} {
+		f, _ := refdata.Lookup(id)
+		if len(f.Corroboration) == 0 {
+			t.Errorf("%s has no corroborating or contradicting record", id)
+		}
+	}
+	g, _ := refdata.Lookup("grabs_total")
+	if g.Reading != "B" || g.Text("A").Window == g.Text("B").Window {
+		t.Errorf("grabs_total: reading %q, A and B windows %q / %q", g.Reading, g.Text("A").Window, g.Text("B").Window)
+	}
+	if !g.Corroboration[0].Agrees("B") || g.Corroboration[0].Agrees("A") {
+		t.Errorf("Tenpay's release must support reading B and not A: %+v", g.Corroboration[0])
+	}
 }

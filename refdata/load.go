@@ -56,6 +56,20 @@ var tables = []table{
 			{"source", "VARCHAR", "who reported it"},
 			{"fact_id", "VARCHAR", "the fact in facts_reported"},
 		}, marketRowsSQL},
+	{"later_years", "one reported figure of a New Year's Eve after 2014 (WeChat's and Alipay's envelopes, peaks, people), for hindsight on the article's question; every value is reported, with where it was found, none is derivable from event data",
+		[]column{
+			{"eve", "DATE", "the Eve (除夕) the figure is about"},
+			{"year", "INTEGER", "the year of that Eve"},
+			{"platform", "VARCHAR", "wechat or alipay"},
+			{"metric", "VARCHAR", "sent_and_received (envelopes sent plus received), peak_per_second, people, amount_yuan, ..."},
+			{"value", "DOUBLE", "the reported number"},
+			{"unit", "VARCHAR", "unit of value"},
+			{"window_en", "VARCHAR", "the window the figure counts over: Eve, Eve to Day 5, ..."},
+			{"label", "VARCHAR", "always 'reported'"},
+			{"source", "VARCHAR", "where the figure was found (as reported by)"},
+			{"note_en", "VARCHAR", "what to know about it, English"},
+			{"note_zh", "VARCHAR", "what to know about it, Chinese"},
+		}, laterYearRows},
 	{"facts_reported", "one statistic the 2014 source article reports, with its source quote and the reading hongbao takes of it",
 		[]column{
 			{"ord", "INTEGER", "position in the facts table"},
@@ -79,6 +93,16 @@ var tables = []table{
 			{"title_zh", "VARCHAR", "short name, Chinese"},
 			{"notes", "INTEGER[]", "ids of the facts_notes the reading rests on"},
 		}, factRows},
+	{"facts_corroboration", "one record beside the article that corroborates or contradicts a figure of facts_reported (Tencent/Tenpay's release, later press, official market figures), with the readings of the 2014 figures it supports",
+		[]column{
+			{"fact_id", "VARCHAR", "the figure in facts_reported"},
+			{"value", "VARCHAR", "what the record says, as it says it"},
+			{"source", "VARCHAR", "where it was found (as reported by)"},
+			{"published", "VARCHAR", "when it was published, as precisely as known"},
+			{"note_en", "VARCHAR", "what it means for the figure, English"},
+			{"note_zh", "VARCHAR", "what it means for the figure, Chinese"},
+			{"supports", "VARCHAR[]", "the readings it agrees with (B is the default world's); empty: it contradicts the figure as hongbao reads it"},
+		}, corroborationRows},
 	{"facts_notes", "one consistency note: how reported figures that seem to disagree hold together",
 		[]column{
 			{"id", "INTEGER", "note number, as cited in facts_reported.notes"},
@@ -178,6 +202,12 @@ func marketRowsSQL([]Bank) [][]any {
 	})
 }
 
+func laterYearRows([]Bank) [][]any {
+	return rowsOf(LaterYears(), func(_ int, y LaterYear) []any {
+		return []any{y.Eve, int32(y.Eve.Year()), y.Platform, y.Metric, y.Value, y.Unit, y.Window, SourceReported, y.Source, y.NoteEN, y.NoteZH}
+	})
+}
+
 func factRows([]Bank) [][]any {
 	return rowsOf(Facts(), func(i int, f Fact) []any {
 		notes := make([]int32, len(f.Notes))
@@ -188,6 +218,16 @@ func factRows([]Bank) [][]any {
 			f.Unit, f.UnitZH, f.QuoteZH, f.GlossEN, f.Source, f.SourceZH, f.Window, f.WindowZH,
 			f.Interpretation, f.InterpretationZH, f.TitleEN, f.TitleZH, notes}
 	})
+}
+
+func corroborationRows([]Bank) [][]any {
+	var rows [][]any
+	for _, f := range Facts() {
+		for _, rc := range f.Corroboration {
+			rows = append(rows, []any{f.ID, rc.Value, rc.Source, rc.Date, rc.Note, rc.NoteZH, append([]string{}, rc.Supports...)})
+		}
+	}
+	return rows
 }
 
 func noteRows([]Bank) [][]any {

@@ -51,7 +51,7 @@ func TestLoad(t *testing.T) {
 	}
 
 	want := map[string]int{"banks": 180, "payment_scenarios": len(refdata.Scenarios()),
-		"mobile_payment_market": 5, "facts_reported": 21, "facts_notes": 3}
+		"mobile_payment_market": 5, "later_years": 16, "facts_reported": 21, "facts_corroboration": 13, "facts_notes": 3}
 	for _, tb := range refdata.Tables() {
 		var n int
 		if err := db.QueryRow("SELECT count(*) FROM " + tb.Name).Scan(&n); err != nil {
@@ -145,4 +145,30 @@ func abs(x float64) float64 {
 		return -x
 	}
 	return x
+}
+
+// The later Eves answer the article's question with reported figures: WeChat's
+// envelopes of Eve grow from 1.01 bn (2015) to 14.2 bn (2017), the busiest second
+// from 409,000 (2016) to 760,000 (2017).
+func TestLaterYears(t *testing.T) {
+	db := openDB(t)
+	load(t, context.Background(), db, nil)
+	var v2015, v2017, peak2017 float64
+	q := "SELECT value FROM later_years WHERE platform = 'wechat' AND metric = ? AND year = ? AND window_en LIKE 'Eve%' ORDER BY window_en LIMIT 1"
+	for _, c := range []struct {
+		metric string
+		year   int
+		dst    *float64
+	}{{"sent_and_received", 2015, &v2015}, {"sent_and_received", 2017, &v2017}, {"peak_per_second", 2017, &peak2017}} {
+		if err := db.QueryRow(q, c.metric, c.year).Scan(c.dst); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if v2015 != 1.01e9 || v2017 != 1.42e10 || peak2017 != 760000 {
+		t.Errorf("later years: 2015 %g, 2017 %g, peak 2017 %g", v2015, v2017, peak2017)
+	}
+	var unlabelled int
+	if err := db.QueryRow("SELECT count(*) FROM later_years WHERE label <> 'reported' OR source = ''").Scan(&unlabelled); err != nil || unlabelled != 0 {
+		t.Errorf("%d later-year rows without the label reported or a source (%v)", unlabelled, err)
+	}
 }

@@ -65,6 +65,9 @@ report (DIR/reports) and prints a summary. It replaces an earlier demo in the sa
 		Example: "  hongbao demo\n  hongbao demo --scale 0.1 --dir /tmp/hb",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.world.listCals {
+				return listCalibrations(cmd.OutOrStdout())
+			}
 			if err := o.check(cmd.Flags()); err != nil {
 				return err
 			}

@@ -68,12 +68,14 @@ type worldOptions struct {
 	seed        uint64
 	calibration string
 	banks       string
+	listCals    bool
 }
 
 func (o *worldOptions) AddFlags(f *pflag.FlagSet) {
 	f.Float64Var(&o.scale, "scale", 0.01, "share of the full festival to simulate: 1 is every event of 2014, 0.01 the demo")
 	f.Uint64Var(&o.seed, "seed", 2014, "random seed; the same seed and scale give the same events, byte for byte")
-	f.StringVar(&o.calibration, "calibration", "", "calibration file (JSON) to model another year or market; see 'hongbao simulate --print-calibration'")
+	f.StringVar(&o.calibration, "calibration", simulate.DefaultName, "the world to replay: a built-in calibration (2014, 2014-since-launch, 2016; see --list-calibrations) or a calibration file (JSON) to model another year or market; see 'hongbao simulate --print-calibration'")
+	f.BoolVar(&o.listCals, "list-calibrations", false, "list the built-in calibrations and exit")
 	f.StringVar(&o.banks, "banks", "", "bank table (CSV, the columns of refdata/banks.csv) to draw users' card banks from")
 }
 
@@ -89,7 +91,7 @@ func (o *simulateOptions) AddFlags(f *pflag.FlagSet) {
 	o.kafka.AddFlags(f)
 	o.world.AddFlags(f)
 	f.StringVar(&o.output, "output", "", "write the events as JSON lines to this file ('-' for stdout) instead of Kafka")
-	f.BoolVar(&o.printCal, "print-calibration", false, "print the built-in calibration file, to copy and edit, and exit")
+	f.BoolVar(&o.printCal, "print-calibration", false, "print the calibration file chosen with --calibration (the default's without it), to copy and edit, and exit")
 }
 
 func newSimulateCommand(g *globalOptions) *cobra.Command {
@@ -99,8 +101,15 @@ func newSimulateCommand(g *globalOptions) *cobra.Command {
 		Short: "Replay the 2014 red-envelope festival as events into Kafka",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.world.listCals {
+				return listCalibrations(cmd.OutOrStdout())
+			}
 			if o.printCal {
-				_, err := os.Stdout.Write(simulate.DefaultCalibrationJSON())
+				b, ok := simulate.BuiltinJSON(o.world.calibration)
+				if !ok {
+					return usagef("--print-calibration prints a built-in calibration; %q is none (see --list-calibrations)", o.world.calibration)
+				}
+				_, err := cmd.OutOrStdout().Write(b)
 				return err
 			}
 			o.dir = g.dir
@@ -120,6 +129,15 @@ func newSimulateCommand(g *globalOptions) *cobra.Command {
 	return c
 }
 
+// listCalibrations prints the built-in calibrations, one a line.
+func listCalibrations(w io.Writer) error {
+	for _, c := range simulate.Builtins() {
+		fmt.Fprintf(w, "%-18s %s\n", c.Name, c.Title)
+	}
+	_, err := fmt.Fprintln(w, "\nPass --calibration NAME, or --calibration FILE for a file of your own (start from 'hongbao simulate --print-calibration --calibration NAME').")
+	return err
+}
+
 // runSimulate generates the events and produces them (or writes them to --output).
 func runSimulate(ctx context.Context, o *simulateOptions) (produce.Stats, error) {
 	brokers, sec, err := o.kafka.connect(os.Stderr)
@@ -131,7 +149,7 @@ func runSimulate(ctx context.Context, o *simulateOptions) (produce.Stats, error)
 	}
 	cal, err := simulate.LoadCalibration(o.world.calibration)
 	if err != nil {
-		return produce.Stats{}, usagef("%v (start from a copy of 'hongbao simulate --print-calibration')", err)
+		return produce.Stats{}, usagef("%v (name a built-in calibration, see --list-calibrations, or start a file from a copy of 'hongbao simulate --print-calibration')", err)
 	}
 	var banks []simulate.Bank
 	var banksCSV []byte

@@ -24,7 +24,9 @@ quarantine_replays       0 rows  no lake files
 banks                  180 rows  reference
 payment_scenarios       21 rows  reference
 mobile_payment_market    5 rows  reference
+later_years             16 rows  reference
 facts_reported          21 rows  reference
+facts_corroboration     13 rows  reference
 facts_notes              3 rows  reference
 claims_per_minute        2 rows  model
 claims_per_hour          1 rows  model

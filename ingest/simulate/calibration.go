@@ -2,25 +2,83 @@ package simulate
 
 import (
 	"bytes"
-	_ "embed"
+	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
+	"math"
 	"os"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
-//go:embed calibration_2014.json
-var defaultCalibration []byte
+// builtinFiles holds the built-in calibrations, one JSON file each, named after the
+// calibration (2014, 2014-since-launch, 2016).
+//
+//go:embed calibrations/*.json
+var builtinFiles embed.FS
 
-// DefaultCalibrationJSON returns the embedded 2014 calibration file, for users to copy.
-func DefaultCalibrationJSON() []byte { return append([]byte(nil), defaultCalibration...) }
+// DefaultName is the calibration the simulator replays when none is named.
+const DefaultName = "2014"
+
+// DefaultCalibrationJSON returns the embedded default calibration file, for users to copy.
+func DefaultCalibrationJSON() []byte {
+	b, _ := BuiltinJSON(DefaultName)
+	return b
+}
+
+// BuiltinJSON returns the file of a built-in calibration; ok is false for an unknown name.
+func BuiltinJSON(name string) (b []byte, ok bool) {
+	b, err := builtinFiles.ReadFile("calibrations/" + name + ".json")
+	return b, err == nil
+}
+
+// Builtins returns the built-in calibrations, in order of name.
+func Builtins() []*Calibration {
+	ents, _ := fs.ReadDir(builtinFiles, "calibrations")
+	names := make([]string, 0, len(ents))
+	for _, e := range ents {
+		names = append(names, strings.TrimSuffix(e.Name(), ".json"))
+	}
+	sort.Strings(names)
+	out := make([]*Calibration, 0, len(names))
+	for _, n := range names {
+		out = append(out, mustBuiltin(n))
+	}
+	return out
+}
+
+func mustBuiltin(name string) *Calibration {
+	b, ok := BuiltinJSON(name)
+	if !ok {
+		panic("simulate: no built-in calibration " + name)
+	}
+	c, err := ParseCalibration(b)
+	if err != nil {
+		panic("simulate: built-in calibration " + name + ": " + err.Error())
+	}
+	if c.Name != name {
+		panic("simulate: built-in calibration file " + name + ".json names itself " + c.Name)
+	}
+	return c
+}
 
 // Calibration is everything the simulator needs to replay a festival: the window, the
 // reported figures it must reproduce (Targets) and the parameters the source does not
-// give (Assumptions). It is read from a JSON file; see calibration_2014.json.
+// give (Assumptions). It is read from a JSON file; see calibrations/2014.json.
 type Calibration struct {
+	// Name is how the calibration is chosen (--calibration 2014) and recorded in the
+	// run record.
+	Name string `json:"name"`
+	// Title is one line saying what the calibration models, for --list-calibrations.
+	Title string `json:"title"`
+	// Reading names the reading of the reported figures the calibration follows
+	// ("B": one window Eve 00:00 → Day 1 16:00; "A": claims since launch), which the
+	// facts sheet judges the data by; empty for a world the facts registry does not
+	// describe (another year).
+	Reading       string      `json:"reading,omitempty"`
 	About         string      `json:"about"`
 	TZOffsetHours int         `json:"timezone_offset_hours"`
 	Window        Window      `json:"window"`
@@ -41,18 +99,40 @@ type Window struct {
 	EveNightStart time.Time `json:"eve_night_start"` // 除夕夜: the evening of Eve
 	EveNightEnd   time.Time `json:"eve_night_end"`
 	PeakMinute    time.Time `json:"peak_minute"` // the busiest minute
+	// FiguresFrom starts the window the claim and attempt totals refer to, which
+	// ends at End; empty means Start (the whole simulated period).
+	FiguresFrom time.Time `json:"figures_from,omitzero"`
+}
+
+// Figures is the start of the window the totals refer to.
+func (w Window) Figures() time.Time {
+	if w.FiguresFrom.IsZero() {
+		return w.Start
+	}
+	return w.FiguresFrom
 }
 
 // Targets are reported figures, at scale 1.
 type Targets struct {
-	About             string `json:"about"`
-	ClaimsTotal       int64  `json:"claims_total"`           // successful claims over the window
-	PeakClaims        int64  `json:"peak_claims_per_minute"` // claims in the peak minute
-	First5MinAttempts int64  `json:"first5min_attempts"`     // grab attempts in the 5 minutes from the peak
-	MeanEnvelopeFen   int64  `json:"mean_envelope_fen"`      // mean envelope total
-	UsersEveToDay1    int64  `json:"users_eve_to_day1"`      // distinct grabbers, Eve 00:00 to the end
-	EveParticipants   int64  `json:"eve_participants"`       // distinct senders or grabbers on Eve night
-	MaxClaimsOneUser  int64  `json:"max_claims_one_user"`    // heaviest grabber, up to the end of Eve night
+	About       string `json:"about"`
+	ClaimsTotal int64  `json:"claims_total"` // successful claims from window.figures_from to window.end
+	// AttemptsTotal, if set, is the grab attempts (claims and misses) over the same
+	// window; the misses per claim are then solved, not assumed.
+	AttemptsTotal int64 `json:"attempts_total,omitempty"`
+	// SentAndReceived and PeakPerSecond, if set, are a year's records counted as
+	// envelopes sent plus envelopes received (收发): the claim total and the peak
+	// minute's claims are derived from them with the expected claims per envelope.
+	SentAndReceived int64 `json:"sent_and_received,omitempty"`
+	PeakPerSecond   int64 `json:"peak_sent_and_received_per_second,omitempty"`
+	// Assumed names the targets the records do not give: they are assumptions,
+	// labelled so, that the population model needs.
+	Assumed           []string `json:"assumed,omitempty"`
+	PeakClaims        int64    `json:"peak_claims_per_minute"` // claims in the peak minute
+	First5MinAttempts int64    `json:"first5min_attempts"`     // grab attempts in the 5 minutes from the peak
+	MeanEnvelopeFen   int64    `json:"mean_envelope_fen"`      // mean envelope total
+	UsersEveToDay1    int64    `json:"users_eve_to_day1"`      // distinct grabbers, Eve 00:00 to the end
+	EveParticipants   int64    `json:"eve_participants"`       // distinct senders or grabbers on Eve night
+	MaxClaimsOneUser  int64    `json:"max_claims_one_user"`    // heaviest grabber, up to the end of Eve night
 }
 
 // Assumptions are the parameters the source is silent on.
@@ -143,19 +223,17 @@ type Scenarios struct {
 	Alipay    map[string]float64 `json:"alipay"`
 }
 
-// DefaultCalibration is the embedded 2014 calibration.
-func DefaultCalibration() *Calibration {
-	c, err := ParseCalibration(defaultCalibration)
-	if err != nil {
-		panic("simulate: embedded calibration: " + err.Error())
-	}
-	return c
-}
+// DefaultCalibration is the built-in calibration DefaultName.
+func DefaultCalibration() *Calibration { return mustBuiltin(DefaultName) }
 
-// LoadCalibration reads a calibration file; an empty path gives the default.
+// LoadCalibration gives a built-in calibration by name ("2014", "2014-since-launch",
+// "2016") or reads a calibration file; empty gives the default.
 func LoadCalibration(path string) (*Calibration, error) {
 	if path == "" {
 		return DefaultCalibration(), nil
+	}
+	if _, ok := BuiltinJSON(path); ok && !strings.ContainsAny(path, `/\.`) {
+		return mustBuiltin(path), nil
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -177,6 +255,7 @@ func ParseCalibration(b []byte) (*Calibration, error) {
 	if err := dec.Decode(&c); err != nil {
 		return nil, fmt.Errorf("decode: %w", err)
 	}
+	c.derive()
 	if err := c.check(); err != nil {
 		return nil, err
 	}
@@ -188,7 +267,7 @@ func (c *Calibration) Source() string {
 	if c.loadedFromPath != "" {
 		return c.loadedFromPath
 	}
-	return "built-in 2014 calibration"
+	return "built-in calibration " + c.Name
 }
 
 // Location is the local time zone of the calibration (CST for 2014).
@@ -196,9 +275,35 @@ func (c *Calibration) Location() *time.Location {
 	return time.FixedZone(fmt.Sprintf("UTC%+d", c.TZOffsetHours), c.TZOffsetHours*3600)
 }
 
+// derive turns sent-and-received records into the claim targets the curve is solved
+// for: an envelope gets meanClaimed claims on average, so claims are meanClaimed /
+// (meanClaimed + 1) of sends plus claims.
+func (c *Calibration) derive() {
+	t := &c.Targets
+	if t.SentAndReceived <= 0 && t.PeakPerSecond <= 0 {
+		return
+	}
+	a := c.Assumptions
+	if len(a.LuckyShares) == 0 || len(a.FixedShares) == 0 {
+		return // check says so
+	}
+	m, _ := claimedShares(a, shareCounts(a.LuckyShares), shareCounts(a.FixedShares))
+	f := m / (m + 1)
+	if t.SentAndReceived > 0 {
+		t.ClaimsTotal = int64(math.Round(float64(t.SentAndReceived) * f))
+	}
+	if t.PeakPerSecond > 0 {
+		t.PeakClaims = int64(math.Round(float64(t.PeakPerSecond) * 60 * f))
+	}
+}
+
 func (c *Calibration) check() error {
 	w := c.Window
 	switch {
+	case w.Figures().Before(w.Start) || !w.Figures().Before(w.End):
+		return fmt.Errorf("window.figures_from must fall inside the window")
+	case w.PeakMinute.Before(w.Figures()):
+		return fmt.Errorf("window.peak_minute must fall inside the window the figures refer to (from window.figures_from)")
 	case !w.Start.Before(w.End):
 		return fmt.Errorf("window.start %s must be before window.end %s", w.Start, w.End)
 	case w.PeakMinute.Before(w.Start) || !w.PeakMinute.Before(w.End):

@@ -15,6 +15,9 @@ type Curve struct {
 	Claims []float64 // expected claims per minute
 	Ratio  []float64 // expected attempts per claim, per minute
 	Peak   int       // index of the peak minute
+	// MissBase and MissLoad are the misses per claim at quiet times and the load
+	// factor: assumed, or solved from reported attempts.
+	MissBase, MissLoad float64
 }
 
 // Minutes is the length of the window in minutes.
@@ -91,8 +94,10 @@ func NewCurve(cal *Calibration) (*Curve, error) {
 			spike[i] = math.Exp(-d / a.SpikeDecayMinutes)
 		}
 	}
+	// The totals refer to the minutes from window.figures_from.
+	from := int(w.Figures().Sub(w.Start) / time.Minute)
 	var sb, ss float64
-	for i := range n {
+	for i := from; i < n; i++ {
 		sb += base[i]
 		ss += spike[i]
 	}
@@ -115,20 +120,44 @@ func NewCurve(cal *Calibration) (*Curve, error) {
 			return nil, fmt.Errorf("calibration is inconsistent: %s would be busier (%.0f claims) than the peak minute (%.0f)", t.Format("2006-01-02 15:04"), c.Claims[i], c.Claims[peak])
 		}
 	}
-	// Attempts per claim: 1 + base + k·(load)^exponent, with k solved so the five
-	// minutes from the peak hold the reported attempts.
-	var fixed, var5 float64
+	// Attempts per claim: 1 + base + k·(load)^exponent. k is solved so the five
+	// minutes from the peak hold the reported attempts; when the attempts over the
+	// figures' window are reported too, base is solved with it (two linear equations),
+	// otherwise it is assumed.
+	load := func(i int) float64 { return math.Pow(c.Claims[i]/P, a.MissRatioExponent) }
+	var c5, l5, cw, lw float64
 	for i := peak; i < peak+5 && i < n; i++ {
-		load := math.Pow(c.Claims[i]/P, a.MissRatioExponent)
-		fixed += c.Claims[i] * (1 + a.MissRatioBase)
-		var5 += c.Claims[i] * load
+		c5 += c.Claims[i]
+		l5 += c.Claims[i] * load(i)
 	}
-	k := (float64(cal.Targets.First5MinAttempts) - fixed) / var5
-	if k < 0 {
-		return nil, fmt.Errorf("calibration is inconsistent: %d attempts in the first five minutes are fewer than the claims plus base misses (%.0f)", cal.Targets.First5MinAttempts, fixed)
+	for i := from; i < n; i++ {
+		cw += c.Claims[i]
+		lw += c.Claims[i] * load(i)
 	}
+	base0, k := a.MissRatioBase, 0.0
+	a5, aw := float64(cal.Targets.First5MinAttempts), float64(cal.Targets.AttemptsTotal)
+	switch {
+	case aw > 0 && a5 > 0:
+		d := cw*l5 - c5*lw
+		base0 = (aw*l5-a5*lw)/d - 1
+		k = (cw*a5 - c5*aw) / d
+		if base0 < 0 || k < 0 {
+			return nil, fmt.Errorf("calibration is inconsistent: %.0f attempts over the window and %.0f in the first five minutes need misses per claim of %.3g at quiet times and a load factor of %.3g; neither may be negative", aw, a5, base0, k)
+		}
+	case aw > 0:
+		base0 = aw/cw - 1
+		if base0 < 0 {
+			return nil, fmt.Errorf("calibration is inconsistent: %.0f attempts are fewer than the %.0f claims", aw, cw)
+		}
+	case a5 > 0:
+		k = (a5 - c5*(1+base0)) / l5
+		if k < 0 {
+			return nil, fmt.Errorf("calibration is inconsistent: %d attempts in the first five minutes are fewer than the claims plus base misses (%.0f)", cal.Targets.First5MinAttempts, c5*(1+base0))
+		}
+	}
+	c.MissBase, c.MissLoad = base0, k
 	for i := range n {
-		c.Ratio[i] = 1 + a.MissRatioBase + k*math.Pow(c.Claims[i]/P, a.MissRatioExponent)
+		c.Ratio[i] = 1 + base0 + k*load(i)
 	}
 	return c, nil
 }

@@ -13,9 +13,10 @@ import (
 func (s *Simulator) RunRecord() datadir.Run {
 	w := s.cal.Window
 	exp := s.Expect()
-	return datadir.Run{Scale: exp.Scale, Seed: exp.Seed, Calibration: exp.Calibration,
+	return datadir.Run{Scale: exp.Scale, Seed: exp.Seed, Calibration: exp.Calibration, Reading: s.cal.Reading,
 		Windows: datadir.Windows{Launch: w.Start, End: w.End, EveStart: w.EveStart,
-			EveNightStart: w.EveNightStart, EveNightEnd: w.EveNightEnd, PeakMinute: w.PeakMinute},
+			EveNightStart: w.EveNightStart, EveNightEnd: w.EveNightEnd, PeakMinute: w.PeakMinute,
+			FiguresFrom: w.FiguresFrom},
 		Expected: map[string]float64{"max_claims_one_user": exp.MaxClaimsOneUser}}
 }
 

@@ -171,7 +171,7 @@ func claimedShares(a Assumptions, lucky, fixed weighted[int]) (mean, fullGroup f
 func (s *Simulator) Run(ctx context.Context, emit func(*events.Event) error) error {
 	c := s.curve
 	a := s.cal.Assumptions
-	meanPerMinute := float64(s.cal.Targets.ClaimsTotal) / float64(c.Minutes())
+	meanPerMinute := c.SumClaims(c.Start, c.Start.Add(time.Duration(c.Minutes())*time.Minute)) / float64(c.Minutes())
 	var accClaims, accMisses, accPW, accPA float64
 	for i := range c.Minutes() {
 		if i%16 == 0 && ctx.Err() != nil {
@@ -209,12 +209,15 @@ func (s *Simulator) Run(ctx context.Context, emit func(*events.Event) error) err
 func (s *Simulator) grabMinute(startMs int64, claims, misses int, emit func(*events.Event) error) error {
 	r := s.rng
 	s.offs = s.offs[:0]
-	// The low bit marks a miss; times are in milliseconds shifted left by one.
-	for range claims {
-		s.offs = append(s.offs, (startMs+r.Int64N(60_000))<<1)
+	// The low bit marks a miss; times are in milliseconds shifted left by one. Times
+	// are stratified: the j-th of n falls in the j-th n-th of the minute, so every
+	// second of a minute holds its share of the minute's grabs (the busiest second of
+	// a small run is then the expected one, not a Poisson maximum).
+	for j := range claims {
+		s.offs = append(s.offs, (startMs+(int64(j)*60_000+r.Int64N(60_000))/int64(claims))<<1)
 	}
-	for range misses {
-		s.offs = append(s.offs, (startMs+r.Int64N(60_000))<<1|1)
+	for j := range misses {
+		s.offs = append(s.offs, (startMs+(int64(j)*60_000+r.Int64N(60_000))/int64(misses))<<1|1)
 	}
 	slices.Sort(s.offs)
 	e := &s.ev
@@ -347,7 +350,7 @@ func userID(u int64) string { return "u" + strconv.FormatInt(u, 10) }
 func (s *Simulator) sendEnvelope(atMs int64, emit func(*events.Event) error) error {
 	a := &s.cal.Assumptions
 	r := s.rng
-	sendMs := atMs - 1 - r.Int64N(3_000)
+	sendMs := max(atMs-1-r.Int64N(3_000), s.curve.Start.UnixMilli()) // nothing before the window
 	lucky := r.Float64() < a.LuckyShare
 	var shares int
 	if lucky {

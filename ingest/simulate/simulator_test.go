@@ -20,17 +20,25 @@ type tally struct {
 	envTotalFen   int64
 	minClaim      int64
 	maxClaim      int64
-	order         bool // every grab came after its envelope was sent
+	order         bool          // every grab came after its envelope was sent
+	perSecond     map[int64]int // sends plus claims, by second
 }
 
 func simulateTally(t testing.TB, scale float64, seed uint64) tally {
 	t.Helper()
-	s, err := New(Config{Scale: scale, Seed: seed})
+	return simulateCal(t, nil, scale, seed)
+}
+
+// simulateCal runs calibration cal (nil for the default) and tallies the stream.
+func simulateCal(t testing.TB, cal *Calibration, scale float64, seed uint64) tally {
+	t.Helper()
+	s, err := New(Config{Calibration: cal, Scale: scale, Seed: seed})
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := sha256.New()
-	tl := tally{count: map[events.Type]int{}, claimsPerMin: map[int64]int{}, attemptsByMin: map[int64]int{}, minClaim: math.MaxInt64, order: true}
+	tl := tally{count: map[events.Type]int{}, claimsPerMin: map[int64]int{}, attemptsByMin: map[int64]int{}, minClaim: math.MaxInt64, order: true,
+		perSecond: map[int64]int{}}
 	sent := map[string]bool{}
 	err = s.Run(context.Background(), func(e *events.Event) error {
 		b, err := events.Encode(e)
@@ -42,6 +50,7 @@ func simulateTally(t testing.TB, scale float64, seed uint64) tally {
 		tl.count[e.Type]++
 		switch e.Type {
 		case events.EnvelopeSent:
+			tl.perSecond[e.TS.Unix()]++
 			tl.envTotalFen += e.TotalFen
 			sent[e.EnvelopeID] = true
 		case events.EnvelopeGrabbed:
@@ -52,6 +61,7 @@ func simulateTally(t testing.TB, scale float64, seed uint64) tally {
 			tl.attemptsByMin[m]++
 			if e.Outcome == events.OutcomeClaimed {
 				tl.claimsPerMin[m]++
+				tl.perSecond[e.TS.Unix()]++
 				tl.minClaim = min(tl.minClaim, e.AmountFen)
 				tl.maxClaim = max(tl.maxClaim, e.AmountFen)
 			}
@@ -96,9 +106,9 @@ func TestPeakMinuteAndTotals(t *testing.T) {
 	if want := int(math.Round(25000 * scale)); bestN != want {
 		t.Errorf("peak minute has %d claims, want %d", bestN, want)
 	}
-	// Claims follow the curve exactly: the total is the reported total × scale.
-	if want := 75_000_000 * scale; math.Abs(float64(total)-want) > 1 {
-		t.Errorf("claims %d, want %.0f", total, want)
+	// Claims follow the curve exactly: the window's total is the reported one × scale.
+	if got, want := tl.claimsIn(cal.Window.Figures(), cal.Window.End), 22_588_800*scale; math.Abs(float64(got)-want) > 1 {
+		t.Errorf("claims %d Eve 00:00 → Day 1 16:00, want %.0f", got, want)
 	}
 	if tl.count[events.EnvelopeGrabbed] != total+sumMisses(tl) {
 		t.Error("grab tally does not add up")

@@ -16,12 +16,16 @@ import (
 // sheet and the report read it. Data from a real topic has none; they then assume
 // scale 1 and the 2014 windows.
 type Run struct {
-	Scale       float64            `json:"scale"`
-	Seed        uint64             `json:"seed"`
-	Calibration string             `json:"calibration"`
-	Windows     Windows            `json:"windows"`
-	Expected    map[string]float64 `json:"expected"` // fact id → value expected at this scale
-	Written     time.Time          `json:"written"`
+	Scale       float64 `json:"scale"`
+	Seed        uint64  `json:"seed"`
+	Calibration string  `json:"calibration"`
+	// Reading is the reading of the reported figures the calibration followed ("B",
+	// "A"; empty for a world the facts registry does not describe); the facts sheet
+	// judges by it.
+	Reading  string             `json:"reading,omitempty"`
+	Windows  Windows            `json:"windows"`
+	Expected map[string]float64 `json:"expected"` // fact id → value expected at this scale
+	Written  time.Time          `json:"written"`
 }
 
 // Windows are the instants the figures refer to (FACTS.md and its consistency notes).
@@ -32,13 +36,25 @@ type Windows struct {
 	EveNightStart time.Time `json:"eve_night_start"` // Eve night, start
 	EveNightEnd   time.Time `json:"eve_night_end"`   // Eve night, end: "up to Eve night" means before this
 	PeakMinute    time.Time `json:"peak_minute"`
+	// FiguresFrom starts the window the totals refer to (to End); zero means Launch.
+	FiguresFrom time.Time `json:"figures_from,omitzero"`
 }
 
-// Default2014 are the windows of the 2014 festival as hongbao reads the article.
+// Figures is the start of the window the totals refer to.
+func (w Windows) Figures() time.Time {
+	if w.FiguresFrom.IsZero() {
+		return w.Launch
+	}
+	return w.FiguresFrom
+}
+
+// Default2014 are the windows of the 2014 festival as hongbao reads the article by
+// default (reading B: the totals refer to Eve 00:00 → Day 1 16:00).
 func Default2014() Windows {
 	cst := locale.Zone
 	return Windows{
-		Launch:        time.Date(2014, 1, 26, 3, 11, 0, 0, cst),
+		Launch:        time.Date(2014, 1, 26, 0, 0, 0, 0, cst),
+		FiguresFrom:   time.Date(2014, 1, 30, 0, 0, 0, 0, cst),
 		End:           time.Date(2014, 1, 31, 16, 0, 0, 0, cst),
 		EveStart:      time.Date(2014, 1, 30, 0, 0, 0, 0, cst),
 		EveNightStart: time.Date(2014, 1, 30, 20, 0, 0, 0, cst),

@@ -48,7 +48,7 @@ func TestRunRecord(t *testing.T) {
 	if got, want := keys(fields), []string{"calibration", "expected", "scale", "seed", "windows", "written"}; !slices.Equal(got, want) {
 		t.Errorf("run.json fields %v, want %v", got, want)
 	}
-	if got, want := keys(windows), []string{"end", "eve_night_end", "eve_night_start", "eve_start", "launch", "peak_minute"}; !slices.Equal(got, want) {
+	if got, want := keys(windows), []string{"end", "eve_night_end", "eve_night_start", "eve_start", "figures_from", "launch", "peak_minute"}; !slices.Equal(got, want) {
 		t.Errorf("run.json windows %v, want %v", got, want)
 	}
 }

@@ -148,8 +148,8 @@ func TestHeadlineData(t *testing.T) {
 	want := map[string]float64{
 		"eve_participants":         8,           // grabbers u1–u7 and sender u8, Eve 20:00 → 02:00
 		"users_eve_to_day1":        7,           // grabbers u1–u7, Eve 00:00 → Day 1 16:00
-		"grabs_total":              12,          // claimed grabs
-		"claims_per_minute_avg":    12.0 / 7560, // 26th 10:00 → 31st 16:00 is 7,560 minutes
+		"grabs_total":              13,          // attempts, claims and misses, Eve 00:00 → Day 1 16:00 (reading B)
+		"claims_per_minute_avg":    10.0 / 2400, // the 10 claims of Eve 00:00 → Day 1 16:00 over its 2,400 minutes
 		"peak_opens_per_minute":    3,           // 00:00 on Day 1
 		"first5min_participations": 7,           // attempts 00:00–00:05
 		"avg_envelope_yuan":        5.575,       // (800+250+600+580)/4 fen, envelopes before 02:00
@@ -385,5 +385,25 @@ func TestRunRecord(t *testing.T) {
 				t.Errorf("heaviest grabber against the run's model: %+v", r)
 			}
 		}
+	}
+}
+
+// The hindsight chapter reads the later Eves from the warehouse table later_years.
+func TestHindsightData(t *testing.T) {
+	d, err := hindsightData(context.Background(), testSource(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.From != "warehouse" || len(d.Rows) != 16 {
+		t.Fatalf("%d rows from %s, want the 16 of later_years from the warehouse", len(d.Rows), d.From)
+	}
+	if y, ok := d.find(2017, "wechat", "peak_per_second"); !ok || y.Value != 760000 || y.Source == "" {
+		t.Errorf("2017 peak per second: %+v", y)
+	}
+	if y, _ := d.find(2015, "wechat", "sent_and_received"); y.Value != 1.01e9 || y.Window != "Eve" {
+		t.Errorf("2015 on Eve: %+v (the Eve figure, not Eve to Day 5)", y)
+	}
+	if !near(d.Peak2014PerSecond, 25000.0/60) {
+		t.Errorf("2014 peak per second %v, want 25,000/60", d.Peak2014PerSecond)
 	}
 }

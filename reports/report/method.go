@@ -2,9 +2,11 @@ package report
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/hongbao/hongbao/internal/locale"
+	"github.com/hongbao/hongbao/refdata"
 )
 
 // MethodData holds what the method page states: the data window, scale and
@@ -13,6 +15,9 @@ import (
 type MethodData struct {
 	Run    RunInfo `json:"run"`
 	Checks []Check `json:"checks"`
+	// Reading is the reading of the 2014 figures the data follows (the run record's
+	// calibration's), which the facts sheet judges by.
+	Reading string `json:"reading"`
 }
 
 // Check is one consistency note's numbers from the data.
@@ -30,6 +35,7 @@ type Check struct {
 func methodData(_ context.Context, src *source) (MethodData, error) {
 	d := MethodData{Run: src.run}
 	en, zh := src.facts.Sheet("en"), src.facts.Sheet("zh")
+	d.Reading = en.Reading
 	for i, c := range en.Checks {
 		d.Checks = append(d.Checks, Check{ID: c.ID, Values: c.Values, ComputedEN: c.Computed, ComputedZH: zh.Checks[i].Computed})
 	}
@@ -41,7 +47,7 @@ func (p *part) method() {
 	l, d, doc := p.l, p.d.Method, p.doc
 	ri := d.Run
 	doc.PageBreak()
-	doc.Heading(1, l.Pick("七、方法", "7 Method"))
+	doc.Heading(1, l.Pick("八、方法", "8 Method"))
 	seed := l.Pick("未知（仓库中没有记录）", "unknown (the warehouse does not record it)")
 	switch ri.SeedSource {
 	case "run.json":
@@ -61,6 +67,8 @@ func (p *part) method() {
 		counts = append(counts, name+" "+locale.Int(ri.Rows[name]))
 	}
 	doc.Note(l.Pick("各表行数（计算值）：", "Rows per table (computed): ") + strings.Join(counts, l.Pick("，", ", ")) + l.Pick("。", "."))
+
+	p.readings()
 
 	doc.Heading(2, l.Pick("解读文章的三点说明", "Reading the article: the three consistency notes"))
 	checks := map[int]string{}
@@ -102,6 +110,49 @@ func (p *part) method() {
 			l.Pick("模拟参数", "simulation parameters"), l.Pick("模拟器校准文件（hongbao demo --calibration）；场景表 refdata/scenarios.csv", "the simulator calibration (hongbao demo --calibration); scenario table refdata/scenarios.csv")},
 	}
 	doc.Table(at)
+}
+
+// readings sets the two readings of the 2014 figures side by side, says which the
+// data follows, and why the default is the one it is: the records that support it.
+func (p *part) readings() {
+	l, doc := p.l, p.doc
+	rs := refdata.Readings()
+	if len(rs) < 2 {
+		return
+	}
+	def, alt := rs[0], rs[1]
+	doc.Heading(2, l.Pick("两种解读，并列", "The two readings, side by side"))
+	if r := p.d.Method.Reading; r != "" {
+		doc.Paragraph(l.Sprintf("本数据按解读 %s 生成，事实表也按它判断。", "This data follows reading %s, and the facts sheet judges it by that reading.", r))
+	} else {
+		doc.Paragraph(l.Pick("本数据模拟的是另一年份，不采用 2014 年数字的任何解读；事实表仍把它与 2014 年的数字相比，仅供参考。",
+			"This data models another year and follows no reading of the 2014 figures; the facts sheet still sets it against 2014's figures, which means little."))
+	}
+	t := table(col(l.Pick("指标", "Figure"), 1.5, false),
+		col(p.ref(def.TitleZH, def.TitleEN)+l.Pick("（默认）", " (default)"), 3, false),
+		col(p.ref(alt.TitleZH, alt.TitleEN), 3, false))
+	var support []string
+	for _, f := range refdata.Facts() {
+		if f.Reading != "" {
+			d, a := f.Text(def.ID), f.Text(alt.ID)
+			t.Rows = append(t.Rows, []string{p.ref(f.TitleZH, f.TitleEN), p.ref(d.InterpretationZH, d.Interpretation), p.ref(a.InterpretationZH, a.Interpretation)})
+		}
+		for _, rc := range f.Corroboration {
+			if rc.Agrees(def.ID) && !rc.Agrees(alt.ID) && !slices.Contains(support, rc.Value) {
+				support = append(support, rc.Value)
+				support = append(support, p.ref(rc.Source, rc.Source))
+			}
+		}
+	}
+	doc.Table(t)
+	doc.Paragraph(l.Pick("为什么默认采用解读 ", "Why the default is reading ") + def.ID + l.Pick("：", ": ") + p.ref(def.TextZH, def.TextEN))
+	var lines []string
+	for i := 0; i+1 < len(support); i += 2 {
+		lines = append(lines, p.ref(support[i], support[i])+" — "+support[i+1])
+	}
+	doc.Note(l.Pick("支持解读 ", "Records that support reading ") + def.ID + l.Pick("、与解读 ", " and contradict reading ") + alt.ID +
+		l.Pick(" 不符的记录（报道值）：", " (reported): ") + strings.Join(lines, l.Pick("；", "; ")) + l.Pick("。", ".") +
+		l.Sprintf("解读 %s 保留为校准 2014-since-launch（hongbao demo --calibration 2014-since-launch）。", " Reading %s stays available as the calibration 2014-since-launch (hongbao demo --calibration 2014-since-launch).", alt.ID))
 }
 
 // sumTop is the share of the n largest banks (banks sorted largest first).

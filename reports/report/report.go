@@ -165,6 +165,7 @@ type reportData struct {
 	Banks     BankData
 	Scenarios ScenarioData
 	Risk      RiskData
+	Hindsight HindsightData
 }
 
 // source is what the sections read: the warehouse, and what several sections need,
@@ -221,6 +222,10 @@ var sections = []struct {
 	}},
 	{"risk", func(ctx context.Context, src *source, d *reportData) (err error) {
 		d.Risk, err = riskData(ctx, src)
+		return
+	}},
+	{"hindsight", func(ctx context.Context, src *source, d *reportData) (err error) {
+		d.Hindsight, err = hindsightData(ctx, src)
 		return
 	}},
 }
@@ -383,7 +388,7 @@ func render(ctx context.Context, fam fonts.Family, ls []Lang, d *reportData, now
 		}
 		for _, section := range []func(*part){
 			(*part).headline, (*part).peak, (*part).adoption, (*part).banks,
-			(*part).scenarios, (*part).risk, (*part).method,
+			(*part).scenarios, (*part).risk, (*part).hindsight, (*part).method,
 		} {
 			section(p)
 		}

@@ -129,16 +129,18 @@ func checkCharts(t *testing.T, res *Result, want int) {
 }
 
 var (
-	sectionsEN = []string{"1 Headline figures", "2 The midnight peak", "3 Payment adoption", "4 Bank coverage", "5 Payment scenarios", "6 Risk", "7 Method"}
-	sectionsZH = []string{"一、主要数字", "二、除夕零点的高峰", "三、支付普及", "四、银行覆盖", "五、支付场景", "六、风险", "七、方法"}
+	sectionsEN = []string{"1 Headline figures", "2 The midnight peak", "3 Payment adoption", "4 Bank coverage", "5 Payment scenarios", "6 Risk", "7 Hindsight", "8 Method"}
+	sectionsZH = []string{"一、主要数字", "二、除夕零点的高峰", "三、支付普及", "四、银行覆盖", "五、支付场景", "六、风险", "七、后见之明", "八、方法"}
 	created    = time.Date(2014, 1, 31, 16, 0, 0, 0, locale.Zone)
 )
 
 // Per language: headline 1 page, peak 2, adoption 2, banks 2, scenarios
-// and market 2, risk 1, method 2; a page more means something overflowed.
+// and market 2, risk 1, hindsight 3, method 4 (in Liberation Sans; the Chinese font
+// sets the English part a page shorter); a page more means something overflowed.
 const (
-	chartsPerLang = 13
-	pagesPerLang  = 12
+	chartsPerLang = 15
+	pagesPerLang  = 17
+	pagesBoth     = 32 // both languages, in the Chinese font
 )
 
 func TestBuildEnglish(t *testing.T) {
@@ -174,9 +176,15 @@ func TestBuildEnglish(t *testing.T) {
 			t.Errorf("pdftotext output lacks %q", want)
 		}
 	}
-	// Headline table: computed beside reported, e.g. 12 claims against >75,000,000.
-	if !regexp.MustCompile(`Total claims 12 >75,000,000`).MatchString(text) {
-		t.Error("the headline table does not set 12 computed claims beside the reported >75,000,000")
+	// Headline table: computed beside reported, e.g. 13 attempts against >75,000,000.
+	if !regexp.MustCompile(`Total grabs \(attempts\) 13 >75,000,000`).MatchString(text) {
+		t.Error("the headline table does not set 13 computed attempts beside the reported >75,000,000")
+	}
+	// The hindsight chapter labels its numbers, and the method page sets both readings side by side.
+	for _, want := range []string{"14.2 bn", "760,000", "[reported]", "[computed from reported figures]", "The two readings, side by side", "Reading A: 75 M claims since launch"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("pdftotext output lacks %q", want)
+		}
 	}
 }
 
@@ -190,8 +198,8 @@ func TestBuildBilingual(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkCharts(t, res, 2*chartsPerLang)
-	if res.Pages != 1+2*pagesPerLang {
-		t.Errorf("%d pages, want %d: a title page and %d per language", res.Pages, 1+2*pagesPerLang, pagesPerLang)
+	if res.Pages != 1+pagesBoth {
+		t.Errorf("%d pages, want %d: a title page and %d for both languages", res.Pages, 1+pagesBoth, pagesBoth)
 	}
 	pages := checkPDF(t, res, append(append([]string{}, sectionsZH...), sectionsEN...))
 	text := strings.Join(pages, " ")

@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/hongbao/hongbao/internal/locale"
+	"github.com/hongbao/hongbao/refdata"
 	"github.com/hongbao/hongbao/reports/chart"
 )
 
@@ -183,8 +184,8 @@ func (p *part) scenarios() {
 
 	doc.PageBreak()
 	doc.Heading(2, l.Pick("移动支付市场，2012 → 2013", "The mobile-payment market, 2012 → 2013"))
-	doc.Paragraph(l.Pick("2012 年中国处理移动支付业务 21.13 亿笔、金额 1811.94 亿元；2013 年移动支付市场规模预计超过 8000 亿元（均为报道值）。",
-		"In 2012 China processed 2.113 billion mobile payments worth 181.194 billion yuan; the 2013 market was forecast at over 800 billion yuan (all reported)."))
+	doc.Paragraph(l.Pick("文章称 2012 年中国处理移动支付业务 21.13 亿笔、金额 1811.94 亿元；2013 年移动支付市场规模预计超过 8000 亿元（均为报道值）。其他记录为这些数字定位：1811.94 亿元是中国支付清算协会统计的非银行支付机构的金额，银行处理的更多；8000 亿元是预测，实际估计更高（见下表，均为报道值）。",
+		"The article has China processing 2.113 billion mobile payments worth 181.194 billion yuan in 2012, and the 2013 market forecast at over 800 billion yuan (all reported). Other records place these figures: the 181.194 billion is the Payments & Clearing Association's count of non-bank payment institutions, banks processed far more; the 800 billion was a forecast, and the estimates of the outturn are higher (table below, all reported)."))
 	// Chinese counts money in 亿 (1e8), English in billions.
 	unit, div := l.Pick("亿元", "billion yuan"), 1e8
 	if l == English {
@@ -218,6 +219,31 @@ func (p *part) scenarios() {
 		}, 8*vg.Centimeter)
 	}
 	doc.Table(t)
+	p.marketRecords()
+}
+
+// marketRecords lists what other records say of the article's market figures, each
+// labelled reported, with where it was found.
+func (p *part) marketRecords() {
+	l, doc := p.l, p.doc
+	t := table(col(l.Pick("文章的数字", "Article's figure"), 1.8, false), col(l.Pick("其他记录（报道值）", "Other record (reported)"), 2.6, false),
+		col(l.Pick("来源", "Source"), 2.2, false), col(l.Pick("说明", "What it means"), 2.6, false))
+	for _, f := range refdata.Facts() {
+		if f.Kind != refdata.KindMarket {
+			continue
+		}
+		for _, rc := range f.Corroboration {
+			src := rc.Source
+			if !strings.Contains(src, rc.Date) {
+				src += " (" + rc.Date + ")"
+			}
+			t.Rows = append(t.Rows, []string{p.ref(f.TitleZH, f.TitleEN) + " " + f.Display, p.ref(rc.Value, rc.Value),
+				p.ref(src, src), p.ref(rc.NoteZH, rc.Note)})
+		}
+	}
+	if len(t.Rows) > 0 {
+		doc.Table(t)
+	}
 }
 
 // shortName drops a trailing parenthesis from a name, for chart categories:

@@ -1,6 +1,7 @@
 package facts
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -47,11 +48,31 @@ type Result struct {
 	Note       string   `json:"note"`
 	Query      string   `json:"query"`
 	Error      string   `json:"error,omitempty"`
+	// Reading is the reading the figure is judged by (the one of the calibration that
+	// made the data), for a figure whose meaning depends on it; ReadingText says what
+	// the figure means under it.
+	Reading     string `json:"reading,omitempty"`
+	ReadingText string `json:"reading_text,omitempty"`
+	// Corroboration is every other record of the figure, and whether it agrees with
+	// the reading judged by.
+	Corroboration []Evidence `json:"corroboration"`
+}
+
+// Evidence is one record beside the article, as the sheet shows it.
+type Evidence struct {
+	Value  string `json:"value"`
+	Source string `json:"source"`
+	Date   string `json:"date"`
+	Note   string `json:"note"`
+	Agrees bool   `json:"agrees"`
 }
 
 // Sheet is the whole facts sheet of a warehouse.
 type Sheet struct {
-	Lang    string   `json:"lang"`
+	Lang string `json:"lang"`
+	// Reading is the reading of the 2014 figures the data was made to follow (the run
+	// record's; the default for data without one).
+	Reading string   `json:"reading"`
 	Scale   float64  `json:"scale"`
 	HasRun  bool     `json:"from_simulation"`
 	Seed    uint64   `json:"seed,omitempty"`
@@ -92,7 +113,7 @@ type measure struct {
 func Measure(ctx context.Context, db *sql.DB, run datadir.Run, hasRun bool) (*Measures, error) {
 	m := &Measures{run: run, hasRun: hasRun, figures: map[string]measure{}}
 	for _, f := range refdata.Facts() {
-		sp, ok := specs[f.ID]
+		sp, ok := specFor(f.ID, cmp.Or(ReadingOf(run), refdata.DefaultReading()))
 		if !ok {
 			continue
 		}
@@ -123,15 +144,46 @@ func Measure(ctx context.Context, db *sql.DB, run datadir.Run, hasRun bool) (*Me
 	return m, nil
 }
 
+// ReadingOf is the reading a run's data follows: the run record's; "A" for a record
+// written before readings were recorded (its windows have no figures_from: the world
+// followed reading A then); empty for a world of another year, which no reading of the
+// 2014 figures describes; the default reading for data without a record.
+func ReadingOf(run datadir.Run) string {
+	w := run.Windows
+	switch {
+	case run.Reading != "":
+		return run.Reading
+	case !w.EveStart.IsZero() && w.EveStart.In(locale.Zone).Year() != 2014:
+		return ""
+	case w.FiguresFrom.IsZero() && !run.Written.IsZero():
+		return "A"
+	}
+	return refdata.DefaultReading()
+}
+
 // Sheet words the measures in lang, "en" or "zh", judging each figure.
 func (m *Measures) Sheet(lang string) *Sheet {
 	l := locale.Lang(lang)
 	run := m.run
-	sh := &Sheet{Lang: lang, Scale: run.Scale, HasRun: m.hasRun, Seed: run.Seed}
+	reading := ReadingOf(run)
+	judgedBy := reading
+	if judgedBy == "" {
+		judgedBy = refdata.DefaultReading() // the figures are 2014's whatever the world
+	}
+	sh := &Sheet{Lang: lang, Reading: reading, Scale: run.Scale, HasRun: m.hasRun, Seed: run.Seed}
 	for _, f := range refdata.Facts() {
+		text := f.Text(judgedBy)
 		r := Result{ID: f.ID, Kind: string(f.Kind), Reported: f.Display, Value: f.Value,
 			Source: f.Source, Quote: f.QuoteZH, Gloss: f.GlossEN, Title: l.Pick(f.TitleZH, f.TitleEN),
-			Unit: l.Pick(f.UnitZH, f.Unit), Window: l.Pick(f.WindowZH, f.Window)}
+			Unit: l.Pick(f.UnitZH, f.Unit), Window: l.Pick(text.WindowZH, text.Window), Corroboration: []Evidence{}}
+		if f.Reading != "" {
+			r.Reading = judgedBy
+			r.ReadingText = l.Pick(text.InterpretationZH, text.Interpretation)
+		}
+		for _, rc := range f.Corroboration {
+			r.Corroboration = append(r.Corroboration, Evidence{Value: rc.Value, Source: rc.Source, Date: rc.Date,
+				Note: l.Pick(rc.NoteZH, rc.Note), Agrees: rc.Agrees(judgedBy)})
+		}
 		if l == locale.Chinese {
 			if f.DisplayZH != "" {
 				r.Reported = f.DisplayZH
@@ -140,7 +192,7 @@ func (m *Measures) Sheet(lang string) *Sheet {
 				r.Source = f.SourceZH
 			}
 		}
-		sp, ok := specs[f.ID]
+		sp, ok := specFor(f.ID, judgedBy)
 		if !ok {
 			r.Verdict = NotDerivable
 			r.Scaling = "none"

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"math"
 	"testing"
+	"time"
 
 	_ "github.com/duckdb/duckdb-go/v2"
 	"github.com/hongbao/hongbao/internal/datadir"
@@ -64,8 +65,8 @@ func TestComputeOnKnownData(t *testing.T) {
 	}
 	want := map[string]float64{
 		"launch_date":              20140126,
-		"grabs_total":              7,
-		"claims_per_minute_avg":    7.0 / 7968, // 7 claims over the minutes from the first claim (03:12) to Day 1 16:00
+		"grabs_total":              7,          // reading B: 5 claims and 2 misses, Eve 00:00 to Day 1 16:00
+		"claims_per_minute_avg":    5.0 / 2400, // reading B: 5 claims over the 2,400 minutes of the window
 		"peak_opens_per_minute":    2,
 		"first5min_participations": 4,
 		"eve_participants":         8, // u1 u3 u4 u5 u6 u7 and senders s2 s3
@@ -98,7 +99,7 @@ func TestComputeOnKnownData(t *testing.T) {
 	}
 	verdicts := map[string]Verdict{
 		"launch_date":                Reproduced,
-		"grabs_total":                NotReproduced, // 7 claims, not 75 million
+		"grabs_total":                NotReproduced, // 7 attempts, not 75 million
 		"peak_opens_per_minute":      NotReproduced,
 		"claim_size_range":           NotReproduced, // the smallest claim is 1 yuan, not a few fen
 		"card_binding_required":      Reproduced,
@@ -112,7 +113,12 @@ func TestComputeOnKnownData(t *testing.T) {
 		}
 	}
 
-	// At the scale where 7 claims are the reported 75 million, the count is reproduced.
+	for _, id := range []string{"grabs_total", "claims_per_minute_avg"} {
+		if r := got[id]; r.Reading != "B" || r.ReadingText == "" || len(r.Corroboration) == 0 || !r.Corroboration[0].Agrees || r.Corroboration[0].Source == "" {
+			t.Errorf("%s: reading %q, corroboration %+v; want reading B, Tenpay's release agreeing", id, r.Reading, r.Corroboration)
+		}
+	}
+	// At the scale where 7 attempts are the reported 75 million, the count is reproduced.
 	run.Scale = 7.0 / 75_000_000
 	sh, err = Compute(context.Background(), db, run, true, "zh")
 	if err != nil {
@@ -127,6 +133,35 @@ func TestComputeOnKnownData(t *testing.T) {
 	c2 := sh.Checks[1].Values
 	if c2["attempts_first5min"] != 4 || c2["claims_first5min"] != 2 || c2["misses_first5min"] != 2 {
 		t.Errorf("note 2 values %v", c2)
+	}
+}
+
+// TestComputeReadingA judges the same data by reading A, as data made by the
+// calibration 2014-since-launch would be: the totals are claims since the launch.
+func TestComputeReadingA(t *testing.T) {
+	dir := tinyLake(t)
+	db := openReadOnly(t, dir)
+	w := datadir.Default2014()
+	w.Launch, w.FiguresFrom = testworld.TS("2014-01-26 03:11:00+08"), time.Time{}
+	sh, err := Compute(context.Background(), db, datadir.Run{Scale: 1, Reading: "A", Windows: w}, true, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sh.Reading != "A" {
+		t.Errorf("sheet reading %q, want A", sh.Reading)
+	}
+	want := map[string]float64{"grabs_total": 7, "claims_per_minute_avg": 7.0 / 7969}
+	for _, r := range sh.Results {
+		v, ok := want[r.ID]
+		if !ok {
+			continue
+		}
+		if r.Computed == nil || math.Abs(*r.Computed-v) > 1e-9 {
+			t.Errorf("reading A: %s = %v, want %v", r.ID, r.Computed, v)
+		}
+		if r.Reading != "A" || len(r.Corroboration) == 0 || r.Corroboration[0].Agrees {
+			t.Errorf("reading A: %s judged by %q; Tenpay's release must contradict it: %+v", r.ID, r.Reading, r.Corroboration)
+		}
 	}
 }
 
@@ -154,3 +189,25 @@ func TestEveryRegistryFactIsListed(t *testing.T) {
 type stringsBuilder struct{ n int }
 
 func (b *stringsBuilder) Write(p []byte) (int, error) { b.n += len(p); return len(p), nil }
+
+// ReadingOf: the record's reading; reading A for a record written before readings were
+// recorded; none for another year's world; the default without a record.
+func TestReadingOf(t *testing.T) {
+	old := datadir.Default2014()
+	old.FiguresFrom = time.Time{}
+	y2016 := datadir.Default2014()
+	y2016.EveStart = testworld.TS("2016-02-07 00:00:00+08")
+	for _, c := range []struct {
+		run  datadir.Run
+		want string
+	}{
+		{datadir.Run{Reading: "A", Windows: datadir.Default2014()}, "A"},
+		{datadir.Run{Windows: datadir.Default2014()}, "B"},
+		{datadir.Run{Windows: old, Written: time.Now()}, "A"},
+		{datadir.Run{Windows: y2016, Written: time.Now()}, ""},
+	} {
+		if got := ReadingOf(c.run); got != c.want {
+			t.Errorf("ReadingOf(%+v) = %q, want %q", c.run, got, c.want)
+		}
+	}
+}

@@ -18,6 +18,7 @@ var Formats = []string{"table", "markdown", "csv", "json"}
 
 type labels struct {
 	id, title, reported, expected, computed, diff, verdict, source, note, checks, scale, query string
+	evidence, reading, agrees, contradicts                                                     string
 	verdicts                                                                                   map[Verdict]string
 }
 
@@ -25,6 +26,7 @@ var labelsEN = labels{
 	id: "id", title: "figure", reported: "reported", expected: "expected at this scale", computed: "computed",
 	diff: "difference", verdict: "verdict", source: "source", note: "reading", checks: "Consistency checks",
 	scale: "scale", query: "query",
+	evidence: "Readings and other records", reading: "reading", agrees: "agrees", contradicts: "contradicts",
 	verdicts: map[Verdict]string{Reproduced: "reproduced", NotReproduced: "not reproduced", NotDerivable: "not derivable"},
 }
 
@@ -32,6 +34,7 @@ var labelsZH = labels{
 	id: "编号", title: "数据", reported: "报道值", expected: "本规模期望值", computed: "计算值",
 	diff: "差异", verdict: "结论", source: "来源", note: "口径", checks: "一致性核查",
 	scale: "规模", query: "查询",
+	evidence: "解读与其他记录", reading: "解读", agrees: "相符", contradicts: "不符",
 	verdicts: map[Verdict]string{Reproduced: "已复现", NotReproduced: "未复现", NotDerivable: "无法从事件推出"},
 }
 
@@ -133,8 +136,12 @@ func (s *Sheet) intro(labels) string {
 	if s.HasRun {
 		src = l.Sprintf("模拟数据，规模 %g，种子 %d", "simulated data, scale %g, seed %d", s.Scale, s.Seed)
 	}
-	return l.Pick("报道值来源：中国电子商务研究中心监测数据，国际在线（2014）报道。计算值来自事件数据；"+src+"。计数按规模缩放，均值不缩放；最大值按模型在该规模下的期望值判断。",
-		"Reported: CECRC monitoring data as reported by CRI Online (國際在線), 2014. Computed: from the event data, "+src+". Counts are judged against the reported value × scale, means unscaled, a maximum against the model's expectation at that scale.")
+	judged := l.Pick("按解读"+s.Reading+"判断（生成数据的校准所采用的解读）", "Judged by reading "+s.Reading+" (the one of the calibration that made the data)")
+	if s.Reading == "" {
+		judged = l.Pick("注意：生成数据的校准模拟的是另一年份，不采用 2014 年数字的任何解读，以下结论把它与 2014 年的数字相比，仅供参考", "Note: the calibration that made the data models another year and follows no reading of the 2014 figures; the verdicts below set it against 2014's figures and mean little")
+	}
+	return l.Pick("报道值来源：中国电子商务研究中心监测数据，国际在线（2014）报道。计算值来自事件数据；"+src+"。"+judged+"。计数按规模缩放，均值不缩放；最大值按模型在该规模下的期望值判断。",
+		"Reported: CECRC monitoring data as reported by CRI Online (國際在線), 2014. Computed: from the event data, "+src+". "+judged+". Counts are judged against the reported value × scale, means unscaled, a maximum against the model's expectation at that scale.")
 }
 
 func (s *Sheet) writeTable(w io.Writer, showSQL bool) error {
@@ -152,6 +159,7 @@ func (s *Sheet) writeTable(w io.Writer, showSQL bool) error {
 	if err := res.Write(w, query.FormatTable); err != nil {
 		return err
 	}
+	s.writeEvidence(w, l, "\n%s\n", "\n%s (%s %s): %s\n", "   %s %s — %s, %s: %s\n")
 	fmt.Fprintf(w, "\n%s\n", l.checks)
 	for _, c := range s.Checks {
 		fmt.Fprintf(w, "\n%d. %s\n   %s\n   %s\n", c.ID, c.Title, c.Reported, c.Computed)
@@ -163,6 +171,29 @@ func (s *Sheet) writeTable(w io.Writer, showSQL bool) error {
 		s.writeQueries(w, "\n"+l.query+"\n", "\n-- %s\n%s;\n")
 	}
 	return nil
+}
+
+// writeEvidence writes, for every figure with a reading or other records, the reading
+// it is judged by and each record, marked as agreeing with that reading or not.
+func (s *Sheet) writeEvidence(w io.Writer, l labels, heading, figure, record string) {
+	fmt.Fprintf(w, heading, l.evidence)
+	for _, r := range s.Results {
+		if r.Reading == "" && len(r.Corroboration) == 0 {
+			continue
+		}
+		reading, text := r.Reading, r.ReadingText
+		if r.Reading == "" {
+			reading, text = "–", r.Window
+		}
+		fmt.Fprintf(w, figure, r.ID, l.reading, reading, text)
+		for _, e := range r.Corroboration {
+			mark, word := "✓", l.agrees
+			if !e.Agrees {
+				mark, word = "✗", l.contradicts
+			}
+			fmt.Fprintf(w, record, mark, e.Value, e.Source, word, e.Note)
+		}
+	}
 }
 
 // writeQueries writes heading, then the query of each figure that has one, by format
@@ -193,6 +224,7 @@ func (s *Sheet) writeMarkdown(w io.Writer, showSQL bool) error {
 		}
 		fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
 	}
+	s.writeEvidence(w, l, "\n### %s\n", "\n- **%s** (%s %s): %s\n", "  - %s %s — %s, %s: %s\n")
 	fmt.Fprintf(w, "\n### %s\n", l.checks)
 	for _, c := range s.Checks {
 		fmt.Fprintf(w, "\n%d. **%s**  \n   %s  \n   %s\n", c.ID, c.Title, c.Reported, c.Computed)

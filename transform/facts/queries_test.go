@@ -17,6 +17,13 @@ func TestQueryFiles(t *testing.T) {
 				used[name] = true
 			}
 		}
+		for _, byID := range readingSpecs {
+			for _, sp := range byID {
+				if sp.query == queries.Query(name) {
+					used[name] = true
+				}
+			}
+		}
 		if !used[name] {
 			t.Errorf("queries/%s.sql is the query of no figure or check", name)
 		}

@@ -1,7 +1,6 @@
--- claims_per_minute_avg: claims per minute from the first claim to {end}, from grabs.
--- Consistency note 1 reads both reported averages (9,412 and "more than 9,000") this
--- way: the claims divided by the minutes from the first claim (the launch, in the data)
--- to Day 1 16:00.
-SELECT count(*) / (epoch({end} - date_trunc('minute', min(ts))) / 60) AS claims_per_minute
+-- claims_per_minute_avg: claims per minute from {from} to {end}, from grabs. Reading B
+-- takes Eve 00:00 to Day 1 16:00 (2,400 minutes); reading A the time since the launch
+-- (the first simulated minute).
+SELECT count(*) / (epoch({end} - {from}) / 60) AS claims_per_minute
 FROM grabs
-WHERE outcome = 'claimed' AND ts < {end}
+WHERE outcome = 'claimed' AND ts >= {from} AND ts < {end}

@@ -1,4 +1,5 @@
--- grabs_total: successful claims from the launch up to {end} (Day 1 16:00), from grabs.
-SELECT count(*) AS claims
+-- grabs_total: grab attempts, claims and misses alike, from {from} to {end} (reading B:
+-- Eve 00:00 to Day 1 16:00, where Tenpay's release counts the 75 M grabs), from grabs.
+SELECT count(*) AS attempts
 FROM grabs
-WHERE outcome = 'claimed' AND ts < {end}
+WHERE ts >= {from} AND ts < {end}

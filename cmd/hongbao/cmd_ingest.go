@@ -28,6 +28,8 @@ type ingestOptions struct {
 	// refreshed, if set, is called after each refresh of the warehouse while ingest
 	// runs, on the refresher's goroutine, before the next refresh can start.
 	refreshed func()
+	// metricsServing, if set, is called with the metrics' URL once they are served.
+	metricsServing func(url string)
 }
 
 func (o *ingestOptions) AddFlags(f *pflag.FlagSet) {
@@ -91,6 +93,9 @@ func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, stopAt *
 		}
 		defer srv.Close()
 		fmt.Fprintf(os.Stderr, "ingest: metrics on %s\n", srv.URL())
+		if o.metricsServing != nil {
+			o.metricsServing(srv.URL())
+		}
 	}
 	bar := newProgress(-1, "ingest")
 	done := make(chan struct{})

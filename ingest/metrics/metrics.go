@@ -61,6 +61,11 @@ func New(dir string) *Ingest {
 	for _, t := range events.Types {
 		m.landed[t.Table()] = new(atomic.Int64)
 	}
+	// Every reason is there from the start, at 0, so that a rate over it has a
+	// beginning and a dashboard shows the reasons that never happened.
+	for _, r := range events.Reasons {
+		m.quarantined[r] = 0
+	}
 	m.commitTime = prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name:    "hongbao_ingest_commit_duration_seconds",
 		Help:    "Time to write one lake commit: its Parquet files, its marker, the renames.",

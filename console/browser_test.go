@@ -115,7 +115,7 @@ func TestScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	shots := map[string]string{
-		"overview": "/", "replay": "/replay?speed=600", "facts": "/facts", "report": "/report",
+		"overview": "/", "replay": "/replay?speed=800", "facts": "/facts", "report": "/report",
 		"notebooks": "/notebooks", "notebook": "/notebooks/midnight_peak?run=1",
 	}
 	for name, path := range shots {

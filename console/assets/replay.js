@@ -12,7 +12,7 @@
   var from = params.has("from") ? Number(params.get("from")) : -1800;
   var playing = !params.has("paused");
   var data, claims, attempts, t, peakBase, timer;
-  var HALF = 1800, W = 900, H = 360, L = 60, R = 20, TOP = 20, B = 40;
+  var HALF = 1800, W = 900, H = 400, L = 60, R = 20, TOP = 20, B = 40;
   var NS = "http://www.w3.org/2000/svg";
 
   function fmt(n) { return Math.round(n).toLocaleString("en-US"); }
@@ -39,7 +39,25 @@
     return n;
   }
   var x = function (i) { return L + (W - L - R) * i / (2 * HALF); };
-  var y;
+  // Two panels over one time axis: claims (with the reported line) above, attempts
+  // below, each on its own scale: attempts at midnight outnumber claims many times.
+  var panels;
+
+  function panel(top, bottom, max, label, cls) {
+    var p = { top: top, bottom: bottom, max: max, cls: cls };
+    p.y = function (v) { return bottom - (bottom - top) * v / max; };
+    el("line", { x1: L, y1: bottom, x2: W - R, y2: bottom, class: "axis" });
+    el("line", { x1: L, y1: top, x2: L, y2: bottom, class: "axis" });
+    for (var k = 0; k <= 2; k++) {
+      var v = max * k / 2;
+      el("text", { x: L - 6, y: p.y(v) + 4, "text-anchor": "end", class: "tick" }, v < 10 ? v.toFixed(1) : fmt(v));
+    }
+    el("line", { x1: x(HALF), y1: top, x2: x(HALF), y2: bottom, class: "midline" });
+    el("text", { x: L + 8, y: top + 12, class: "legend " + cls + "-label" }, label);
+    p.path = el("path", { class: cls, d: "" });
+    p.cursor = el("line", { x1: L, y1: top, x2: L, y2: bottom, class: "cursor" });
+    return p;
+  }
 
   function setup() {
     claims = new Array(2 * HALF).fill(0);
@@ -49,47 +67,36 @@
       if (i >= 0 && i < 2 * HALF) { claims[i] = s[1]; attempts[i] = s[2]; }
     });
     peakBase = Date.parse(data.peak + "Z");
-    var top = Math.max(data.reported_per_minute / 60, data.peak_attempts / 60, 1) * 1.15;
-    y = function (v) { return H - B - (H - TOP - B) * v / top; };
-    // Axes, the hour's ticks every 10 minutes, the reported line.
-    el("line", { x1: L, y1: H - B, x2: W - R, y2: H - B, class: "axis" });
-    el("line", { x1: L, y1: TOP, x2: L, y2: H - B, class: "axis" });
+    var c = panel(TOP, 210, Math.max(data.reported_per_minute / 60, data.peak_claims / 60, 0.1) * 1.15, T.tClaimsline, "claims");
+    var a = panel(240, H - B, Math.max(data.peak_attempts / 60, 0.1) * 1.15, T.tAttemptsline, "attempts");
+    c.series = claims;
+    a.series = attempts;
+    panels = [c, a];
     for (var m = -30; m <= 30; m += 10) {
       var xm = x((m + 30) * 60);
       el("line", { x1: xm, y1: H - B, x2: xm, y2: H - B + 5, class: "axis" });
       el("text", { x: xm, y: H - B + 20, "text-anchor": "middle", class: "tick" }, clock(m * 60).slice(11, 16));
     }
-    for (var k = 0; k <= 4; k++) {
-      var v = top * k / 4;
-      el("text", { x: L - 6, y: y(v) + 4, "text-anchor": "end", class: "tick" }, v < 10 ? v.toFixed(1) : fmt(v));
-    }
     if (data.reported_per_minute > 0) {
-      var yr = y(data.reported_per_minute / 60);
+      var yr = c.y(data.reported_per_minute / 60);
       el("line", { x1: L, y1: yr, x2: W - R, y2: yr, class: "reported" });
       el("text", { x: W - R - 4, y: yr - 6, "text-anchor": "end", class: "reported-label" },
         T.tReported + " × " + T.tScale + " " + data.scale + " = " + fmt(data.reported_per_minute) + "/min");
     }
-    el("line", { x1: x(HALF), y1: TOP, x2: x(HALF), y2: H - B, class: "midline" });
-    root.attemptsPath = el("path", { class: "attempts", d: "" });
-    root.claimsPath = el("path", { class: "claims", d: "" });
-    root.cursor = el("line", { x1: L, y1: TOP, x2: L, y2: H - B, class: "cursor" });
-    el("text", { x: L + 8, y: TOP + 12, class: "legend attempts-label" }, "— " + T.tAttemptsline);
-    el("text", { x: L + 8, y: TOP + 28, class: "legend claims-label" }, "— " + T.tClaimsline);
   }
 
   function draw() {
     var s = Math.min(2 * HALF - 1, Math.max(0, Math.floor(t) + HALF));
-    var dc = "", da = "";
-    // One point every 10 seconds keeps the path short.
-    for (var i = 0; i <= s; i += 10) {
-      var cmd = i === 0 ? "M" : "L";
-      dc += cmd + x(i).toFixed(1) + "," + y(window60(claims, i) / 60).toFixed(1);
-      da += cmd + x(i).toFixed(1) + "," + y(window60(attempts, i) / 60).toFixed(1);
-    }
-    root.claimsPath.setAttribute("d", dc);
-    root.attemptsPath.setAttribute("d", da);
-    root.cursor.setAttribute("x1", x(s));
-    root.cursor.setAttribute("x2", x(s));
+    panels.forEach(function (p) {
+      var d = "";
+      // One point every 10 seconds keeps the path short.
+      for (var i = 0; i <= s; i += 10) {
+        d += (i === 0 ? "M" : "L") + x(i).toFixed(1) + "," + p.y(window60(p.series, i) / 60).toFixed(1);
+      }
+      p.path.setAttribute("d", d);
+      p.cursor.setAttribute("x1", x(s));
+      p.cursor.setAttribute("x2", x(s));
+    });
     var c60 = window60(claims, s), a60 = window60(attempts, s);
     document.getElementById("clock").textContent = clock(t);
     document.getElementById("claims-rate").textContent = (c60 / 60).toFixed(1);

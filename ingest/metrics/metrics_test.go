@@ -32,6 +32,36 @@ var refused = []struct {
 	{`[1, 2]`, events.ReasonNotObject},
 }
 
+// startTopic starts the embedded broker in dir and produces to its topic the world
+// simulated at scale, then the messages raw; it returns the broker and what it
+// acknowledged.
+func startTopic(t testing.TB, dir string, scale float64, raw ...string) (*broker.Broker, produce.Stats) {
+	t.Helper()
+	ctx := context.Background()
+	b, err := broker.Start(broker.Config{Listen: "127.0.0.1:0", DataDir: filepath.Join(dir, "broker"), Topic: broker.DefaultTopic})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	sim, err := simulate.New(simulate.Config{Scale: scale, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := produce.New(produce.Config{Brokers: []string{b.Addr()}, Topic: broker.DefaultTopic})
+	if err := sim.Run(ctx, func(e *events.Event) error { return p.Add(ctx, e) }); err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range raw {
+		if err := p.AddRaw(ctx, fmt.Appendf(nil, "raw%d", i), []byte(v), "raw", 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return b, p.Acked()
+}
+
 // scrape reads the metrics at url with the Prometheus text parser.
 func scrape(t *testing.T, url string) map[string]*dto.MetricFamily {
 	t.Helper()
@@ -85,28 +115,11 @@ next:
 func TestMetricsDuringIngest(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	b, err := broker.Start(broker.Config{Listen: "127.0.0.1:0", DataDir: filepath.Join(dir, "broker"), Topic: broker.DefaultTopic})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(b.Close)
-	sim, err := simulate.New(simulate.Config{Scale: 0.001, Seed: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := produce.New(produce.Config{Brokers: []string{b.Addr()}, Topic: broker.DefaultTopic})
-	if err := sim.Run(ctx, func(e *events.Event) error { return p.Add(ctx, e) }); err != nil {
-		t.Fatal(err)
-	}
+	raw := make([]string, len(refused))
 	for i, m := range refused {
-		if err := p.AddRaw(ctx, fmt.Appendf(nil, "bad%d", i), []byte(m.value), "bad", 0); err != nil {
-			t.Fatal(err)
-		}
+		raw[i] = m.value
 	}
-	if err := p.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
-	st := p.Acked()
+	b, st := startTopic(t, dir, 0.001, raw...)
 
 	m := metrics.New(dir)
 	srv, err := m.Serve("127.0.0.1:0")

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -53,6 +54,10 @@ type Config struct {
 	// MetricsURL is a running ingester's /metrics ('hongbao ingest --metrics-addr');
 	// empty shows no live figures.
 	MetricsURL string
+	// LoopbackOnly answers only requests addressed to a loopback host (localhost,
+	// 127.0.0.1, [::1]) in their Host header: a console on loopback then cannot be
+	// read by a web page that points a name of its own at 127.0.0.1 (DNS rebinding).
+	LoopbackOnly bool
 }
 
 // Console serves the pages. Make it with New.
@@ -97,9 +102,27 @@ func New(cfg Config) (*Console, error) {
 
 // ServeHTTP serves the console.
 func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if c.cfg.LoopbackOnly && !loopbackHost(r.Host) {
+		http.Error(w, "this console answers on localhost only", http.StatusMisdirectedRequest)
+		return
+	}
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-src 'self'")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	c.mux.ServeHTTP(w, r)
+}
+
+// loopbackHost reports whether a Host header names this machine by a loopback
+// address or localhost.
+func loopbackHost(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
 }
 
 // lang is the page's language: ?lang= (remembered in a cookie), else the cookie, else

@@ -237,3 +237,20 @@ func TestLiveFromIngesterMetrics(t *testing.T) {
 		t.Errorf("with the ingester gone, live %+v; want down with a reason", l)
 	}
 }
+
+// TestLoopbackOnly refuses a request whose Host is not a loopback name, as a page that
+// rebinds its own name to 127.0.0.1 would send.
+func TestLoopbackOnly(t *testing.T) {
+	c, err := New(Config{Dir: t.TempDir(), LoopbackOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for host, want := range map[string]int{"127.0.0.1:8080": 200, "localhost:8080": 200, "[::1]:8080": 200, "evil.example:8080": 421, "10.0.0.1": 421} {
+		r := httptest.NewRequest(http.MethodGet, "http://"+host+"/notebooks", nil)
+		w := httptest.NewRecorder()
+		c.ServeHTTP(w, r)
+		if w.Code != want {
+			t.Errorf("Host %s: %d, want %d", host, w.Code, want)
+		}
+	}
+}

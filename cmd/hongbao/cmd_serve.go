@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/hongbao/hongbao/console"
+	"github.com/hongbao/hongbao/ingest/broker"
 )
 
 type serveOptions struct {
@@ -56,7 +57,8 @@ func runServe(ctx context.Context, g *globalOptions, o *serveOptions) error {
 	if err := checkListen("listen", o.listen, "insecure", o.insecure, os.Stderr); err != nil {
 		return err
 	}
-	con, err := console.New(console.Config{Dir: g.dir, MetricsURL: o.metricsURL})
+	host, _, _ := net.SplitHostPort(o.listen)
+	con, err := console.New(console.Config{Dir: g.dir, MetricsURL: o.metricsURL, LoopbackOnly: host != "" && broker.Loopback(host)})
 	if err != nil {
 		return err
 	}

@@ -1,14 +1,14 @@
 // The midnight replay: plays the hour around the peak minute from GET /api/replay.
 // The clock runs on the page's timers (100 ms ticks), so a browser's virtual time
 // (chromium --virtual-time-budget) plays it as fast as it likes. URL parameters:
-// speed (default 10), from (seconds from the peak minute to start at, default -1800),
+// speed (default 60: the hour in a minute), from (seconds from the peak minute to start at, default -1800),
 // paused (any value: wait for Play).
 (function () {
   var root = document.getElementById("replay");
   var svg = document.getElementById("chart");
   var T = root.dataset;
   var params = new URLSearchParams(location.search);
-  var speed = Number(params.get("speed")) || 10;
+  var speed = Number(params.get("speed")) || 60;
   var from = params.has("from") ? Number(params.get("from")) : -1800;
   var playing = !params.has("paused");
   var data, claims, attempts, t, peakBase, timer;
@@ -115,6 +115,9 @@
       peakEl.textContent = T.tBefore;
     }
     document.getElementById("speed-now").textContent = speed + "×";
+    Array.prototype.forEach.call(document.querySelectorAll("button.speed"), function (b) {
+      b.classList.toggle("on", Number(b.dataset.speed) === speed);
+    });
   }
 
   function tick() {

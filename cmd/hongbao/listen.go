@@ -16,7 +16,7 @@ import (
 func checkListen(flag, addr, insecureFlag string, insecure bool, warn io.Writer) error {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil || port == "" {
-		return usagef("--%s %q is not host:port; for example --%s 127.0.0.1:%s", flag, addr, flag, defaultPort(port))
+		return usagef("--%s %q is not host:port; for example --%s 127.0.0.1:PORT", flag, addr, flag)
 	}
 	if host != "" && broker.Loopback(host) {
 		return nil
@@ -27,11 +27,4 @@ func checkListen(flag, addr, insecureFlag string, insecure bool, warn io.Writer)
 	}
 	fmt.Fprintf(warn, "hongbao: warning: --%s: %s is open to anyone who can reach it\n", insecureFlag, addr)
 	return nil
-}
-
-func defaultPort(port string) string {
-	if port == "" {
-		return "8080"
-	}
-	return port
 }

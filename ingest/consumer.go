@@ -64,6 +64,8 @@ type Config struct {
 	// Log receives a sentence about a transient problem the ingester recovers from
 	// (a broker restarting); nil prints to standard error.
 	Log func(format string, args ...any)
+	// Observer, if set, is told of positions, refusals and commits (see Observer).
+	Observer Observer
 }
 
 // Summary says what one run of the ingester did.
@@ -101,6 +103,9 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	if cfg.Log == nil {
 		cfg.Log = func(format string, args ...any) { fmt.Fprintf(os.Stderr, "ingest: "+format+"\n", args...) }
+	}
+	if cfg.Observer == nil {
+		cfg.Observer = noObserver{}
 	}
 	lk, err := lake.Open(cfg.Dir)
 	if err != nil {

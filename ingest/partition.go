@@ -91,12 +91,15 @@ func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p 
 				continue
 			}
 			_, last := b.Offsets()
-			_, err = b.Commit()
+			began := time.Now()
+			var c *lake.Commit
+			c, err = b.Commit()
 			inflight.Done()
 			if err != nil {
 				err = fmt.Errorf("partition %d: commit to the lake: %w", p, err)
 				continue
 			}
+			cfg.Observer.Committed(c, time.Since(began))
 			atomic.AddInt64(&in.sum.Commits, 1)
 			if cfg.Committed != nil {
 				cfg.Committed.Add(1)
@@ -138,6 +141,7 @@ func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p 
 	}
 	var unreported int64
 	report := func() {
+		cfg.Observer.Position(p, pos.Load(), r.HighWaterMark())
 		if unreported == 0 {
 			return // idleness is measured from the last message, not the last empty fetch
 		}
@@ -343,4 +347,5 @@ func (h *handler) quarantine(m kafka.Message, err error, held bool) {
 		h.w.Quarantine(q)
 	}
 	atomic.AddInt64(&h.in.sum.Quarantined, 1)
+	h.in.cfg.Observer.Quarantined(rej.Reason)
 }

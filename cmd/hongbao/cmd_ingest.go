@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/hongbao/hongbao/ingest"
+	"github.com/hongbao/hongbao/ingest/metrics"
 	"github.com/hongbao/hongbao/transform"
 )
 
@@ -22,9 +23,13 @@ type ingestOptions struct {
 	stallTimeout time.Duration
 	flushRows    int
 	refreshEvery time.Duration
+	metricsAddr  string
+	metricsOpen  bool
 	// refreshed, if set, is called after each refresh of the warehouse while ingest
 	// runs, on the refresher's goroutine, before the next refresh can start.
 	refreshed func()
+	// metricsServing, if set, is called with the metrics' URL once they are served.
+	metricsServing func(url string)
 }
 
 func (o *ingestOptions) AddFlags(f *pflag.FlagSet) {
@@ -34,6 +39,8 @@ func (o *ingestOptions) AddFlags(f *pflag.FlagSet) {
 	f.DurationVar(&o.stallTimeout, "stall-timeout", 5*time.Minute, "with --until-idle, give up (exit 1) when the topic stalls this long without draining (the broker down, partitions held elsewhere); 0 means 5m")
 	f.IntVar(&o.flushRows, "flush-rows", 250_000, "rows a partition holds before it commits them to the lake")
 	f.DurationVar(&o.refreshEvery, "refresh-every", 5*time.Minute, "while running, rebuild the warehouse this often when the lake has new commits (0: only when ingest stops)")
+	f.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus metrics on host:port at /metrics while ingest runs (for example 127.0.0.1:9464, where 'hongbao serve' looks); docs/METRICS.md lists them")
+	f.BoolVar(&o.metricsOpen, "metrics-insecure", false, "allow a --metrics-addr other machines can reach: anyone who reaches it reads the metrics")
 }
 
 func newIngestCommand(g *globalOptions) *cobra.Command {
@@ -75,7 +82,21 @@ func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, stopAt *
 	if o.refreshEvery < 0 {
 		return nil, usagef("--refresh-every %s must not be negative", o.refreshEvery)
 	}
-	var consumed atomic.Int64
+	met := metrics.New(g.dir)
+	if o.metricsAddr != "" {
+		if err := checkListen("metrics-addr", o.metricsAddr, "metrics-insecure", o.metricsOpen, os.Stderr); err != nil {
+			return nil, err
+		}
+		srv, err := met.Serve(o.metricsAddr)
+		if err != nil {
+			return nil, fmt.Errorf("serve metrics on %s: %w", o.metricsAddr, err)
+		}
+		defer srv.Close()
+		fmt.Fprintf(os.Stderr, "ingest: metrics on %s\n", srv.URL())
+		if o.metricsServing != nil {
+			o.metricsServing(srv.URL())
+		}
+	}
 	bar := newProgress(-1, "ingest")
 	done := make(chan struct{})
 	go func() {
@@ -86,7 +107,7 @@ func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, stopAt *
 			case <-done:
 				return
 			case <-t.C:
-				bar.Set(consumed.Load())
+				bar.Metrics(met.Snapshot())
 			}
 		}
 	}()
@@ -95,13 +116,21 @@ func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, stopAt *
 		stopAfter = stopAt.Load()
 	}
 	var committed atomic.Int64
-	keeper := transform.KeepCurrent(ctx, g.dir, transform.KeepConfig{Every: o.refreshEvery, Commits: committed.Load,
-		Out: os.Stderr, Log: func(format string, args ...any) { fmt.Fprintf(os.Stderr, "ingest: "+format+"\n", args...) },
-		Refreshed: o.refreshed})
+	// A look for new commits starts each refresh, on the keeper's goroutine.
+	var looked time.Time
+	keeper := transform.KeepCurrent(ctx, g.dir, transform.KeepConfig{Every: o.refreshEvery,
+		Commits: func() int64 { looked = time.Now(); return committed.Load() },
+		Out:     os.Stderr, Log: func(format string, args ...any) { fmt.Fprintf(os.Stderr, "ingest: "+format+"\n", args...) },
+		Refreshed: func() {
+			met.Refreshed(time.Since(looked))
+			if o.refreshed != nil {
+				o.refreshed()
+			}
+		}})
 	sum, err := ingest.Run(ctx, ingest.Config{
 		Brokers: brokers, Topic: o.kafka.topic, Group: o.group, Dir: g.dir, Security: sec,
 		UntilIdle: o.untilIdle, StallTimeout: o.stallTimeout, FlushRows: o.flushRows, StopAfter: stopAfter,
-		Consumed: &consumed, Committed: &committed,
+		Consumed: &met.Read, Committed: &committed, Observer: met,
 	})
 	close(done)
 	keeper.Stop()
@@ -118,5 +147,10 @@ func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, stopAt *
 	}
 	// Hand the ingester's heap back to the OS before DuckDB takes its share.
 	debug.FreeOSMemory()
-	return sum, keeper.Finish(ctx)
+	began := time.Now()
+	if err := keeper.Finish(ctx); err != nil {
+		return sum, err
+	}
+	met.Refreshed(time.Since(began))
+	return sum, nil
 }

@@ -83,6 +83,7 @@ var commandBuilders = []func(*globalOptions) *cobra.Command{
 	newNotebookCommand,
 	newReportCommand,
 	newDemoCommand,
+	newServeCommand,
 }
 
 func envOr(name, def string) string {

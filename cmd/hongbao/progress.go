@@ -8,6 +8,8 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
+
+	"github.com/hongbao/hongbao/ingest/metrics"
 )
 
 // progress shows a bar on a terminal and, elsewhere, a plain line at the start and
@@ -43,6 +45,20 @@ func (p *progress) Set(n int64) {
 	if p.bar != nil {
 		_ = p.bar.Set64(n)
 	}
+}
+
+// Metrics moves the bar to the messages an ingester read, and says beside it what
+// its metrics say of lag and refusals: the numbers /metrics serves.
+func (p *progress) Metrics(s metrics.Snapshot) {
+	if p.bar == nil {
+		return
+	}
+	desc := fmt.Sprintf("%s: %d quarantined, %d commits", p.desc, s.Quarantined, s.Commits)
+	if s.Lag >= 0 {
+		desc += fmt.Sprintf(", lag %d", s.Lag)
+	}
+	p.bar.Describe(desc)
+	_ = p.bar.Set64(s.Read)
 }
 
 // Done ends the step with a line saying what it did.

@@ -9,7 +9,10 @@
   var T = root.dataset;
   var params = new URLSearchParams(location.search);
   var speed = Number(params.get("speed")) || 60;
-  var from = params.has("from") ? Number(params.get("from")) : -1800;
+  // A from that is not a number of seconds within the hour (say "23:59") starts at the
+  // beginning of the hour rather than drawing a clock of NaN.
+  var from = Number(params.get("from"));
+  if (!params.has("from") || !isFinite(from) || from < -1800 || from > 1800) from = -1800;
   var playing = !params.has("paused");
   var data, claims, attempts, t, peakBase, timer;
   var HALF = 1800, W = 900, H = 400, L = 60, R = 20, TOP = 20, B = 40;

@@ -55,9 +55,9 @@ restarted ingester loses nothing and duplicates nothing.`,
 	return c
 }
 
-// runIngest consumes, then refreshes the warehouse. stopAt, if set and positive, is
-// how many messages the topic holds: ingest stops once it has read them all (and
-// checks the lake holds them).
+// runIngest consumes, then refreshes the warehouse. stopAt, if set, is how many
+// messages the topic holds once positive (a producer running beside the ingester sets
+// it when done): ingest stops once it has read them all, and checks the lake holds them.
 func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, stopAt *atomic.Int64) (*ingest.Summary, error) {
 	brokers, sec, err := o.kafka.connect(os.Stderr)
 	if err != nil {
@@ -76,6 +76,8 @@ func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, stopAt *
 		return nil, usagef("--refresh-every %s must not be negative", o.refreshEvery)
 	}
 	var consumed atomic.Int64
+	runCtx, stopRun := context.WithCancel(ctx) // stopped on stopAt's count
+	defer stopRun()
 	bar := newProgress(-1, "ingest")
 	done := make(chan struct{})
 	go func() {
@@ -86,24 +88,32 @@ func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, stopAt *
 			case <-done:
 				return
 			case <-t.C:
-				bar.Set(consumed.Load())
+				n := consumed.Load()
+				bar.Set(n)
+				if stopAt != nil {
+					if target := stopAt.Load(); target > 0 && n >= target {
+						stopRun()
+					}
+				}
 			}
 		}
 	}()
-	var stopAfter int64
-	if stopAt != nil {
-		stopAfter = stopAt.Load()
-	}
 	var committed atomic.Int64
 	keeper := transform.KeepCurrent(ctx, g.dir, transform.KeepConfig{Every: o.refreshEvery, Commits: committed.Load,
 		Out: os.Stderr, Log: func(format string, args ...any) { fmt.Fprintf(os.Stderr, "ingest: "+format+"\n", args...) },
 		Refreshed: o.refreshed})
-	sum, err := ingest.Run(ctx, ingest.Config{
+	cfg := ingest.Config{
 		Brokers: brokers, Topic: o.kafka.topic, Group: o.group, Dir: g.dir, Security: sec,
-		UntilIdle: o.untilIdle, StallTimeout: o.stallTimeout, FlushRows: o.flushRows, StopAfter: stopAfter,
+		UntilIdle: o.untilIdle, StallTimeout: o.stallTimeout, FlushRows: o.flushRows,
 		Consumed: &consumed, Committed: &committed,
-	})
+	}
+	sum, err := ingest.Run(runCtx, cfg)
 	close(done)
+	if err == nil && stopAt != nil && ctx.Err() == nil {
+		// Stopped on the count: it says everything produced was read; the lake must
+		// say it is all there.
+		err = ingest.CheckDrained(ctx, cfg)
+	}
 	keeper.Stop()
 	if err != nil {
 		return sum, err

@@ -25,8 +25,8 @@ import (
 // tables analysts query.
 const metaTable = "_hongbao_meta"
 
-// Warehouse is the DuckDB file DIR/warehouse.duckdb: the lake's tables materialized, and
-// the SQL models built on them.
+// Warehouse is the DuckDB file DIR/warehouse.duckdb: the lake's event tables as views of
+// its committed Parquet files, its quarantine, and the SQL models built on them.
 type Warehouse struct {
 	// Progress, if set, is called during Refresh after each table or model is built,
 	// before the refresh commits.

@@ -560,6 +560,14 @@ var (
 	duckReadOnly = readOnlyRefusal
 	duckLocked   = `Cannot change configuration option "`
 	duckNoAccess = []string{`Cannot access file "`, `Cannot access directory "`}
+	// The warehouse's event tables are views of the lake, whose writes DuckDB's binder
+	// refuses before the read-only check: what each refusal says, and the statement.
+	duckViewWrite = map[string]string{
+		"Can only update base table":               "UPDATE",
+		"Can only delete from base table":          "DELETE",
+		"is not an table":                          "INSERT",
+		"can only create an index on a base table": "CREATE INDEX",
+	}
 )
 
 // sandboxError turns DuckDB's refusal of a write (the warehouse is READ_ONLY), of a
@@ -577,6 +585,14 @@ func sandboxError(err error, kind string) error {
 			what = kind
 		}
 		return refuse(what, writeInstead)
+	}
+	for says, what := range duckViewWrite {
+		if strings.Contains(msg, says) {
+			if kind != "" {
+				what = kind
+			}
+			return refuse(what, writeInstead)
+		}
 	}
 	if i := strings.Index(msg, duckLocked); i >= 0 {
 		name, _, _ := strings.Cut(msg[i+len(duckLocked):], `"`)

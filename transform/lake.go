@@ -83,6 +83,75 @@ func (t lakeTable) selectSQL(files []string, have map[string]string) (string, er
 	return fmt.Sprintf("SELECT %s FROM %s", strings.Join(exprs, ", "), readParquetSQL(files)), nil
 }
 
+// materialized reports whether the warehouse copies t rather than reading its files in
+// place: the quarantine, from which a refresh deletes the replayed messages, and the
+// replay log that says which. Both are small; the event tables are views of the lake.
+func (t lakeTable) materialized() bool { return t.Name == "quarantine" || t.Name == replaysTable }
+
+// viewSQL makes t a view of files, given the columns the files have (name → DuckDB
+// type), with the contract's columns in order; without files, an empty view of them.
+// The files are named by absolute path: DuckDB would read a relative one from the
+// directory of the process querying the view.
+func (t lakeTable) viewSQL(files []string, have map[string]string) (string, error) {
+	head := "CREATE OR REPLACE VIEW " + quoteIdent(t.Name) + " AS "
+	if len(files) == 0 {
+		exprs := make([]string, len(t.Columns))
+		for i, c := range t.Columns {
+			exprs[i] = "CAST(NULL AS " + c.DuckDBType() + ") AS " + quoteIdent(c.Name)
+		}
+		return head + "SELECT " + strings.Join(exprs, ", ") + " WHERE false", nil
+	}
+	abs := make([]string, len(files))
+	for i, f := range files {
+		a, err := filepath.Abs(f)
+		if err != nil {
+			return "", fmt.Errorf("lake file %s: %w", f, err)
+		}
+		abs[i] = a
+	}
+	sel, err := t.selectSQL(abs, have)
+	if err != nil {
+		return "", err
+	}
+	return head + sel, nil
+}
+
+// checkFiles compares the rows and money of each file with what its commit marker
+// says, reading every value of every column of the files on the way (hash), so that a
+// file DuckDB cannot read fails here, as a lakeLoadError, and not in an analyst's query.
+// A difference is an error naming the file, with both numbers.
+func (t lakeTable) checkFiles(ctx context.Context, tx *sql.Tx, files []lake.CommittedFile) error {
+	paths := make([]string, len(files))
+	for i, f := range files {
+		paths[i] = f.Path
+	}
+	byFile, err := t.sums(ctx, tx, readParquetSQL(paths, "filename = true"), "filename")
+	if err == nil {
+		err = probeLakeFiles(ctx, tx, paths)
+	}
+	if err != nil {
+		return &lakeLoadError{table: t.Name, files: paths, err: err}
+	}
+	return t.compareFiles(byFile, files)
+}
+
+// compareFiles returns an ErrLakeMismatch naming the first file whose rows or money
+// (byFile, by path) differ from what its commit marker says, with both numbers.
+func (t lakeTable) compareFiles(byFile map[string]lakeSums, files []lake.CommittedFile) error {
+	for _, f := range files {
+		got := byFile[filepath.ToSlash(f.Path)]
+		switch {
+		case got.rows != f.Rows:
+			return fmt.Errorf("%w: lake file %s holds %d rows, but its commit marker %s says %d",
+				ErrLakeMismatch, f.Path, got.rows, f.Marker, f.Rows)
+		case got.fen != f.SumFen:
+			return fmt.Errorf("%w: lake file %s holds %d fen in %s, but its commit marker %s says %d",
+				ErrLakeMismatch, f.Path, got.fen, t.MoneyColumn, f.Marker, f.SumFen)
+		}
+	}
+	return nil
+}
+
 // matches reports whether a table's columns (name → DuckDB type, in any order) are
 // exactly t's contract columns.
 func (t lakeTable) matches(cols map[string]string) bool {
@@ -168,16 +237,8 @@ func (t lakeTable) checkLoaded(ctx context.Context, tx *sql.Tx, files []lake.Com
 	if err != nil {
 		return 0, fmt.Errorf("%w: table %s: %v", ErrLakeMismatch, t.Name, err)
 	}
-	for _, f := range files {
-		got := byFile[filepath.ToSlash(f.Path)]
-		switch {
-		case got.rows != f.Rows:
-			return 0, fmt.Errorf("%w: lake file %s holds %d rows, but its commit marker %s says %d",
-				ErrLakeMismatch, f.Path, got.rows, f.Marker, f.Rows)
-		case got.fen != f.SumFen:
-			return 0, fmt.Errorf("%w: lake file %s holds %d fen in %s, but its commit marker %s says %d",
-				ErrLakeMismatch, f.Path, got.fen, t.MoneyColumn, f.Marker, f.SumFen)
-		}
+	if err := t.compareFiles(byFile, files); err != nil {
+		return 0, err
 	}
 	return 0, fmt.Errorf("%w: table %s got %d rows and %d fen from its %d new lake files, but their commit markers say %d rows and %d fen",
 		ErrLakeMismatch, t.Name, got.rows, got.fen, len(files), want.rows, want.fen)

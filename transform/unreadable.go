@@ -59,9 +59,15 @@ func firstLine(err error) string {
 // reading it gives, or nil. It is the slow, file-by-file check that finds which files of
 // a failed load are at fault; a load that works never needs it.
 func probeLakeFile(ctx context.Context, db Queryer, path string) error {
+	return probeLakeFiles(ctx, db, []string{path})
+}
+
+// probeLakeFiles reads every value of Parquet files with DuckDB and returns the error
+// reading them gives, or nil.
+func probeLakeFiles(ctx context.Context, db Queryer, paths []string) error {
 	// hash reads each value of each column (max alone could be answered from the
 	// file's statistics).
-	rows, err := db.QueryContext(ctx, "SELECT max(hash(COLUMNS(*))) FROM "+readParquetSQL([]string{path}))
+	rows, err := db.QueryContext(ctx, "SELECT max(hash(COLUMNS(*))) FROM "+readParquetSQL(paths))
 	if err != nil {
 		return err
 	}

@@ -25,8 +25,8 @@ import (
 // tables analysts query.
 const metaTable = "_hongbao_meta"
 
-// Warehouse is the DuckDB file DIR/warehouse.duckdb: the lake's tables materialized, and
-// the SQL models built on them.
+// Warehouse is the DuckDB file DIR/warehouse.duckdb: the lake's event tables as views of
+// its committed Parquet files, its quarantine, and the SQL models built on them.
 type Warehouse struct {
 	// Progress, if set, is called during Refresh after each table or model is built,
 	// before the refresh commits.
@@ -290,6 +290,9 @@ func (w *Warehouse) loadLakeTable(ctx context.Context, tx *sql.Tx, t lakeTable, 
 		}
 	}
 	b.Files = len(files)
+	if !t.materialized() {
+		return b, w.viewLakeTable(ctx, tx, t, files, byPath, &b)
+	}
 	// Lake files never change once committed, so a table that holds exactly the files
 	// of an earlier refresh only needs the new ones appended. Anything else (a file
 	// gone, a table of another shape, a warehouse from before this bookkeeping) is
@@ -349,6 +352,109 @@ func (w *Warehouse) loadLakeTable(ctx context.Context, tx *sql.Tx, t lakeTable, 
 	return b, nil
 }
 
+// viewLakeTable makes t a view reading files where they are in the lake, and checks
+// each file the table did not have at the last refresh against its commit marker (rows
+// and money) and the lake contract (no column missing, none extra), reading each of its
+// values once so that a file DuckDB cannot read is found now rather than by a query.
+// Lake files never change once committed, so files checked before need no second look.
+func (w *Warehouse) viewLakeTable(ctx context.Context, tx *sql.Tx, t lakeTable, files []string, byPath map[string]lake.CommittedFile, b *builtTable) error {
+	fresh, gone, err := w.uncheckedLakeFiles(ctx, tx, t, files)
+	if err != nil {
+		return err
+	}
+	if len(fresh) > 0 {
+		have, err := describeColumns(ctx, tx, readParquetSQL(fresh))
+		if err != nil {
+			return &lakeLoadError{table: t.Name, files: fresh, err: err}
+		}
+		if err := t.checkExtraColumns(ctx, tx, fresh, have); err != nil {
+			return err
+		}
+		if _, err := t.selectSQL(fresh, have); err != nil {
+			return err // a column missing
+		}
+		checked := make([]lake.CommittedFile, len(fresh))
+		for i, f := range fresh {
+			checked[i] = byPath[f]
+		}
+		if err := t.checkFiles(ctx, tx, checked); err != nil {
+			return err
+		}
+	}
+	have := map[string]string{}
+	if len(files) > 0 {
+		if have, err = describeColumns(ctx, tx, readParquetSQL(files)); err != nil {
+			return &lakeLoadError{table: t.Name, files: files, err: err}
+		}
+	}
+	q, err := t.viewSQL(files, have)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, q); err != nil {
+		return &lakeLoadError{table: t.Name, files: files, err: err}
+	}
+	if err := forgetLakeFiles(ctx, tx, t.Name, gone); err != nil {
+		return err
+	}
+	if err := recordLakeFiles(ctx, tx, t.Name, fresh, false); err != nil {
+		return err
+	}
+	for _, f := range files {
+		b.Rows += byPath[f].Rows
+	}
+	w.progress(b.TableInfo)
+	return nil
+}
+
+// uncheckedLakeFiles returns the files of t not checked at an earlier refresh, and the
+// files checked then that t no longer has (evicted). A table t was materialized as
+// before views (a warehouse of an earlier version) is dropped, and all files are new.
+func (w *Warehouse) uncheckedLakeFiles(ctx context.Context, tx *sql.Tx, t lakeTable, files []string) (fresh, gone []string, err error) {
+	if _, err := tx.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS "+filesTable+" (table_name VARCHAR, file VARCHAR)"); err != nil {
+		return nil, nil, fmt.Errorf("create %s: %w", filesTable, err)
+	}
+	isTable, err := tableExists(ctx, tx, t.Name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if isTable {
+		if _, err := tx.ExecContext(ctx, "DROP TABLE "+quoteIdent(t.Name)); err != nil {
+			return nil, nil, fmt.Errorf("replace table %s by a view: %w", t.Name, err)
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+filesTable+" WHERE table_name = ?", t.Name); err != nil {
+			return nil, nil, fmt.Errorf("write %s: %w", filesTable, err)
+		}
+		return files, nil, nil
+	}
+	loaded, err := loadedLakeFiles(ctx, tx, t.Name)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, f := range files {
+		name := lakeFileName(t.Name, f)
+		if loaded[name] {
+			delete(loaded, name)
+		} else {
+			fresh = append(fresh, f)
+		}
+	}
+	for name := range loaded {
+		gone = append(gone, name)
+	}
+	return fresh, gone, nil
+}
+
+// forgetLakeFiles removes files (as lakeFileName names them) from what table holds.
+func forgetLakeFiles(ctx context.Context, tx *sql.Tx, table string, names []string) error {
+	for _, n := range names {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+filesTable+" WHERE table_name = ? AND file = ?", table, n); err != nil {
+			return fmt.Errorf("write %s: %w", filesTable, err)
+		}
+	}
+	return nil
+}
+
 // hideReplayed deletes from the quarantine table the messages the replay log says were
 // landed in their event tables, so that each message is in one table or the other. The
 // lake keeps them (its files never change); the warehouse hides them at every refresh,
@@ -388,31 +494,19 @@ func (w *Warehouse) newLakeFiles(ctx context.Context, tx *sql.Tx, t lakeTable, f
 	if _, err := tx.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS "+filesTable+" (table_name VARCHAR, file VARCHAR)"); err != nil {
 		return nil, false, fmt.Errorf("create %s: %w", filesTable, err)
 	}
-	var n int
-	if err := tx.QueryRowContext(ctx,
-		"SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ?",
-		t.Name).Scan(&n); err != nil || n == 0 {
+	if ok, err := tableExists(ctx, tx, t.Name); err != nil || !ok {
+		if err == nil {
+			// A view of an earlier refresh, if any, makes room for the table.
+			_, err = tx.ExecContext(ctx, "DROP VIEW IF EXISTS "+quoteIdent(t.Name))
+		}
 		return nil, false, err
 	}
 	cols, err := describeColumns(ctx, tx, quoteIdent(t.Name))
 	if err != nil || !t.matches(cols) {
 		return nil, false, nil // a table of another shape: rebuild it
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT file FROM "+filesTable+" WHERE table_name = ?", t.Name)
+	loaded, err := loadedLakeFiles(ctx, tx, t.Name)
 	if err != nil {
-		return nil, false, err
-	}
-	loaded := map[string]bool{}
-	for rows.Next() {
-		var f string
-		if err := rows.Scan(&f); err != nil {
-			rows.Close()
-			return nil, false, err
-		}
-		loaded[f] = true
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, false, err
 	}
 	var fresh []string
@@ -428,6 +522,33 @@ func (w *Warehouse) newLakeFiles(ctx context.Context, tx *sql.Tx, t lakeTable, f
 		return nil, false, nil // a loaded file is gone: rebuild
 	}
 	return fresh, true, nil
+}
+
+// tableExists reports whether the warehouse has a table (not a view) of that name.
+func tableExists(ctx context.Context, tx *sql.Tx, name string) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx,
+		"SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ?",
+		name).Scan(&n)
+	return n > 0, err
+}
+
+// loadedLakeFiles returns the files (as lakeFileName names them) table holds.
+func loadedLakeFiles(ctx context.Context, tx *sql.Tx, table string) (map[string]bool, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT file FROM "+filesTable+" WHERE table_name = ?", table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	loaded := map[string]bool{}
+	for rows.Next() {
+		var f string
+		if err := rows.Scan(&f); err != nil {
+			return nil, err
+		}
+		loaded[f] = true
+	}
+	return loaded, rows.Err()
 }
 
 // recordLakeFiles notes the files now loaded into table; reset forgets the others.

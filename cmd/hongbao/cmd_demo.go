@@ -109,24 +109,46 @@ func runDemo(ctx context.Context, g *globalOptions, o *demoOptions, out io.Write
 		fmt.Fprintf(os.Stderr, "embedded broker on %s\n", b.Addr())
 		kafka = kafkaOptions{brokers: b.Addr(), topic: broker.DefaultTopic}
 	}
-	// Produce, then consume: on two cores the two steps run faster in turn than side
-	// by side, where the broker serves many small fetches to a consumer that keeps up.
-	st, err := runSimulate(ctx, &simulateOptions{kafka: kafka, world: o.world, dir: g.dir})
-	if err != nil {
-		return nil, err
-	}
 	if external {
+		st, err := runSimulate(ctx, &simulateOptions{kafka: kafka, world: o.world, dir: g.dir})
+		if err != nil {
+			return nil, err
+		}
 		// A cluster's topic may hold more than this run produced: drain it.
 		if _, err := runIngest(ctx, g, &ingestOptions{kafka: kafka, group: "hongbao-demo", flushRows: 250_000, untilIdle: 3 * time.Second}, nil); err != nil {
 			return nil, err
 		}
-	} else {
-		var target atomic.Int64
-		target.Store(st.Messages)
-		if _, err := runIngest(ctx, g, &ingestOptions{kafka: kafka, group: "hongbao-demo", flushRows: 250_000}, &target); err != nil {
-			return nil, err
-		}
+		return finishDemo(ctx, g, st, start, out)
 	}
+	// Produce and consume side by side, as a stream would: the ingester reads what the
+	// simulator produced so far, and stops once it has read every message the simulator
+	// says it produced.
+	var target atomic.Int64 // 0 until the simulator is done
+	ingestCtx, stopIngest := context.WithCancel(ctx)
+	defer stopIngest()
+	ingested := make(chan error, 1)
+	go func() {
+		_, err := runIngest(ingestCtx, g, &ingestOptions{kafka: kafka, group: "hongbao-demo", flushRows: 250_000}, &target)
+		ingested <- err
+	}()
+	st, err := runSimulate(ctx, &simulateOptions{kafka: kafka, world: o.world, dir: g.dir})
+	if err == nil && st.Messages == 0 {
+		err = errors.New("the simulator produced no events")
+	}
+	if err != nil {
+		stopIngest()
+		<-ingested
+		return nil, err
+	}
+	target.Store(st.Messages)
+	if err := <-ingested; err != nil {
+		return nil, err
+	}
+	return finishDemo(ctx, g, st, start, out)
+}
+
+// finishDemo summarizes the ingested run, writes the report and prints both.
+func finishDemo(ctx context.Context, g *globalOptions, st produce.Stats, start time.Time, out io.Writer) (*demoResult, error) {
 	res, err := demoSummary(ctx, g.dir, st)
 	if err != nil {
 		return nil, err

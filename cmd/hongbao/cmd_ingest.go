@@ -62,9 +62,9 @@ restarted ingester loses nothing and duplicates nothing.`,
 	return c
 }
 
-// runIngest consumes, then refreshes the warehouse. stopAt, if set and positive, is
-// how many messages the topic holds: ingest stops once it has read them all (and
-// checks the lake holds them).
+// runIngest consumes, then refreshes the warehouse. stopAt, if set, is how many
+// messages the topic holds once positive (a producer running beside the ingester sets
+// it when done): ingest stops once it has read them all, and checks the lake holds them.
 func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, stopAt *atomic.Int64) (*ingest.Summary, error) {
 	brokers, sec, err := o.kafka.connect(os.Stderr)
 	if err != nil {
@@ -97,6 +97,8 @@ func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, stopAt *
 			o.metricsServing(srv.URL())
 		}
 	}
+	runCtx, stopRun := context.WithCancel(ctx) // stopped on stopAt's count
+	defer stopRun()
 	bar := newProgress(-1, "ingest")
 	done := make(chan struct{})
 	go func() {
@@ -108,13 +110,14 @@ func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, stopAt *
 				return
 			case <-t.C:
 				bar.Metrics(met.Snapshot())
+				if stopAt != nil {
+					if target := stopAt.Load(); target > 0 && met.Read.Load() >= target {
+						stopRun()
+					}
+				}
 			}
 		}
 	}()
-	var stopAfter int64
-	if stopAt != nil {
-		stopAfter = stopAt.Load()
-	}
 	var committed atomic.Int64
 	// A look for new commits starts each refresh, on the keeper's goroutine.
 	var looked time.Time
@@ -127,12 +130,18 @@ func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, stopAt *
 				o.refreshed()
 			}
 		}})
-	sum, err := ingest.Run(ctx, ingest.Config{
+	cfg := ingest.Config{
 		Brokers: brokers, Topic: o.kafka.topic, Group: o.group, Dir: g.dir, Security: sec,
-		UntilIdle: o.untilIdle, StallTimeout: o.stallTimeout, FlushRows: o.flushRows, StopAfter: stopAfter,
+		UntilIdle: o.untilIdle, StallTimeout: o.stallTimeout, FlushRows: o.flushRows,
 		Consumed: &met.Read, Committed: &committed, Observer: met,
-	})
+	}
+	sum, err := ingest.Run(runCtx, cfg)
 	close(done)
+	if err == nil && stopAt != nil && ctx.Err() == nil {
+		// Stopped on the count: it says everything produced was read; the lake must
+		// say it is all there.
+		err = ingest.CheckDrained(ctx, cfg)
+	}
 	keeper.Stop()
 	if err != nil {
 		return sum, err

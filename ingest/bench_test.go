@@ -10,6 +10,46 @@ import (
 	"github.com/hongbao/hongbao/ingest"
 )
 
+// The stages of BenchmarkIngest have benchmarks of their own, so that a regression
+// shows where: BenchmarkConsume below (Kafka fetch and message framing),
+// events.BenchmarkDecode (decode and validate one message), lake.BenchmarkAppend
+// (Arrow building) and lake.BenchmarkCommit (zstd Parquet, fsync, marker).
+
+// BenchmarkConsume measures the consume stage alone: the ingester's partition reader
+// fetching every message of the topic from the embedded broker, nothing done with
+// them. Partitions are read one after the other, so it is one core's rate.
+func BenchmarkConsume(b *testing.B) {
+	dir := b.TempDir()
+	br := startBroker(b, filepath.Join(dir, "broker"))
+	st := produceWorld(b, br.Addr(), 0.003, 1)
+	ranges, _, err := ingest.TopicRanges(context.Background(), []string{br.Addr()}, topic)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var bytes int64
+	b.ResetTimer()
+	for b.Loop() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		var msgs int64
+		bytes = 0
+		for p := range ranges {
+			n, nb, err := ingest.ReadAll(ctx, []string{br.Addr()}, topic, p)
+			if err != nil {
+				cancel()
+				b.Fatal(err)
+			}
+			msgs += n
+			bytes += nb
+		}
+		cancel()
+		if msgs != st.Messages {
+			b.Fatalf("read %d of %d", msgs, st.Messages)
+		}
+	}
+	b.SetBytes(bytes)
+	b.ReportMetric(float64(st.Messages)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
 // BenchmarkIngest measures events/s from Kafka (the embedded broker, in process) to
 // durable Parquet in the lake: each iteration reads the whole topic into a new lake.
 // The topic is produced once, before the timer starts. Scale with -args.

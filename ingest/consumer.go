@@ -39,7 +39,9 @@ type Config struct {
 	// FlushRows commits a partition's batches once they hold this many rows; 0 means 250,000.
 	FlushRows int
 	// FlushBytes commits a partition's batches once the messages they hold add up to
-	// this many bytes; 0 means 64 MiB.
+	// this many bytes; 0 means PendingBudget shared among the topic's partitions
+	// (between 8 and 64 MiB each), so that the whole ingester's memory is bounded in
+	// bytes whatever the number of partitions.
 	FlushBytes int
 	// FlushInterval commits what a partition holds at least this often; 0 means 5s.
 	FlushInterval time.Duration
@@ -86,9 +88,6 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if cfg.FlushRows <= 0 {
 		cfg.FlushRows = 250_000
 	}
-	if cfg.FlushBytes <= 0 {
-		cfg.FlushBytes = 64 << 20
-	}
 	if cfg.FlushInterval <= 0 {
 		cfg.FlushInterval = 5 * time.Second
 	}
@@ -126,6 +125,9 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if cfg.FlushBytes <= 0 {
+		cfg.FlushBytes = flushBytesFor(len(st.Partitions))
 	}
 	in := &ingester{cfg: cfg, lake: lk, sum: &Summary{}, topicID: st.ID, positions: map[int]*atomic.Int64{},
 		seen: cfg.Seen, seededParts: map[int]bool{}}
@@ -232,6 +234,18 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		}
 	}
 	return in.sum, nil
+}
+
+// PendingBudget is what the messages every partition has read but not yet sealed
+// may add up to, when Config.FlushBytes is 0. A partition holds up to three batches
+// (one filling, one waiting, one being written), so the ingester's batches stay
+// within about three times this, in bytes, at every scale.
+const PendingBudget = 128 << 20
+
+// flushBytesFor is each partition's share of PendingBudget: at least 8 MiB, so that
+// a topic of many partitions still writes files worth reading, and at most 64 MiB.
+func flushBytesFor(partitions int) int {
+	return min(max(PendingBudget/max(1, partitions), 8<<20), 64<<20)
 }
 
 // The group's timeouts: a member that stops heartbeating loses its partitions after
@@ -403,6 +417,9 @@ func CheckDrained(ctx context.Context, cfg Config) error {
 	st, err := adm.state(ctx, 15*time.Second)
 	if err != nil {
 		return fmt.Errorf("%w: the brokers could not say where the topic ends: %w", ErrNotDrained, err)
+	}
+	if cfg.FlushBytes <= 0 {
+		cfg.FlushBytes = flushBytesFor(len(st.Partitions))
 	}
 	in := &ingester{cfg: cfg, lake: lk, topicID: st.ID, positions: map[int]*atomic.Int64{}}
 	if err := in.checkTopic(st); err != nil {

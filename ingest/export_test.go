@@ -44,3 +44,22 @@ func GroupMembers(ctx context.Context, brokers []string, topic, group string) (i
 	}
 	return n, nil
 }
+
+// ReadAll reads every message partition p holds, from its log's start to the high
+// watermark of the first fetch, with the ingester's own partition reader, and returns
+// how many messages and bytes it read: the consume stage alone, for BenchmarkConsume.
+func ReadAll(ctx context.Context, brokers []string, topic string, p int) (msgs, bytes int64, err error) {
+	r := newPartitionReader(brokers, topic, p, fromLogStart, func(string, ...any) {}, nil)
+	defer r.Close()
+	for {
+		m, ok, err := r.Next(ctx)
+		if err != nil {
+			return msgs, bytes, err
+		}
+		if !ok {
+			return msgs, bytes, nil // caught up
+		}
+		msgs++
+		bytes += int64(len(m.Key) + len(m.Value))
+	}
+}

@@ -87,16 +87,19 @@ func New(cfg Config) *Producer {
 		chunk = 20_000
 	}
 	w := &kafka.Writer{
-		Addr:                   kafka.TCP(cfg.Brokers...),
-		Topic:                  cfg.Topic,
-		Balancer:               &kafka.Murmur2Balancer{}, // the Java client's partitioner: same key, same partition
-		RequiredAcks:           kafka.RequireAll,
-		MaxAttempts:            10,
-		WriteBackoffMin:        100 * time.Millisecond,
-		WriteBackoffMax:        2 * time.Second,
-		BatchSize:              chunk,
-		BatchBytes:             8 << 20,
-		BatchTimeout:           20 * time.Millisecond,
+		Addr:            kafka.TCP(cfg.Brokers...),
+		Topic:           cfg.Topic,
+		Balancer:        &kafka.Murmur2Balancer{}, // the Java client's partitioner: same key, same partition
+		RequiredAcks:    kafka.RequireAll,
+		MaxAttempts:     10,
+		WriteBackoffMin: 100 * time.Millisecond,
+		WriteBackoffMax: 2 * time.Second,
+		BatchSize:       chunk,
+		BatchBytes:      8 << 20,
+		BatchTimeout:    20 * time.Millisecond,
+		// lz4 batches: the broker's log (and what crosses the socket) shrinks several
+		// times, for a decompression the consumer hardly notices.
+		Compression:            kafka.Lz4,
 		AllowAutoTopicCreation: true,
 		Transport:              cfg.Security.Transport(10 * time.Second),
 	}

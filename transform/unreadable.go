@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/hongbao/hongbao/ingest/quarantine"
 )
 
 // UnreadableFile is a lake file DuckDB cannot read, for example one an older ingester
@@ -55,22 +57,6 @@ func firstLine(err error) string {
 	return strings.TrimSpace(s)
 }
 
-// probeLakeFile reads every value of one Parquet file with DuckDB and returns the error
-// reading it gives, or nil. It is the slow, file-by-file check that finds which files of
-// a failed load are at fault; a load that works never needs it.
-func probeLakeFile(ctx context.Context, db Queryer, path string) error {
-	// hash reads each value of each column (max alone could be answered from the
-	// file's statistics).
-	rows, err := db.QueryContext(ctx, "SELECT max(hash(COLUMNS(*))) FROM "+readParquetSQL([]string{path}))
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-	}
-	return rows.Err()
-}
-
 // lakeLoadError is a failed read of lake files while loading a table: the files may be
 // at fault, which Refresh checks one by one.
 type lakeLoadError struct {
@@ -92,7 +78,7 @@ func (w *Warehouse) probeFiles(ctx context.Context, le *lakeLoadError) ([]Unread
 		if _, err := os.Stat(f); errors.Is(err, os.ErrNotExist) {
 			continue // evicted or removed since the listing
 		}
-		if err := probeLakeFile(ctx, w.db, f); err != nil {
+		if err := quarantine.ProbeFile(ctx, w.db, f); err != nil {
 			bad = append(bad, UnreadableFile{Table: le.table, Path: f, Err: err})
 		}
 	}

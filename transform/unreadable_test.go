@@ -10,6 +10,7 @@ import (
 
 	"github.com/hongbao/hongbao/ingest/events"
 	"github.com/hongbao/hongbao/ingest/lake"
+	"github.com/hongbao/hongbao/ingest/quarantine"
 	"github.com/hongbao/hongbao/internal/testworld"
 )
 
@@ -42,7 +43,7 @@ func TestRefreshSkipsAnUnreadableFileAndSaysHowToFixIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	perr := probeLakeFile(ctx, w.DB(), badPath)
+	perr := quarantine.ProbeFile(ctx, w.DB(), badPath)
 	if perr == nil || !strings.Contains(perr.Error(), "Invalid string encoding") {
 		t.Fatalf("DuckDB reading the file: %v", perr)
 	}

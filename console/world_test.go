@@ -1,7 +1,6 @@
 package console
 
 import (
-	"os"
 	"testing"
 	"time"
 
@@ -30,11 +29,7 @@ type world struct {
 
 var shared = testworld.Shared[*world]{Name: "console", Build: buildWorld}
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	shared.Remove()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { shared.Main(m) }
 
 func buildWorld(t testing.TB, dir string) *world {
 	w := &world{}

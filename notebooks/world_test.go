@@ -3,7 +3,6 @@ package notebooks
 import (
 	"context"
 	"fmt"
-	"os"
 	"sort"
 	"testing"
 	"time"
@@ -52,11 +51,7 @@ type worldFacts struct {
 // shared is the world, built once per test binary.
 var shared = testworld.Shared[*world]{Name: "notebooks", Build: buildWorld}
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	shared.Remove()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { shared.Main(m) }
 
 // testWorld returns the world, built on the first call.
 func testWorld(t *testing.T) *world {

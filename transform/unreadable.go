@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/hongbao/hongbao/ingest/quarantine"
 )
 
 // UnreadableFile is a lake file DuckDB cannot read, for example one an older ingester
@@ -55,13 +57,6 @@ func firstLine(err error) string {
 	return strings.TrimSpace(s)
 }
 
-// probeLakeFile reads every value of one Parquet file with DuckDB and returns the error
-// reading it gives, or nil. It is the slow, file-by-file check that finds which files of
-// a failed load are at fault; a load that works never needs it.
-func probeLakeFile(ctx context.Context, db Queryer, path string) error {
-	return probeLakeFiles(ctx, db, []string{path})
-}
-
 // probeLakeFiles reads every value of Parquet files with DuckDB and returns the error
 // reading them gives, or nil.
 func probeLakeFiles(ctx context.Context, db Queryer, paths []string) error {
@@ -98,7 +93,7 @@ func (w *Warehouse) probeFiles(ctx context.Context, le *lakeLoadError) ([]Unread
 		if _, err := os.Stat(f); errors.Is(err, os.ErrNotExist) {
 			continue // evicted or removed since the listing
 		}
-		if err := probeLakeFile(ctx, w.db, f); err != nil {
+		if err := quarantine.ProbeFile(ctx, w.db, f); err != nil {
 			bad = append(bad, UnreadableFile{Table: le.table, Path: f, Err: err})
 		}
 	}

@@ -2,6 +2,7 @@ package transform
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/hongbao/hongbao/ingest/events"
 	"github.com/hongbao/hongbao/ingest/lake"
+	"github.com/hongbao/hongbao/ingest/quarantine"
 	"github.com/hongbao/hongbao/internal/testworld"
 )
 
@@ -42,7 +44,7 @@ func TestRefreshSkipsAnUnreadableFileAndSaysHowToFixIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	perr := probeLakeFile(ctx, w.DB(), badPath)
+	perr := quarantine.ProbeFile(ctx, w.DB(), badPath)
 	if perr == nil || !strings.Contains(perr.Error(), "Invalid string encoding") {
 		t.Fatalf("DuckDB reading the file: %v", perr)
 	}
@@ -62,15 +64,10 @@ func TestRefreshSkipsAnUnreadableFileAndSaysHowToFixIt(t *testing.T) {
 			}
 		}
 		// Committed: the other files' rows are there, the models built.
-		if n := queryInt(t, w.DB(), "SELECT count(*) FROM grabs"); n != 7 {
-			t.Errorf("round %d: grabs has %d rows, want the 7 of the readable files", round, n)
-		}
-		if n := queryInt(t, w.DB(), "SELECT sum(claims) FROM claims_per_minute"); n != 7 {
-			t.Errorf("round %d: claims_per_minute counts %d claims, want 7", round, n)
-		}
-		if n := queryInt(t, w.DB(), "SELECT lake_files FROM _hongbao_meta WHERE name = 'grabs'"); n != 2 {
-			t.Errorf("round %d: _hongbao_meta says %d grabs files, want 2", round, n)
-		}
+		checkCounts(t, w.DB(), fmt.Sprintf("round %d", round),
+			wantCount{"SELECT count(*) FROM grabs", 7, "rows of grabs (those of the readable files)"},
+			wantCount{"SELECT sum(claims) FROM claims_per_minute", 7, "claims counted by claims_per_minute"},
+			wantCount{"SELECT lake_files FROM _hongbao_meta WHERE name = 'grabs'", 2, "grabs files in _hongbao_meta"})
 	}
 }
 
@@ -103,14 +100,27 @@ func TestRefreshLeavesReplayedMessagesOutOfQuarantine(t *testing.T) {
 		if err := w.Refresh(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if n := queryInt(t, w.DB(), "SELECT count(*) FROM quarantine"); n != 0 {
-			t.Errorf("quarantine has %d rows after the replay, want 0", n)
-		}
-		if n := queryInt(t, w.DB(), "SELECT row_count FROM _hongbao_meta WHERE name = 'quarantine'"); n != 0 {
-			t.Errorf("_hongbao_meta counts %d quarantine rows, want 0", n)
-		}
-		if n := queryInt(t, w.DB(), "SELECT count(*) FROM quarantine_replays"); n != 2 {
-			t.Errorf("quarantine_replays has %d rows, want 2", n)
+		checkCounts(t, w.DB(), "after the replay",
+			wantCount{"SELECT count(*) FROM quarantine", 0, "rows of quarantine"},
+			wantCount{"SELECT row_count FROM _hongbao_meta WHERE name = 'quarantine'", 0, "quarantine rows in _hongbao_meta"},
+			wantCount{"SELECT count(*) FROM quarantine_replays", 2, "rows of quarantine_replays"})
+	}
+}
+
+// wantCount is a count a query must give: what names it in a failure.
+type wantCount struct {
+	query string
+	want  int64
+	what  string
+}
+
+// checkCounts runs each check's query on db and reports, under when, the counts that
+// differ from what it wants.
+func checkCounts(t *testing.T, db *sql.DB, when string, checks ...wantCount) {
+	t.Helper()
+	for _, c := range checks {
+		if n := queryInt(t, db, c.query); n != c.want {
+			t.Errorf("%s: %s: %d, want %d", when, c.what, n, c.want)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,18 +12,7 @@ import (
 // TestIngestKeepsWarehouseCurrent runs the ingester with no end and checks that the
 // warehouse fills while it runs, not only when it stops.
 func TestIngestKeepsWarehouseCurrent(t *testing.T) {
-	dir := t.TempDir()
-	b, err := broker.Start(broker.Config{Listen: "127.0.0.1:0", DataDir: filepath.Join(dir, "broker")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	g := &globalOptions{dir: filepath.Join(dir, "data")}
-	kafka := kafkaOptions{brokers: b.Addr(), topic: broker.DefaultTopic}
-	st, err := runSimulate(context.Background(), &simulateOptions{kafka: kafka, world: worldOptions{scale: 0.0002, seed: 9}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	g, kafka, st := simulatedBroker(t, "", 0.0002, 9)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	// After each refresh, on the refresher's goroutine (no refresh has the warehouse
@@ -70,18 +58,7 @@ func TestIngestKeepsWarehouseCurrent(t *testing.T) {
 // on one data folder: both drain, both refresh the warehouse (one waits for the
 // other's lock), both exit 0, and the warehouse holds every event once.
 func TestTwoIngestCommandsOneFolder(t *testing.T) {
-	dir := t.TempDir()
-	b, err := broker.Start(broker.Config{Listen: "127.0.0.1:0", DataDir: filepath.Join(dir, "broker"), Topic: broker.DefaultTopic})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	g := &globalOptions{dir: filepath.Join(dir, "data")}
-	kafka := kafkaOptions{brokers: b.Addr(), topic: broker.DefaultTopic}
-	st, err := runSimulate(context.Background(), &simulateOptions{kafka: kafka, world: worldOptions{scale: 0.0003, seed: 10}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	g, kafka, st := simulatedBroker(t, broker.DefaultTopic, 0.0003, 10)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	errs := make(chan error, 2)

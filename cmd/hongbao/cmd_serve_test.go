@@ -5,12 +5,10 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/hongbao/hongbao/ingest/broker"
 	"github.com/hongbao/hongbao/internal/testworld"
 	"github.com/hongbao/hongbao/transform"
 )
@@ -70,17 +68,7 @@ func TestServeListensOnLoopbackOnly(t *testing.T) {
 // TestIngestMetricsWhileRunning runs 'hongbao ingest --metrics-addr' and scrapes the
 // metrics while it runs: the three named families are there, with messages read.
 func TestIngestMetricsWhileRunning(t *testing.T) {
-	dir := t.TempDir()
-	b, err := broker.Start(broker.Config{Listen: "127.0.0.1:0", DataDir: filepath.Join(dir, "broker")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	g := &globalOptions{dir: filepath.Join(dir, "data")}
-	kafka := kafkaOptions{brokers: b.Addr(), topic: broker.DefaultTopic}
-	if _, err := runSimulate(context.Background(), &simulateOptions{kafka: kafka, world: worldOptions{scale: 0.0002, seed: 9}}); err != nil {
-		t.Fatal(err)
-	}
+	g, kafka, _ := simulatedBroker(t, "", 0.0002, 9)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	// Each refresh while ingest runs is a moment to scrape: the ingester is still up.

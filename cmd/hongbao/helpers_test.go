@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/hongbao/hongbao/ingest/broker"
+	"github.com/hongbao/hongbao/ingest/produce"
 	"github.com/hongbao/hongbao/internal/testworld"
 )
 
@@ -30,6 +33,26 @@ func sqlTestWarehouse(t *testing.T) *globalOptions {
 		t.Fatal(err)
 	}
 	return g
+}
+
+// simulatedBroker starts an embedded broker (creating topic when it is not empty)
+// that the test stops, and runs 'hongbao simulate' into broker.DefaultTopic at scale and
+// seed; it returns the options of a data folder beside the broker's, the Kafka options
+// and what the simulator produced.
+func simulatedBroker(t *testing.T, topic string, scale float64, seed uint64) (*globalOptions, kafkaOptions, produce.Stats) {
+	t.Helper()
+	dir := t.TempDir()
+	b, err := broker.Start(broker.Config{Listen: "127.0.0.1:0", DataDir: filepath.Join(dir, "broker"), Topic: topic})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	kafka := kafkaOptions{brokers: b.Addr(), topic: broker.DefaultTopic}
+	st, err := runSimulate(context.Background(), &simulateOptions{kafka: kafka, world: worldOptions{scale: scale, seed: seed}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &globalOptions{dir: filepath.Join(dir, "data")}, kafka, st
 }
 
 // execHongbao runs the command line with args and stdin, as main does, and returns

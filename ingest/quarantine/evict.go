@@ -45,7 +45,7 @@ func Evict(ctx context.Context, dir string, paths []string) ([]lake.Eviction, er
 		_, err := os.Stat(t.path)
 		switch {
 		case err == nil:
-			if probeFile(ctx, ldb.db, t.path) == nil {
+			if ProbeFile(ctx, ldb.db, t.path) == nil {
 				return out, fmt.Errorf("%w: %s; evict moves only a file the warehouse cannot load (the one 'hongbao transform' names)",
 					ErrReadable, t.path)
 			}

@@ -125,7 +125,7 @@ func (l *lakeDB) explain(ctx context.Context, err error, tables ...string) error
 	var bad []string
 	for _, t := range tables {
 		for _, f := range l.files[t] {
-			if probeFile(ctx, l.db, f) != nil {
+			if ProbeFile(ctx, l.db, f) != nil {
 				bad = append(bad, f)
 			}
 		}
@@ -163,11 +163,14 @@ func readParquet(files []string) string {
 	return "read_parquet([" + strings.Join(quoted, ", ") + "], union_by_name = true)"
 }
 
-// probeFile reads every value of one Parquet file and returns the error DuckDB gives
-// reading it, or nil: the slow check, file by file, of a read that failed. hash reads
-// each value of each column (one result column each), where max alone could be
-// answered from the file's statistics.
-func probeFile(ctx context.Context, db *sql.DB, path string) error {
+// ProbeFile reads every value of one Parquet file and returns the error DuckDB gives
+// reading it, or nil: the slow check, file by file, of a read that failed (the
+// quarantine's eviction and the warehouse's refresh both use it). hash reads each value
+// of each column (one result column each), where max alone could be answered from the
+// file's statistics. db is a *sql.DB, *sql.Conn or *sql.Tx.
+func ProbeFile(ctx context.Context, db interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}, path string) error {
 	rows, err := db.QueryContext(ctx, "SELECT max(hash(COLUMNS(*))) FROM "+readParquet([]string{path}))
 	if err != nil {
 		return err

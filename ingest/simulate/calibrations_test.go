@@ -58,23 +58,36 @@ func TestBuiltinCalibrationsAreListed(t *testing.T) {
 	}
 }
 
-// Reading B: every figure in Eve 00:00 → Day 1 16:00.
-func TestCalibration2014ReadingB(t *testing.T) {
-	const scale = 0.002
-	cal, err := LoadCalibration("2014")
+// simulateNamed loads a built-in calibration and simulates it with seed 7.
+func simulateNamed(t *testing.T, name string, scale float64) (*Calibration, tally) {
+	t.Helper()
+	cal, err := LoadCalibration(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tl := simulateCal(t, cal, scale, 7)
+	return cal, simulateCal(t, cal, scale, 7)
+}
+
+// checkMidnight2014 checks the 2014 midnight both readings share: 585,000 attempts in
+// 00:00-00:05 of Day 1 and 25,000 claims in its first minute.
+func checkMidnight2014(t *testing.T, tl tally, w Window, scale float64) {
+	t.Helper()
+	near(t, "attempts 00:00-00:05 Day 1", float64(tl.attemptsIn(w.PeakMinute, w.PeakMinute.Add(5*time.Minute))), 585000*scale, 0.05)
+	if got, want := tl.claimsPerMin[w.PeakMinute.Unix()/60], int(math.Round(25000*scale)); got != want {
+		t.Errorf("claims at 00:00 Day 1: %d, want %d", got, want)
+	}
+}
+
+// Reading B: every figure in Eve 00:00 → Day 1 16:00.
+func TestCalibration2014ReadingB(t *testing.T) {
+	const scale = 0.002
+	cal, tl := simulateNamed(t, "2014", scale)
 	w := cal.Window
 	if got, want := float64(tl.claimsIn(w.Figures(), w.End)), 9412*2400*scale; math.Abs(got-want) > 1 {
 		t.Errorf("claims Eve 00:00 → Day 1 16:00: %.0f, want %.0f exactly", got, want)
 	}
 	near(t, "attempts Eve 00:00 → Day 1 16:00", float64(tl.attemptsIn(w.Figures(), w.End)), 75e6*scale, 0.02)
-	near(t, "attempts 00:00-00:05 Day 1", float64(tl.attemptsIn(w.PeakMinute, w.PeakMinute.Add(5*time.Minute))), 585000*scale, 0.05)
-	if got, want := tl.claimsPerMin[w.PeakMinute.Unix()/60], int(math.Round(25000*scale)); got != want {
-		t.Errorf("claims at 00:00 Day 1: %d, want %d", got, want)
-	}
+	checkMidnight2014(t, tl, w, scale)
 	for m, n := range tl.claimsPerMin {
 		if m != w.PeakMinute.Unix()/60 && n >= tl.claimsPerMin[w.PeakMinute.Unix()/60] {
 			t.Errorf("minute %s has %d claims, as many as the peak", time.Unix(m*60, 0).In(cal.Location()), n)
@@ -88,30 +101,19 @@ func TestCalibration2014ReadingB(t *testing.T) {
 // Reading A: 75 M claims since 03:11 on launch day.
 func TestCalibration2014SinceLaunch(t *testing.T) {
 	const scale = 0.002
-	cal, err := LoadCalibration("2014-since-launch")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tl := simulateCal(t, cal, scale, 7)
+	cal, tl := simulateNamed(t, "2014-since-launch", scale)
 	w := cal.Window
 	if got, want := float64(tl.claimsIn(w.Start, w.End)), 75e6*scale; math.Abs(got-want) > 1 {
 		t.Errorf("claims since launch: %.0f, want %.0f exactly", got, want)
 	}
 	near(t, "claims a minute since launch", float64(tl.claimsIn(w.Start, w.End))/w.End.Sub(w.Start).Minutes(), 9412*scale, 0.01)
-	near(t, "attempts 00:00-00:05 Day 1", float64(tl.attemptsIn(w.PeakMinute, w.PeakMinute.Add(5*time.Minute))), 585000*scale, 0.05)
-	if got, want := tl.claimsPerMin[w.PeakMinute.Unix()/60], int(math.Round(25000*scale)); got != want {
-		t.Errorf("claims at 00:00 Day 1: %d, want %d", got, want)
-	}
+	checkMidnight2014(t, tl, w, scale)
 }
 
 // 2016: 8.08 bn sent plus received on Eve, the busiest second 409,000.
 func TestCalibration2016(t *testing.T) {
 	const scale = 0.0003
-	cal, err := LoadCalibration("2016")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tl := simulateCal(t, cal, scale, 7)
+	cal, tl := simulateNamed(t, "2016", scale)
 	onEve := 0
 	for sec, n := range tl.perSecond {
 		if sec >= cal.Window.Start.Unix() && sec < cal.Window.End.Unix() {

@@ -61,7 +61,7 @@ func QueryInt(t testing.TB, db *sql.DB, q string) int64 {
 }
 
 // Shared is a data folder built once per test binary, in a temporary folder, for
-// tests that only read it. The package's TestMain calls Remove after the tests.
+// tests that only read it. The package's TestMain calls Main, which removes it after the tests.
 type Shared[T any] struct {
 	// Name names the temporary folder: hongbao-NAME-*.
 	Name string
@@ -92,6 +92,14 @@ func (s *Shared[T]) Get(t testing.TB) (string, T) {
 		t.Fatal(s.err)
 	}
 	return s.dir, s.v
+}
+
+// Main runs the package's tests and removes the folder after them, then exits with
+// their code: a package's TestMain is `func TestMain(m *testing.M) { shared.Main(m) }`.
+func (s *Shared[T]) Main(m *testing.M) {
+	code := m.Run()
+	s.Remove()
+	os.Exit(code)
 }
 
 // Remove removes the folder, when it was made.

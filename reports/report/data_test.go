@@ -139,11 +139,18 @@ func TestRunInfo(t *testing.T) {
 	}
 }
 
-func TestHeadlineData(t *testing.T) {
-	d, err := headlineData(context.Background(), testSource(t))
+// sectionData runs one section's data function on the test warehouse.
+func sectionData[T any](t *testing.T, data func(context.Context, *source) (T, error)) T {
+	t.Helper()
+	d, err := data(context.Background(), testSource(t))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return d
+}
+
+func TestHeadlineData(t *testing.T) {
+	d := sectionData(t, headlineData)
 	// Worked out by hand from warehouse_test.go.
 	want := map[string]float64{
 		"eve_participants":         8,           // grabbers u1–u7 and sender u8, Eve 20:00 → 02:00
@@ -170,10 +177,7 @@ func TestHeadlineData(t *testing.T) {
 }
 
 func TestPeakData(t *testing.T) {
-	d, err := peakData(context.Background(), testSource(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := sectionData(t, peakData)
 	if len(d.Minutes) != 120 || !d.Minutes[0].T.Equal(at(30, 23, 0)) {
 		t.Fatalf("%d minutes from %v, want 120 from Eve 23:00", len(d.Minutes), d.Minutes[0].T)
 	}
@@ -197,10 +201,7 @@ func TestPeakData(t *testing.T) {
 }
 
 func TestAdoptionData(t *testing.T) {
-	d, err := adoptionData(context.Background(), testSource(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := sectionData(t, adoptionData)
 	var funnel []int64
 	for _, s := range d.Funnel {
 		funnel = append(funnel, s.Users)
@@ -223,10 +224,7 @@ func TestAdoptionData(t *testing.T) {
 }
 
 func TestBankData(t *testing.T) {
-	d, err := bankData(context.Background(), testSource(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := sectionData(t, bankData)
 	if d.TableSource != "warehouse" || len(d.Banks) != 5 || d.Banks[2].Code != "HXB" {
 		t.Fatalf("bank table from %s: %+v; want the 5 banks of DIR/banks.csv, largest first", d.TableSource, d.Banks)
 	}
@@ -254,10 +252,7 @@ func TestBankData(t *testing.T) {
 }
 
 func TestScenarioData(t *testing.T) {
-	d, err := scenarioData(context.Background(), testSource(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := sectionData(t, scenarioData)
 	found := map[string]Scenario{}
 	for _, s := range d.Scenarios {
 		found[s.Provider+"/"+s.Code] = s
@@ -296,10 +291,7 @@ func TestScenarioData(t *testing.T) {
 }
 
 func TestRiskData(t *testing.T) {
-	d, err := riskData(context.Background(), testSource(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := sectionData(t, riskData)
 	// weixin.qq.com is WeChat's own host; the other three links are not.
 	if d.Links != 4 || d.OffWeChat != 3 || d.Hosts != 3 || d.Sharers != 3 || d.Chats != 3 || !near(d.PerThousand, 800) {
 		t.Errorf("links %+v", d)
@@ -315,10 +307,7 @@ func TestRiskData(t *testing.T) {
 }
 
 func TestMethodData(t *testing.T) {
-	d, err := methodData(context.Background(), testSource(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := sectionData(t, methodData)
 	want := map[int]map[string]float64{
 		// Eve 00:00 → Day 1 16:00 holds every claim but the two on the 26th.
 		1: {"claims": 12, "minutes_since_first_claim": 7560, "claims_eve_to_day1": 10, "eve_to_day1_minutes": 2400, "peak_claims_per_minute": 3},
@@ -390,10 +379,7 @@ func TestRunRecord(t *testing.T) {
 
 // The hindsight chapter reads the later Eves from the warehouse table later_years.
 func TestHindsightData(t *testing.T) {
-	d, err := hindsightData(context.Background(), testSource(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := sectionData(t, hindsightData)
 	if d.From != "warehouse" || len(d.Rows) != 16 {
 		t.Fatalf("%d rows from %s, want the 16 of later_years from the warehouse", len(d.Rows), d.From)
 	}

@@ -89,23 +89,25 @@ var zhWords = map[string]string{
 	"shakes": "次", "shakes/min": "次/分钟", "yuan": "元", "interactions": "次",
 }
 
+// shortUnits are the large units each language counts in, largest first.
+var shortUnits = map[Lang][]struct {
+	size   float64
+	suffix string
+}{
+	Chinese: {{1e8, "亿"}, {1e4, "万"}},
+	English: {{1e9, " bn"}, {1e6, " M"}},
+}
+
 // short writes a large count the way each language reads it: "14.2 bn", "142亿".
 func short(l Lang, v float64) string {
-	trim := func(x float64) string { return strconv.FormatFloat(math.Round(x*100)/100, 'f', -1, 64) }
+	units := shortUnits[English]
 	if l == Chinese {
-		switch {
-		case v >= 1e8:
-			return trim(v/1e8) + "亿"
-		case v >= 1e4:
-			return trim(v/1e4) + "万"
-		}
-		return locale.Number(v)
+		units = shortUnits[Chinese]
 	}
-	switch {
-	case v >= 1e9:
-		return trim(v/1e9) + " bn"
-	case v >= 1e6:
-		return trim(v/1e6) + " M"
+	for _, u := range units {
+		if v >= u.size {
+			return strconv.FormatFloat(math.Round(v/u.size*100)/100, 'f', -1, 64) + u.suffix
+		}
 	}
 	return locale.Number(v)
 }

@@ -191,43 +191,30 @@ func newSource(ctx context.Context, db *sql.DB, dir datadir.Dir) (*source, error
 	return &source{db: db, run: ri, facts: m}, nil
 }
 
-// sections are the data functions, in the order collect runs them.
-var sections = []struct {
+// dataSection is one data function of the report and where its result goes.
+type dataSection struct {
 	name string
 	run  func(context.Context, *source, *reportData) error
-}{
-	{"method", func(ctx context.Context, src *source, d *reportData) (err error) {
-		d.Method, err = methodData(ctx, src)
+}
+
+// section pairs a section's data function with its field of reportData.
+func section[T any](name string, data func(context.Context, *source) (T, error), field func(*reportData) *T) dataSection {
+	return dataSection{name, func(ctx context.Context, src *source, d *reportData) (err error) {
+		*field(d), err = data(ctx, src)
 		return
-	}},
-	{"headline", func(ctx context.Context, src *source, d *reportData) (err error) {
-		d.Headline, err = headlineData(ctx, src)
-		return
-	}},
-	{"midnight peak", func(ctx context.Context, src *source, d *reportData) (err error) {
-		d.Peak, err = peakData(ctx, src)
-		return
-	}},
-	{"payment adoption", func(ctx context.Context, src *source, d *reportData) (err error) {
-		d.Adoption, err = adoptionData(ctx, src)
-		return
-	}},
-	{"bank coverage", func(ctx context.Context, src *source, d *reportData) (err error) {
-		d.Banks, err = bankData(ctx, src)
-		return
-	}},
-	{"payment scenarios", func(ctx context.Context, src *source, d *reportData) (err error) {
-		d.Scenarios, err = scenarioData(ctx, src)
-		return
-	}},
-	{"risk", func(ctx context.Context, src *source, d *reportData) (err error) {
-		d.Risk, err = riskData(ctx, src)
-		return
-	}},
-	{"hindsight", func(ctx context.Context, src *source, d *reportData) (err error) {
-		d.Hindsight, err = hindsightData(ctx, src)
-		return
-	}},
+	}}
+}
+
+// sections are the data functions, in the order collect runs them.
+var sections = []dataSection{
+	section("method", methodData, func(d *reportData) *MethodData { return &d.Method }),
+	section("headline", headlineData, func(d *reportData) *HeadlineData { return &d.Headline }),
+	section("midnight peak", peakData, func(d *reportData) *PeakData { return &d.Peak }),
+	section("payment adoption", adoptionData, func(d *reportData) *AdoptionData { return &d.Adoption }),
+	section("bank coverage", bankData, func(d *reportData) *BankData { return &d.Banks }),
+	section("payment scenarios", scenarioData, func(d *reportData) *ScenarioData { return &d.Scenarios }),
+	section("risk", riskData, func(d *reportData) *RiskData { return &d.Risk }),
+	section("hindsight", hindsightData, func(d *reportData) *HindsightData { return &d.Hindsight }),
 }
 
 // collect reads the run (the warehouse's data window and the run record of data

@@ -102,8 +102,4 @@ func openTest(t *testing.T) *sql.DB {
 	return testworld.Open(t, transform.OpenReadOnly, testWarehouse(t)).DB()
 }
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	shared.Remove()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { shared.Main(m) }

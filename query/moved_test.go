@@ -33,6 +33,10 @@ func TestMovedDataFolder(t *testing.T) {
 		}
 	}
 
+	if _, err := transform.OpenReadOnly(moved); !errors.Is(err, ErrLakeElsewhere) {
+		t.Fatalf("open a moved folder read-only (facts, report): got %v, want ErrLakeElsewhere", err)
+	}
+
 	testworld.Refresh(t, transform.Open, moved)
 	if got := grabsIn(t, moved); got != want {
 		t.Errorf("after the refresh in its new place: %d grabs, want %d", got, want)

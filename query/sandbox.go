@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 
@@ -154,39 +153,11 @@ func openSandbox(dir string, opts SandboxOptions, writable string) (*Sandbox, er
 		}
 		return nil, fmt.Errorf("open warehouse %s: %w", p, err)
 	}
-	if err := s.checkLakeHere(data); err != nil {
+	if err := transform.CheckLakeHere(context.Background(), s.db, absDir, s.path); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, nil
-}
-
-// viewFile is a Parquet file named in a view's SQL.
-var viewFile = regexp.MustCompile(`'([^']+\.parquet)'`)
-
-// checkLakeHere refuses a warehouse whose event views read another folder's lake: the
-// views name the lake's files by absolute path, so a data folder moved or copied since
-// its last refresh would read the old place (or be refused it) with a puzzling message.
-func (s *Sandbox) checkLakeHere(data datadir.Dir) error {
-	rows, err := s.db.Query("SELECT sql FROM duckdb_views() WHERE database_name = 'warehouse' AND NOT internal")
-	if err != nil {
-		return fmt.Errorf("open warehouse %s: list its views: %w", s.path, err)
-	}
-	defer rows.Close()
-	lakeDir := strings.TrimSuffix(filepath.ToSlash(data.Lake()), "/") + "/"
-	for rows.Next() {
-		var text string
-		if err := rows.Scan(&text); err != nil {
-			return fmt.Errorf("open warehouse %s: list its views: %w", s.path, err)
-		}
-		for _, m := range viewFile.FindAllStringSubmatch(text, -1) {
-			if f := m[1]; !strings.HasPrefix(f, lakeDir) {
-				return fmt.Errorf("%w: the warehouse %s reads lake files elsewhere (%s), not in %s; the data folder was moved or copied since its last refresh: run 'hongbao transform --dir %s' once to point it at the lake here",
-					ErrLakeElsewhere, s.path, filepath.Dir(filepath.Dir(f)), data.Lake(), string(data))
-			}
-		}
-	}
-	return rows.Err()
 }
 
 func withSlash(dirs []string) []string {

@@ -34,3 +34,8 @@ var ErrUnreadableLakeFile = errors.New("a lake file cannot be read")
 type Queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
+
+// ErrLakeElsewhere means the warehouse's views read the lake of another folder: the data
+// folder was moved or copied since its last refresh, and 'hongbao transform' points the
+// views at the lake beside the warehouse again.
+var ErrLakeElsewhere = errors.New("the warehouse reads another folder's lake")

@@ -117,6 +117,13 @@ func open(dir string, readOnly bool) (*Warehouse, error) {
 		db.Close()
 		return nil, fmt.Errorf("open warehouse %s: %w", p, err)
 	}
+	if readOnly {
+		// A writing open refreshes, which points the views at the lake here.
+		if err := CheckLakeHere(context.Background(), db, dir, p); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	return &Warehouse{dir: dir, path: p, readOnly: readOnly, db: db}, nil
 }
 

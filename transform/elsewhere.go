@@ -1,0 +1,45 @@
+package transform
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/hongbao/hongbao/internal/datadir"
+)
+
+// viewFile is a Parquet file named in a view's SQL.
+var viewFile = regexp.MustCompile(`'([^']+\.parquet)'`)
+
+// CheckLakeHere refuses, with ErrLakeElsewhere, a warehouse (the file path, open in db)
+// whose event views read lake files outside data folder dir. The views name the lake's
+// files by absolute path, so a data folder moved or copied since its last refresh would
+// read the old place, or be refused it with a puzzling message.
+func CheckLakeHere(ctx context.Context, db Queryer, dir, path string) error {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return fmt.Errorf("open warehouse %s: %w", path, err)
+	}
+	lakeDir := datadir.Dir(abs).Lake()
+	prefix := strings.TrimSuffix(filepath.ToSlash(lakeDir), "/") + "/"
+	rows, err := db.QueryContext(ctx, "SELECT sql FROM duckdb_views() WHERE database_name = 'warehouse' AND NOT internal")
+	if err != nil {
+		return fmt.Errorf("open warehouse %s: list its views: %w", path, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var text string
+		if err := rows.Scan(&text); err != nil {
+			return fmt.Errorf("open warehouse %s: list its views: %w", path, err)
+		}
+		for _, m := range viewFile.FindAllStringSubmatch(text, -1) {
+			if f := m[1]; !strings.HasPrefix(f, prefix) {
+				return fmt.Errorf("%w: the warehouse %s reads lake files elsewhere (%s), not in %s; the data folder was moved or copied since its last refresh: run 'hongbao transform --dir %s' once to point it at the lake here",
+					ErrLakeElsewhere, path, filepath.Dir(filepath.Dir(f)), lakeDir, abs)
+			}
+		}
+	}
+	return rows.Err()
+}

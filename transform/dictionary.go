@@ -4,6 +4,7 @@ package transform
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -211,24 +212,19 @@ func withColumns(d TableDoc, n tableNotes) TableDoc {
 // column with no description has an empty About (and a table an empty Kind). Tables the
 // dictionary knows but the warehouse lacks are left out.
 func Catalog(ctx context.Context, q Queryer) ([]TableDoc, error) {
-	rows, err := q.QueryContext(ctx, `SELECT c.table_name, c.column_name, c.data_type, coalesce(c.comment, ''),
+	byName := map[string]*TableDoc{}
+	var found []string
+	err := eachRow(ctx, q, `SELECT c.table_name, c.column_name, c.data_type, coalesce(c.comment, ''),
 			coalesce(t.comment, v.comment, '')
 		FROM duckdb_columns() c
 		LEFT JOIN duckdb_tables() t USING (database_name, schema_name, table_name)
 		LEFT JOIN duckdb_views() v ON v.database_name = c.database_name AND v.schema_name = c.schema_name
 			AND v.view_name = c.table_name
 		WHERE c.database_name = current_database() AND c.schema_name = 'main' AND NOT c.internal
-		ORDER BY c.table_name, c.column_index`)
-	if err != nil {
-		return nil, fmt.Errorf("read the warehouse catalog: %w", err)
-	}
-	defer rows.Close()
-	byName := map[string]*TableDoc{}
-	var found []string
-	for rows.Next() {
+		ORDER BY c.table_name, c.column_index`, nil, func(rows *sql.Rows) error {
 		var table, column, typ, comment, tableComment string
 		if err := rows.Scan(&table, &column, &typ, &comment, &tableComment); err != nil {
-			return nil, fmt.Errorf("read the warehouse catalog: %w", err)
+			return err
 		}
 		t := byName[table]
 		if t == nil {
@@ -237,8 +233,9 @@ func Catalog(ctx context.Context, q Queryer) ([]TableDoc, error) {
 			found = append(found, table)
 		}
 		t.Columns = append(t.Columns, ColumnDoc{Name: column, Type: typ, About: sentence(comment)})
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("read the warehouse catalog: %w", err)
 	}
 	var docs []TableDoc

@@ -2,6 +2,7 @@ package transform
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -24,16 +25,17 @@ func CheckLakeHere(ctx context.Context, db Queryer, dir, path string) error {
 	}
 	lakeDir := datadir.Dir(abs).Lake()
 	prefix := strings.TrimSuffix(filepath.ToSlash(lakeDir), "/") + "/"
-	rows, err := db.QueryContext(ctx, "SELECT sql FROM duckdb_views() WHERE database_name = 'warehouse' AND NOT internal")
+	var views []string
+	err = eachRow(ctx, db, "SELECT sql FROM duckdb_views() WHERE database_name = 'warehouse' AND NOT internal", nil, func(rows *sql.Rows) error {
+		var text string
+		err := rows.Scan(&text)
+		views = append(views, text)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("open warehouse %s: list its views: %w", path, err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var text string
-		if err := rows.Scan(&text); err != nil {
-			return fmt.Errorf("open warehouse %s: list its views: %w", path, err)
-		}
+	for _, text := range views {
 		for _, m := range viewFile.FindAllStringSubmatch(text, -1) {
 			if f := m[1]; !strings.HasPrefix(f, prefix) {
 				return fmt.Errorf("%w: the warehouse %s reads lake files elsewhere (%s), not in %s; the data folder was moved or copied since its last refresh: run 'hongbao transform --dir %s' once to point it at the lake here",
@@ -41,5 +43,5 @@ func CheckLakeHere(ctx context.Context, db Queryer, dir, path string) error {
 			}
 		}
 	}
-	return rows.Err()
+	return nil
 }

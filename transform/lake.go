@@ -187,20 +187,14 @@ func (t lakeTable) checkExtraColumns(ctx context.Context, tx *sql.Tx, files []st
 		extra[i] = name + " (" + have[name] + ")"
 	}
 	var at []string
-	rows, err := tx.QueryContext(ctx, "SELECT DISTINCT file_name FROM parquet_schema("+fileList(files)+
-		") WHERE name IN ("+strings.Join(quoted, ", ")+") ORDER BY file_name")
-	if err != nil {
-		return fmt.Errorf("read Parquet schema: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := eachRow(ctx, tx, "SELECT DISTINCT file_name FROM parquet_schema("+fileList(files)+
+		") WHERE name IN ("+strings.Join(quoted, ", ")+") ORDER BY file_name", nil, func(rows *sql.Rows) error {
 		var f string
-		if err := rows.Scan(&f); err != nil {
-			return fmt.Errorf("read Parquet schema: %w", err)
-		}
+		err := rows.Scan(&f)
 		at = append(at, filepath.FromSlash(f))
-	}
-	if err := rows.Err(); err != nil {
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("read Parquet schema: %w", err)
 	}
 	what := "a column "
@@ -266,21 +260,15 @@ func (t lakeTable) sums(ctx context.Context, tx *sql.Tx, from, by string) (map[s
 	if t.MoneyColumn != "" {
 		fen = "CAST(coalesce(sum(" + quoteIdent(t.MoneyColumn) + "), 0) AS BIGINT)"
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT "+key+", count(*), "+fen+" FROM "+from+group)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	out := map[string]lakeSums{}
-	for rows.Next() {
+	err := eachRow(ctx, tx, "SELECT "+key+", count(*), "+fen+" FROM "+from+group, nil, func(rows *sql.Rows) error {
 		var k string
 		var s lakeSums
-		if err := rows.Scan(&k, &s.rows, &s.fen); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&k, &s.rows, &s.fen)
 		out[k] = s
-	}
-	return out, rows.Err()
+		return err
+	})
+	return out, err
 }
 
 // columnExpr converts a file column to the declared type. A timestamp stored without a

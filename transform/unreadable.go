@@ -2,6 +2,7 @@ package transform
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -62,14 +63,7 @@ func firstLine(err error) string {
 func probeLakeFiles(ctx context.Context, db Queryer, paths []string) error {
 	// hash reads each value of each column (max alone could be answered from the
 	// file's statistics).
-	rows, err := db.QueryContext(ctx, "SELECT max(hash(COLUMNS(*))) FROM "+readParquetSQL(paths))
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-	}
-	return rows.Err()
+	return eachRow(ctx, db, "SELECT max(hash(COLUMNS(*))) FROM "+readParquetSQL(paths), nil, func(*sql.Rows) error { return nil })
 }
 
 // lakeLoadError is a failed read of lake files while loading a table: the files may be

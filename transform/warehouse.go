@@ -531,10 +531,15 @@ func (w *Warehouse) newLakeFiles(ctx context.Context, tx *sql.Tx, t lakeTable, f
 	return fresh, true, nil
 }
 
+// rowQueryer runs a query of one row: *sql.DB and *sql.Tx both do.
+type rowQueryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // tableExists reports whether the warehouse has a table (not a view) of that name.
-func tableExists(ctx context.Context, tx *sql.Tx, name string) (bool, error) {
+func tableExists(ctx context.Context, q rowQueryer, name string) (bool, error) {
 	var n int
-	err := tx.QueryRowContext(ctx,
+	err := q.QueryRowContext(ctx,
 		"SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ?",
 		name).Scan(&n)
 	return n > 0, err
@@ -542,20 +547,35 @@ func tableExists(ctx context.Context, tx *sql.Tx, name string) (bool, error) {
 
 // loadedLakeFiles returns the files (as lakeFileName names them) table holds.
 func loadedLakeFiles(ctx context.Context, tx *sql.Tx, table string) (map[string]bool, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT file FROM "+filesTable+" WHERE table_name = ?", table)
+	return stringSet(ctx, tx, "SELECT file FROM "+filesTable+" WHERE table_name = ?", table)
+}
+
+// eachRow runs query on q and calls row with each row of the result, in order; it
+// stops at the first error.
+func eachRow(ctx context.Context, q Queryer, query string, args []any, row func(*sql.Rows) error) error {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	loaded := map[string]bool{}
 	for rows.Next() {
-		var f string
-		if err := rows.Scan(&f); err != nil {
-			return nil, err
+		if err := row(rows); err != nil {
+			return err
 		}
-		loaded[f] = true
 	}
-	return loaded, rows.Err()
+	return rows.Err()
+}
+
+// stringSet returns the values of a query of one text column, as a set.
+func stringSet(ctx context.Context, q Queryer, query string, args ...any) (map[string]bool, error) {
+	set := map[string]bool{}
+	err := eachRow(ctx, q, query, args, func(rows *sql.Rows) error {
+		var v string
+		err := rows.Scan(&v)
+		set[v] = true
+		return err
+	})
+	return set, err
 }
 
 // recordLakeFiles notes the files now loaded into table; reset forgets the others.
@@ -575,20 +595,17 @@ func recordLakeFiles(ctx context.Context, tx *sql.Tx, table string, files []stri
 
 // describeColumns returns the columns (name → DuckDB type) of a FROM expression.
 func describeColumns(ctx context.Context, tx *sql.Tx, from string) (map[string]string, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM "+from+")")
+	cols := map[string]string{}
+	err := eachRow(ctx, tx, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM "+from+")", nil, func(rows *sql.Rows) error {
+		var name, typ string
+		err := rows.Scan(&name, &typ)
+		cols[name] = typ
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("read Parquet schema: %w", err)
 	}
-	defer rows.Close()
-	cols := map[string]string{}
-	for rows.Next() {
-		var name, typ string
-		if err := rows.Scan(&name, &typ); err != nil {
-			return nil, err
-		}
-		cols[name] = typ
-	}
-	return cols, rows.Err()
+	return cols, nil
 }
 
 func countRows(ctx context.Context, tx *sql.Tx, table string) (int64, error) {
@@ -600,14 +617,8 @@ func countRows(ctx context.Context, tx *sql.Tx, table string) (int64, error) {
 }
 
 // metaExists reports whether a refresh ever committed.
-func metaExists(ctx context.Context, q interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}) (bool, error) {
-	var n int
-	err := q.QueryRowContext(ctx,
-		"SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ?",
-		metaTable).Scan(&n)
-	return n > 0, err
+func metaExists(ctx context.Context, q rowQueryer) (bool, error) {
+	return tableExists(ctx, q, metaTable)
 }
 
 // previousModels returns the models the last refresh built, so that a model whose file
@@ -617,20 +628,7 @@ func previousModels(ctx context.Context, tx *sql.Tx) (map[string]bool, error) {
 	if err != nil || !ok {
 		return map[string]bool{}, err
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT name FROM "+metaTable+" WHERE kind = 'model'")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	names := map[string]bool{}
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		names[n] = true
-	}
-	return names, rows.Err()
+	return stringSet(ctx, tx, "SELECT name FROM "+metaTable+" WHERE kind = 'model'")
 }
 
 func writeMeta(ctx context.Context, tx *sql.Tx, built []builtTable) error {
@@ -704,20 +702,17 @@ func (w *Warehouse) Tables(ctx context.Context) ([]TableInfo, error) {
 	if !ok {
 		return nil, fmt.Errorf("the warehouse at %s was never refreshed: run 'hongbao transform'", w.path)
 	}
-	rows, err := w.db.QueryContext(ctx, "SELECT name, kind, lake_files, lake_bytes, row_count FROM "+metaTable+" ORDER BY ord")
+	var infos []TableInfo
+	err = eachRow(ctx, w.db, "SELECT name, kind, lake_files, lake_bytes, row_count FROM "+metaTable+" ORDER BY ord", nil, func(rows *sql.Rows) error {
+		var t TableInfo
+		err := rows.Scan(&t.Name, &t.Kind, &t.Files, &t.Bytes, &t.Rows)
+		infos = append(infos, t)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("list tables of %s: %w", w.path, err)
 	}
-	defer rows.Close()
-	var infos []TableInfo
-	for rows.Next() {
-		var t TableInfo
-		if err := rows.Scan(&t.Name, &t.Kind, &t.Files, &t.Bytes, &t.Rows); err != nil {
-			return nil, fmt.Errorf("list tables of %s: %w", w.path, err)
-		}
-		infos = append(infos, t)
-	}
-	return infos, rows.Err()
+	return infos, nil
 }
 
 // memoryLimit caps DuckDB's buffer pool (its default is 80% of the machine), so that

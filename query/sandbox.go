@@ -246,31 +246,28 @@ func (c *sandboxConn) PrepareContext(ctx context.Context, query string) (driver.
 }
 
 func (c *sandboxConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	last, err := c.checkedLast(ctx, query, args)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := c.inner.QueryContext(ctx, last, args)
-	return rows, sandboxError(err, "")
+	return runChecked(ctx, c, query, args, c.inner.QueryContext)
 }
 
 func (c *sandboxConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	last, err := c.checkedLast(ctx, query, args)
-	if err != nil {
-		return nil, err
-	}
-	res, err := c.inner.ExecContext(ctx, last, args)
-	return res, sandboxError(err, "")
+	return runChecked(ctx, c, query, args, c.inner.ExecContext)
 }
 
-// checkedLast runs the statements of query but the last, as runAllButLast does, and
-// checks the last, which the caller runs with args.
-func (c *sandboxConn) checkedLast(ctx context.Context, query string, args []driver.NamedValue) (string, error) {
+// runChecked runs the statements of query but the last, as runAllButLast does, checks
+// the last and runs it with args through run (the inner connection's QueryContext or
+// ExecContext).
+func runChecked[T any](ctx context.Context, c *sandboxConn, query string, args []driver.NamedValue,
+	run func(context.Context, string, []driver.NamedValue) (T, error)) (T, error) {
+	var none T
 	last, err := c.runAllButLast(ctx, query)
 	if err != nil {
-		return "", err
+		return none, err
 	}
-	return last, c.check(ctx, last, args, 0)
+	if err := c.check(ctx, last, args, 0); err != nil {
+		return none, err
+	}
+	v, err := run(ctx, last, args)
+	return v, sandboxError(err, "")
 }
 
 // runAllButLast checks and runs each statement of query but the last, which it

@@ -21,7 +21,7 @@ import (
 
 // update rewrites the expected data in testdata/ from the current code:
 // go test ./reports/report -run Data -update. Check the diff by hand: the
-// files are the expected values, worked out from the hand-built warehouse.
+// files are the expected values, worked out from the festival world (testworld.Festival).
 var update = flag.Bool("update", false, "rewrite testdata/*.json from the current results")
 
 // golden compares got, as JSON, with testdata/name.json; numbers must agree

@@ -2,85 +2,20 @@ package report
 
 import (
 	"database/sql"
-	"os"
 	"testing"
 
 	_ "github.com/duckdb/duckdb-go/v2"
-	"github.com/hongbao/hongbao/ingest/events"
-	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/internal/testworld"
 	"github.com/hongbao/hongbao/transform"
 )
 
-// testEvents are the hand-built warehouse's events: a few per table, each placed so
-// that every figure of the report can be worked out by hand (see the expectations in
-// data_test.go). Times are China Standard Time.
-func testEvents() []events.Event {
-	ts := testworld.TS
-	return []events.Event{
-		testworld.Envelope("s1jy-e1", ts("2014-01-26 10:00:00+08"), "e1", "u9", "g1", "lucky", 800, 3),
-		testworld.Envelope("s1jy-e2", ts("2014-01-30 20:59:59+08"), "e2", "u8", "g2", "lucky", 250, 2),
-		testworld.Envelope("s1jy-e3", ts("2014-01-30 23:59:00+08"), "e3", "u1", "g1", "lucky", 600, 4),
-		testworld.Envelope("s1jy-e4", ts("2014-01-31 00:02:00+08"), "e4", "u8", "g2", "lucky", 580, 3),
-		testworld.Envelope("s1jy-e5", ts("2014-01-31 15:58:00+08"), "e5", "u10", "p1", "fixed", 20, 1),
-		testworld.Claim("s1jy-g01", ts("2014-01-26 10:00:05+08"), "e1", "u1", 500),
-		testworld.Claim("s1jy-g02", ts("2014-01-26 10:00:30+08"), "e1", "u2", 300),
-		testworld.Miss("s1jy-g03", ts("2014-01-26 10:01:10+08"), "e1", "u3"),
-		testworld.Claim("s1jy-g04", ts("2014-01-30 21:00:00+08"), "e2", "u1", 100),
-		testworld.Claim("s1jy-g05", ts("2014-01-30 21:00:20+08"), "e2", "u4", 150),
-		testworld.Claim("s1jy-g06", ts("2014-01-30 23:59:30+08"), "e3", "u2", 200),
-		testworld.Claim("s1jy-g07", ts("2014-01-31 00:00:10+08"), "e3", "u1", 250),
-		testworld.Claim("s1jy-g08", ts("2014-01-31 00:00:20+08"), "e3", "u3", 50),
-		testworld.Miss("s1jy-g09", ts("2014-01-31 00:00:40+08"), "e3", "u5"),
-		testworld.Miss("s1jy-g10", ts("2014-01-31 00:00:50+08"), "e3", "u6"),
-		testworld.Claim("s1jy-g16", ts("2014-01-31 00:00:55+08"), "e3", "u7", 100),
-		testworld.Claim("s1jy-g11", ts("2014-01-31 00:03:00+08"), "e4", "u4", 400),
-		testworld.Miss("s1jy-g12", ts("2014-01-31 00:04:59+08"), "e4", "u6"),
-		testworld.Claim("s1jy-g13", ts("2014-01-31 00:05:00+08"), "e4", "u5", 100),
-		testworld.Claim("s1jy-g14", ts("2014-01-31 03:00:00+08"), "e4", "u2", 80),
-		testworld.Claim("s1jy-g15", ts("2014-01-31 15:59:00+08"), "e5", "u7", 20),
-		testworld.Binding("s1jy-b1", ts("2014-01-26 11:00:00+08"), "u1", "wechat_pay", "ICBC", "ok"),
-		testworld.Binding("s1jy-b2", ts("2014-01-26 12:00:00+08"), "u2", "wechat_pay", "HXB", "bank_not_supported"),
-		testworld.Binding("s1jy-b3", ts("2014-01-26 12:30:00+08"), "u2", "wechat_pay", "CMB", "ok"),
-		testworld.Binding("s1jy-b4", ts("2014-01-30 22:00:00+08"), "u4", "wechat_pay", "HXB", "bank_not_supported"),
-		testworld.Binding("s1jy-b5", ts("2014-01-31 01:00:00+08"), "u3", "wechat_pay", "ABC", "ok"),
-		testworld.Binding("s1jy-b6", ts("2014-01-31 01:30:00+08"), "u5", "alipay", "HXB", "ok"),
-		testworld.Binding("s1jy-b7", ts("2014-01-31 02:00:00+08"), "u6", "alipay", "DBS", "bank_not_supported"),
-		testworld.Binding("s1jy-b8", ts("2014-01-31 03:00:00+08"), "u9", "wechat_pay", "ICBC", "ok"),
-		testworld.Withdrawal("s1jy-w1", ts("2014-01-26 15:00:00+08"), "u1", "wechat_pay", "ICBC", 500),
-		testworld.Withdrawal("s1jy-w2", ts("2014-01-31 05:00:00+08"), "u3", "wechat_pay", "ABC", 50),
-		testworld.Withdrawal("s1jy-w3", ts("2014-01-31 06:00:00+08"), "u9", "wechat_pay", "ICBC", 10),
-		testworld.Payment("s1jy-p1", ts("2014-01-27 10:00:00+08"), "u1", "wechat_pay", "hongbao_send", 1000, "ICBC"),
-		testworld.Payment("s1jy-p2", ts("2014-01-28 10:00:00+08"), "u1", "wechat_pay", "taxi", 2000, "ICBC"),
-		testworld.Payment("s1jy-p3", ts("2014-01-30 10:00:00+08"), "u2", "wechat_pay", "hongbao_send", 500, "CMB"),
-		testworld.Payment("s1jy-p4", ts("2014-01-29 10:00:00+08"), "u5", "alipay", "ecommerce", 3000, "HXB"),
-		testworld.Payment("s1jy-p5", ts("2014-01-30 10:00:00+08"), "u5", "alipay", "ecommerce", 1000, "HXB"),
-		testworld.Payment("s1jy-p6", ts("2014-01-31 10:00:00+08"), "u5", "alipay", "mystery", 700, "HXB"),
-		testworld.Link("s1jy-l1", ts("2014-01-27 09:00:00+08"), "u3", "g1", "http://hongbao-1.example.invalid/claim?id=1"),
-		testworld.Link("s1jy-l2", ts("2014-01-30 22:00:00+08"), "u4", "g2", "https://evil.example.com/x"),
-		testworld.Link("s1jy-l3", ts("2014-01-30 23:00:00+08"), "u4", "g1", "http://weixin.qq.com/hongbao?x=1"),
-		testworld.Link("s1jy-l4", ts("2014-01-31 01:00:00+08"), "u6", "p9", "http://hongbao-1.example.invalid/claim?id=2"),
-	}
-}
-
-// testBanks is the hand-built bank table, a user's DIR/banks.csv: shares
-// sum to 1 and, largest first, are ICBC 0.4, ABC 0.3, HXB 0.15, CMB 0.1,
-// DBS 0.05.
-const testBanks = `code,name_zh,name_en,kind,wechat_pay,alipay,debit_card_share
-ICBC,中国工商银行,Industrial and Commercial Bank of China,state-owned,true,true,0.4
-ABC,中国农业银行,Agricultural Bank of China,state-owned,true,true,0.3
-CMB,招商银行,China Merchants Bank,joint-stock,true,true,0.1
-HXB,华夏银行,Hua Xia Bank,joint-stock,false,true,0.15
-DBS,星展银行（中国）,DBS Bank (China),foreign,false,false,0.05
-`
-
-// shared is the hand-built warehouse's data folder, built once per test binary: the
-// events landed in DIR/lake as the ingester lands them, the bank table as
-// DIR/banks.csv, then transform's Refresh, as 'hongbao transform' does. Tests only
-// read it.
+// shared is the data folder of the festival world (testworld.Festival: its events
+// landed in DIR/lake as the ingester lands them, its bank table as DIR/banks.csv), then
+// transform's Refresh, as 'hongbao transform' does; built once per test binary. Tests
+// only read it. The expectations of data_test.go are worked out by hand from it.
 var shared = testworld.Shared[struct{}]{Name: "report-test", Build: buildWarehouse}
 
-// testWarehouse returns the data folder of the hand-built warehouse.
+// testWarehouse returns the data folder of the festival warehouse.
 func testWarehouse(t *testing.T) string {
 	t.Helper()
 	dir, _ := shared.Get(t)
@@ -88,15 +23,12 @@ func testWarehouse(t *testing.T) string {
 }
 
 func buildWarehouse(t testing.TB, dir string) struct{} {
-	testworld.New(t, dir).Add(0, testEvents()...).Commit()
-	if err := os.WriteFile(datadir.Dir(dir).Banks(), []byte(testBanks), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	testworld.Festival(t, dir)
 	testworld.Refresh(t, transform.Open, dir)
 	return struct{}{}
 }
 
-// openTest opens the hand-built warehouse read-only for one test.
+// openTest opens the festival warehouse read-only for one test.
 func openTest(t *testing.T) *sql.DB {
 	t.Helper()
 	return testworld.Open(t, transform.OpenReadOnly, testWarehouse(t)).DB()

@@ -13,36 +13,12 @@ import (
 	"github.com/hongbao/hongbao/transform"
 )
 
-// tinyLake lands a small lake whose answers are known (see the comments), as the
-// ingester does, and builds the warehouse on it.
-func tinyLake(t *testing.T) string {
+// festival lands the festival world (testworld.Festival), whose answers are worked out
+// by hand below, as the ingester does, and builds the warehouse on it.
+func festival(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	at := testworld.TS
-	testworld.New(t, dir).Add(0,
-		// Three envelopes: one on launch day, one on Eve night, one at the peak minute.
-		testworld.Envelope("s-1", at("2014-01-26 03:11:30+08"), "e1", "s1", "g1", "lucky", 1000, 2),
-		testworld.Envelope("s-2", at("2014-01-30 21:00:00+08"), "e2", "s2", "g1", "lucky", 2000, 3),
-		testworld.Envelope("s-3", at("2014-01-31 00:00:05+08"), "e3", "s3", "g2", "lucky", 300, 2),
-		// Seven claims (u1 claims three times) and two misses at the peak.
-		testworld.Claim("g-1", at("2014-01-26 03:12:00+08"), "e1", "u1", 600),
-		testworld.Claim("g-2", at("2014-01-26 03:13:00+08"), "e1", "u2", 400),
-		testworld.Claim("g-3", at("2014-01-30 21:00:10+08"), "e2", "u1", 1000),
-		testworld.Claim("g-4", at("2014-01-30 21:01:10+08"), "e2", "u3", 500),
-		testworld.Claim("g-5", at("2014-01-30 21:02:10+08"), "e2", "u4", 500),
-		testworld.Claim("g-6", at("2014-01-31 00:00:10+08"), "e3", "u1", 200),
-		testworld.Claim("g-7", at("2014-01-31 00:00:30+08"), "e3", "u7", 100),
-		testworld.Miss("g-8", at("2014-01-31 00:00:50+08"), "e3", "u5"),
-		testworld.Miss("g-9", at("2014-01-31 00:01:00+08"), "e3", "u6"),
-		testworld.Binding("b-1", at("2014-01-30 22:00:00+08"), "u1", "wechat_pay", "ICBC", "ok"),
-		testworld.Binding("b-2", at("2014-01-30 22:05:00+08"), "u3", "wechat_pay", "BOHAI", "bank_not_supported"),
-		testworld.Binding("b-3", at("2014-01-30 22:10:00+08"), "u4", "wechat_pay", "CCB", "ok"),
-		testworld.Withdrawal("w-1", at("2014-01-31 01:00:00+08"), "u1", "wechat_pay", "ICBC", 1600),
-		testworld.Payment("p-1", at("2014-01-31 02:00:00+08"), "u1", "wechat_pay", "taxi", 2300, "ICBC"),
-		testworld.Payment("p-2", at("2014-01-31 02:10:00+08"), "u4", "wechat_pay", "lottery", 200, "CCB"),
-		testworld.Payment("p-3", at("2014-01-31 02:20:00+08"), "u9", "alipay", "ecommerce", 9900, "CMB"),
-		testworld.Link("l-1", at("2014-01-30 23:00:00+08"), "u8", "g1", "http://fake.example.invalid/"),
-	).Commit()
+	testworld.Festival(t, dir)
 	refreshWarehouse(t, dir)
 	return dir
 }
@@ -56,7 +32,7 @@ func openReadOnly(t *testing.T, dir string) *sql.DB {
 }
 
 func TestComputeOnKnownData(t *testing.T) {
-	dir := tinyLake(t)
+	dir := festival(t)
 	db := openReadOnly(t, dir)
 	run := datadir.Run{Scale: 1, Windows: datadir.Default2014()}
 	sh, err := Compute(context.Background(), db, run, false, "en")
@@ -65,20 +41,20 @@ func TestComputeOnKnownData(t *testing.T) {
 	}
 	want := map[string]float64{
 		"launch_date":              20140126,
-		"grabs_total":              7,          // reading B: 5 claims and 2 misses, Eve 00:00 to Day 1 16:00
-		"claims_per_minute_avg":    5.0 / 2400, // reading B: 5 claims over the 2,400 minutes of the window
-		"peak_opens_per_minute":    2,
-		"first5min_participations": 4,
-		"eve_participants":         8, // u1 u3 u4 u5 u6 u7 and senders s2 s3
-		"users_eve_to_day1":        6,
-		"avg_envelope_yuan":        11,
-		"max_claims_one_user":      3,
-		"claim_size_range":         5, // median claim, yuan
-		"wechat_pay_banks":         2,
-		"alipay_banks":             1,
-		"wechat_pay_scenarios":     2,
+		"grabs_total":              13,          // reading B: 10 claims and 3 misses, Eve 00:00 to Day 1 16:00
+		"claims_per_minute_avg":    10.0 / 2400, // reading B: 10 claims over the 2,400 minutes of the window
+		"peak_opens_per_minute":    3,           // s1jy-g07, g08, g16; no other minute has more than 2
+		"first5min_participations": 7,           // 00:00 to 00:04:59: g07-g10, g16, g11, g12
+		"eve_participants":         8,           // grabbers u1-u7 and sender u8, 20:00 to 02:00
+		"users_eve_to_day1":        7,           // u1-u7
+		"avg_envelope_yuan":        5.575,       // (800 + 250 + 600 + 580) / 4 fen, up to 02:00
+		"max_claims_one_user":      3,           // u1: g01, g04, g07
+		"claim_size_range":         1.25,        // median claim of 12, (100 + 150) / 2 fen
+		"wechat_pay_banks":         3,           // ICBC, CMB, ABC
+		"alipay_banks":             1,           // HXB
+		"wechat_pay_scenarios":     2,           // hongbao_send, taxi
 		"card_binding_required":    0,
-		"fake_envelope_links":      1,
+		"fake_envelope_links":      4,
 	}
 	got := map[string]Result{}
 	for _, r := range sh.Results {
@@ -99,9 +75,9 @@ func TestComputeOnKnownData(t *testing.T) {
 	}
 	verdicts := map[string]Verdict{
 		"launch_date":                Reproduced,
-		"grabs_total":                NotReproduced, // 7 attempts, not 75 million
+		"grabs_total":                NotReproduced, // 13 attempts, not 75 million
 		"peak_opens_per_minute":      NotReproduced,
-		"claim_size_range":           NotReproduced, // the smallest claim is 1 yuan, not a few fen
+		"claim_size_range":           NotReproduced, // the smallest claim is 20 fen, not a few
 		"card_binding_required":      Reproduced,
 		"fake_envelope_links":        Reproduced,
 		"mobile_payments_2012_count": NotDerivable,
@@ -118,8 +94,8 @@ func TestComputeOnKnownData(t *testing.T) {
 			t.Errorf("%s: reading %q, corroboration %+v; want reading B, Tenpay's release agreeing", id, r.Reading, r.Corroboration)
 		}
 	}
-	// At the scale where 7 attempts are the reported 75 million, the count is reproduced.
-	run.Scale = 7.0 / 75_000_000
+	// At the scale where 13 attempts are the reported 75 million, the count is reproduced.
+	run.Scale = 13.0 / 75_000_000
 	sh, err = Compute(context.Background(), db, run, true, "zh")
 	if err != nil {
 		t.Fatal(err)
@@ -129,9 +105,9 @@ func TestComputeOnKnownData(t *testing.T) {
 			t.Errorf("grabs_total at scale %g: %s (expected %v, computed %v)", run.Scale, r.Verdict, r.Expected, *r.Computed)
 		}
 	}
-	// Consistency note 2 from the data: 4 attempts, 2 claims, 2 misses.
+	// Consistency note 2 from the data: 7 attempts, 4 claims, 3 misses.
 	c2 := sh.Checks[1].Values
-	if c2["attempts_first5min"] != 4 || c2["claims_first5min"] != 2 || c2["misses_first5min"] != 2 {
+	if c2["attempts_first5min"] != 7 || c2["claims_first5min"] != 4 || c2["misses_first5min"] != 3 {
 		t.Errorf("note 2 values %v", c2)
 	}
 }
@@ -139,10 +115,10 @@ func TestComputeOnKnownData(t *testing.T) {
 // TestComputeReadingA judges the same data by reading A, as data made by the
 // calibration 2014-since-launch would be: the totals are claims since the launch.
 func TestComputeReadingA(t *testing.T) {
-	dir := tinyLake(t)
+	dir := festival(t)
 	db := openReadOnly(t, dir)
 	w := datadir.Default2014()
-	w.Launch, w.FiguresFrom = testworld.TS("2014-01-26 03:11:00+08"), time.Time{}
+	w.Launch, w.FiguresFrom = testworld.TS("2014-01-26 10:00:00+08"), time.Time{}
 	sh, err := Compute(context.Background(), db, datadir.Run{Scale: 1, Reading: "A", Windows: w}, true, "en")
 	if err != nil {
 		t.Fatal(err)
@@ -150,7 +126,8 @@ func TestComputeReadingA(t *testing.T) {
 	if sh.Reading != "A" {
 		t.Errorf("sheet reading %q, want A", sh.Reading)
 	}
-	want := map[string]float64{"grabs_total": 7, "claims_per_minute_avg": 7.0 / 7969}
+	// The 12 claims from the launch (the first envelope) to Day 1 16:00, 7,560 minutes.
+	want := map[string]float64{"grabs_total": 12, "claims_per_minute_avg": 12.0 / 7560}
 	for _, r := range sh.Results {
 		v, ok := want[r.ID]
 		if !ok {
@@ -166,7 +143,7 @@ func TestComputeReadingA(t *testing.T) {
 }
 
 func TestEveryRegistryFactIsListed(t *testing.T) {
-	dir := tinyLake(t)
+	dir := festival(t)
 	db := openReadOnly(t, dir)
 	sh, err := Compute(context.Background(), db, datadir.Run{Scale: 1, Windows: datadir.Default2014()}, false, "en")
 	if err != nil {

@@ -2,7 +2,6 @@ package broker_test
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"io"
 	"io/fs"
@@ -60,16 +59,12 @@ func TestOpenListenNeedsSASL(t *testing.T) {
 func TestSASLUserIsTheConfiguredOne(t *testing.T) {
 	dir := t.TempDir()
 	cert := testcert.New(t, dir, "broker")
-	kp, err := kafkasec.LoadKeyPair(cert.Cert, cert.Key)
-	if err != nil {
-		t.Fatal(err)
-	}
 	data := filepath.Join(dir, "broker")
 	const first, second = "first-Pw-31337", "second-Pw-27182"
 	for _, mech := range []string{kafkasec.Plain, kafkasec.ScramSHA256} {
 		for i, pass := range []string{first, second} {
 			b, err := broker.Start(broker.Config{Listen: "127.0.0.1:0", DataDir: data,
-				TLS: &tls.Config{Certificates: []tls.Certificate{kp}}, SASL: &broker.User{Mechanism: mech, Name: "ana", Password: kafkasec.Secret(pass)}})
+				TLS: cert.ServerTLS(t), SASL: &broker.User{Mechanism: mech, Name: "ana", Password: kafkasec.Secret(pass)}})
 			if err != nil {
 				t.Fatal(err)
 			}

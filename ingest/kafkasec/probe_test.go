@@ -2,7 +2,6 @@ package kafkasec_test
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -26,11 +25,7 @@ func startBroker(t *testing.T, cert *testcert.Files, user *broker.User) *broker.
 	t.Helper()
 	cfg := broker.Config{Listen: "127.0.0.1:0", SASL: user}
 	if cert != nil {
-		kp, err := kafkasec.LoadKeyPair(cert.Cert, cert.Key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg.TLS = &tls.Config{Certificates: []tls.Certificate{kp}}
+		cfg.TLS = cert.ServerTLS(t)
 	}
 	b, err := broker.Start(cfg)
 	if err != nil {

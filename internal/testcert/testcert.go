@@ -6,6 +6,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
@@ -63,4 +64,15 @@ func New(t testing.TB, dir, name string) Files {
 		t.Fatal(err)
 	}
 	return f
+}
+
+// ServerTLS is the TLS configuration of a server (a broker) that presents the
+// certificate of f.
+func (f Files) ServerTLS(t testing.TB) *tls.Config {
+	t.Helper()
+	kp, err := tls.LoadX509KeyPair(f.Cert, f.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{kp}}
 }

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hongbao/hongbao/internal/testenv"
+	"github.com/hongbao/hongbao/reports/pdf/pdftest"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden files of TestGolden from this build")
@@ -93,14 +93,10 @@ func TestGolden(t *testing.T) {
 		check("notebook."+nb+".txt", notebookResults(string(page)))
 	}
 
-	pdftotext := testenv.Tool(t, "pdftotext", "poppler-utils")
 	reports := filepath.Join(t.TempDir(), "reports")
 	run("report", "--dir", dir, "--lang", "en", "--out", reports)
-	text, err := exec.Command(pdftotext, filepath.Join(reports, "hongbao-report.pdf"), "-").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	check("report.en.txt", dropLines(strings.ReplaceAll(string(text), dir, "$DIR"), "Generated: "))
+	text := pdftest.Text(t, filepath.Join(reports, "hongbao-report.pdf"))
+	check("report.en.txt", dropLines(strings.ReplaceAll(text, dir, "$DIR"), "Generated: "))
 }
 
 // dropLines leaves out the lines that start with any of prefixes.

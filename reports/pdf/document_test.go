@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,10 +15,10 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/hongbao/hongbao/internal/locale"
-	"github.com/hongbao/hongbao/internal/testenv"
 	"github.com/hongbao/hongbao/reports/chart"
 	"github.com/hongbao/hongbao/reports/fonts"
 	"github.com/hongbao/hongbao/reports/fonts/fontstest"
+	"github.com/hongbao/hongbao/reports/pdf/pdftest"
 )
 
 // outDir keeps the test PDFs for looking at them:
@@ -138,12 +137,6 @@ func write(t *testing.T, d *Document, name string) string {
 	return path
 }
 
-// poppler runs a tool of poppler-utils (pdftotext, pdffonts) and returns its output.
-func poppler(t *testing.T, name string, args ...string) string {
-	t.Helper()
-	return testenv.Run(t, name, "poppler-utils", args...)
-}
-
 var spaces = regexp.MustCompile(`\s+`)
 
 func TestChineseReport(t *testing.T) {
@@ -154,12 +147,12 @@ func TestChineseReport(t *testing.T) {
 	}
 	path := write(t, d, "report_zh.pdf")
 
-	if info := poppler(t, "pdfinfo", path); !regexp.MustCompile(`(?m)^Pages:\s+3$`).MatchString(info) {
-		t.Errorf("pdfinfo does not report 3 pages:\n%s", info)
+	if n := pdftest.Pages(t, path); n != 3 {
+		t.Errorf("pdfinfo counts %d pages, want 3", n)
 	}
-	checkFonts(t, poppler(t, "pdffonts", path), 1)
+	checkFonts(t, path, 1)
 
-	text := spaces.ReplaceAllString(poppler(t, "pdftotext", "-enc", "UTF-8", path, "-"), "")
+	text := spaces.ReplaceAllString(pdftest.Text(t, path), "")
 	for _, want := range []string{
 		"2014年春节微信红包：零点高峰与支付覆盖",
 		spaces.ReplaceAllString(longZh, ""), // every character survives line breaking
@@ -169,11 +162,11 @@ func TestChineseReport(t *testing.T) {
 			t.Errorf("pdftotext output lacks %q", want)
 		}
 	}
-	page2 := poppler(t, "pdftotext", "-enc", "UTF-8", "-f", "2", "-l", "2", "-layout", path, "-")
+	page2 := pdftest.PageText(t, path, 2, "-layout")
 	if !regexp.MustCompile(`hongbao · 2014 春节微信红包\s+2\s*$`).MatchString(strings.TrimSpace(page2)) {
 		t.Errorf("page 2 does not end with the footer and page number:\n%s", page2)
 	}
-	page1 := poppler(t, "pdftotext", "-enc", "UTF-8", "-f", "1", "-l", "1", path, "-")
+	page1 := pdftest.PageText(t, path, 1)
 	if strings.Contains(page1, "hongbao ·") {
 		t.Error("the title page has a footer")
 	}
@@ -185,8 +178,8 @@ func TestEnglishReport(t *testing.T) {
 	if got := d.Pages(); got != 3 {
 		t.Errorf("Pages() = %d, want 3", got)
 	}
-	checkFonts(t, poppler(t, "pdffonts", path), 2) // Liberation Sans regular and bold
-	text := spaces.ReplaceAllString(poppler(t, "pdftotext", "-enc", "UTF-8", path, "-"), " ")
+	checkFonts(t, path, 2) // Liberation Sans regular and bold
+	text := spaces.ReplaceAllString(pdftest.Text(t, path), " ")
 	for _, want := range []string{"the midnight peak and payment reach", "CECRC monitoring data via CRI Online (2014)", "assumed"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("pdftotext output lacks %q", want)
@@ -194,24 +187,12 @@ func TestEnglishReport(t *testing.T) {
 	}
 }
 
-// checkFonts asserts that pdffonts lists n fonts, each embedded (as a
-// subset) with Identity-H encoding.
-func checkFonts(t *testing.T, out string, n int) {
+// checkFonts asserts that the PDF at path has n fonts, each embedded (as a subset)
+// with Identity-H encoding.
+func checkFonts(t *testing.T, path string, n int) {
 	t.Helper()
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) < 2 || !strings.HasPrefix(lines[1], "---") {
-		t.Fatalf("unexpected pdffonts output:\n%s", out)
-	}
-	rows := lines[2:]
-	if len(rows) != n {
-		t.Errorf("pdffonts lists %d fonts, want %d:\n%s", len(rows), n, out)
-	}
-	for _, r := range rows {
-		f := strings.Fields(r)
-		// name type... encoding emb sub uni object ID
-		if len(f) < 7 || f[len(f)-6] != "Identity-H" || f[len(f)-5] != "yes" || f[len(f)-3] != "yes" {
-			t.Errorf("font not embedded as Identity-H with a Unicode map: %q", r)
-		}
+	if got := pdftest.Fonts(t, path); got != n {
+		t.Errorf("pdffonts lists %d fonts, want %d", got, n)
 	}
 }
 
@@ -279,7 +260,7 @@ func TestLongTableRepeatsHeader(t *testing.T) {
 		t.Errorf("content after Write: err = %v, want ErrWritten", d.Err())
 	}
 	for p := 1; p <= d.Pages(); p++ {
-		page := poppler(t, "pdftotext", "-f", strconv.Itoa(p), "-l", strconv.Itoa(p), path, "-")
+		page := pdftest.PageText(t, path, p)
 		if !strings.Contains(page, "Minute") {
 			t.Errorf("page %d has no table header", p)
 		}

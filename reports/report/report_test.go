@@ -7,10 +7,8 @@ import (
 	"flag"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +19,7 @@ import (
 	"github.com/hongbao/hongbao/internal/testenv"
 	"github.com/hongbao/hongbao/reports/chart"
 	"github.com/hongbao/hongbao/reports/fonts"
+	"github.com/hongbao/hongbao/reports/pdf/pdftest"
 	"github.com/hongbao/hongbao/transform"
 )
 
@@ -40,16 +39,6 @@ func output(t *testing.T, name string) string {
 	return t.TempDir()
 }
 
-func poppler(t *testing.T, name string, args ...string) string {
-	t.Helper()
-	tool := testenv.Tool(t, name, "poppler-utils")
-	out, err := exec.Command(tool, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
-	}
-	return string(out)
-}
-
 var spaces = regexp.MustCompile(`\s+`)
 
 // pageText returns the text of each page of the PDF at path, spaces folded.
@@ -57,8 +46,7 @@ func pageText(t *testing.T, path string, pages int) []string {
 	t.Helper()
 	out := make([]string, pages)
 	for p := 1; p <= pages; p++ {
-		n := strconv.Itoa(p)
-		out[p-1] = spaces.ReplaceAllString(poppler(t, "pdftotext", "-enc", "UTF-8", "-f", n, "-l", n, path, "-"), " ")
+		out[p-1] = spaces.ReplaceAllString(pdftest.PageText(t, path, p), " ")
 	}
 	return out
 }
@@ -67,20 +55,11 @@ func pageText(t *testing.T, path string, pages int) []string {
 // (Identity-H) font, and that each section starts a page, in order.
 func checkPDF(t *testing.T, res *Result, sections []string) []string {
 	t.Helper()
-	info := poppler(t, "pdfinfo", res.PDF)
-	if !regexp.MustCompile(`(?m)^Pages:\s+` + strconv.Itoa(res.Pages) + `$`).MatchString(info) {
-		t.Errorf("pdfinfo disagrees with Result.Pages = %d:\n%s", res.Pages, info)
+	if n := pdftest.Pages(t, res.PDF); n != res.Pages {
+		t.Errorf("pdfinfo counts %d pages, Result.Pages %d", n, res.Pages)
 	}
-	lines := strings.Split(strings.TrimSpace(poppler(t, "pdffonts", res.PDF)), "\n")
-	if len(lines) < 3 {
-		t.Fatalf("pdffonts lists no font:\n%s", strings.Join(lines, "\n"))
-	}
-	for _, r := range lines[2:] {
-		f := strings.Fields(r)
-		// name type... encoding emb sub uni object ID
-		if len(f) < 7 || f[len(f)-6] != "Identity-H" || f[len(f)-5] != "yes" || f[len(f)-3] != "yes" {
-			t.Errorf("font not embedded as Identity-H with a Unicode map: %q", r)
-		}
+	if pdftest.Fonts(t, res.PDF) == 0 {
+		t.Fatal("pdffonts lists no font")
 	}
 	text := pageText(t, res.PDF, res.Pages)
 	page := 0

@@ -22,27 +22,23 @@ type labels struct {
 	verdicts                                                                                   map[Verdict]string
 }
 
-var labelsEN = labels{
-	id: "id", title: "figure", reported: "reported", expected: "expected at this scale", computed: "computed",
-	diff: "difference", verdict: "verdict", source: "source", note: "reading", checks: "Consistency checks",
-	scale: "scale", query: "query",
-	evidence: "Readings and other records", reading: "reading", agrees: "agrees", contradicts: "contradicts",
-	verdicts: map[Verdict]string{Reproduced: "reproduced", NotReproduced: "not reproduced", NotDerivable: "not derivable"},
-}
-
-var labelsZH = labels{
-	id: "编号", title: "数据", reported: "报道值", expected: "本规模期望值", computed: "计算值",
-	diff: "差异", verdict: "结论", source: "来源", note: "口径", checks: "一致性核查",
-	scale: "规模", query: "查询",
-	evidence: "解读与其他记录", reading: "解读", agrees: "相符", contradicts: "不符",
-	verdicts: map[Verdict]string{Reproduced: "已复现", NotReproduced: "未复现", NotDerivable: "无法从事件推出"},
-}
-
+// labels are the sheet's headings and words, in its language.
 func (s *Sheet) labels() labels {
-	if locale.Lang(s.Lang) == locale.Chinese {
-		return labelsZH
+	l := locale.Lang(s.Lang)
+	return labels{
+		id: l.Pick("编号", "id"), title: l.Pick("数据", "figure"), reported: l.Pick("报道值", "reported"),
+		expected: l.Pick("本规模期望值", "expected at this scale"), computed: l.Pick("计算值", "computed"),
+		diff: l.Pick("差异", "difference"), verdict: l.Pick("结论", "verdict"), source: l.Pick("来源", "source"),
+		note: l.Pick("口径", "reading"), checks: l.Pick("一致性核查", "Consistency checks"),
+		scale: l.Pick("规模", "scale"), query: l.Pick("查询", "query"),
+		evidence: l.Pick("解读与其他记录", "Readings and other records"), reading: l.Pick("解读", "reading"),
+		agrees: l.Pick("相符", "agrees"), contradicts: l.Pick("不符", "contradicts"),
+		verdicts: map[Verdict]string{
+			Reproduced:    l.Pick("已复现", "reproduced"),
+			NotReproduced: l.Pick("未复现", "not reproduced"),
+			NotDerivable:  l.Pick("无法从事件推出", "not derivable"),
+		},
 	}
-	return labelsEN
 }
 
 // Write prints the sheet in format (table, markdown, csv or json); showSQL adds the

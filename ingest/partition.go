@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -236,14 +235,14 @@ func (h *handler) handle(m kafka.Message) {
 	}
 	if h.late(&e) {
 		h.w.Hold(m.Offset)
-		h.held = append(h.held, heldClaim{detach(m), e, true})
+		h.held = append(h.held, heldClaim{m, e, true})
 		return
 	}
 	if err := h.tracker.Check(&e, m.Offset); err != nil {
 		var rej *events.RejectError
 		if errors.As(err, &rej) && rej.Reason == events.ReasonUnknownEnvelope {
 			h.w.Hold(m.Offset)
-			h.held = append(h.held, heldClaim{detach(m), e, false})
+			h.held = append(h.held, heldClaim{m, e, false})
 			return
 		}
 		h.in.seen.Release(e.EventID, int32(h.partition), m.Offset)
@@ -251,13 +250,6 @@ func (h *handler) handle(m kafka.Message) {
 		return
 	}
 	h.w.Append(m.Offset, &e)
-}
-
-// detach copies a message's key and value out of the fetch they were read from, so
-// that a message held to the end of the batch does not keep the whole fetch alive.
-func detach(m kafka.Message) kafka.Message {
-	m.Key, m.Value = bytes.Clone(m.Key), bytes.Clone(m.Value)
-	return m
 }
 
 // keyRule: an envelope's events must be keyed by its envelope_id, so that they all

@@ -4,106 +4,44 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"sync"
+	"io"
 	"time"
 
 	"github.com/segmentio/kafka-go"
-	"github.com/twmb/franz-go/pkg/kerr"
-	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/hongbao/hongbao/ingest/kafkasec"
 )
 
-// partitionReader reads one partition with franz-go's client (kgo), assigned
-// directly at an exact offset (no consumer group: the lake says where to resume),
-// and hands out its messages one by one. What it holds is bounded in bytes: the
-// fetch being handed out and the next one, maxBytes each as the broker sends them
-// (lz4 batches decompress to about 4.6 times that). It never moves its offset
-// on its own: the client is set never to reset an offset, so a fetch the broker
-// answers with "offset out of range" is an error naming the partition's range, where
-// a client left to itself would skip to the log's start (losing offsets) or wait
-// forever past its end.
+// partitionReader fetches one partition straight from its leader, one fetch at a
+// time, and hands out its messages one by one. Unlike kafka-go's Reader it keeps no
+// queue of decoded messages, so what it holds is bounded in bytes: one fetch
+// response (maxBytes, streamed from the socket) and the message being handed out.
+// It never moves its offset on its own: a fetch the broker answers with "offset out
+// of range" is an error naming the partition's range, where kafka-go's Reader would
+// skip to the log's start (losing offsets) or wait forever past its end.
 type partitionReader struct {
 	brokers   []string
 	topic     string
 	partition int
+	minBytes  int
 	maxBytes  int
 	maxWait   time.Duration
 	log       func(format string, args ...any)
-	sec       *kafkasec.Client
 
-	cl     *kgo.Client
-	recs   []*kgo.Record // the last poll's records, handed out from i
-	i      int
-	next   int64 // the next offset to hand out
-	hwm    int64 // the high watermark of the last fetch; -1 before the first
-	caught bool  // the caught-up return was made for the records handed out
-
-	problems *connProblems
-	backoff  time.Duration
+	dialer  *kafka.Dialer
+	sec     *kafkasec.Client
+	conn    *kafka.Conn
+	batch   *kafka.Batch
+	next    int64 // the next offset to hand out
+	hwm     int64 // the high watermark of the last fetch; -1 before the first
+	lastErr string
+	backoff time.Duration
 }
 
 func newPartitionReader(brokers []string, topic string, partition int, from int64, log func(string, ...any), sec *kafkasec.Client) *partitionReader {
 	return &partitionReader{brokers: brokers, topic: topic, partition: partition,
-		maxBytes: 2 << 20, maxWait: 250 * time.Millisecond, log: log, sec: sec, next: from, hwm: -1,
-		problems: &connProblems{partition: partition, log: log}}
-}
-
-// connProblems hears the client's connection failures (a kgo hook, on the client's
-// goroutines) and says each kind once until a fetch succeeds again: that the
-// connection was lost, that it could not connect. The last failure to connect is
-// kept for the reader to diagnose (a refused password is not worth retrying).
-type connProblems struct {
-	partition int
-	log       func(format string, args ...any)
-
-	mu         sync.Mutex
-	lost, dial bool
-	connErr    error
-}
-
-// closing reports an error of a client being closed, not of the broker.
-func closing(err error) bool {
-	return err == nil || errors.Is(err, context.Canceled) || errors.Is(err, net.ErrClosed) || errors.Is(err, kgo.ErrClientClosed)
-}
-
-func (c *connProblems) OnBrokerConnect(_ kgo.BrokerMetadata, _ time.Duration, _ net.Conn, err error) {
-	if closing(err) {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.connErr = err
-	if !c.dial {
-		c.dial = true
-		c.log("partition %d: connect to its leader: %v; retrying", c.partition, err)
-	}
-}
-
-func (c *connProblems) OnBrokerRead(_ kgo.BrokerMetadata, _ int16, _ int, _, _ time.Duration, err error) {
-	if closing(err) {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.lost && !c.dial {
-		c.lost = true
-		c.log("partition %d: %v; retrying", c.partition, err)
-	}
-}
-
-// fetched clears the problems once a fetch succeeds.
-func (c *connProblems) fetched() {
-	c.mu.Lock()
-	c.lost, c.dial, c.connErr = false, false, nil
-	c.mu.Unlock()
-}
-
-func (c *connProblems) lastConnErr() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.connErr
+		minBytes: 1 << 20, maxBytes: 16 << 20, maxWait: 250 * time.Millisecond, log: log,
+		dialer: sec.Dialer(5 * time.Second), sec: sec, next: from, hwm: -1}
 }
 
 // fromLogStart, as the offset to start at, reads a partition from the first offset
@@ -132,159 +70,162 @@ func (e *OffsetsGoneError) Error() string {
 		e.Topic, e.Partition, e.Next, what, e.Next, e.Start-1)
 }
 
-// Close releases the client and its connections.
-func (r *partitionReader) Close() { r.dropClient() }
-
-func (r *partitionReader) dropClient() {
-	if r.cl != nil {
-		r.cl.Close()
-		r.cl = nil
+// Close releases the connection.
+func (r *partitionReader) Close() {
+	r.closeBatch()
+	if r.conn != nil {
+		r.conn.Close()
+		r.conn = nil
 	}
-	clear(r.recs)
-	r.recs, r.i = r.recs[:0], 0
+}
+
+func (r *partitionReader) closeBatch() error {
+	if r.batch == nil {
+		return nil
+	}
+	err := r.batch.Close()
+	r.batch = nil
+	return err
 }
 
 // HighWaterMark is the partition's high watermark as of the last fetch, -1 before it.
 func (r *partitionReader) HighWaterMark() int64 { return r.hwm }
 
-// open starts a client reading the partition from r.next.
-func (r *partitionReader) open() error {
-	at := kgo.NewOffset().At(r.next)
-	if r.next == fromLogStart {
-		at = kgo.NewOffset().AtStart()
-	}
-	opts := append(r.sec.KgoOpts(), kgo.SeedBrokers(r.brokers...),
-		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{r.topic: {int32(r.partition): at}}),
-		kgo.ConsumeResetOffset(kgo.NoResetOffset()),
-		kgo.FetchMaxBytes(int32(r.maxBytes)), kgo.FetchMaxPartitionBytes(int32(r.maxBytes)),
-		kgo.FetchMinBytes(1<<20), kgo.FetchMaxWait(r.maxWait),
-		kgo.DialTimeout(5*time.Second), kgo.MetadataMinAge(time.Second),
-		kgo.WithHooks(r.problems))
-	cl, err := kgo.NewClient(opts...)
-	if err != nil {
-		return fmt.Errorf("partition %d: kafka client: %w", r.partition, err)
-	}
-	r.cl = cl
-	return nil
-}
-
-// Next returns the next message. ok is false when the partition is caught up for now
-// (every message up to the high watermark handed out, or nothing came for maxWait),
-// so that the caller can do its timed work. A broker that is gone or restarting is
-// retried by the client and reported once; the error is for what retrying cannot
-// fix (OffsetsGoneError, a refused password or certificate) and for the end of ctx.
+// Next returns the next message. ok is false when a fetch came back empty (the
+// partition is caught up for now, after at most maxWait), so that the caller can do
+// its timed work. A broker that is gone or restarting is retried with backoff and
+// reported once; the error is for what retrying cannot fix (OffsetsGoneError, a
+// refused password or certificate) and for the end of ctx.
 func (r *partitionReader) Next(ctx context.Context) (m kafka.Message, ok bool, err error) {
 	for {
 		if err := ctx.Err(); err != nil {
 			return m, false, err
 		}
-		if r.i < len(r.recs) {
-			rec := r.recs[r.i]
-			r.recs[r.i] = nil
-			r.i++
-			if rec.Offset < r.next {
+		if r.batch == nil {
+			if err := r.fetch(ctx); err != nil {
+				if gone := (*OffsetsGoneError)(nil); errors.As(err, &gone) || ctx.Err() != nil {
+					return m, false, err
+				}
+				if perr := kafkasec.Diagnose(ctx, err, r.brokers, r.sec); perr != nil {
+					return m, false, fmt.Errorf("partition %d: %w", r.partition, perr)
+				}
+				r.retry(ctx, err)
 				continue
 			}
-			r.next, r.caught = rec.Offset+1, false
-			return kafka.Message{Topic: rec.Topic, Partition: int(rec.Partition), Offset: rec.Offset,
-				HighWaterMark: r.hwm, Key: rec.Key, Value: rec.Value, Time: rec.Timestamp}, true, nil
 		}
-		if !r.caught && r.hwm >= 0 && r.next >= r.hwm {
-			r.caught = true
-			return m, false, nil
+		r.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		m, err = r.batch.ReadMessage()
+		if err == nil {
+			if m.Offset < r.next {
+				continue // a compressed batch starts before the offset asked for
+			}
+			r.next = m.Offset + 1
+			r.lastErr, r.backoff = "", 0
+			return m, true, nil
 		}
-		if r.cl == nil {
-			if err := r.open(); err != nil {
+		if o := r.batch.Offset(); o > r.next {
+			r.next = o // past records a compacted log no longer has
+		}
+		cerr := r.closeBatch()
+		if cerr == nil {
+			cerr = err
+		}
+		// kafka-go ends a fetch with io.EOF, or with RequestTimedOut when the broker
+		// answered after the fetch's wait with nothing more (or a cut-off message):
+		// either way the fetch is used up, and the next one starts at r.next.
+		if errors.Is(cerr, io.EOF) || errors.Is(cerr, kafka.RequestTimedOut) {
+			if r.next >= r.hwm {
+				return kafka.Message{}, false, nil // caught up
+			}
+			continue
+		}
+		if errors.Is(cerr, kafka.OffsetOutOfRange) {
+			if err := r.checkRange(ctx); err != nil {
 				return m, false, err
 			}
 		}
-		pctx, cancel := context.WithTimeout(ctx, r.maxWait+100*time.Millisecond)
-		fs := r.cl.PollFetches(pctx)
-		cancel()
-		if ctx.Err() != nil {
-			return m, false, ctx.Err()
+		r.dropConn()
+		r.retry(ctx, cerr)
+	}
+}
+
+// fetch dials the leader if needed and sends one fetch from r.next.
+func (r *partitionReader) fetch(ctx context.Context) error {
+	if r.conn == nil {
+		var err error
+		for _, b := range r.brokers {
+			if r.conn, err = r.dialer.DialLeader(ctx, "tcp", b, r.topic, r.partition); err == nil {
+				break
+			}
 		}
-		got, err := r.take(ctx, fs)
+		if r.conn == nil {
+			return fmt.Errorf("partition %d: connect to its leader: %w", r.partition, err)
+		}
+	}
+	if r.next == fromLogStart {
+		r.conn.SetDeadline(time.Now().Add(10 * time.Second))
+		first, err := r.conn.ReadFirstOffset()
+		r.conn.SetDeadline(time.Time{})
 		if err != nil {
-			return m, false, err
+			r.dropConn()
+			return fmt.Errorf("partition %d: read where its log starts: %w", r.partition, err)
 		}
-		if got {
-			continue
-		}
-		// Nothing came: caught up, or the broker cannot be reached.
-		if cerr := r.problems.lastConnErr(); cerr != nil {
-			if perr := kafkasec.Diagnose(ctx, cerr, r.brokers, r.sec); perr != nil {
-				return m, false, fmt.Errorf("partition %d: %w", r.partition, perr)
+		r.next = first
+	}
+	if _, err := r.conn.Seek(r.next, kafka.SeekAbsolute|kafka.SeekDontCheck); err != nil {
+		r.dropConn()
+		return err
+	}
+	r.conn.SetReadDeadline(time.Now().Add(r.maxWait + 10*time.Second))
+	b := r.conn.ReadBatchWith(kafka.ReadBatchConfig{MinBytes: r.minBytes, MaxBytes: r.maxBytes, MaxWait: r.maxWait})
+	if err := b.Err(); err != nil {
+		b.Close()
+		if errors.Is(err, kafka.OffsetOutOfRange) {
+			if cerr := r.checkRange(ctx); cerr != nil {
+				return cerr
 			}
 		}
-		r.caught = true
-		return m, false, nil
+		r.dropConn()
+		return err
 	}
+	r.batch = b
+	r.hwm = b.HighWaterMark()
+	return nil
 }
 
-// take keeps the records of a poll, and turns its errors into what Next returns.
-func (r *partitionReader) take(ctx context.Context, fs kgo.Fetches) (got bool, err error) {
-	clear(r.recs)
-	r.recs, r.i = r.recs[:0], 0
-	var ferr error
-	fs.EachPartition(func(p kgo.FetchTopicPartition) {
-		if p.Err != nil {
-			if ferr == nil && !errors.Is(p.Err, context.DeadlineExceeded) && !errors.Is(p.Err, context.Canceled) {
-				ferr = p.Err
-			}
-			return
-		}
-		if p.Topic != r.topic || int(p.Partition) != r.partition {
-			return
-		}
-		r.hwm = p.HighWatermark
-		r.recs = append(r.recs, p.Records...)
-	})
-	if len(r.recs) > 0 {
-		r.problems.fetched()
-		r.backoff = 0
-		return true, nil
-	}
-	if ferr == nil {
-		return false, nil
-	}
-	if errors.Is(ferr, kerr.OffsetOutOfRange) {
-		if err := r.checkRange(ctx); err != nil {
-			return false, err
-		}
-	}
-	if perr := kafkasec.Diagnose(ctx, ferr, r.brokers, r.sec); perr != nil {
-		return false, fmt.Errorf("partition %d: %w", r.partition, perr)
-	}
-	// The client stops reading a partition on an error it does not retry itself:
-	// start a new one at r.next, after a pause.
-	r.log("partition %d: %v; retrying", r.partition, ferr)
-	r.dropClient()
-	r.wait(ctx)
-	return true, nil
-}
-
-// checkRange asks the brokers what the partition holds after an "offset out of
-// range" and says whether r.next lies outside it for good.
+// checkRange asks the leader what the partition holds after an "offset out of range"
+// and says whether r.next lies outside it for good.
 func (r *partitionReader) checkRange(ctx context.Context) error {
-	adm, err := newAdmin(r.brokers, r.topic, "", r.sec)
+	if r.conn == nil {
+		return nil
+	}
+	r.conn.SetDeadline(time.Now().Add(10 * time.Second))
+	first, last, err := r.conn.ReadOffsets()
+	r.conn.SetDeadline(time.Time{})
 	if err != nil {
 		return nil // retried: the next fetch asks again
 	}
-	defer adm.Close()
-	st, err := adm.state(ctx, 10*time.Second)
-	if err != nil {
-		return nil
-	}
-	rg, ok := st.Partitions[r.partition]
-	if ok && r.next != fromLogStart && (r.next < rg.Start || r.next > rg.End) {
-		return &OffsetsGoneError{Topic: r.topic, Partition: r.partition, Next: r.next, Start: rg.Start, End: rg.End}
+	if r.next < first || r.next > last {
+		return &OffsetsGoneError{Topic: r.topic, Partition: r.partition, Next: r.next, Start: first, End: last}
 	}
 	return nil
 }
 
-// wait pauses before a new client, longer each time.
-func (r *partitionReader) wait(ctx context.Context) {
+func (r *partitionReader) dropConn() {
+	r.closeBatch()
+	if r.conn != nil {
+		r.conn.Close()
+		r.conn = nil
+	}
+}
+
+// retry reports a failure once (until it changes) and waits, longer each time, for
+// the broker to come back.
+func (r *partitionReader) retry(ctx context.Context, err error) {
+	if msg := err.Error(); msg != r.lastErr {
+		r.log("partition %d: %v; retrying", r.partition, err)
+		r.lastErr = msg
+	}
 	r.backoff = min(max(2*r.backoff, 50*time.Millisecond), 2*time.Second)
 	t := time.NewTimer(r.backoff)
 	defer t.Stop()

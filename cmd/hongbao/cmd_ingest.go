@@ -54,12 +54,27 @@ DIR/warehouse.duckdb. Each partition resumes after the last offset the lake hold
 restarted ingester loses nothing and duplicates nothing.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			defaultMemoryLimit()
 			_, err := runIngest(cmd.Context(), g, o, nil)
 			return err
 		},
 	}
 	o.AddFlags(c.Flags())
 	return c
+}
+
+// DefaultGoMemoryLimit is the soft limit of the Go heap that ingest and demo set when
+// GOMEMLIMIT is not in the environment. The garbage collector works harder as the heap
+// nears it, so a long run's peak RSS stays under 1 GiB (issue 11) with room for the
+// runtime's own overhead and the C memory DuckDB takes outside the Go heap.
+const DefaultGoMemoryLimit = 700 << 20
+
+// defaultMemoryLimit sets DefaultGoMemoryLimit unless GOMEMLIMIT says otherwise (the
+// runtime has already read GOMEMLIMIT; "off" there keeps the limit off).
+func defaultMemoryLimit() {
+	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
+		debug.SetMemoryLimit(DefaultGoMemoryLimit)
+	}
 }
 
 // runIngest consumes, then refreshes the warehouse. stopAt, if set, is how many

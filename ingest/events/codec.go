@@ -38,18 +38,72 @@ type wire struct {
 	URL        string `json:"url"`
 }
 
-// fieldsOf lists the fields each type requires, beyond event_id, type and ts.
-// amount_fen of a grab is required only when the outcome is claimed.
-var fieldsOf = map[Type][]string{
-	EnvelopeSent:    {"envelope_id", "sender_id", "chat_id", "kind", "total_fen", "shares"},
-	EnvelopeGrabbed: {"envelope_id", "user_id", "outcome", "amount_fen"},
-	CardBound:       {"user_id", "provider", "bank_code", "outcome"},
-	Withdrawal:      {"user_id", "provider", "bank_code", "amount_fen"},
-	Payment:         {"user_id", "provider", "scenario", "amount_fen", "bank_code"},
-	LinkShared:      {"user_id", "chat_id", "url"},
+// field names a type-specific field of wire; the fields each type requires are a
+// short fixed list of them, so that validation needs no map and no string compare.
+type field uint8
+
+const (
+	fEnvelopeID field = iota
+	fSenderID
+	fChatID
+	fKind
+	fTotalFen
+	fShares
+	fUserID
+	fOutcome
+	fAmountFen
+	fProvider
+	fBankCode
+	fScenario
+	fURL
+)
+
+var fieldNames = [...]string{fEnvelopeID: "envelope_id", fSenderID: "sender_id", fChatID: "chat_id",
+	fKind: "kind", fTotalFen: "total_fen", fShares: "shares", fUserID: "user_id", fOutcome: "outcome",
+	fAmountFen: "amount_fen", fProvider: "provider", fBankCode: "bank_code", fScenario: "scenario", fURL: "url"}
+
+func (f field) String() string { return fieldNames[f] }
+
+func (f field) isInt() bool { return f == fTotalFen || f == fShares || f == fAmountFen }
+
+// typeIndex returns t's place in Types, or -1 for an unknown type.
+func typeIndex(t Type) int {
+	switch t {
+	case EnvelopeSent:
+		return 0
+	case EnvelopeGrabbed:
+		return 1
+	case CardBound:
+		return 2
+	case Withdrawal:
+		return 3
+	case Payment:
+		return 4
+	case LinkShared:
+		return 5
+	}
+	return -1
 }
 
-var intFields = map[string]bool{"total_fen": true, "shares": true, "amount_fen": true}
+// fieldsOf lists the fields each type requires (by its place in Types), beyond
+// event_id, type and ts. amount_fen of a grab is required only when the outcome is
+// claimed.
+var fieldsOf = [...][]field{
+	{fEnvelopeID, fSenderID, fChatID, fKind, fTotalFen, fShares}, // envelope_sent
+	{fEnvelopeID, fUserID, fOutcome, fAmountFen},                 // envelope_grabbed
+	{fUserID, fProvider, fBankCode, fOutcome},                    // card_bound
+	{fUserID, fProvider, fBankCode, fAmountFen},                  // withdrawal
+	{fUserID, fProvider, fScenario, fAmountFen, fBankCode},       // payment
+	{fUserID, fChatID, fURL},                                     // link_shared
+}
+
+// requiredFields returns fieldsOf for t, nothing for an unknown type.
+func requiredFields(t Type) []field {
+	if i := typeIndex(t); i >= 0 {
+		return fieldsOf[i]
+	}
+	return nil
+}
 
 // MaxMessageBytes is the largest message Decode reads. An event encodes to well under
 // 1 KB (its longest field is a URL), so anything larger is not an event; refusing it
@@ -64,8 +118,10 @@ func Decode(raw []byte, v *Validator) (Event, error) {
 	if len(raw) > MaxMessageBytes {
 		return Event{}, reject(ReasonTooLarge, "the message is %d bytes; an event is never larger than %d bytes", len(raw), MaxMessageBytes)
 	}
-	w := wire{TotalFen: absent, Shares: absent, AmountFen: absent}
-	if err := json.Unmarshal(raw, &w); err != nil {
+	// The validator's own wire, so that decoding allocates no wire per message.
+	w := &v.w
+	*w = wire{TotalFen: absent, Shares: absent, AmountFen: absent}
+	if err := json.Unmarshal(raw, w); err != nil {
 		// Not JSON, or JSON of an unexpected shape: a field with an unexpected type
 		// (only an error if the event's type uses the field), a fraction where an
 		// integer belongs. The exact path decodes field by field and says which.
@@ -74,14 +130,14 @@ func Decode(raw []byte, v *Validator) (Event, error) {
 			return Event{}, syntaxReject(raw, err)
 		}
 		var rerr *RejectError
-		if w, rerr = decodeExact(raw); rerr != nil {
+		if *w, rerr = decodeExact(raw); rerr != nil {
 			return Event{}, rerr
 		}
 	}
-	if rerr := checkUTF8(&w, raw); rerr != nil {
+	if rerr := checkUTF8(w, raw); rerr != nil {
 		return Event{}, rerr
 	}
-	return v.build(&w)
+	return v.build(w)
 }
 
 func syntaxReject(raw []byte, err error) *RejectError {
@@ -129,13 +185,13 @@ func decodeExact(raw []byte) (wire, *RejectError) {
 			return w, err
 		}
 	}
-	t := Type(w.Type)
-	for _, name := range fieldsOf[t] {
+	for _, f := range requiredFields(Type(w.Type)) {
+		name := f.String()
 		v, ok := obj[name]
 		if !ok || v == nil {
 			continue
 		}
-		if intFields[name] {
+		if f.isInt() {
 			n, isNum := v.(json.Number)
 			if !isNum {
 				return w, reject(ReasonWrongType, "field %s must be an integer, got %s", name, jsonKind(v))
@@ -144,10 +200,10 @@ func decodeExact(raw []byte) (wire, *RejectError) {
 			if err != nil {
 				return w, reject(ReasonWrongType, "field %s must be an integer, got %s", name, n)
 			}
-			*w.intField(name) = i
+			*w.intField(f) = i
 			continue
 		}
-		if err := str(name, w.stringField(name)); err != nil {
+		if err := str(name, w.stringField(f)); err != nil {
 			return w, err
 		}
 	}
@@ -170,40 +226,40 @@ func jsonKind(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-func (w *wire) intField(name string) *int64 {
-	switch name {
-	case "total_fen":
+func (w *wire) intField(f field) *int64 {
+	switch f {
+	case fTotalFen:
 		return &w.TotalFen
-	case "shares":
+	case fShares:
 		return &w.Shares
 	}
 	return &w.AmountFen
 }
 
-func (w *wire) stringField(name string) *string {
-	switch name {
-	case "envelope_id":
+func (w *wire) stringField(f field) *string {
+	switch f {
+	case fEnvelopeID:
 		return &w.EnvelopeID
-	case "sender_id":
+	case fSenderID:
 		return &w.SenderID
-	case "chat_id":
+	case fChatID:
 		return &w.ChatID
-	case "kind":
+	case fKind:
 		return &w.Kind
-	case "user_id":
+	case fUserID:
 		return &w.UserID
-	case "outcome":
+	case fOutcome:
 		return &w.Outcome
-	case "provider":
+	case fProvider:
 		return &w.Provider
-	case "bank_code":
+	case fBankCode:
 		return &w.BankCode
-	case "scenario":
+	case fScenario:
 		return &w.Scenario
-	case "url":
+	case fURL:
 		return &w.URL
 	}
-	panic("events: no string field " + name)
+	panic("events: no string field " + f.String())
 }
 
 // Validator holds the settings of per-message validation. A Validator is used by one
@@ -215,6 +271,7 @@ type Validator struct {
 	Latest time.Time
 
 	now time.Time // cached clock for a zero Latest, read again only when needed
+	w   wire      // the message being decoded
 }
 
 // DefaultValidator accepts timestamps from 2009 (before mobile red envelopes
@@ -228,7 +285,8 @@ func (v *Validator) build(w *wire) (Event, error) {
 		return Event{}, reject(ReasonMissingField, "field type is missing")
 	}
 	t := Type(w.Type)
-	if !t.Valid() {
+	ti := typeIndex(t)
+	if ti < 0 {
 		return Event{}, reject(ReasonUnknownType, "type %q is not one of envelope_sent, envelope_grabbed, card_bound, withdrawal, payment, link_shared", w.Type)
 	}
 	if w.EventID == "" {
@@ -253,15 +311,15 @@ func (v *Validator) build(w *wire) (Event, error) {
 	if ts.Before(v.Earliest) || ts.After(latest) {
 		return Event{}, reject(ReasonTimestampRange, "ts %s is outside %s .. %s", w.TS, v.Earliest.Format(time.RFC3339), latest.Format(time.RFC3339))
 	}
-	for _, name := range fieldsOf[t] {
-		if intFields[name] {
-			if *w.intField(name) == absent && !(t == EnvelopeGrabbed && w.Outcome == OutcomeMissed) {
-				return Event{}, reject(ReasonMissingField, "field %s is missing (required for %s)", name, t)
+	for _, f := range fieldsOf[ti] {
+		if f.isInt() {
+			if *w.intField(f) == absent && !(t == EnvelopeGrabbed && w.Outcome == OutcomeMissed) {
+				return Event{}, reject(ReasonMissingField, "field %s is missing (required for %s)", f, t)
 			}
 			continue
 		}
-		if *w.stringField(name) == "" {
-			return Event{}, reject(ReasonMissingField, "field %s is missing or empty (required for %s)", name, t)
+		if *w.stringField(f) == "" {
+			return Event{}, reject(ReasonMissingField, "field %s is missing or empty (required for %s)", f, t)
 		}
 	}
 	e := Event{EventID: w.EventID, Type: t, TS: ts,

@@ -36,13 +36,68 @@ type slot[P any] struct {
 // index for lookup by (hash, fingerprint). A record can be dropped from the index
 // (release) before it reaches the head; its ring slot is then reused once the head
 // passes it, or at once if it was the newest.
+//
+// An index entry is 32 bits: the ring index + 1 (0 for an empty slot) in the low
+// ringBits, then the entry's distance from its home slot (saturated at distMax), then
+// as many bits of the hash as are left (the tag). Lookups compare tags before they
+// read a record, and deletions find an entry's home from its distance: with the ring
+// beyond the caches, each record read is a cache miss, and these skip nearly all of
+// them.
 type table[P any] struct {
 	recs  []slot[P] // the ring; len(recs) is its capacity
 	head  int       // ring index of the oldest record
 	n     int       // records in the ring from head on, released ones included
 	held  int       // records the index points to
-	idx   []uint32  // linear probing; ring index + 1, 0 for an empty slot
+	idx   []uint32  // linear probing; see entry layout above
 	limit int       // the ring never grows past this many records
+
+	ringBits uint   // bits of an entry that hold the ring index + 1
+	distBits uint   // then the distance from home, up to distMax
+	tagBits  uint   // then the tag
+	ringMask uint32 // 1<<ringBits - 1
+	distMax  int    // 1<<distBits - 1: "read the record's hash"
+}
+
+const (
+	// maxDistBits is the widest distance an entry holds. Probes are short (the index
+	// is at most half full), so a longer distance is rare; it is then stored as
+	// distMax, and the home is computed from the record's hash.
+	maxDistBits = 4
+	// tagShift is where the tag is taken from the hash: above the bits that place an
+	// id in the index (up to 2^36 slots) and below the 6 bits that choose Seen's shard.
+	tagShift = 36
+)
+
+// layout sets the entry layout from limit; it runs once, before the first record.
+// A ring of up to 2^27 records keeps the whole distance; larger rings keep less
+// (none: every deletion reads the hashes), and less tag, which only costs reads.
+func (t *table[P]) layout() {
+	t.ringBits = uint(bits.Len(uint(t.limit)))
+	t.distBits = uint(min(maxDistBits, max(0, 32-int(t.ringBits))))
+	t.tagBits = uint(min(max(0, 32-int(t.ringBits+t.distBits)), 64-6-tagShift))
+	t.ringMask = uint32(1)<<t.ringBits - 1
+	t.distMax = 1<<t.distBits - 1
+}
+
+func (t *table[P]) tag(h uint64) uint32 {
+	return uint32(h>>tagShift) & (uint32(1)<<t.tagBits - 1)
+}
+
+func (t *table[P]) entry(at, dist int, tag uint32) uint32 {
+	return uint32(at+1) | uint32(min(dist, t.distMax))<<t.ringBits | tag<<(t.ringBits+t.distBits)
+}
+
+func (t *table[P]) ringOf(e uint32) int { return int(e&t.ringMask) - 1 }
+
+func (t *table[P]) tagOf(e uint32) uint32 { return e >> (t.ringBits + t.distBits) }
+
+// homeOf returns the home slot of the entry at index slot i.
+func (t *table[P]) homeOf(i int, e uint32) int {
+	d := int(e>>t.ringBits) & t.distMax
+	if d == t.distMax {
+		return t.home(t.recs[t.ringOf(e)].h)
+	}
+	return (i - d) & (len(t.idx) - 1)
 }
 
 // minRing is the first capacity of a ring: small, so that an idle tracker or an
@@ -57,13 +112,17 @@ func (t *table[P]) find(h uint64, fp uint32) (int, bool) {
 		return 0, false
 	}
 	mask := len(t.idx) - 1
+	tag := t.tag(h)
 	for i := t.home(h); ; i = (i + 1) & mask {
-		v := t.idx[i]
-		if v == 0 {
+		e := t.idx[i]
+		if e == 0 {
 			return 0, false
 		}
-		if r := &t.recs[v-1]; r.h == h && r.fp == fp {
-			return int(v - 1), true
+		if t.tagOf(e) != tag {
+			continue
+		}
+		if at := t.ringOf(e); t.recs[at].h == h && t.recs[at].fp == fp {
+			return at, true
 		}
 	}
 }
@@ -138,10 +197,10 @@ func (t *table[P]) indexSlotOf(at int) (int, bool) {
 	mask := len(t.idx) - 1
 	want := uint32(at + 1)
 	for i := t.home(t.recs[at].h); ; i = (i + 1) & mask {
-		switch t.idx[i] {
-		case 0:
+		switch e := t.idx[i]; {
+		case e == 0:
 			return 0, false
-		case want:
+		case e&t.ringMask == want:
 			return i, true
 		}
 	}
@@ -149,11 +208,12 @@ func (t *table[P]) indexSlotOf(at int) (int, bool) {
 
 func (t *table[P]) insertIndex(h uint64, at int) {
 	mask := len(t.idx) - 1
-	i := t.home(h)
+	i, d := t.home(h), 0
 	for t.idx[i] != 0 {
 		i = (i + 1) & mask
+		d++
 	}
-	t.idx[i] = uint32(at + 1)
+	t.idx[i] = t.entry(at, d, t.tag(h))
 }
 
 // deleteIndex empties index slot i and shifts back the records after it that would
@@ -162,10 +222,12 @@ func (t *table[P]) deleteIndex(i int) {
 	mask := len(t.idx) - 1
 	t.idx[i] = 0
 	for j := (i + 1) & mask; t.idx[j] != 0; j = (j + 1) & mask {
-		k := t.home(t.recs[t.idx[j]-1].h)
+		e := t.idx[j]
+		k := t.homeOf(j, e)
 		// The record at j may move to i only if its home is not within (i, j].
 		if (j > i && (k <= i || k > j)) || (j < i && k <= i && k > j) {
-			t.idx[i], t.idx[j] = t.idx[j], 0
+			t.idx[i] = t.entry(t.ringOf(e), (i-k)&mask, t.tagOf(e))
+			t.idx[j] = 0
 			i = j
 		}
 	}
@@ -174,6 +236,9 @@ func (t *table[P]) deleteIndex(i int) {
 // grow doubles the ring (up to limit), laying its records out from 0, and rebuilds
 // the index at a load of at most one half, for short probes.
 func (t *table[P]) grow() {
+	if t.ringBits == 0 {
+		t.layout()
+	}
 	c := min(max(2*len(t.recs), minRing), t.limit)
 	recs := make([]slot[P], c)
 	old := t.recs
@@ -187,9 +252,9 @@ func (t *table[P]) grow() {
 	var live []bool
 	if t.held != t.n { // some records were released: keep them out of the new index
 		live = make([]bool, len(old))
-		for _, v := range t.idx {
-			if v != 0 {
-				live[v-1] = true
+		for _, e := range t.idx {
+			if e != 0 {
+				live[t.ringOf(e)] = true
 			}
 		}
 	}

@@ -304,8 +304,9 @@ func TestTableModel(t *testing.T) {
 		model := map[key]uint32{} // held keys and their payload
 		var fifo []key            // all slots in ring order, for eviction
 		for op := range 5000 {
-			// Few distinct hashes, so that probes collide and wrap often.
-			k := key{uint64(r.IntN(64)) << 56 >> uint(r.IntN(2)*56), uint32(r.IntN(4))}
+			// Few distinct hashes, so that probes collide and wrap often (and run past
+			// the distance an index entry holds); some differ only in their tag bits.
+			k := key{uint64(r.IntN(64))<<56>>uint(r.IntN(2)*56) | uint64(r.IntN(3))<<tagShift, uint32(r.IntN(4))}
 			switch {
 			case r.IntN(4) > 0: // add if not held
 				if _, ok := model[k]; ok {

@@ -53,11 +53,11 @@ func checkUTF8(w *wire, raw []byte) *RejectError {
 			return rerr
 		}
 	}
-	for _, name := range fieldsOf[Type(w.Type)] {
-		if intFields[name] {
+	for _, f := range requiredFields(Type(w.Type)) {
+		if f.isInt() {
 			continue
 		}
-		if rerr := check(name, *w.stringField(name)); rerr != nil {
+		if rerr := check(f.String(), *w.stringField(f)); rerr != nil {
 			return rerr
 		}
 	}

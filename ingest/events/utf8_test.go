@@ -12,8 +12,8 @@ import (
 // stringFields are the string fields each type's events carry, the common three first.
 func stringFields(t Type) []string {
 	names := []string{"event_id", "type", "ts"}
-	for _, n := range fieldsOf[t] {
-		if !intFields[n] {
+	for _, f := range requiredFields(t) {
+		if n := f.String(); !f.isInt() {
 			names = append(names, n)
 		}
 	}

@@ -63,3 +63,18 @@ func ReadAll(ctx context.Context, brokers []string, topic string, p int) (msgs, 
 		bytes += int64(len(m.Key) + len(m.Value))
 	}
 }
+
+// ReadFrom reads partition p from offset from with the ingester's partition reader
+// until it is caught up, and returns the first error: for tests of offsets the log
+// does not hold.
+func ReadFrom(ctx context.Context, brokers []string, topic string, p int, from int64) (msgs int64, err error) {
+	r := newPartitionReader(brokers, topic, p, from, func(string, ...any) {}, nil)
+	defer r.Close()
+	for {
+		_, ok, err := r.Next(ctx)
+		if err != nil || !ok {
+			return msgs, err
+		}
+		msgs++
+	}
+}

@@ -153,13 +153,8 @@ func (r *partitionReader) Next(ctx context.Context) (m kafka.Message, ok bool, e
 func (r *partitionReader) fetch(ctx context.Context) error {
 	if r.conn == nil {
 		var err error
-		for _, b := range r.brokers {
-			if r.conn, err = r.dialer.DialLeader(ctx, "tcp", b, r.topic, r.partition); err == nil {
-				break
-			}
-		}
-		if r.conn == nil {
-			return fmt.Errorf("partition %d: connect to its leader: %w", r.partition, err)
+		if r.conn, err = r.dialLeader(ctx); err != nil {
+			return err
 		}
 	}
 	if r.next == fromLogStart {
@@ -194,21 +189,38 @@ func (r *partitionReader) fetch(ctx context.Context) error {
 }
 
 // checkRange asks the leader what the partition holds after an "offset out of range"
-// and says whether r.next lies outside it for good.
+// and says whether r.next lies outside it for good. It asks on a connection of its
+// own: the one whose fetch failed may be left mid-response, and a range it cannot
+// read would only be retried for ever.
 func (r *partitionReader) checkRange(ctx context.Context) error {
-	if r.conn == nil {
-		return nil
-	}
-	r.conn.SetDeadline(time.Now().Add(10 * time.Second))
-	first, last, err := r.conn.ReadOffsets()
-	r.conn.SetDeadline(time.Time{})
+	conn, err := r.dialLeader(ctx)
 	if err != nil {
+		r.log("partition %d: offset %d is out of range, and its range could not be read: %v", r.partition, r.next, err)
 		return nil // retried: the next fetch asks again
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	first, last, err := conn.ReadOffsets()
+	if err != nil {
+		r.log("partition %d: offset %d is out of range, and its range could not be read: %v", r.partition, r.next, err)
+		return nil
 	}
 	if r.next < first || r.next > last {
 		return &OffsetsGoneError{Topic: r.topic, Partition: r.partition, Next: r.next, Start: first, End: last}
 	}
 	return nil
+}
+
+// dialLeader connects to the partition's leader through the first broker that answers.
+func (r *partitionReader) dialLeader(ctx context.Context) (*kafka.Conn, error) {
+	var err error
+	for _, b := range r.brokers {
+		var conn *kafka.Conn
+		if conn, err = r.dialer.DialLeader(ctx, "tcp", b, r.topic, r.partition); err == nil {
+			return conn, nil
+		}
+	}
+	return nil, fmt.Errorf("partition %d: connect to its leader: %w", r.partition, err)
 }
 
 func (r *partitionReader) dropConn() {

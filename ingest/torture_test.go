@@ -405,3 +405,34 @@ func waitForMembers(t testing.TB, ctx context.Context, addr, group string, n int
 	}
 	t.Fatalf("group %s never had %d members", group, n)
 }
+
+// TestReaderRefusesOffsetsTheLogLacks: a partition reader asked for an offset past
+// the log's end stops with OffsetsGoneError naming the range; it never resets to an
+// offset of its own choosing.
+func TestReaderRefusesOffsetsTheLogLacks(t *testing.T) {
+	dir := t.TempDir()
+	b := startBroker(t, filepath.Join(dir, "broker"))
+	produceWorld(t, b.Addr(), 0.0002, 7)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	ranges, _, err := ingest.TopicRanges(ctx, []string{b.Addr()}, topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := ranges[0]
+	n, err := ingest.ReadFrom(ctx, []string{b.Addr()}, topic, 0, r[1]+5)
+	var gone *ingest.OffsetsGoneError
+	if !errors.As(err, &gone) || gone.Next != r[1]+5 || gone.Start != r[0] || gone.End != r[1] || n != 0 {
+		t.Fatalf("reading from offset %d of a log holding %d to %d: %d messages, %v; want OffsetsGoneError with that range", r[1]+5, r[0], r[1]-1, n, err)
+	}
+	if !strings.Contains(err.Error(), "ends before the lake does") {
+		t.Errorf("the error does not say the log ends first: %v", err)
+	}
+	// From the log's end exactly: nothing to read yet, no error.
+	if n, err := ingest.ReadFrom(ctx, []string{b.Addr()}, topic, 0, r[1]); err != nil || n != 0 {
+		t.Errorf("reading from the log's end: %d messages, %v", n, err)
+	}
+	if n, err := ingest.ReadFrom(ctx, []string{b.Addr()}, topic, 0, r[0]); err != nil || n != r[1]-r[0] {
+		t.Errorf("reading the whole log: %d messages of %d, %v", n, r[1]-r[0], err)
+	}
+}

@@ -66,6 +66,8 @@ type Console struct {
 	pages map[string]*template.Template
 	mux   *http.ServeMux
 	live  liveRate
+
+	factsCache factsCache
 }
 
 // DefaultMetricsURL is where the overview looks for an ingester's metrics unless told

@@ -14,22 +14,11 @@ import (
 	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/notebooks"
 	"github.com/hongbao/hongbao/query"
-	"github.com/hongbao/hongbao/transform/facts"
 )
 
 func (c *Console) facts(w http.ResponseWriter, r *http.Request) {
 	l := lang(w, r)
-	var sheet *facts.Sheet
-	err := func() error {
-		run, hasRun, err := datadir.Dir(c.cfg.Dir).ReadRun()
-		if err != nil {
-			return err
-		}
-		return c.withSandbox(r.Context(), func(sb *query.Sandbox) error {
-			sheet, err = facts.Compute(r.Context(), sb.DB(), run, hasRun, string(l))
-			return err
-		})
-	}()
+	sheet, err := c.sheet(r.Context(), string(l))
 	c.render(w, r, "facts", "facts", [2]string{"事实核对", "Facts sheet"}, sheet, err)
 }
 

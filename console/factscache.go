@@ -11,15 +11,16 @@ import (
 	"github.com/hongbao/hongbao/transform/facts"
 )
 
-// factsCache keeps the facts sheet of one state of the data folder, per language.
-// The sheet reads every event (about half a minute at full scale) and changes only
-// when a refresh rewrites the warehouse or a run writes a new run record, so it is
-// computed once per state: the state is the size and time of those files.
+// factsCache keeps the facts sheet's measures of one state of the data folder. They
+// read every event (about half a minute at full scale) and change only when a refresh
+// rewrites the warehouse or a run writes a new run record, so they are measured once
+// per state (the size and time of those files) and worded in either language from
+// memory.
 type factsCache struct {
 	mu       sync.Mutex
 	state    string
-	sheets   map[string]*facts.Sheet
-	computed int // sheets computed so far, which the tests count
+	measures *facts.Measures
+	measured int // how often the warehouse was measured, which the tests count
 }
 
 // dataState names the state of the files the facts sheet reads.
@@ -35,33 +36,28 @@ func dataState(d datadir.Dir) string {
 	return s
 }
 
-// sheet returns the facts sheet in lang, computing it only if the data changed since
-// it was last computed. Requests that arrive meanwhile wait for it.
+// sheet returns the facts sheet in lang, measuring the warehouse again only if the
+// data changed since it was last measured. Requests that arrive meanwhile wait.
 func (c *Console) sheet(ctx context.Context, lang string) (*facts.Sheet, error) {
 	fc := &c.factsCache
 	fc.mu.Lock()
 	defer fc.mu.Unlock()
 	d := datadir.Dir(c.cfg.Dir)
-	state := dataState(d)
-	if state != fc.state || fc.sheets == nil {
-		fc.state, fc.sheets = state, map[string]*facts.Sheet{}
+	if state := dataState(d); state != fc.state || fc.measures == nil {
+		run, hasRun, err := d.ReadRun()
+		if err != nil {
+			return nil, err
+		}
+		var m *facts.Measures
+		err = c.withSandbox(ctx, func(sb *query.Sandbox) error {
+			m, err = facts.Measure(ctx, sb.DB(), run, hasRun)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		fc.state, fc.measures = state, m
+		fc.measured++
 	}
-	if s, ok := fc.sheets[lang]; ok {
-		return s, nil
-	}
-	run, hasRun, err := d.ReadRun()
-	if err != nil {
-		return nil, err
-	}
-	var sheet *facts.Sheet
-	err = c.withSandbox(ctx, func(sb *query.Sandbox) error {
-		sheet, err = facts.Compute(ctx, sb.DB(), run, hasRun, lang)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	fc.computed++
-	fc.sheets[lang] = sheet
-	return sheet, nil
+	return fc.measures.Sheet(lang), nil
 }

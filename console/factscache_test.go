@@ -9,10 +9,10 @@ import (
 	"github.com/hongbao/hongbao/transform"
 )
 
-// peakComputed is the busiest minute's claims as the cached English sheet has it.
+// peakComputed is the busiest minute's claims as the cached measures have it.
 func peakComputed(t *testing.T, c *Console) float64 {
 	t.Helper()
-	for _, r := range c.factsCache.sheets["en"].Results {
+	for _, r := range c.factsCache.measures.Sheet("en").Results {
 		if r.ID == "peak_opens_per_minute" && r.Computed != nil {
 			return *r.Computed
 		}
@@ -21,9 +21,9 @@ func peakComputed(t *testing.T, c *Console) float64 {
 	return 0
 }
 
-// TestFactsFollowTheWarehouse: the facts page computes its sheet once for a state of
-// the warehouse (it reads every event: half a minute at full scale), answers from it
-// while nothing changes, and computes it again after a refresh brings new events.
+// TestFactsFollowTheWarehouse: the facts page measures the warehouse once for a state
+// of it (that reads every event: half a minute at full scale), answers both languages
+// from it while nothing changes, and measures again after a refresh brings new events.
 func TestFactsFollowTheWarehouse(t *testing.T) {
 	dir := t.TempDir()
 	w := testworld.Small(t, dir)
@@ -37,15 +37,14 @@ func TestFactsFollowTheWarehouse(t *testing.T) {
 
 	first := get(t, srv, "/facts", 200)
 	again := get(t, srv, "/facts", 200)
-	if c.factsCache.computed != 1 || first != again {
-		t.Fatalf("two requests on one warehouse computed the sheet %d times (want 1); same page: %v", c.factsCache.computed, first == again)
+	if c.factsCache.measured != 1 || first != again {
+		t.Fatalf("two requests on one warehouse measured it %d times (want 1); same page: %v", c.factsCache.measured, first == again)
 	}
 	if p := peakComputed(t, c); p != 3 {
 		t.Fatalf("peak minute %v claims, want the 3 of 2014-01-31 00:00", p)
 	}
-	get(t, srv, "/facts?lang=zh", 200)
-	if c.factsCache.computed != 2 {
-		t.Fatalf("the Chinese sheet was not computed on its own: %d sheets", c.factsCache.computed)
+	if zh := get(t, srv, "/facts?lang=zh", 200); c.factsCache.measured != 1 || !strings.Contains(zh, "事实核对") {
+		t.Fatalf("the Chinese sheet measured the warehouse again (%d times) or is not in Chinese", c.factsCache.measured)
 	}
 
 	// Four more claims at 00:00 land and the warehouse is refreshed.
@@ -57,8 +56,8 @@ func TestFactsFollowTheWarehouse(t *testing.T) {
 		testworld.Claim("g10", testworld.TS("2014-01-30 16:00:06+00"), "env3", "u10", 1000)).Commit()
 	testworld.Refresh(t, transform.Open, dir)
 	after := get(t, srv, "/facts", 200)
-	if c.factsCache.computed != 3 || after == first {
-		t.Fatalf("after a refresh: %d sheets computed (want 3), page changed: %v", c.factsCache.computed, after != first)
+	if c.factsCache.measured != 2 || after == first {
+		t.Fatalf("after a refresh: measured %d times (want 2), page changed: %v", c.factsCache.measured, after != first)
 	}
 	if p := peakComputed(t, c); p != 7 {
 		t.Fatalf("peak minute %v claims after the refresh, want 7", p)

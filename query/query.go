@@ -184,7 +184,7 @@ func queryError(query string, err error) error {
 	if re := sandboxError(err, ""); re != err {
 		return re
 	}
-	return WithCaret(query, err)
+	return WithCaret(query, transform.WithMemoryHint(err, true))
 }
 
 // ToValue converts a value scanned from the DuckDB driver into a Value; dbType is the

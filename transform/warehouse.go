@@ -100,7 +100,7 @@ func open(dir string, readOnly bool) (*Warehouse, error) {
 	if readOnly {
 		mode = "READ_ONLY"
 	}
-	conn, err := duckdb.NewConnector(abs+"?access_mode="+mode+"&memory_limit="+memoryLimit(), func(ex driver.ExecerContext) error {
+	conn, err := duckdb.NewConnector(abs+"?access_mode="+mode+"&memory_limit="+memoryLimit(readOnly), func(ex driver.ExecerContext) error {
 		// SET TimeZone is per connection, and the ICU extension that knows the zone is
 		// loaded only once a connection exists, so the DSN cannot carry it.
 		_, err := ex.ExecContext(context.Background(), "SET TimeZone = '"+locale.ZoneName+"'", nil)
@@ -246,7 +246,7 @@ func (w *Warehouse) refresh(ctx context.Context, models []model, skip map[string
 	}
 	for _, m := range models {
 		if _, err := tx.ExecContext(ctx, m.buildSQL()); err != nil {
-			return fmt.Errorf("refresh %s: build model %s (%s): %w", w.path, m.name, m.file, err)
+			return fmt.Errorf("refresh %s: build model %s (%s): %w", w.path, m.name, m.file, WithMemoryHint(err, false))
 		}
 		b := builtTable{TableInfo: TableInfo{Name: m.name, Kind: "model"}, source: m.file, about: m.header}
 		if b.Rows, err = countRows(ctx, tx, m.name); err != nil {
@@ -715,15 +715,36 @@ func (w *Warehouse) Tables(ctx context.Context) ([]TableInfo, error) {
 	return infos, nil
 }
 
-// memoryLimit caps DuckDB's buffer pool (its default is 80% of the machine), so that
-// a refresh of a full-scale lake stays well inside the memory of a small machine;
-// DuckDB spills to disk past it. HONGBAO_DUCKDB_MEMORY overrides it (e.g. "8GB").
-func memoryLimit() string { return MemoryLimit() }
+// DuckDB's buffer pool (its default is 80% of the machine) is capped so that the
+// commands stay inside a small machine's memory; DuckDB spills to disk past the cap.
+// A refresh gets less than a query: on the full festival's lake a refresh at 1 GB peaked
+// at 1.43 GB RSS against 2.43 GB at 2 GB, in 1.2x the time (docs/BENCHMARKS.md).
+// HONGBAO_DUCKDB_MEMORY overrides both (e.g. "8GB").
+const (
+	refreshMemory = "1GB"
+	queryMemory   = "2GB"
+)
 
-// MemoryLimit is the cap of DuckDB's buffer pool of every warehouse connection.
-func MemoryLimit() string {
+// memoryLimit is the cap of a warehouse connection opened read-only or to refresh.
+func memoryLimit(readOnly bool) string {
 	if v := os.Getenv("HONGBAO_DUCKDB_MEMORY"); v != "" {
 		return v
 	}
-	return "2GB"
+	if readOnly {
+		return queryMemory
+	}
+	return refreshMemory
+}
+
+// MemoryLimit is the cap of DuckDB's buffer pool of every read-only connection to the
+// warehouse (the SQL prompt, the report, the facts sheet, the console).
+func MemoryLimit() string { return memoryLimit(true) }
+
+// WithMemoryHint adds to DuckDB's out-of-memory error the setting that raises the cap
+// it ran into.
+func WithMemoryHint(err error, readOnly bool) error {
+	if err == nil || !strings.Contains(err.Error(), "Out of Memory Error") {
+		return err
+	}
+	return fmt.Errorf("%w\nDuckDB ran out of the %s it may use here: set HONGBAO_DUCKDB_MEMORY higher (e.g. HONGBAO_DUCKDB_MEMORY=4GB) and run it again", err, memoryLimit(readOnly))
 }

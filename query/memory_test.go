@@ -1,0 +1,41 @@
+package query
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/hongbao/hongbao/internal/testworld"
+	"github.com/hongbao/hongbao/transform"
+)
+
+// A query that needs more than DuckDB's cap fails with the setting that raises it
+// named, and the same query answers once it is raised.
+func TestOutOfMemoryNamesTheSetting(t *testing.T) {
+	dir := t.TempDir()
+	testworld.Small(t, dir)
+	testworld.Refresh(t, transform.Open, dir)
+	const q = "SELECT count(*), sum(length(s)) FROM (SELECT k, list(v) s FROM (SELECT range % 1000 k, range v FROM range(20000000)) GROUP BY k)"
+	run := func(limit string) (*Result, error) {
+		t.Setenv("HONGBAO_DUCKDB_MEMORY", limit)
+		s, err := OpenSandbox(dir, SandboxOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		return Query(context.Background(), s.DB(), q)
+	}
+	_, err := run("16MB")
+	if err == nil {
+		t.Fatal("20 M values in lists fit in 16MB: the test no longer provokes the limit")
+	}
+	for _, s := range []string{"Out of Memory Error", "the 16MB it may use", "HONGBAO_DUCKDB_MEMORY=4GB"} {
+		if !strings.Contains(err.Error(), s) {
+			t.Errorf("the error does not say %q:\n%v", s, err)
+		}
+	}
+	res, err := run("1GB")
+	if err != nil || len(res.Rows) != 1 || res.Rows[0][0].Text != "1000" || res.Rows[0][1].Text != "20000000" {
+		t.Fatalf("at 1GB: %+v, %v; want 1000 groups holding 20000000 values", res, err)
+	}
+}

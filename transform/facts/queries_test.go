@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hongbao/hongbao/internal/datadir"
+	"github.com/hongbao/hongbao/refdata"
 )
 
 // TestQueryFiles checks that every file in queries/ is the query of a figure or a
@@ -30,5 +31,36 @@ func TestQueryFiles(t *testing.T) {
 		if left := regexp.MustCompile(`\{[a-z_]+\}`).FindString(render(queries.Query(name), datadir.Default2014())); left != "" {
 			t.Errorf("queries/%s.sql: placeholder %s has no value", name, left)
 		}
+	}
+}
+
+// TestSpecsNameRegistryFacts: a figure of specs.json that the registry lacks would never
+// be judged, so a misspelt id fails here rather than vanishing from the sheet.
+func TestSpecsNameRegistryFacts(t *testing.T) {
+	known := map[string]bool{}
+	for _, f := range refdata.Facts() {
+		known[f.ID] = true
+	}
+	for id := range specs {
+		if !known[id] {
+			t.Errorf("specs.json names %q, which refdata/facts.json lacks", id)
+		}
+	}
+	readings := map[string]bool{}
+	for _, r := range refdata.Readings() {
+		readings[r.ID] = true
+	}
+	for reading, byID := range readingSpecs {
+		if !readings[reading] {
+			t.Errorf("specs.json has reading %q, which refdata/facts.json lacks", reading)
+		}
+		for id := range byID {
+			if _, ok := specs[id]; !ok {
+				t.Errorf("specs.json: reading %s of %q, which has no entry of its own", reading, id)
+			}
+		}
+	}
+	if len(specs) < 15 {
+		t.Errorf("specs.json holds %d figures; the sheet reproduces 17", len(specs))
 	}
 }

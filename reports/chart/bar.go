@@ -45,16 +45,6 @@ type BarGroup struct {
 
 var _ Chart = (*Bar)(nil)
 
-// PNG implements Chart.
-func (b *Bar) PNG(fam fonts.Family, width, height vg.Length) ([]byte, error) {
-	return b.encode(encodePNG, fam, width, height)
-}
-
-// SVG implements Chart.
-func (b *Bar) SVG(fam fonts.Family, width, height vg.Length) ([]byte, error) {
-	return b.encode(encodeSVG, fam, width, height)
-}
-
 func (b *Bar) encode(out encoding, fam fonts.Family, width, height vg.Length) ([]byte, error) {
 	if err := b.validate(); err != nil {
 		return nil, fmt.Errorf("bar chart %q: %w", b.Title, err)

@@ -24,16 +24,23 @@ import (
 // places them, small enough to keep reports light.
 const DPI = 200
 
-// Chart is a chart that can be drawn as PNG. Line and Bar implement it.
+// Chart is a chart PNG and SVG can draw: Line or Bar.
 type Chart interface {
-	// PNG draws the chart width×height (printed size) at DPI with fam. It
-	// returns a *fonts.MissingGlyphsError, without drawing, when some text
-	// has a rune fam cannot draw.
-	PNG(fam fonts.Family, width, height vg.Length) ([]byte, error)
-	// SVG draws the same chart as SVG with its fonts embedded. Embedding is cheap
-	// with Latin fonts and costs megabytes with a Chinese one, so callers use it
-	// for charts in English.
-	SVG(fam fonts.Family, width, height vg.Length) ([]byte, error)
+	encode(out encoding, fam fonts.Family, width, height vg.Length) ([]byte, error)
+}
+
+// PNG draws c width×height (printed size) at DPI with fam. It returns a
+// *fonts.MissingGlyphsError, without drawing, when some text has a rune fam cannot
+// draw.
+func PNG(c Chart, fam fonts.Family, width, height vg.Length) ([]byte, error) {
+	return c.encode(encodePNG, fam, width, height)
+}
+
+// SVG draws c as PNG does, as SVG with its fonts embedded. Embedding is cheap with
+// Latin fonts and costs megabytes with a Chinese one, so callers use it for charts in
+// English.
+func SVG(c Chart, fam fonts.Family, width, height vg.Length) ([]byte, error) {
+	return c.encode(encodeSVG, fam, width, height)
 }
 
 // PixelSize returns the pixel dimensions of a chart PNG of the given printed

@@ -171,7 +171,7 @@ func checkPNG(t *testing.T, data []byte, w, h vg.Length) {
 func TestChartsSVG(t *testing.T) {
 	w, h := 16*vg.Centimeter, 9*vg.Centimeter
 	for name, c := range map[string]Chart{"peak": peakChart(false), "banks": banksChart(false)} {
-		data, err := c.SVG(fontstest.Latin(t), w, h)
+		data, err := SVG(c, fontstest.Latin(t), w, h)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -206,7 +206,7 @@ func TestChartsPNGSize(t *testing.T) {
 		for name, c := range map[string]Chart{
 			"peak": peakChart(zh), "banks": banksChart(zh), "scenarios": scenariosChart(zh), "reach": reachChart(zh),
 		} {
-			data, err := c.PNG(fam, w, h)
+			data, err := PNG(c, fam, w, h)
 			if err != nil {
 				t.Fatalf("%s %s: %v", name, lang, err)
 			}
@@ -218,7 +218,7 @@ func TestChartsPNGSize(t *testing.T) {
 
 func TestChartRefusesMissingGlyph(t *testing.T) {
 	c := peakChart(true) // Chinese text
-	_, err := c.PNG(fontstest.Latin(t), 16*vg.Centimeter, 9*vg.Centimeter)
+	_, err := PNG(c, fontstest.Latin(t), 16*vg.Centimeter, 9*vg.Centimeter)
 	var mg *fonts.MissingGlyphsError
 	if !errors.As(err, &mg) {
 		t.Fatalf("Chinese chart with Liberation: err = %v, want MissingGlyphsError", err)
@@ -226,7 +226,7 @@ func TestChartRefusesMissingGlyph(t *testing.T) {
 
 	en := banksChart(false)
 	en.Format = func(v float64) string { return locale.Number(v) + " 家" }
-	if _, err := en.PNG(fontstest.Latin(t), 16*vg.Centimeter, 9*vg.Centimeter); !errors.As(err, &mg) {
+	if _, err := PNG(en, fontstest.Latin(t), 16*vg.Centimeter, 9*vg.Centimeter); !errors.As(err, &mg) {
 		t.Fatalf("formatted value with Chinese unit: err = %v, want MissingGlyphsError", err)
 	}
 }
@@ -246,11 +246,11 @@ func TestChartRejectsBadInput(t *testing.T) {
 		"no category":                 {&Bar{}, ErrNoData},
 		"note on time axis without T": {&Line{Series: []Series{{T: []time.Time{time.Unix(0, 0)}, Y: []float64{1}}}, Notes: []Note{{X: 1, Y: 1}}}, ErrShape},
 	} {
-		if _, err := tc.c.PNG(fam, w, h); !errors.Is(err, tc.want) {
+		if _, err := PNG(tc.c, fam, w, h); !errors.Is(err, tc.want) {
 			t.Errorf("%s: err = %v, want %v", name, err, tc.want)
 		}
 	}
-	if _, err := banksChart(false).PNG(fam, 2*vg.Centimeter, 2*vg.Centimeter); !errors.Is(err, ErrSize) {
+	if _, err := PNG(banksChart(false), fam, 2*vg.Centimeter, 2*vg.Centimeter); !errors.Is(err, ErrSize) {
 		t.Errorf("tiny chart: err = %v, want ErrSize", err)
 	}
 }

@@ -34,7 +34,7 @@ func ExampleLine() {
 		Refs:  []chart.RefLine{{Y: 25000, Label: "reported peak: 25,000/min"}},
 		Notes: []chart.Note{{T: midnight, Y: 24873, Label: "computed: 24,873"}},
 	}
-	data, err := c.PNG(fam, 16*vg.Centimeter, 9*vg.Centimeter)
+	data, err := chart.PNG(c, fam, 16*vg.Centimeter, 9*vg.Centimeter)
 	if err != nil {
 		log.Fatal(err)
 	}

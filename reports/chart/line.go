@@ -30,16 +30,6 @@ type Line struct {
 
 var _ Chart = (*Line)(nil)
 
-// PNG implements Chart.
-func (l *Line) PNG(fam fonts.Family, width, height vg.Length) ([]byte, error) {
-	return l.encode(encodePNG, fam, width, height)
-}
-
-// SVG implements Chart.
-func (l *Line) SVG(fam fonts.Family, width, height vg.Length) ([]byte, error) {
-	return l.encode(encodeSVG, fam, width, height)
-}
-
 func (l *Line) encode(out encoding, fam fonts.Family, width, height vg.Length) ([]byte, error) {
 	isTime, err := l.validate()
 	if err != nil {

@@ -52,7 +52,7 @@ func peakPNG(t *testing.T, fam fonts.Family, zh bool) []byte {
 		l.Source = "来源：hongbao 模拟事件（计算值）。"
 		l.Refs[0].Label = "报道值：每分钟 2.5 万个"
 	}
-	png, err := l.PNG(fam, 16*vg.Centimeter, 8*vg.Centimeter)
+	png, err := chart.PNG(l, fam, 16*vg.Centimeter, 8*vg.Centimeter)
 	if err != nil {
 		t.Fatal(err)
 	}

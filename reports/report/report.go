@@ -324,7 +324,7 @@ func (p *part) chart(name string, c chart.Chart, height vg.Length) {
 	if height == 0 {
 		height = chartH
 	}
-	png, err := c.PNG(p.fam, chartW, height)
+	png, err := chart.PNG(c, p.fam, chartW, height)
 	if err != nil {
 		p.err = err
 		return
@@ -332,7 +332,7 @@ func (p *part) chart(name string, c chart.Chart, height vg.Length) {
 	p.n++
 	p.charts = append(p.charts, chartFile{file: fmt.Sprintf("%02d-%s.%s.png", p.n, name, p.l), data: png})
 	if p.l == English && svgIsCheap(p.fam) {
-		svg, err := c.SVG(p.fam, chartW, height)
+		svg, err := chart.SVG(c, p.fam, chartW, height)
 		if err != nil {
 			p.err = err
 			return

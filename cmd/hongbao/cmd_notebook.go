@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/hongbao/hongbao/internal/datadir"
+	"github.com/hongbao/hongbao/internal/wholefile"
 	"github.com/hongbao/hongbao/notebooks"
 )
 
@@ -174,7 +175,10 @@ func runNotebooks(ctx context.Context, g *globalOptions, opts notebookOptions, r
 			out = datadir.Dir(g.dir).NotebookPage(nb.Name)
 		}
 		run := (&notebooks.Runner{DB: conn, Warehouse: w.Path(), ShowRows: opts.rows}).Run(ctx, nb)
-		if err := writeNotebookPage(out, run); err != nil {
+		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+			return err
+		}
+		if err := wholefile.Write(out, 0o644, func(w io.Writer) error { return notebooks.WriteHTML(w, run) }); err != nil {
 			return err
 		}
 		bad := run.Failed()
@@ -197,34 +201,6 @@ func runNotebooks(ctx context.Context, g *globalOptions, opts notebookOptions, r
 	}
 	if failed.failed > 0 {
 		return failed
-	}
-	return nil
-}
-
-// writeNotebookPage writes the page under a temporary name and renames it, so a
-// browser never shows half a page.
-func writeNotebookPage(path string, run *notebooks.Run) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(f.Name())
-	bw := bufio.NewWriter(f)
-	err = notebooks.WriteHTML(bw, run)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hongbao/hongbao/internal/locale"
+	"github.com/hongbao/hongbao/internal/wholefile"
 )
 
 // Run is the record a simulation leaves of itself in DIR/run.json: its scale, seed,
@@ -87,7 +88,7 @@ func (d Dir) ReadRun() (r Run, ok bool, err error) {
 }
 
 // WriteRun writes the run record, creating the folder if needed. A reader sees the
-// earlier record or this one whole: it is written under a temporary name, then renamed.
+// earlier record or this one whole.
 func (d Dir) WriteRun(r Run) error {
 	if err := os.MkdirAll(string(d), 0o755); err != nil {
 		return err
@@ -96,9 +97,5 @@ func (d Dir) WriteRun(r Run) error {
 	if err != nil {
 		return err
 	}
-	tmp := d.path("." + runName + ".tmp")
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, d.RunRecord())
+	return wholefile.WriteBytes(d.RunRecord(), 0o644, append(b, '\n'))
 }

@@ -4,14 +4,13 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
 	"github.com/go-pdf/fpdf"
 
 	"github.com/hongbao/hongbao/internal/textwrap"
+	"github.com/hongbao/hongbao/internal/wholefile"
 	"github.com/hongbao/hongbao/reports/fonts"
 )
 
@@ -355,28 +354,5 @@ func (d *Document) Save(path string) error {
 	if err := d.Err(); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("pdf: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("pdf: %w", err)
-	}
-	if err := d.Write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("pdf: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("pdf: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("pdf: %w", err)
-	}
-	return nil
+	return wholefile.Write(path, 0o644, d.Write)
 }

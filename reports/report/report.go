@@ -15,6 +15,7 @@ import (
 
 	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/internal/locale"
+	"github.com/hongbao/hongbao/internal/wholefile"
 	"github.com/hongbao/hongbao/reports/chart"
 	"github.com/hongbao/hongbao/reports/fonts"
 	"github.com/hongbao/hongbao/reports/pdf"
@@ -119,7 +120,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	written := map[string]bool{}
 	for _, c := range charts {
 		p := filepath.Join(out, c.file)
-		if err := writeFile(p, c.data); err != nil {
+		if err := wholefile.WriteBytes(p, 0o644, c.data); err != nil {
 			return nil, err
 		}
 		if strings.HasSuffix(c.file, ".svg") {
@@ -275,30 +276,6 @@ func removeStaleCharts(out string, keep map[string]bool) error {
 				return fmt.Errorf("remove an earlier chart: %w", err)
 			}
 		}
-	}
-	return nil
-}
-
-// writeFile writes data to path through a temporary file in the same folder.
-func writeFile(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
 }

@@ -2,19 +2,17 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/hongbao/hongbao/internal/datadir"
-	"github.com/hongbao/hongbao/internal/wholefile"
 	"github.com/hongbao/hongbao/notebooks"
 )
 
@@ -139,16 +137,6 @@ func newNotebookShowCommand() *cobra.Command {
 	}
 }
 
-// notebookFailedError says how many cells failed; the pages show where and why.
-type notebookFailedError struct {
-	failed, cells int
-	pages         []string
-}
-
-func (e *notebookFailedError) Error() string {
-	return fmt.Sprintf("%d of %d cells failed; each error is shown in place in %s", e.failed, e.cells, strings.Join(e.pages, ", "))
-}
-
 // runNotebooks runs each notebook against the warehouse of g.dir and writes its page.
 // Every notebook runs even when one fails; the error counts the failed cells.
 func runNotebooks(ctx context.Context, g *globalOptions, opts notebookOptions, refs []string, errOut io.Writer) error {
@@ -168,39 +156,9 @@ func runNotebooks(ctx context.Context, g *globalOptions, opts notebookOptions, r
 		return err
 	}
 	defer closeAll()
-	failed := &notebookFailedError{}
-	for _, nb := range nbs {
-		out := opts.output
-		if out == "" {
-			out = datadir.Dir(g.dir).NotebookPage(nb.Name)
-		}
-		run := (&notebooks.Runner{DB: conn, Warehouse: w.Path(), ShowRows: opts.rows}).Run(ctx, nb)
-		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-			return err
-		}
-		if err := wholefile.Write(out, 0o644, func(w io.Writer) error { return notebooks.WriteHTML(w, run) }); err != nil {
-			return err
-		}
-		bad := run.Failed()
-		status := "ok"
-		if len(bad) > 0 {
-			names := make([]string, len(bad))
-			for i, c := range bad {
-				names[i] = c.Cell.Name
-			}
-			status = fmt.Sprintf("%d failed: %s", len(bad), strings.Join(names, ", "))
-			failed.failed += len(bad)
-			failed.pages = append(failed.pages, out)
-		}
-		failed.cells += len(run.Cells)
-		fmt.Fprintf(errOut, "notebook %s: %d cells, %s (%s) -> %s\n", nb.Name, len(run.Cells), status,
-			run.Elapsed.Round(1e6), out)
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	pageFor := func(nb *notebooks.Notebook) string {
+		return cmp.Or(opts.output, datadir.Dir(g.dir).NotebookPage(nb.Name))
 	}
-	if failed.failed > 0 {
-		return failed
-	}
-	return nil
+	rn := &notebooks.Runner{DB: conn, Warehouse: w.Path(), ShowRows: opts.rows}
+	return rn.RunPages(ctx, nbs, pageFor, errOut)
 }

@@ -41,7 +41,7 @@ func TestNotebookRun(t *testing.T) {
 	os.WriteFile(mine, []byte("# Mine\n\n```sql name=good\nSELECT count(*) AS n FROM grabs\n```\n\n```sql name=bad\nSELECT nosuch\n```\n"), 0o644)
 	out := filepath.Join(t.TempDir(), "page.html")
 	_, _, err = runNotebookCommand(t, g, "run", mine, "-o", out)
-	var failed *notebookFailedError
+	var failed *notebooks.FailedError
 	if !errors.As(err, &failed) || err.Error() != "1 of 2 cells failed; each error is shown in place in "+out {
 		t.Fatalf("run with a failing cell = %v", err)
 	}
@@ -61,7 +61,7 @@ func TestNotebookRun(t *testing.T) {
 		"```sql name=extra\nSELECT sum(n) AS n FROM read_csv('"+filepath.ToSlash(extra)+"')\n```\n"), 0o644)
 	before := dirState(t, dir)
 	_, _, err = runNotebookCommand(t, g, "run", evil, "-o", out, "--allow-read", extra)
-	if !errors.As(err, &failed) || failed.failed != 2 || failed.cells != 3 {
+	if !errors.As(err, &failed) || failed.Failed != 2 || failed.Cells != 3 {
 		t.Fatalf("run of a writing notebook = %v", err)
 	}
 	page, _ := os.ReadFile(out)

@@ -1,8 +1,11 @@
 package refdata
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	_ "embed"
+	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -16,101 +19,68 @@ type Table struct {
 // column is one column of a reference table and its COMMENT.
 type column struct{ name, typ, about string }
 
+func (c *column) UnmarshalJSON(b []byte) error {
+	var v [3]string
+	if err := json.Unmarshal(b, &v); err != nil {
+		return fmt.Errorf("a column is [name, type, comment]: %w", err)
+	}
+	c.name, c.typ, c.about = v[0], v[1], v[2]
+	return nil
+}
+
 type table struct {
 	name, about string
 	columns     []column
 	rows        func(banks []Bank) [][]any
 }
 
-// tables are the reference tables, in load order. Columns are named so that no analyst
-// has to quote one ("window" is an SQL keyword, hence window_en).
-var tables = []table{
-	{"banks", "one bank that issues debit cards: which provider can bind them and its assumed share of cards; rows ordered by share. The article reports only the counts (12 banks for WeChat Pay, nearly 180 for Alipay): which 12, and every share, are assumptions",
-		[]column{
-			{"code", "VARCHAR", "short ASCII code, the bank_code of card_bindings, withdrawals and payments"},
-			{"name_zh", "VARCHAR", "name in Simplified Chinese"},
-			{"name_en", "VARCHAR", "name in English"},
-			{"kind", "VARCHAR", "state-owned, postal, joint-stock, city-commercial, rural or foreign"},
-			{"wechat_pay", "BOOLEAN", "WeChat Pay could bind its cards in early 2014 (assumed: the article names none of the 12)"},
-			{"alipay", "BOOLEAN", "Alipay could bind its cards in early 2014 (assumed)"},
-			{"debit_card_share", "DOUBLE", "share of China's debit cards (assumed, rank-based); the column sums to 1"},
-			{"card_share_source", "VARCHAR", "where debit_card_share comes from: always 'assumed'"},
-		}, bankRows},
-	{"payment_scenarios", "one payment scenario of WeChat Pay or Alipay and its assumed share of that provider's payments",
-		[]column{
-			{"provider", "VARCHAR", "wechat_pay or alipay"},
-			{"code", "VARCHAR", "the scenario of payment events"},
-			{"name_zh", "VARCHAR", "name in Simplified Chinese"},
-			{"name_en", "VARCHAR", "name in English"},
-			{"source", "VARCHAR", "reported if the article names it (five WeChat Pay scenarios and Alipay's hongbao_request), else assumed"},
-			{"weight", "DOUBLE", "share of the provider's payments (assumed); sums to 1 per provider"},
-		}, scenarioRows},
-	{"mobile_payment_market", "one reported figure about China's mobile-payment market or its context; not derivable from event data",
-		[]column{
-			{"year", "INTEGER", "the year the figure is about"},
-			{"metric", "VARCHAR", "what is measured"},
-			{"unit", "VARCHAR", "unit of value"},
-			{"value", "DOUBLE", "the reported number"},
-			{"bound", "VARCHAR", "= as reported, > more than, ~ about"},
-			{"is_forecast", "BOOLEAN", "a forecast, not a measurement"},
-			{"source", "VARCHAR", "who reported it"},
-			{"fact_id", "VARCHAR", "the fact in facts_reported"},
-		}, marketRowsSQL},
-	{"later_years", "one reported figure of a New Year's Eve after 2014 (WeChat's and Alipay's envelopes, peaks, people), for hindsight on the article's question; every value is reported, with where it was found, none is derivable from event data",
-		[]column{
-			{"eve", "DATE", "the Eve (除夕) the figure is about"},
-			{"year", "INTEGER", "the year of that Eve"},
-			{"platform", "VARCHAR", "wechat or alipay"},
-			{"metric", "VARCHAR", "sent_and_received (envelopes sent plus received), peak_per_second, people, amount_yuan, ..."},
-			{"value", "DOUBLE", "the reported number"},
-			{"unit", "VARCHAR", "unit of value"},
-			{"window_en", "VARCHAR", "the window the figure counts over: Eve, Eve to Day 5, ..."},
-			{"label", "VARCHAR", "always 'reported'"},
-			{"source", "VARCHAR", "where the figure was found (as reported by)"},
-			{"note_en", "VARCHAR", "what to know about it, English"},
-			{"note_zh", "VARCHAR", "what to know about it, Chinese"},
-		}, laterYearRows},
-	{"facts_reported", "one statistic the 2014 source article reports, with its source quote and the reading hongbao takes of it",
-		[]column{
-			{"ord", "INTEGER", "position in the facts table"},
-			{"id", "VARCHAR", "the fact's name, as reports and tests use it"},
-			{"kind", "VARCHAR", "event (recomputed from event data), market (cited as reported), rule (yes/no rule or risk) or date"},
-			{"value", "DOUBLE", "the reported number; 1 for yes; 0 for a date or a range in words"},
-			{"bound", "VARCHAR", "= as reported, > more than, ~ about, range"},
-			{"display", "VARCHAR", "the value as reported"},
-			{"display_zh", "VARCHAR", "the value as reported, in Chinese"},
-			{"unit", "VARCHAR", "unit, English"},
-			{"unit_zh", "VARCHAR", "unit, Chinese"},
-			{"quote_zh", "VARCHAR", "the short source quote, Traditional Chinese as in the article"},
-			{"gloss_en", "VARCHAR", "an English gloss of the quote"},
-			{"source", "VARCHAR", "who reported it, English"},
-			{"source_zh", "VARCHAR", "who reported it, Chinese"},
-			{"window_en", "VARCHAR", "the time window or meaning, English"},
-			{"window_zh", "VARCHAR", "the time window or meaning, Chinese"},
-			{"interpretation_en", "VARCHAR", "the reading hongbao takes, English"},
-			{"interpretation_zh", "VARCHAR", "the reading hongbao takes, Chinese"},
-			{"title_en", "VARCHAR", "short name, English"},
-			{"title_zh", "VARCHAR", "short name, Chinese"},
-			{"notes", "INTEGER[]", "ids of the facts_notes the reading rests on"},
-		}, factRows},
-	{"facts_corroboration", "one record beside the article that corroborates or contradicts a figure of facts_reported (Tencent/Tenpay's release, later press, official market figures), with the readings of the 2014 figures it supports",
-		[]column{
-			{"fact_id", "VARCHAR", "the figure in facts_reported"},
-			{"value", "VARCHAR", "what the record says, as it says it"},
-			{"source", "VARCHAR", "where it was found (as reported by)"},
-			{"published", "VARCHAR", "when it was published, as precisely as known"},
-			{"note_en", "VARCHAR", "what it means for the figure, English"},
-			{"note_zh", "VARCHAR", "what it means for the figure, Chinese"},
-			{"supports", "VARCHAR[]", "the readings it agrees with (B is the default world's); empty: it contradicts the figure as hongbao reads it"},
-		}, corroborationRows},
-	{"facts_notes", "one consistency note: how reported figures that seem to disagree hold together",
-		[]column{
-			{"id", "INTEGER", "note number, as cited in facts_reported.notes"},
-			{"title_en", "VARCHAR", "title, English"},
-			{"title_zh", "VARCHAR", "title, Chinese"},
-			{"text_en", "VARCHAR", "the note, English"},
-			{"text_zh", "VARCHAR", "the note, Chinese"},
-		}, noteRows},
+// tables.json declares the reference tables, in load order, with their comments.
+//
+//go:embed tables.json
+var tablesJSON []byte
+
+// tableRows gives the rows of each table of tables.json, from the embedded data.
+var tableRows = map[string]func(banks []Bank) [][]any{
+	"banks":                 bankRows,
+	"payment_scenarios":     scenarioRows,
+	"mobile_payment_market": marketRowsSQL,
+	"later_years":           laterYearRows,
+	"facts_reported":        factRows,
+	"facts_corroboration":   corroborationRows,
+	"facts_notes":           noteRows,
+}
+
+// tables are the reference tables, in load order.
+var tables = mustParseTables(tablesJSON)
+
+// mustParseTables reads tables.json; it is embedded, so a mistake in it is a
+// programming error, which every test of the package catches.
+func mustParseTables(b []byte) []table {
+	var doc struct {
+		About  string `json:"about"`
+		Tables []struct {
+			Name    string   `json:"name"`
+			About   string   `json:"about"`
+			Columns []column `json:"columns"`
+		} `json:"tables"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err != nil {
+		panic("refdata: tables.json: " + err.Error())
+	}
+	out := make([]table, len(doc.Tables))
+	for i, t := range doc.Tables {
+		rows, ok := tableRows[t.Name]
+		if !ok {
+			panic("refdata: tables.json: no rows for table " + t.Name)
+		}
+		out[i] = table{name: t.Name, about: t.About, columns: t.Columns, rows: rows}
+	}
+	if len(out) != len(tableRows) {
+		panic(fmt.Sprintf("refdata: tables.json declares %d tables, load.go has rows for %d", len(out), len(tableRows)))
+	}
+	return out
 }
 
 // Tables lists the tables Load builds, in load order.

@@ -38,25 +38,27 @@ const (
 // fields end in EN or have no suffix; *ZH fields are Simplified Chinese, except QuoteZH, which
 // is the article's Traditional Chinese verbatim.
 type Fact struct {
-	ID               string  `json:"id"`                // the name reports and tests use, e.g. "grabs_total"
-	Kind             Kind    `json:"kind"`              // how it can be reproduced
-	Value            float64 `json:"value"`             // the reported number; 1 for "yes"; 0 for a date or a range in words
-	Bound            string  `json:"bound"`             // BoundEqual, BoundMore, BoundAbout or BoundRange
-	Display          string  `json:"display"`           // as reported: ">75,000,000", "~180", "2014-01-26"
-	DisplayZH        string  `json:"display_zh"`        // as reported, in Chinese: "7500万次以上"
-	Unit             string  `json:"unit"`              // "claims", "people", "claims/min", "yuan", ...
-	UnitZH           string  `json:"unit_zh"`           // "次", "人", "个/分钟", "元", ...
-	QuoteZH          string  `json:"quote_zh"`          // the short source quote, Traditional Chinese
-	GlossEN          string  `json:"gloss_en"`          // an English gloss of the quote
-	Source           string  `json:"source"`            // who reported it, in English
-	SourceZH         string  `json:"source_zh"`         // who reported it, in Chinese
-	Window           string  `json:"window"`            // the window or meaning, in English
-	WindowZH         string  `json:"window_zh"`         // the window or meaning, in Chinese
-	Interpretation   string  `json:"interpretation"`    // the reading hongbao takes and the note it rests on
-	InterpretationZH string  `json:"interpretation_zh"` // the same in Chinese
-	TitleEN          string  `json:"title_en"`          // short name: "Total claims"
-	TitleZH          string  `json:"title_zh"`          // short name: "抢红包总次数"
-	Notes            []int   `json:"notes"`             // IDs of the consistency notes the reading rests on
+	ID               string  `json:"id"`                 // the name reports and tests use, e.g. "grabs_total"
+	Kind             Kind    `json:"kind"`               // how it can be reproduced
+	Value            float64 `json:"value"`              // the reported number; 1 for "yes"; 0 for a date or a range in words
+	Bound            string  `json:"bound"`              // BoundEqual, BoundMore, BoundAbout or BoundRange
+	Display          string  `json:"display"`            // as reported: ">75,000,000", "~180", "2014-01-26"
+	DisplayZH        string  `json:"display_zh"`         // as reported, in Chinese: "7500万次以上"
+	Unit             string  `json:"unit"`               // "claims", "people", "claims/min", "yuan", ...
+	UnitZH           string  `json:"unit_zh"`            // "次", "人", "个/分钟", "元", ...
+	QuoteZH          string  `json:"quote_zh"`           // the short source quote, Traditional Chinese
+	GlossEN          string  `json:"gloss_en"`           // an English gloss of the quote
+	Source           string  `json:"source"`             // who reported it, in English
+	SourceZH         string  `json:"source_zh"`          // who reported it, in Chinese
+	Window           string  `json:"window"`             // the window or meaning, in English
+	WindowZH         string  `json:"window_zh"`          // the window or meaning, in Chinese
+	Interpretation   string  `json:"interpretation"`     // the reading hongbao takes and the note it rests on
+	InterpretationZH string  `json:"interpretation_zh"`  // the same in Chinese
+	TitleEN          string  `json:"title_en"`           // short name: "Total claims"
+	TitleZH          string  `json:"title_zh"`           // short name: "抢红包总次数"
+	LabelEN          string  `json:"label_en,omitempty"` // shorter still, for a chart's axis: "Claims"; only the headline figures have one
+	LabelZH          string  `json:"label_zh,omitempty"` // the same in Chinese: "领取总次数"
+	Notes            []int   `json:"notes"`              // IDs of the consistency notes the reading rests on
 	// Reading is the reading the default world follows, for a figure whose meaning
 	// depends on one (Window and Interpretation are its text); empty otherwise.
 	Reading string `json:"reading,omitempty"`

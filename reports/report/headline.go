@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -88,18 +89,6 @@ func headlineData(ctx context.Context, src *source) (HeadlineData, error) {
 	return d, nil
 }
 
-// headlineNames are the short names of the headline figures on the chart.
-var headlineNames = map[string][2]string{
-	"eve_participants":         {"除夕夜参与人数", "Eve-night participants"},
-	"users_eve_to_day1":        {"除夕至初一用户", "Users Eve → Day 1"},
-	"grabs_total":              {"领取总次数", "Claims"},
-	"claims_per_minute_avg":    {"平均每分钟领取", "Claims per minute"},
-	"peak_opens_per_minute":    {"峰值分钟领取", "Peak minute"},
-	"first5min_participations": {"前5分钟尝试", "First 5 minutes"},
-	"avg_envelope_yuan":        {"平均红包金额", "Mean envelope"},
-	"max_claims_one_user":      {"抢得最多的用户", "Heaviest grabber"},
-}
-
 // headline renders section 1: the headline figures beside the reported ones.
 func (p *part) headline() {
 	l, d, ri, doc := p.l, p.d.Headline, p.d.Method.Run, p.doc
@@ -137,7 +126,7 @@ func (p *part) headline() {
 		}
 		t.Rows = append(t.Rows, []string{name, val(r.Computed), p.ref(f.DisplayZH, f.Display), expected, ratio, p.verdict(r.Verdict)})
 		if comparable {
-			cats = append(cats, l.Pick(headlineNames[r.ID][0], headlineNames[r.ID][1]))
+			cats = append(cats, l.Pick(cmp.Or(f.LabelZH, f.TitleZH), cmp.Or(f.LabelEN, f.TitleEN)))
 			ratios = append(ratios, math.Round(1000*r.Ratio())/10)
 		}
 	}

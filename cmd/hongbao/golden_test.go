@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -36,8 +35,7 @@ func TestGolden(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	run := func(args ...string) string {
 		t.Helper()
-		cmd := exec.Command(os.Args[0], args...)
-		cmd.Env = append(withoutPassword(), asHongbao+"=1", "HONGBAO_DIR=")
+		cmd := hongbaoProcess([]string{"HONGBAO_DIR="}, args...)
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		if err := cmd.Run(); err != nil {

@@ -33,8 +33,7 @@ type transcript struct{ bytes.Buffer }
 // environment, and returns its exit code and combined output.
 func (tr *transcript) hongbao(t *testing.T, env []string, args ...string) (int, string, time.Duration) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(append(withoutPassword(), asHongbao+"=1"), env...)
+	cmd := hongbaoProcess(env, args...)
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	elapsed := time.Since(start)
@@ -48,22 +47,11 @@ func (tr *transcript) hongbao(t *testing.T, env []string, args ...string) (int, 
 	return code, string(out), elapsed
 }
 
-func withoutPassword() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, passwordEnv+"=") && !strings.HasPrefix(kv, "HONGBAO_BROKERS=") {
-			env = append(env, kv)
-		}
-	}
-	return env
-}
-
 // startBrokerCommand runs 'hongbao broker' with args and waits for the line that
 // says it listens; stop interrupts it as Ctrl-C does and returns the exit code.
 func (tr *transcript) startBrokerCommand(t *testing.T, env []string, args ...string) (pid int, stop func() int) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], append([]string{"broker"}, args...)...)
-	cmd.Env = append(append(withoutPassword(), asHongbao+"=1"), env...)
+	cmd := hongbaoProcess(env, append([]string{"broker"}, args...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hongbao/hongbao/internal/testenv"
+	"github.com/hongbao/hongbao/internal/testworld"
 
 	"github.com/hongbao/hongbao/ingest/events"
 	"github.com/hongbao/hongbao/query"
@@ -279,7 +279,7 @@ func TestFailedCellShownInPlace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := lakeFiles(t, w.dir)
+	before := testworld.TreeState(t, filepath.Join(w.dir, "lake"))
 	wh, err := query.OpenSandbox(w.dir, query.SandboxOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -306,7 +306,7 @@ func TestFailedCellShownInPlace(t *testing.T) {
 		err.Error() != "statement 2 of 2: COPY is not allowed in hongbao's SQL: hongbao's SQL reads files with read_csv, read_parquet and read_json, and writes none; to keep a result, run the query with 'hongbao sql -o FILE' (csv, json or parquet, by --format)" {
 		t.Errorf("copy cell: %v", err)
 	}
-	if after := lakeFiles(t, w.dir); after != before {
+	if after := testworld.TreeState(t, filepath.Join(w.dir, "lake")); after != before {
 		t.Errorf("the lake changed under a notebook:\nbefore %s\nafter  %s", before, after)
 	}
 	if err := run.Cell("badchart").Err; !errors.Is(err, ErrChart) || !strings.Contains(err.Error(), `column v holds "x", not a number`) {
@@ -501,25 +501,4 @@ func TestNotebookPagesInChromium(t *testing.T) {
 				name, tables, charts, drawn, m[4], wantTables, wantCharts, wantTexts)
 		}
 	}
-}
-
-// lakeFiles lists the files under dir/lake with their sizes.
-func lakeFiles(t *testing.T, dir string) string {
-	t.Helper()
-	var b strings.Builder
-	err := filepath.WalkDir(filepath.Join(dir, "lake"), func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(&b, "%s:%d ", p, info.Size())
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/hongbao/hongbao/internal/datadir"
+	"github.com/hongbao/hongbao/internal/testworld"
 )
 
 func TestExport(t *testing.T) {
@@ -87,7 +88,7 @@ func TestExport(t *testing.T) {
 		}
 	}
 	// The data folder is written by hongbao's own commands only.
-	before := treeState(t, dir)
+	before := testworld.TreeState(t, dir)
 	for _, p := range []string{filepath.Join(dir, "x.csv"), filepath.Join(dir, "lake", "grabs", "x.parquet"), datadir.Dir(dir).Warehouse()} {
 		_, err := ro.Export(ctx, query, FormatParquet, p)
 		want := "writing " + p + " is not allowed in hongbao's SQL: it is inside the data folder " + dir + ", which only hongbao's own commands write; choose a file outside it"
@@ -95,7 +96,7 @@ func TestExport(t *testing.T) {
 			t.Errorf("Export to %s:\n got %v\nwant %s", p, err, want)
 		}
 	}
-	if after := treeState(t, dir); after != before {
+	if after := testworld.TreeState(t, dir); after != before {
 		t.Errorf("the data folder changed:\n%s\n%s", before, after)
 	}
 	entries, _ := os.ReadDir(out)

@@ -5,8 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,37 +12,9 @@ import (
 
 	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/internal/locale"
+	"github.com/hongbao/hongbao/internal/testworld"
 	"github.com/hongbao/hongbao/transform"
 )
-
-// treeState lists every file under each root with its size and content hash, so that a
-// test can show nothing was written, removed or changed there.
-func treeState(t *testing.T, roots ...string) string {
-	t.Helper()
-	var b strings.Builder
-	for _, root := range roots {
-		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() {
-				fmt.Fprintf(&b, "%s/\n", p)
-				return nil
-			}
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			sum := sha256.Sum256(data)
-			fmt.Fprintf(&b, "%s %d %s\n", p, len(data), hex.EncodeToString(sum[:8]))
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	return b.String()
-}
 
 func fileHash(t *testing.T, p string) string {
 	t.Helper()
@@ -98,7 +68,7 @@ func TestSandboxStatementClasses(t *testing.T) {
 	os.WriteFile(filepath.Join(imp, "load.sql"), nil, 0o644)
 
 	whHash := fileHash(t, datadir.Dir(dir).Warehouse())
-	before := treeState(t, dir, scratch, allowed)
+	before := testworld.TreeState(t, dir, scratch, allowed)
 
 	sb, err := OpenSandbox(dir, SandboxOptions{AllowRead: []string{okCSV, imp}})
 	if err != nil {
@@ -302,7 +272,7 @@ func TestSandboxStatementClasses(t *testing.T) {
 	if got := fileHash(t, datadir.Dir(dir).Warehouse()); got != whHash {
 		t.Errorf("the warehouse file changed")
 	}
-	if after := treeState(t, dir, scratch, allowed); after != before {
+	if after := testworld.TreeState(t, dir, scratch, allowed); after != before {
 		t.Errorf("files changed:\nbefore\n%s\nafter\n%s", before, after)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hongbao/hongbao/internal/testworld"
 	"github.com/hongbao/hongbao/notebooks"
 )
 
@@ -59,14 +60,14 @@ func TestNotebookRun(t *testing.T) {
 	os.WriteFile(evil, []byte("# Evil\n\n```sql name=plant\nCOPY (SELECT 'x' AS event_id) TO '"+filepath.ToSlash(planted)+"'\n```\n\n"+
 		"```sql name=attach\nATTACH '"+filepath.ToSlash(filepath.Join(dir, "other.duckdb"))+"'\n```\n\n"+
 		"```sql name=extra\nSELECT sum(n) AS n FROM read_csv('"+filepath.ToSlash(extra)+"')\n```\n"), 0o644)
-	before := dirState(t, dir)
+	before := testworld.TreeState(t, dir)
 	_, _, err = runNotebookCommand(t, g, "run", evil, "-o", out, "--allow-read", extra)
 	if !errors.As(err, &failed) || failed.Failed != 2 || failed.Cells != 3 {
 		t.Fatalf("run of a writing notebook = %v", err)
 	}
 	page, _ := os.ReadFile(out)
 	wantContains(t, "the page", string(page), "COPY is not allowed in hongbao&#39;s SQL", "ATTACH is not allowed in hongbao&#39;s SQL", `<section class="cell ok" id="extra">`)
-	if after := dirState(t, dir); after != before {
+	if after := testworld.TreeState(t, dir); after != before {
 		t.Errorf("the notebook changed the data folder:\n%s\n%s", before, after)
 	}
 

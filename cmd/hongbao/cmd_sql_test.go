@@ -3,9 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/hongbao/hongbao/internal/datadir"
+	"github.com/hongbao/hongbao/internal/testworld"
 	"github.com/hongbao/hongbao/query"
 )
 
@@ -218,7 +216,7 @@ func TestSQLWritesNothing(t *testing.T) {
 	dir := sqlTestWarehouse(t).dir
 	scratch := t.TempDir()
 	q := func(p string) string { return "'" + filepath.ToSlash(p) + "'" }
-	before := dirState(t, dir, scratch)
+	before := testworld.TreeState(t, dir, scratch)
 	for _, tc := range []struct{ stmt, fix string }{
 		{"COPY (SELECT 1 AS a) TO " + q(datadir.Dir(dir).Warehouse()) + " (FORMAT csv)", "'hongbao sql -o FILE'"},
 		{"COPY (SELECT 'x' AS event_id) TO " + q(filepath.Join(dir, "lake", "grabs", "x.parquet")), "'hongbao sql -o FILE'"},
@@ -241,7 +239,7 @@ func TestSQLWritesNothing(t *testing.T) {
 			}
 		}
 	}
-	if after := dirState(t, dir, scratch); after != before {
+	if after := testworld.TreeState(t, dir, scratch); after != before {
 		t.Errorf("files changed:\n%s\n%s", before, after)
 	}
 	out := filepath.Join(scratch, "out.csv")
@@ -251,27 +249,4 @@ func TestSQLWritesNothing(t *testing.T) {
 	if got, _ := os.ReadFile(out); string(got) != "n\n3\n" {
 		t.Errorf("-o out.csv wrote %q", got)
 	}
-}
-
-// dirState lists every file under each root with its size and content hash.
-func dirState(t *testing.T, roots ...string) string {
-	t.Helper()
-	var b strings.Builder
-	for _, root := range roots {
-		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(&b, "%s %d %x\n", p, len(data), sha256.Sum256(data))
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	return b.String()
 }

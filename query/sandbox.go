@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -101,8 +100,7 @@ func openSandbox(dir string, opts SandboxOptions, writable string) (*Sandbox, er
 	s := &Sandbox{dir: dir, path: p, opts: opts, spill: spill}
 
 	// Settings DuckDB takes only at start-up, or that must hold before any SQL runs.
-	cfg := url.Values{}
-	cfg.Set("memory_limit", transform.MemoryLimit())
+	cfg := transform.MemorySettings(true)
 	cfg.Set("temp_directory", spill)
 	cfg.Set("max_temp_directory_size", maxSpill)
 	cfg.Set("autoinstall_known_extensions", "false")

@@ -119,6 +119,10 @@ var notes = map[string]tableNotes{
 		"first_withdrawal_at":   "The user's first withdrawal from WeChat Pay to a card; NULL if none.",
 		"first_payment_at":      "The user's first payment with WeChat Pay; NULL if none.",
 	}},
+	"claim_sizes": {kind: KindModel, columns: map[string]string{
+		"amount_fen": "An amount a claimed grab took, in fen.",
+		"claims":     "Claimed grabs of exactly that amount.",
+	}},
 	filesTable: {kind: KindMeta, source: "written by each 'hongbao transform'",
 		about: "The lake files each table holds, so that a refresh loads only the files committed since the last one.",
 		columns: map[string]string{

@@ -323,10 +323,7 @@ func TestCrashAndResume(t *testing.T) {
 func TestBrokerRestartKeepsMessages(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "broker")
-	b, err := broker.Start(broker.Config{Listen: "127.0.0.1:0", DataDir: data, Topic: topic})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := startBroker(t, data) // closed mid-test too: Close is idempotent
 	st := produceWorld(t, b.Addr(), 0.0002, 3)
 	b.Close()
 
@@ -378,10 +375,7 @@ func (l *logLines) all() []string {
 func TestIngesterSurvivesBrokerRestart(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "broker")
-	b, err := broker.Start(broker.Config{Listen: "127.0.0.1:0", DataDir: data, Topic: topic})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := startBroker(t, data) // closed mid-test too: Close is idempotent
 	addr := b.Addr()
 	first := produceWorld(t, addr, 0.0002, 5)
 

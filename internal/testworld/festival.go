@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
-	"os"
 	"testing"
 
 	"github.com/hongbao/hongbao/ingest/events"
@@ -36,7 +35,7 @@ func Festival(t testing.TB, dir string) *World {
 	w.Add(0, es...).Commit()
 	banks, err := festivalFiles.ReadFile("festival/banks.csv")
 	if err == nil {
-		err = os.WriteFile(datadir.Dir(dir).Banks(), banks, 0o644)
+		err = datadir.Dir(dir).WriteBanks(banks)
 	}
 	if err != nil {
 		t.Fatal(err)

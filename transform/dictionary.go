@@ -123,6 +123,12 @@ var notes = map[string]tableNotes{
 		"amount_fen": "An amount a claimed grab took, in fen.",
 		"claims":     "Claimed grabs of exactly that amount.",
 	}},
+	"claim_stats": {kind: KindModel, columns: map[string]string{
+		"claims":       "Claimed grabs.",
+		"smallest_fen": "The smallest claim, in fen.",
+		"median_fen":   "The median claim, in fen, exact: the mean of the two middle claims when their count is even.",
+		"largest_fen":  "The largest claim, in fen.",
+	}},
 	filesTable: {kind: KindMeta, source: "written by each 'hongbao transform'",
 		about: "The lake files each table holds, so that a refresh loads only the files committed since the last one.",
 		columns: map[string]string{

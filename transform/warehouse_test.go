@@ -175,6 +175,7 @@ func TestEmptyLakeGivesEmptyTables(t *testing.T) {
 		"user_bindings":      "provider VARCHAR, user_id VARCHAR, first_attempt_at TIMESTAMP WITH TIME ZONE, first_event_id VARCHAR, first_bank_code VARCHAR, first_outcome VARCHAR, first_bound_at TIMESTAMP WITH TIME ZONE, attempts BIGINT, bound BIGINT, refused BIGINT",
 		"bank_bindings":      "provider VARCHAR, bank_code VARCHAR, attempts BIGINT, bound BIGINT, refused BIGINT, users BIGINT, refused_users BIGINT",
 		"claim_sizes":        "amount_fen BIGINT, claims BIGINT",
+		"claim_stats":        "claims BIGINT, smallest_fen BIGINT, median_fen DOUBLE, largest_fen BIGINT",
 		"user_funnel":        "user_id VARCHAR, first_grab_at TIMESTAMP WITH TIME ZONE, first_claim_at TIMESTAMP WITH TIME ZONE, first_bind_attempt_at TIMESTAMP WITH TIME ZONE, first_bound_at TIMESTAMP WITH TIME ZONE, first_withdrawal_at TIMESTAMP WITH TIME ZONE, first_payment_at TIMESTAMP WITH TIME ZONE",
 	}
 	if len(want) != len(lakeTables)+len(Models()) {

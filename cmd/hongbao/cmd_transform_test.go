@@ -35,6 +35,7 @@ user_bindings            0 rows  model
 bank_bindings            0 rows  model
 user_funnel              3 rows  model
 claim_sizes              2 rows  model
+claim_stats              1 rows  model
 `
 	if out.String() != want {
 		t.Errorf("transform printed:\n%s\nwant:\n%s", out.String(), want)

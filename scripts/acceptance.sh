@@ -153,7 +153,9 @@ wait_markers() {
 }
 
 # --- checks ----------------------------------------------------------------------
-q() { "$BIN" sql --dir "$W/q" --format csv "$1" | tail -n +2; }
+# The scratch folder is outside the data folder $W/q, so the sandbox must be told it may
+# read it (--allow-read), as a user would.
+q() { "$BIN" sql --dir "$W/q" --allow-read "$W" --format csv "$1" | tail -n +2; }
 
 # ranges NAME PORT: the topic's partitions "P START END" into $W/NAME.ranges.
 ranges() { "$KT" ranges "127.0.0.1:$2" "$TOPIC" >"$W/$1.ranges"; }

@@ -25,9 +25,7 @@ func peakComputed(t *testing.T, c *Console) float64 {
 // of it (that reads every event: half a minute at full scale), answers both languages
 // from it while nothing changes, and measures again after a refresh brings new events.
 func TestFactsFollowTheWarehouse(t *testing.T) {
-	dir := t.TempDir()
-	w := testworld.Small(t, dir)
-	testworld.Refresh(t, transform.Open, dir)
+	dir, w := testworld.SmallRefreshed(t, transform.Open)
 	c, err := New(Config{Dir: dir})
 	if err != nil {
 		t.Fatal(err)

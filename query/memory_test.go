@@ -12,9 +12,7 @@ import (
 // A query that needs more than DuckDB's cap fails with the setting that raises it
 // named, and the same query answers once it is raised.
 func TestOutOfMemoryNamesTheSetting(t *testing.T) {
-	dir := t.TempDir()
-	testworld.Small(t, dir)
-	testworld.Refresh(t, transform.Open, dir)
+	dir, _ := testworld.SmallRefreshed(t, transform.Open)
 	const q = "SELECT count(*), sum(length(s)) FROM (SELECT k, list(v) s FROM (SELECT range % 1000 k, range v FROM range(20000000)) GROUP BY k)"
 	run := func(limit string) (*Result, error) {
 		t.Setenv("HONGBAO_DUCKDB_MEMORY", limit)
@@ -44,9 +42,7 @@ func TestOutOfMemoryNamesTheSetting(t *testing.T) {
 // refresh, starts with the memory settings: a buffer pool cap, and an allocator that
 // returns freed memory at once (without it the report held 1.44 GB at full scale).
 func TestConnectionsStartWithTheMemorySettings(t *testing.T) {
-	dir := t.TempDir()
-	testworld.Small(t, dir)
-	testworld.Refresh(t, transform.Open, dir)
+	dir, _ := testworld.SmallRefreshed(t, transform.Open)
 	const q = `SELECT current_setting('allocator_background_threads')::VARCHAR,
 		current_setting('allocator_flush_threshold'), current_setting('allocator_bulk_deallocation_flush_threshold')`
 	want := func(what string, db transform.Queryer) {

@@ -16,9 +16,7 @@ import (
 // TestServeAnswers runs 'hongbao serve' on a small world and fetches its pages, then
 // stops it as Ctrl-C does.
 func TestServeAnswers(t *testing.T) {
-	dir := t.TempDir()
-	testworld.Small(t, dir)
-	testworld.Refresh(t, transform.Open, dir)
+	dir, _ := testworld.SmallRefreshed(t, transform.Open)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	started := make(chan string, 1)

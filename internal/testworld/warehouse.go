@@ -50,6 +50,18 @@ func Refresh[W Warehouse](t testing.TB, open func(dir string) (W, error), dir st
 	}
 }
 
+// SmallRefreshed builds the Small world in a new temporary data folder and refreshes
+// its warehouse with open (transform.Open), closing it again, for a test that opens
+// the folder itself (a sandbox, a console, 'hongbao serve'). It returns the folder and
+// the world, to add to.
+func SmallRefreshed[W Warehouse](t testing.TB, open func(dir string) (W, error)) (dir string, world *World) {
+	t.Helper()
+	dir = t.TempDir()
+	world = Small(t, dir)
+	Refresh(t, open, dir)
+	return dir, world
+}
+
 // QueryInt runs a query of one integer (NULL reads as 0) and fails t on an error.
 func QueryInt(t testing.TB, db *sql.DB, q string) int64 {
 	t.Helper()

@@ -155,6 +155,18 @@ func column(t testing.TB, tbl arrow.Table, name string) arrow.Array {
 	return arr
 }
 
+// fileColumns reads the Parquet file at path, as readFile, and returns the named
+// columns by name, as column; it fails the test when the file lacks one.
+func fileColumns(t testing.TB, path string, names ...string) map[string]arrow.Array {
+	t.Helper()
+	tbl := readFile(t, path)
+	cols := make(map[string]arrow.Array, len(names))
+	for _, name := range names {
+		cols[name] = column(t, tbl, name)
+	}
+	return cols
+}
+
 // sumInt64 adds the non-null values of an int64 column.
 func sumInt64(t testing.TB, tbl arrow.Table, name string) int64 {
 	t.Helper()

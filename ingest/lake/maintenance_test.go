@@ -71,14 +71,12 @@ func TestEvictMovesRowsToQuarantineAndRewritesMarker(t *testing.T) {
 		t.Errorf("marker lists %v, %d rows; want envelopes and two quarantine files, 6 rows", tables, rows)
 	}
 
-	tbl := readFile(t, filepath.Join(dir, "lake", QuarantineTable, ev.QuarantineFile.File))
-	raw := column(t, tbl, "raw")
-	reason := column(t, tbl, "reason")
-	off := column(t, tbl, "kafka_offset")
-	for i := 0; i < raw.Len(); i++ {
-		b := raw.(*array.Binary).Value(i)
-		o := off.(*array.Int64).Value(i)
-		r := events.Reason(reason.(*array.String).Value(i))
+	q := fileColumns(t, filepath.Join(dir, "lake", QuarantineTable, ev.QuarantineFile.File),
+		"raw", "reason", "kafka_offset")
+	for i := 0; i < q["raw"].Len(); i++ {
+		b := q["raw"].(*array.Binary).Value(i)
+		o := q["kafka_offset"].(*array.Int64).Value(i)
+		r := events.Reason(q["reason"].(*array.String).Value(i))
 		var obj map[string]any
 		if o == 2 {
 			if r != events.ReasonInvalidUTF8 || !slices.Contains(b, 0xff) {

@@ -149,29 +149,26 @@ func TestCommitRoundTrip(t *testing.T) {
 	}
 
 	// Grabs: amount_fen is null exactly for missed grabs; ts round-trips as the instant.
-	grabs := readFile(t, filepath.Join(dir, "lake", "grabs", wantName))
-	outcome := column(t, grabs, "outcome")
-	amount := column(t, grabs, "amount_fen")
-	ts := column(t, grabs, "ts")
-	off := column(t, grabs, "kafka_offset")
-	part := column(t, grabs, "kafka_partition")
+	grabs := fileColumns(t, filepath.Join(dir, "lake", "grabs", wantName),
+		"outcome", "amount_fen", "ts", "kafka_offset", "kafka_partition")
+	amount := grabs["amount_fen"]
 	if amount.NullN() != 2 {
 		t.Errorf("grabs: %d null amounts, want 2", amount.NullN())
 	}
 	for i := 0; i < amount.Len(); i++ {
 		src := in[2+i]
-		missed := outcome.(*array.String).Value(i) == events.OutcomeMissed
-		if amount.IsNull(i) != missed {
-			t.Errorf("grab %d: outcome %s, amount null = %v", i, outcome.(*array.String).Value(i), amount.IsNull(i))
+		outcome := grabs["outcome"].(*array.String).Value(i)
+		if amount.IsNull(i) != (outcome == events.OutcomeMissed) {
+			t.Errorf("grab %d: outcome %s, amount null = %v", i, outcome, amount.IsNull(i))
 		}
-		got := ts.(*array.Timestamp).Value(i).ToTime(arrow.Microsecond)
+		got := grabs["ts"].(*array.Timestamp).Value(i).ToTime(arrow.Microsecond)
 		if !got.Equal(src.TS) || got.Location() != time.UTC {
 			t.Errorf("grab %d: ts %v, want the instant %v in UTC", i, got, src.TS)
 		}
-		if o := off.(*array.Int64).Value(i); o != offsets[2+i] {
+		if o := grabs["kafka_offset"].(*array.Int64).Value(i); o != offsets[2+i] {
 			t.Errorf("grab %d: kafka_offset %d, want %d", i, o, offsets[2+i])
 		}
-		if p := part.(*array.Int32).Value(i); p != 3 {
+		if p := grabs["kafka_partition"].(*array.Int32).Value(i); p != 3 {
 			t.Errorf("grab %d: kafka_partition %d", i, p)
 		}
 	}
@@ -180,27 +177,24 @@ func TestCommitRoundTrip(t *testing.T) {
 	}
 
 	// Quarantine: nullable key and Kafka timestamp, the raw bytes, the reason.
-	q := readFile(t, filepath.Join(dir, "lake", "quarantine", wantName))
-	key := column(t, q, "kafka_key")
-	kts := column(t, q, "kafka_ts")
-	raw := column(t, q, "raw")
-	reason := column(t, q, "reason")
-	qtopic := column(t, q, "kafka_topic")
-	iat := column(t, q, "ingested_at")
-	if !bytes.Equal(key.(*array.Binary).Value(0), []byte("env-9")) || !key.IsNull(1) {
-		t.Errorf("kafka_key = %q, null %v", key.(*array.Binary).Value(0), key.IsNull(1))
+	q := fileColumns(t, filepath.Join(dir, "lake", "quarantine", wantName),
+		"kafka_key", "kafka_ts", "raw", "reason", "kafka_topic", "ingested_at")
+	key := q["kafka_key"].(*array.Binary)
+	if !bytes.Equal(key.Value(0), []byte("env-9")) || !key.IsNull(1) {
+		t.Errorf("kafka_key = %q, null %v", key.Value(0), key.IsNull(1))
 	}
-	if !kts.(*array.Timestamp).Value(0).ToTime(arrow.Microsecond).Equal(at(10)) || !kts.IsNull(1) {
+	if kts := q["kafka_ts"]; !kts.(*array.Timestamp).Value(0).ToTime(arrow.Microsecond).Equal(at(10)) || !kts.IsNull(1) {
 		t.Errorf("kafka_ts wrong")
 	}
-	if string(raw.(*array.Binary).Value(1)) != "not json" || raw.IsNull(1) {
-		t.Errorf("raw = %q", raw.(*array.Binary).Value(1))
+	if raw := q["raw"].(*array.Binary); string(raw.Value(1)) != "not json" || raw.IsNull(1) {
+		t.Errorf("raw = %q", raw.Value(1))
 	}
-	if reason.(*array.String).Value(0) != string(events.ReasonUnknownType) || qtopic.(*array.String).Value(1) != topic {
-		t.Errorf("reason %q topic %q", reason.(*array.String).Value(0), qtopic.(*array.String).Value(1))
+	reason, qtopic := q["reason"].(*array.String).Value(0), q["kafka_topic"].(*array.String).Value(1)
+	if reason != string(events.ReasonUnknownType) || qtopic != topic {
+		t.Errorf("reason %q topic %q", reason, qtopic)
 	}
-	if !iat.(*array.Timestamp).Value(0).ToTime(arrow.Microsecond).Equal(ingested) {
-		t.Errorf("ingested_at = %v", iat.(*array.Timestamp).Value(0).ToTime(arrow.Microsecond))
+	if iat := q["ingested_at"].(*array.Timestamp).Value(0).ToTime(arrow.Microsecond); !iat.Equal(ingested) {
+		t.Errorf("ingested_at = %v", iat)
 	}
 
 	// The marker on disk says what Commit returned.

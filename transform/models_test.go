@@ -56,3 +56,48 @@ func TestModelGoldens(t *testing.T) {
 		}
 	}
 }
+
+// TestUserFunnelInParts: the refresh builds user_funnel in userParts passes, one share
+// of the users each; the same file run as one pass gives the same rows, and the passes
+// hold disjoint users that together make the whole.
+func TestUserFunnelInParts(t *testing.T) {
+	w := modelWorld(t)
+	ms, err := loadModels(modelFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var funnel model
+	for _, m := range ms {
+		if m.name == "user_funnel" {
+			funnel = m
+		}
+	}
+	if got := funnel.parts(); got != userParts {
+		t.Fatalf("user_funnel builds in %d passes, want %d", got, userParts)
+	}
+	ctx := context.Background()
+	count := func(q string) int64 {
+		t.Helper()
+		var n int64
+		if err := w.DB().QueryRowContext(ctx, "SELECT count(*) FROM ("+q+")").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	whole, built := count(funnel.pass(0, 1)), count("SELECT * FROM user_funnel")
+	both := count("(" + funnel.pass(0, 1) + ") INTERSECT ALL (SELECT * FROM user_funnel)")
+	if whole == 0 || whole != built || both != built {
+		t.Errorf("user_funnel: %d rows in one pass, %d built in parts, %d in both", whole, built, both)
+	}
+	var sum, nonEmpty int64
+	for i := range userParts {
+		n := count(funnel.pass(i, userParts))
+		sum += n
+		if n > 0 {
+			nonEmpty++
+		}
+	}
+	if sum != whole || nonEmpty < 2 {
+		t.Errorf("the %d passes hold %d rows (%d passes not empty), want %d in all", userParts, sum, nonEmpty, whole)
+	}
+}

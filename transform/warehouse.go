@@ -246,7 +246,7 @@ func (w *Warehouse) refresh(ctx context.Context, models []model, skip map[string
 		delete(stale, b.Name)
 	}
 	for _, m := range models {
-		if _, err := tx.ExecContext(ctx, m.buildSQL()); err != nil {
+		if err := m.build(ctx, tx); err != nil {
 			return fmt.Errorf("refresh %s: build model %s (%s): %w", w.path, m.name, m.file, WithMemoryHint(err, false))
 		}
 		b := builtTable{TableInfo: TableInfo{Name: m.name, Kind: "model"}, source: m.file, about: m.header}

@@ -140,6 +140,7 @@ func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p 
 		return err
 	}
 	var unreported int64
+	var clock int // messages handled, to read the clock every clockEvery of them
 	report := func() {
 		cfg.Observer.Position(p, pos.Load(), r.HighWaterMark())
 		if unreported == 0 {
@@ -186,7 +187,10 @@ func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p 
 		if unreported++; unreported >= 1024 || m.Offset+1 >= m.HighWaterMark {
 			report()
 		}
-		if w.Pending() >= cfg.FlushRows || pendingBytes >= cfg.FlushBytes || time.Since(lastCommit) >= cfg.FlushInterval {
+		// The clock is read every clockEvery messages, not each one: a busy partition
+		// commits by size long before FlushInterval, and an idle one is timed above.
+		if clock++; w.Pending() >= cfg.FlushRows || pendingBytes >= cfg.FlushBytes ||
+			clock%clockEvery == 0 && time.Since(lastCommit) >= cfg.FlushInterval {
 			if err := commit(); err != nil {
 				finish()
 				return err
@@ -194,6 +198,10 @@ func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p 
 		}
 	}
 }
+
+// clockEvery is how many messages a partition handles between two looks at the clock
+// for FlushInterval while it is busy.
+const clockEvery = 64
 
 // handler validates one partition's messages and adds them to its writer: as
 // events, or to the quarantine with their reason.

@@ -67,6 +67,13 @@ func Open(dir string) (*Lake, error) {
 			parquet.WithDictionaryFor("event_id", false),
 			parquet.WithDictionaryFor("ts", false),
 			parquet.WithDictionaryFor("kafka_offset", false),
+			// Nor do the ids of users and envelopes, nearly unique within a file: zstd
+			// packs them smaller plain (a lake 12 % smaller at scale 0.05) and the
+			// ingester spends about 10 % less CPU (docs/BENCHMARKS.md).
+			parquet.WithDictionaryFor("user_id", false),
+			parquet.WithDictionaryFor("envelope_id", false),
+			parquet.WithDictionaryFor("sender_id", false),
+			parquet.WithDictionaryFor("user_id", false),
 			parquet.WithCreatedBy("hongbao"),
 		),
 		arrowProps: pqarrow.NewArrowWriterProperties(pqarrow.WithAllocator(mem), pqarrow.WithStoreSchema()),

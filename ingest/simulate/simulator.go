@@ -33,6 +33,7 @@ type Config struct {
 type Simulator struct {
 	cfg   Config
 	cal   *Calibration
+	loc   *time.Location // cal.Location(), made once: at() runs for every event
 	curve *Curve
 	pop   Population
 	banks *bankPicker
@@ -90,7 +91,7 @@ func New(cfg Config) (*Simulator, error) {
 	if banks == nil {
 		banks = DefaultBanks()
 	}
-	s := &Simulator{cfg: cfg, cal: cal}
+	s := &Simulator{cfg: cfg, cal: cal, loc: cal.Location()}
 	var err error
 	if s.curve, err = NewCurve(cal); err != nil {
 		return nil, err
@@ -319,7 +320,7 @@ func (s *Simulator) nextEventID() string {
 }
 
 func (s *Simulator) at(ms int64) time.Time {
-	return time.UnixMilli(ms).In(s.cal.Location())
+	return time.UnixMilli(ms).In(s.loc)
 }
 
 // drawUser picks a user index for a grab (or, with the send scramble, a send).

@@ -20,15 +20,16 @@ WITH grabbed AS (
     FROM user_bindings
     WHERE provider = 'wechat_pay'
       AND {user_part}
-), withdrew AS (
-    SELECT user_id, min(ts) AS first_withdrawal_at
-    FROM withdrawals
-    WHERE provider = 'wechat_pay'
-      AND {user_part}
-    GROUP BY user_id
-), paid AS (
-    SELECT user_id, min(ts) AS first_payment_at
-    FROM payments
+), spent AS (
+    -- The first withdrawal and the first payment, in one pass over both tables.
+    SELECT user_id,
+           min(ts) FILTER (WHERE step = 'withdrawal')   AS first_withdrawal_at,
+           min(ts) FILTER (WHERE step = 'payment')      AS first_payment_at
+    FROM (
+        SELECT user_id, ts, provider, 'withdrawal' AS step FROM withdrawals
+        UNION ALL
+        SELECT user_id, ts, provider, 'payment' AS step FROM payments
+    )
     WHERE provider = 'wechat_pay'
       AND {user_part}
     GROUP BY user_id
@@ -43,5 +44,4 @@ SELECT
     first_payment_at
 FROM grabbed
 FULL JOIN bound USING (user_id)
-FULL JOIN withdrew USING (user_id)
-FULL JOIN paid USING (user_id)
+FULL JOIN spent USING (user_id)

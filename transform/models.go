@@ -54,13 +54,13 @@ func firstSentence(s string) string { return sqlfile.FirstSentence(s) }
 // four times as long.
 const userParts = 4
 
-// userPart is the placeholder of a model built in userParts passes.
-const userPart = "{user_part}"
+// userPart names the placeholder {user_part} of a model built in userParts passes.
+const userPart = "user_part"
 
 // parts is the number of passes that build m: userParts for a model that holds
 // {user_part}, else one.
 func (m model) parts() int {
-	if strings.Contains(m.query, userPart) {
+	if strings.Contains(m.query, "{"+userPart+"}") {
 		return userParts
 	}
 	return 1
@@ -73,7 +73,7 @@ func (m model) pass(i, n int) string {
 	if n > 1 {
 		cond = fmt.Sprintf("hash(user_id) %% %d = %d", n, i)
 	}
-	return sqlfile.Render(m.query, map[string]string{strings.Trim(userPart, "{}"): cond})
+	return sqlfile.Render(m.query, map[string]string{userPart: cond})
 }
 
 // build materializes m on tx, in m.parts() passes: the first creates the table, the
@@ -82,11 +82,11 @@ func (m model) pass(i, n int) string {
 func (m model) build(ctx context.Context, tx *sql.Tx) error {
 	n := m.parts()
 	for i := range n {
-		q := fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s\n", quoteIdent(m.name), m.pass(i, n))
+		stmt := "CREATE OR REPLACE TABLE %s AS\n%s\n"
 		if i > 0 {
-			q = fmt.Sprintf("INSERT INTO %s\n%s\n", quoteIdent(m.name), m.pass(i, n))
+			stmt = "INSERT INTO %s\n%s\n"
 		}
-		if _, err := tx.ExecContext(ctx, q); err != nil {
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(stmt, quoteIdent(m.name), m.pass(i, n))); err != nil {
 			return err
 		}
 	}

@@ -73,7 +73,6 @@ func Open(dir string) (*Lake, error) {
 			parquet.WithDictionaryFor("user_id", false),
 			parquet.WithDictionaryFor("envelope_id", false),
 			parquet.WithDictionaryFor("sender_id", false),
-			parquet.WithDictionaryFor("user_id", false),
 			parquet.WithCreatedBy("hongbao"),
 		),
 		arrowProps: pqarrow.NewArrowWriterProperties(pqarrow.WithAllocator(mem), pqarrow.WithStoreSchema()),

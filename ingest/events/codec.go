@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	json "github.com/goccy/go-json"
 )
@@ -125,12 +126,8 @@ func Decode(raw []byte, v *Validator) (Event, error) {
 		// Not JSON, or JSON of an unexpected shape: a field with an unexpected type
 		// (only an error if the event's type uses the field), a fraction where an
 		// integer belongs. The exact path decodes field by field and says which.
-		trimmed := bytes.TrimSpace(raw)
-		if len(trimmed) == 0 || trimmed[0] != '{' || !json.Valid(trimmed) {
-			return Event{}, syntaxReject(raw, err)
-		}
 		var rerr *RejectError
-		if *w, rerr = decodeExact(raw); rerr != nil {
+		if *w, rerr = slowDecode(raw, err); rerr != nil {
 			return Event{}, rerr
 		}
 	}
@@ -138,6 +135,27 @@ func Decode(raw []byte, v *Validator) (Event, error) {
 		return Event{}, rerr
 	}
 	return v.build(w)
+}
+
+// slowDecode is Decode's path for a message the fast decoder refused (err): it says
+// why, or decodes it field by field. goccy's Valid and stream decoder panic on some
+// messages (a long run of invalid UTF-8 across their 1,024-byte read buffer, found by
+// FuzzDecode); such a message is rejected, never allowed to stop the ingester.
+func slowDecode(raw []byte, err error) (w wire, rerr *RejectError) {
+	defer func() {
+		if p := recover(); p != nil {
+			if !utf8.Valid(raw) {
+				rerr = reject(ReasonInvalidUTF8, "the message is not valid UTF-8")
+			} else {
+				rerr = reject(ReasonNotJSON, "the message could not be decoded as JSON (%v)", p)
+			}
+		}
+	}()
+	trimmed := bytes.TrimSpace(raw)
+	if len(trimmed) == 0 || trimmed[0] != '{' || !json.Valid(trimmed) {
+		return w, syntaxReject(raw, err)
+	}
+	return decodeExact(raw)
 }
 
 func syntaxReject(raw []byte, err error) *RejectError {

@@ -15,6 +15,41 @@ import (
 // same event always encodes to the same bytes.
 func Encode(e *Event) ([]byte, error) { return json.Marshal(e) }
 
+// Encoder appends events' wire forms (the bytes Encode returns) to a caller's buffer,
+// so that a producer can keep a whole chunk of messages in one allocation instead of
+// one per message. The zero value is not ready: use NewEncoder.
+type Encoder struct {
+	enc *json.Encoder
+	out appender
+}
+
+// appender is the io.Writer the JSON encoder writes to: it appends to a slice.
+type appender struct{ b []byte }
+
+func (a *appender) Write(p []byte) (int, error) {
+	a.b = append(a.b, p...)
+	return len(p), nil
+}
+
+// NewEncoder returns an Encoder.
+func NewEncoder() *Encoder {
+	x := &Encoder{}
+	x.enc = json.NewEncoder(&x.out)
+	return x
+}
+
+// Append appends the wire form of e to dst and returns the extended slice.
+func (x *Encoder) Append(dst []byte, e *Event) ([]byte, error) {
+	x.out.b = dst
+	err := x.enc.Encode(e)
+	b := x.out.b
+	x.out.b = nil
+	if err != nil {
+		return dst, err
+	}
+	return b[:len(b)-1], nil // the encoder ends each value with a newline
+}
+
 // absent marks an integer field that the message did not carry.
 const absent = math.MinInt64
 

@@ -50,6 +50,32 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// TestEncoderAppendsWhatEncodeReturns: the producer's Encoder gives Encode's bytes
+// (HTML characters escaped alike) and leaves what the buffer held before untouched.
+func TestEncoderAppendsWhatEncodeReturns(t *testing.T) {
+	x := NewEncoder()
+	buf := []byte("before|")
+	var want strings.Builder
+	want.WriteString("before|")
+	for _, e := range sampleEvents() {
+		b, err := Encode(&e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := len(buf)
+		if buf, err = x.Append(buf, &e); err != nil {
+			t.Fatal(err)
+		}
+		if got := string(buf[start:]); got != string(b) {
+			t.Errorf("%s: Append gave\n%s\nEncode gave\n%s", e.Type, got, b)
+		}
+		want.Write(b)
+	}
+	if string(buf) != want.String() {
+		t.Errorf("the buffer holds\n%s\nwant\n%s", buf, want.String())
+	}
+}
+
 func TestEncodingIsWireFormat(t *testing.T) {
 	e := sampleEvents()[1]
 	b, _ := Encode(&e)

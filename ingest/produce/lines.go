@@ -14,19 +14,22 @@ import (
 type LineWriter struct {
 	w     *bufio.Writer
 	stats Stats
+	enc   *events.Encoder
+	line  []byte // reused for each event's encoding
 }
 
 // NewLineWriter returns a LineWriter writing to w, buffered; call Flush at the end.
 func NewLineWriter(w io.Writer) *LineWriter {
-	return &LineWriter{w: bufio.NewWriterSize(w, 1<<20), stats: newStats()}
+	return &LineWriter{w: bufio.NewWriterSize(w, 1<<20), stats: newStats(), enc: events.NewEncoder()}
 }
 
 // Add encodes e and writes it as one line.
 func (l *LineWriter) Add(_ context.Context, e *events.Event) error {
-	b, err := events.Encode(e)
+	b, err := l.enc.Append(l.line[:0], e)
 	if err != nil {
 		return err
 	}
+	l.line = b
 	l.stats.count(e.Type, len(b), amountOf(e))
 	l.w.Write(b)
 	return l.w.WriteByte('\n')

@@ -209,3 +209,28 @@ func BenchmarkDecodeStdlib(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEncode compares the producer's Encoder (its fast path for all but the
+// sample link, whose URL holds & and <) with goccy's Marshal (Encode).
+func BenchmarkEncode(b *testing.B) {
+	evs := sampleEvents()
+	b.Run("goccy", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			if _, err := Encode(&evs[i%len(evs)]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encoder", func(b *testing.B) {
+		x := NewEncoder()
+		var buf []byte
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			var err error
+			if buf, err = x.Append(buf[:0], &evs[i%len(evs)]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -213,3 +213,29 @@ func FuzzTracker(f *testing.F) {
 		}
 	})
 }
+
+// FuzzEncoder: Encoder.Append gives the bytes of Encode (goccy's) for any event, on
+// its fast path (plain ASCII strings, ordinary times) and off it, and an event Encode
+// refuses (a year past 9999) is refused too.
+func FuzzEncoder(f *testing.F) {
+	for _, e := range sampleEvents() {
+		f.Add(e.EventID, string(e.Type), e.UserID, e.URL, e.TotalFen, e.Shares, e.AmountFen, e.TS.UnixNano(), 480)
+	}
+	f.Add("a<b", "payment", "u\x00", "http://x/?a=1&b=2", int64(-1), int32(0), int64(1<<62), int64(0), -59)
+	f.Add("é", "", "\u2028", "\xff", int64(0), int32(-5), int64(0), int64(-1), 24*60)
+	x := NewEncoder()
+	f.Fuzz(func(t *testing.T, id, typ, user, url string, total int64, shares int32, amount, unixNano int64, offMin int) {
+		ts := time.Unix(0, unixNano).In(time.FixedZone("", (offMin%(48*60))*60))
+		e := Event{EventID: id, Type: Type(typ), TS: ts, EnvelopeID: user + id, SenderID: id, ChatID: url,
+			Kind: typ, TotalFen: total, Shares: shares, UserID: user, Outcome: typ, AmountFen: amount,
+			Provider: id, BankCode: user, Scenario: typ, URL: url}
+		want, werr := Encode(&e)
+		got, gerr := x.Append([]byte("x"), &e)
+		if (werr != nil) != (gerr != nil) {
+			t.Fatalf("Encode error %v, Append error %v", werr, gerr)
+		}
+		if werr == nil && string(got) != "x"+string(want) {
+			t.Fatalf("Append gave\n%s\nEncode gave\n%s", got[1:], want)
+		}
+	})
+}

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	json "github.com/goccy/go-json"
 )
 
 // fuzzValidator has a fixed range, so that a failure replays the same way later.
@@ -236,6 +238,43 @@ func FuzzEncoder(f *testing.F) {
 		}
 		if werr == nil && string(got) != "x"+string(want) {
 			t.Fatalf("Append gave\n%s\nEncode gave\n%s", got[1:], want)
+		}
+	})
+}
+
+// FuzzPlainWire: whatever Decode's plain path accepts, goccy decodes to the same
+// fields; and the encodings of the sample events (but the link, whose URL needs
+// escapes) take the plain path.
+func FuzzPlainWire(f *testing.F) {
+	for i, e := range sampleEvents() {
+		b, err := Encode(&e)
+		if err != nil {
+			f.Fatal(err)
+		}
+		w := wire{TotalFen: absent, Shares: absent, AmountFen: absent}
+		if plain := plainWire(b, &w); plain != (e.Type != LinkShared) {
+			f.Fatalf("sample %d (%s): plain path %v", i, e.Type, plain)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte(`{"event_id":"a","type":"payment","ts":"x","amount_fen":-0}`))
+	f.Add([]byte(`{"event_id":"a","event_id":"b"}`))
+	f.Add([]byte(`{"type":"a","event_id":"b","shares":012}`))
+	f.Add([]byte(`{"event_id":"a","total_fen":123456789012345678,"url":""}`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		fast := wire{TotalFen: absent, Shares: absent, AmountFen: absent}
+		if !plainWire(raw, &fast) {
+			return
+		}
+		slow := wire{TotalFen: absent, Shares: absent, AmountFen: absent}
+		if err := json.Unmarshal(raw, &slow); err != nil {
+			t.Fatalf("plain path took %q, goccy refuses it: %v", raw, err)
+		}
+		if fast != slow {
+			t.Fatalf("%q: plain path\n%+v\ngoccy\n%+v", raw, fast, slow)
+		}
+		if !utf8.Valid(raw) {
+			t.Fatalf("plain path took %q, not valid UTF-8", raw)
 		}
 	})
 }

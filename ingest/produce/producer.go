@@ -75,14 +75,19 @@ type Producer struct {
 	chunk   int
 	buf     []kafka.Message
 	pending Stats // of buf
-	// arena holds the keys and values of buf, encoded one after the other: one
-	// allocation per chunk instead of two per message. A chunk handed to the writer
-	// keeps its arena; the next chunk starts a new one.
-	arena    []byte
-	enc      *events.Encoder
-	acked    Stats
-	inFlight chan error // result of the chunk being written, nil when none
-	inStats  Stats
+	// arena holds the keys and values of buf, encoded one after the other: no
+	// allocation per message.
+	arena []byte
+	enc   *events.Encoder
+	// sent and sentArena are the buffers of the chunk in flight: once the broker
+	// acknowledges it, the next chunk is queued in them. Fresh buffers for every
+	// chunk (8 MB) made the runtime clear and return memory without end under
+	// the memory limit: 7 % of a full-festival demo's CPU.
+	sent      []kafka.Message
+	sentArena []byte
+	acked     Stats
+	inFlight  chan error // result of the chunk being written, nil when none
+	inStats   Stats
 }
 
 // New returns a producer; call kafkasec.CheckReachable first for a clear error.
@@ -153,9 +158,14 @@ func (p *Producer) flush(ctx context.Context) error {
 	if len(p.buf) == 0 {
 		return nil
 	}
-	msgs := p.buf
-	p.buf = make([]kafka.Message, 0, p.chunk)
-	p.arena = make([]byte, 0, max(len(p.arena)+len(p.arena)/8, 64<<10))
+	msgs, arena := p.buf, p.arena
+	if p.sent != nil { // acknowledged by the wait above
+		p.buf, p.arena = p.sent[:0], p.sentArena[:0]
+	} else {
+		p.buf = make([]kafka.Message, 0, p.chunk)
+		p.arena = make([]byte, 0, len(arena)+len(arena)/8)
+	}
+	p.sent, p.sentArena = msgs, arena
 	p.inStats, p.pending = p.pending, newStats()
 	ch := make(chan error, 1)
 	p.inFlight = ch
@@ -170,6 +180,8 @@ func (p *Producer) wait() error {
 	err := <-p.inFlight
 	p.inFlight = nil
 	if err != nil {
+		// The writer may still be sending a chunk it gave up on: never reuse it.
+		p.sent, p.sentArena = nil, nil
 		// The writer does not retry a refused password; say what to change. The
 		// writer reports one as the connection closing: Diagnose asks the brokers.
 		if e := kafkasec.Diagnose(context.Background(), err, strings.Split(p.brokers, ","), p.sec); e != nil {

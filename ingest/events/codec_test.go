@@ -234,3 +234,18 @@ func BenchmarkEncode(b *testing.B) {
 		}
 	})
 }
+
+// TestPlainPathsKnowEveryField: the plain encoder and decoder write and read the keys
+// of wireKeys, in that order; a field added to Event or wire must be added there too.
+func TestPlainPathsKnowEveryField(t *testing.T) {
+	for _, v := range []any{Event{}, wire{}} {
+		typ := reflect.TypeOf(v)
+		var keys []string
+		for f := range typ.Fields() {
+			keys = append(keys, strings.Split(f.Tag.Get("json"), ",")[0])
+		}
+		if !reflect.DeepEqual(keys, wireKeys) {
+			t.Errorf("%s's keys are\n%v\nthe plain paths know\n%v", typ.Name(), keys, wireKeys)
+		}
+	}
+}

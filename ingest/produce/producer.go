@@ -114,7 +114,7 @@ func New(cfg Config) *Producer {
 		// times, for a decompression the consumer hardly notices.
 		Compression:            kafka.Lz4,
 		AllowAutoTopicCreation: true,
-		Transport:              cfg.Security.Transport(10 * time.Second),
+		Transport:              &topicMetadata{RoundTripper: cfg.Security.Transport(10 * time.Second)},
 	}
 	return &Producer{w: w, brokers: strings.Join(cfg.Brokers, ","), sec: cfg.Security, chunk: chunk, pending: newStats(), acked: newStats(), enc: events.NewEncoder()}
 }

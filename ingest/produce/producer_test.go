@@ -2,21 +2,35 @@ package produce
 
 import (
 	"context"
+	"fmt"
+	"net"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/segmentio/kafka-go"
+	"github.com/segmentio/kafka-go/protocol"
+	metadataAPI "github.com/segmentio/kafka-go/protocol/metadata"
 
 	"github.com/hongbao/hongbao/ingest/broker"
 	"github.com/hongbao/hongbao/ingest/events"
 )
 
-// TestAckedStats produces in several chunks and counts only what the broker
-// acknowledged, per type and in fen.
-func TestAckedStats(t *testing.T) {
+// startBroker starts an embedded broker on loopback, closed when the test ends.
+func startBroker(t *testing.T) *broker.Broker {
+	t.Helper()
 	b, err := broker.Start(broker.Config{Listen: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer b.Close()
+	t.Cleanup(func() { b.Close() })
+	return b
+}
+
+// TestAckedStats produces in several chunks and counts only what the broker
+// acknowledged, per type and in fen.
+func TestAckedStats(t *testing.T) {
+	b := startBroker(t)
 	ctx := context.Background()
 	p := New(Config{Brokers: []string{b.Addr()}, Topic: broker.DefaultTopic, Chunk: 7})
 	ts := time.Date(2014, 1, 31, 0, 0, 0, 0, time.UTC)
@@ -33,5 +47,61 @@ func TestAckedStats(t *testing.T) {
 	st := p.Acked()
 	if st.Messages != 20 || st.Count[events.Withdrawal] != 20 || st.SumFen[events.Withdrawal] != 20*100+190 {
 		t.Errorf("acked %+v, want 20 withdrawals summing 2190 fen", st)
+	}
+}
+
+// countingTransport counts the one-topic metadata requests that reach the real transport.
+type countingTransport struct {
+	kafka.RoundTripper
+	metadata atomic.Int64
+}
+
+func (c *countingTransport) RoundTrip(ctx context.Context, addr net.Addr, req protocol.Message) (protocol.Message, error) {
+	if m, ok := req.(*metadataAPI.Request); ok && len(m.TopicNames) == 1 {
+		c.metadata.Add(1)
+	}
+	return c.RoundTripper.RoundTrip(ctx, addr, req)
+}
+
+// TestWriterAsksMetadataOncePerSecond: kafka-go's Writer asks for the topic's metadata
+// for every message; topicMetadata answers all but the first from its cache, and the
+// messages land on all 4 of the topic's partitions.
+func TestWriterAsksMetadataOncePerSecond(t *testing.T) {
+	b := startBroker(t)
+	ctx := context.Background()
+	inner := &countingTransport{RoundTripper: &kafka.Transport{}}
+	w := &kafka.Writer{Addr: kafka.TCP(b.Addr()), Topic: broker.DefaultTopic, Balancer: &kafka.Hash{},
+		BatchTimeout: time.Millisecond, Transport: &topicMetadata{RoundTripper: inner}}
+	defer w.Close()
+	msgs := make([]kafka.Message, 1000)
+	for i := range msgs {
+		msgs[i] = kafka.Message{Key: fmt.Appendf(nil, "k%d", i), Value: []byte("v")}
+	}
+	start := time.Now()
+	if err := w.WriteMessages(ctx, msgs...); err != nil {
+		t.Fatal(err)
+	}
+	asked := inner.metadata.Load()
+	if max := int64(time.Since(start)/metadataTTL) + 1; asked < 1 || asked > max {
+		t.Errorf("%d metadata requests reached the transport for %d messages; want 1 to %d", asked, len(msgs), max)
+	}
+	var total int64
+	for p := range 4 {
+		conn, err := kafka.DialLeader(ctx, "tcp", b.Addr(), broker.DefaultTopic, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last, err := conn.ReadLastOffset()
+		conn.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if last == 0 {
+			t.Errorf("partition %d holds no message", p)
+		}
+		total += last
+	}
+	if total != int64(len(msgs)) {
+		t.Errorf("the partitions hold %d messages, want %d", total, len(msgs))
 	}
 }

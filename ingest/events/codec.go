@@ -15,42 +15,19 @@ import (
 // same event always encodes to the same bytes.
 func Encode(e *Event) ([]byte, error) { return json.Marshal(e) }
 
-// Encoder appends events' wire forms (the bytes Encode returns) to a caller's buffer,
-// so that a producer can keep a whole chunk of messages in one allocation instead of
-// one per message. The zero value is not ready: use NewEncoder.
-type Encoder struct {
-	enc *json.Encoder
-	out appender
-}
-
-// appender is the io.Writer the JSON encoder writes to: it appends to a slice.
-type appender struct{ b []byte }
-
-func (a *appender) Write(p []byte) (int, error) {
-	a.b = append(a.b, p...)
-	return len(p), nil
-}
-
-// NewEncoder returns an Encoder.
-func NewEncoder() *Encoder {
-	x := &Encoder{}
-	x.enc = json.NewEncoder(&x.out)
-	return x
-}
-
-// Append appends the wire form of e to dst and returns the extended slice.
-func (x *Encoder) Append(dst []byte, e *Event) ([]byte, error) {
+// AppendEncoded appends the wire form of e (the bytes Encode returns) to dst, so that
+// a producer can keep a whole chunk of messages in one buffer instead of one
+// allocation per message. Plain events are written field by field (plain.go); any
+// other goes through Encode.
+func AppendEncoded(dst []byte, e *Event) ([]byte, error) {
 	if b, ok := appendPlain(dst, e); ok {
 		return b, nil
 	}
-	x.out.b = dst
-	err := x.enc.Encode(e)
-	b := x.out.b
-	x.out.b = nil
+	b, err := Encode(e)
 	if err != nil {
 		return dst, err
 	}
-	return b[:len(b)-1], nil // the encoder ends each value with a newline
+	return append(dst, b...), nil
 }
 
 // absent marks an integer field that the message did not carry.
@@ -76,6 +53,9 @@ type wire struct {
 	Scenario   string `json:"scenario"`
 	URL        string `json:"url"`
 }
+
+// emptyWire is a wire before decoding: no string, every integer absent.
+var emptyWire = wire{TotalFen: absent, Shares: absent, AmountFen: absent}
 
 // field names a type-specific field of wire; the fields each type requires are a
 // short fixed list of them, so that validation needs no map and no string compare.
@@ -159,11 +139,11 @@ func Decode(raw []byte, v *Validator) (Event, error) {
 	}
 	// The validator's own wire, so that decoding allocates no wire per message.
 	w := &v.w
-	*w = wire{TotalFen: absent, Shares: absent, AmountFen: absent}
+	*w = emptyWire
 	if plainWire(raw, w) {
 		return v.build(w) // plain ASCII: no UTF-8 to check
 	}
-	*w = wire{TotalFen: absent, Shares: absent, AmountFen: absent}
+	*w = emptyWire
 	if err := json.Unmarshal(raw, w); err != nil {
 		// Not JSON, or JSON of an unexpected shape: a field with an unexpected type
 		// (only an error if the event's type uses the field), a fraction where an
@@ -218,7 +198,7 @@ func firstByte(b []byte) string {
 // decodeExact is the slow path: decode into a generic object and copy only the
 // fields the event's type uses, checking each one's JSON type.
 func decodeExact(raw []byte) (wire, *RejectError) {
-	w := wire{TotalFen: absent, Shares: absent, AmountFen: absent}
+	w := emptyWire
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var obj map[string]any

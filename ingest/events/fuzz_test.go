@@ -216,7 +216,7 @@ func FuzzTracker(f *testing.F) {
 	})
 }
 
-// FuzzEncoder: Encoder.Append gives the bytes of Encode (goccy's) for any event, on
+// FuzzEncoder: AppendEncoded gives the bytes of Encode (goccy's) for any event, on
 // its fast path (plain ASCII strings, ordinary times) and off it, and an event Encode
 // refuses (a year past 9999) is refused too.
 func FuzzEncoder(f *testing.F) {
@@ -225,14 +225,13 @@ func FuzzEncoder(f *testing.F) {
 	}
 	f.Add("a<b", "payment", "u\x00", "http://x/?a=1&b=2", int64(-1), int32(0), int64(1<<62), int64(0), -59)
 	f.Add("é", "", "\u2028", "\xff", int64(0), int32(-5), int64(0), int64(-1), 24*60)
-	x := NewEncoder()
 	f.Fuzz(func(t *testing.T, id, typ, user, url string, total int64, shares int32, amount, unixNano int64, offMin int) {
 		ts := time.Unix(0, unixNano).In(time.FixedZone("", (offMin%(48*60))*60))
 		e := Event{EventID: id, Type: Type(typ), TS: ts, EnvelopeID: user + id, SenderID: id, ChatID: url,
 			Kind: typ, TotalFen: total, Shares: shares, UserID: user, Outcome: typ, AmountFen: amount,
 			Provider: id, BankCode: user, Scenario: typ, URL: url}
 		want, werr := Encode(&e)
-		got, gerr := x.Append([]byte("x"), &e)
+		got, gerr := AppendEncoded([]byte("x"), &e)
 		if (werr != nil) != (gerr != nil) {
 			t.Fatalf("Encode error %v, Append error %v", werr, gerr)
 		}
@@ -251,7 +250,7 @@ func FuzzPlainWire(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		w := wire{TotalFen: absent, Shares: absent, AmountFen: absent}
+		w := emptyWire
 		if plain := plainWire(b, &w); plain != (e.Type != LinkShared) {
 			f.Fatalf("sample %d (%s): plain path %v", i, e.Type, plain)
 		}
@@ -262,11 +261,11 @@ func FuzzPlainWire(f *testing.F) {
 	f.Add([]byte(`{"type":"a","event_id":"b","shares":012}`))
 	f.Add([]byte(`{"event_id":"a","total_fen":123456789012345678,"url":""}`))
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		fast := wire{TotalFen: absent, Shares: absent, AmountFen: absent}
+		fast := emptyWire
 		if !plainWire(raw, &fast) {
 			return
 		}
-		slow := wire{TotalFen: absent, Shares: absent, AmountFen: absent}
+		slow := emptyWire
 		if err := json.Unmarshal(raw, &slow); err != nil {
 			t.Fatalf("plain path took %q, goccy refuses it: %v", raw, err)
 		}

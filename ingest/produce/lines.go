@@ -14,18 +14,17 @@ import (
 type LineWriter struct {
 	w     *bufio.Writer
 	stats Stats
-	enc   *events.Encoder
 	line  []byte // reused for each event's encoding
 }
 
 // NewLineWriter returns a LineWriter writing to w, buffered; call Flush at the end.
 func NewLineWriter(w io.Writer) *LineWriter {
-	return &LineWriter{w: bufio.NewWriterSize(w, 1<<20), stats: newStats(), enc: events.NewEncoder()}
+	return &LineWriter{w: bufio.NewWriterSize(w, 1<<20), stats: newStats()}
 }
 
 // Add encodes e and writes it as one line.
 func (l *LineWriter) Add(_ context.Context, e *events.Event) error {
-	b, err := l.enc.Append(l.line[:0], e)
+	b, err := events.AppendEncoded(l.line[:0], e)
 	if err != nil {
 		return err
 	}

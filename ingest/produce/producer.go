@@ -78,7 +78,6 @@ type Producer struct {
 	// arena holds the keys and values of buf, encoded one after the other: no
 	// allocation per message.
 	arena []byte
-	enc   *events.Encoder
 	// sent and sentArena are the buffers of the chunk in flight: once the broker
 	// acknowledges it, the next chunk is queued in them. Fresh buffers for every
 	// chunk (8 MB) made the runtime clear and return memory without end under
@@ -116,13 +115,13 @@ func New(cfg Config) *Producer {
 		AllowAutoTopicCreation: true,
 		Transport:              &topicMetadata{RoundTripper: cfg.Security.Transport(10 * time.Second)},
 	}
-	return &Producer{w: w, brokers: strings.Join(cfg.Brokers, ","), sec: cfg.Security, chunk: chunk, pending: newStats(), acked: newStats(), enc: events.NewEncoder()}
+	return &Producer{w: w, brokers: strings.Join(cfg.Brokers, ","), sec: cfg.Security, chunk: chunk, pending: newStats(), acked: newStats()}
 }
 
 // Add encodes e and queues it; every Chunk messages the queue is written.
 func (p *Producer) Add(ctx context.Context, e *events.Event) error {
 	start := len(p.arena)
-	a, err := p.enc.Append(p.arena, e)
+	a, err := events.AppendEncoded(p.arena, e)
 	if err != nil {
 		return fmt.Errorf("encode event %s: %w", e.EventID, err)
 	}

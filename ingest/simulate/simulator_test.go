@@ -147,11 +147,11 @@ func BenchmarkSimulate(b *testing.B) {
 		}
 		b.StartTimer()
 		n = 0
-		x, buf := events.NewEncoder(), []byte(nil)
+		var buf []byte
 		s.Run(context.Background(), func(e *events.Event) error {
 			n++
 			var err error
-			buf, err = x.Append(buf[:0], e) // as the producer encodes
+			buf, err = events.AppendEncoded(buf[:0], e) // as the producer encodes
 			return err
 		})
 		total += n

@@ -228,7 +228,7 @@ type heldClaim struct {
 
 // handle validates one message: decode, a duplicate event_id, the envelope rules.
 func (h *handler) handle(m kafka.Message) {
-	e, err := events.Decode(m.Value, h.validator)
+	e, err := events.DecodeOwned(m.Value, h.validator) // kafka-go allocates each message afresh
 	if err != nil {
 		h.quarantine(m, err, false)
 		return

@@ -133,14 +133,22 @@ const MaxMessageBytes = 64 << 10
 // types, required fields, valid UTF-8, enumerations, amounts, timestamp range). It
 // does not check rules that need other messages (see Tracker and Seen). A rejected
 // message returns a *RejectError.
-func Decode(raw []byte, v *Validator) (Event, error) {
+func Decode(raw []byte, v *Validator) (Event, error) { return decode(raw, v, false) }
+
+// DecodeOwned is Decode for a message the caller hands over: the event's strings may
+// share raw's bytes instead of copying them, so raw must never change afterwards.
+// kafka-go allocates each message it reads afresh, which makes its messages safe to
+// hand over; a buffer that is reused is not.
+func DecodeOwned(raw []byte, v *Validator) (Event, error) { return decode(raw, v, true) }
+
+func decode(raw []byte, v *Validator, owned bool) (Event, error) {
 	if len(raw) > MaxMessageBytes {
 		return Event{}, reject(ReasonTooLarge, "the message is %d bytes; an event is never larger than %d bytes", len(raw), MaxMessageBytes)
 	}
 	// The validator's own wire, so that decoding allocates no wire per message.
 	w := &v.w
 	*w = emptyWire
-	if plainWire(raw, w) {
+	if plainWire(raw, w, owned) {
 		return v.build(w) // plain ASCII: no UTF-8 to check
 	}
 	*w = emptyWire

@@ -4,6 +4,7 @@ import (
 	stdjson "encoding/json"
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -185,14 +186,22 @@ func benchMessages(b *testing.B) [][]byte {
 }
 
 // BenchmarkDecode measures hongbao's decode and validation per message.
+// Its sub-benchmark owned is DecodeOwned, the ingester's call.
 func BenchmarkDecode(b *testing.B) {
 	msgs := benchMessages(b)
 	v := DefaultValidator()
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		if _, err := Decode(msgs[i%len(msgs)], v); err != nil {
-			b.Fatal(err)
-		}
+	for _, d := range []struct {
+		name   string
+		decode func([]byte, *Validator) (Event, error)
+	}{{"copy", Decode}, {"owned", DecodeOwned}} {
+		b.Run(d.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				if _, err := d.decode(msgs[i%len(msgs)], v); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
@@ -244,6 +253,35 @@ func TestPlainPathsKnowEveryField(t *testing.T) {
 		}
 		if !reflect.DeepEqual(keys, wireKeys) {
 			t.Errorf("%s's keys are\n%v\nthe plain paths know\n%v", typ.Name(), keys, wireKeys)
+		}
+	}
+}
+
+// TestDecodeCopiesUnlessOwned: an event from Decode keeps its fields when the caller
+// reuses the message's buffer; DecodeOwned gives the same event without the copy.
+func TestDecodeCopiesUnlessOwned(t *testing.T) {
+	v := DefaultValidator()
+	for i, e := range sampleEvents() {
+		raw, err := Encode(&e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		copied, err := Decode(raw, v)
+		if err != nil {
+			t.Fatalf("sample %d: %v", i, err)
+		}
+		owned, err := DecodeOwned(slices.Clone(raw), v)
+		if err != nil {
+			t.Fatalf("sample %d owned: %v", i, err)
+		}
+		if !reflect.DeepEqual(copied, owned) {
+			t.Fatalf("sample %d: Decode\n%+v\nDecodeOwned\n%+v", i, copied, owned)
+		}
+		for j := range raw {
+			raw[j] = 'x' // the caller reuses its buffer; owned's was a clone
+		}
+		if !reflect.DeepEqual(copied, owned) {
+			t.Fatalf("sample %d: the decoded event changed with the buffer: %+v", i, copied)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package events
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -251,7 +252,7 @@ func FuzzPlainWire(f *testing.F) {
 			f.Fatal(err)
 		}
 		w := emptyWire
-		if plain := plainWire(b, &w); plain != (e.Type != LinkShared) {
+		if plain := plainWire(b, &w, false); plain != (e.Type != LinkShared) {
 			f.Fatalf("sample %d (%s): plain path %v", i, e.Type, plain)
 		}
 		f.Add(b)
@@ -261,9 +262,14 @@ func FuzzPlainWire(f *testing.F) {
 	f.Add([]byte(`{"type":"a","event_id":"b","shares":012}`))
 	f.Add([]byte(`{"event_id":"a","total_fen":123456789012345678,"url":""}`))
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		fast := emptyWire
-		if !plainWire(raw, &fast) {
+		fast, owned := emptyWire, emptyWire
+		if took := plainWire(raw, &fast, false); took != plainWire(bytes.Clone(raw), &owned, true) {
+			t.Fatalf("%q: the copying and the owning plain paths disagree on taking it", raw)
+		} else if !took {
 			return
+		}
+		if fast != owned {
+			t.Fatalf("%q: copied\n%+v\nowned\n%+v", raw, fast, owned)
 		}
 		slow := emptyWire
 		if err := json.Unmarshal(raw, &slow); err != nil {

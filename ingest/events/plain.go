@@ -3,6 +3,7 @@ package events
 import (
 	"strconv"
 	"time"
+	"unsafe"
 )
 
 // The plain paths of the wire format: the events a simulator makes (and most
@@ -97,14 +98,21 @@ var wireKeys = append([]string{"event_id", "type", "ts"}, fieldNames[:]...)
 // outside printable ASCII), integers as plain digits. It reports false for anything
 // else, w then half written: the caller resets it and decodes with goccy. A message
 // it accepts is ASCII, so valid UTF-8.
-func plainWire(raw []byte, w *wire) bool {
+//
+// The fields are substrings of one copy of raw (no allocation per field, nothing
+// pointing into raw, which the caller may reuse), or, when raw is owned (see
+// DecodeOwned), substrings of raw itself.
+func plainWire(raw []byte, w *wire, owned bool) bool {
 	n := len(raw)
 	if n < 2 || raw[0] != '{' || raw[n-1] != '}' {
 		return false
 	}
-	// One copy of the message, whose substrings the fields are: no allocation per
-	// field, and nothing points into raw, which the caller may reuse.
-	str := string(raw)
+	var str string
+	if owned {
+		str = unsafe.String(unsafe.SliceData(raw), n)
+	} else {
+		str = string(raw)
+	}
 	i, next := 1, 0 // next: the first key of wireKeys that may still come
 	for i < n-1 {
 		if next > 0 {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -435,4 +436,30 @@ func TestTrackerFullScale(t *testing.T) {
 	}
 	wantReason(t, "claim on the first, evicted, envelope", tr.Check(claimOf("s1-env-999", 1), 0), ReasonUnknownEnvelope)
 	runtime.KeepAlive(&tr)
+}
+
+// TestRingGrowsByQuartersWhenLarge: a ring doubles up to bigRing records, then grows
+// by a quarter, so that the 1.44 M envelopes a full festival's tracker holds take a
+// ring of 1.64 M records, not the 2 M limit; every record stays findable.
+func TestRingGrowsByQuartersWhenLarge(t *testing.T) {
+	tab := table[seenRec]{limit: 2_000_000}
+	const n = 1_440_000
+	var caps []int
+	for i := range n {
+		h := uint64(i+1) * 0x9E3779B97F4A7C15
+		tab.add(h, uint32(h>>7), newSeenRec(0, int64(i)))
+		if len(caps) == 0 || caps[len(caps)-1] != len(tab.recs) {
+			caps = append(caps, len(tab.recs))
+		}
+	}
+	if got := caps[len(caps)-4:]; !slices.Equal(got, []int{1 << 19, 1 << 20, 1_310_720, 1_638_400}) {
+		t.Fatalf("the ring grew through %v", caps)
+	}
+	for _, i := range []int{0, 1, n / 2, n - 1} {
+		h := uint64(i+1) * 0x9E3779B97F4A7C15
+		at, ok := tab.find(h, uint32(h>>7))
+		if !ok || tab.recs[at].p.position().Offset != int64(i) {
+			t.Fatalf("record %d: found %v at %d", i, ok, at)
+		}
+	}
 }

@@ -3,6 +3,8 @@ package ingest
 import (
 	"context"
 	"time"
+
+	"github.com/segmentio/kafka-go"
 )
 
 // TopicRanges reads each partition's log range (start, end) and the topic id, for
@@ -61,6 +63,22 @@ func ReadAll(ctx context.Context, brokers []string, topic string, p int) (msgs, 
 		}
 		msgs++
 		bytes += int64(len(m.Key) + len(m.Value))
+	}
+}
+
+// ReadMessages reads every message partition p holds, as ReadAll does, and returns
+// them all, kept as the reader gave them: for the test that the ingester may hand each
+// message over to the decoder (see events.DecodeOwned).
+func ReadMessages(ctx context.Context, brokers []string, topic string, p int) ([]kafka.Message, error) {
+	r := newPartitionReader(brokers, topic, p, fromLogStart, func(string, ...any) {}, nil)
+	defer r.Close()
+	var out []kafka.Message
+	for {
+		m, ok, err := r.Next(ctx)
+		if err != nil || !ok {
+			return out, err
+		}
+		out = append(out, m)
 	}
 }
 

@@ -410,17 +410,13 @@ func waitForMembers(t testing.TB, ctx context.Context, addr, group string, n int
 // the log's end stops with OffsetsGoneError naming the range; it never resets to an
 // offset of its own choosing.
 func TestReaderRefusesOffsetsTheLogLacks(t *testing.T) {
-	dir := t.TempDir()
-	b := startBroker(t, filepath.Join(dir, "broker"))
-	produceWorld(t, b.Addr(), 0.0002, 7)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	ranges, _, err := ingest.TopicRanges(ctx, []string{b.Addr()}, topic)
+	addr, ctx := smallTopic(t)
+	ranges, _, err := ingest.TopicRanges(ctx, []string{addr}, topic)
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := ranges[0]
-	n, err := ingest.ReadFrom(ctx, []string{b.Addr()}, topic, 0, r[1]+5)
+	n, err := ingest.ReadFrom(ctx, []string{addr}, topic, 0, r[1]+5)
 	var gone *ingest.OffsetsGoneError
 	if !errors.As(err, &gone) || gone.Next != r[1]+5 || gone.Start != r[0] || gone.End != r[1] || n != 0 {
 		t.Fatalf("reading from offset %d of a log holding %d to %d: %d messages, %v; want OffsetsGoneError with that range", r[1]+5, r[0], r[1]-1, n, err)
@@ -429,10 +425,44 @@ func TestReaderRefusesOffsetsTheLogLacks(t *testing.T) {
 		t.Errorf("the error does not say the log ends first: %v", err)
 	}
 	// From the log's end exactly: nothing to read yet, no error.
-	if n, err := ingest.ReadFrom(ctx, []string{b.Addr()}, topic, 0, r[1]); err != nil || n != 0 {
+	if n, err := ingest.ReadFrom(ctx, []string{addr}, topic, 0, r[1]); err != nil || n != 0 {
 		t.Errorf("reading from the log's end: %d messages, %v", n, err)
 	}
-	if n, err := ingest.ReadFrom(ctx, []string{b.Addr()}, topic, 0, r[0]); err != nil || n != r[1]-r[0] {
+	if n, err := ingest.ReadFrom(ctx, []string{addr}, topic, 0, r[0]); err != nil || n != r[1]-r[0] {
 		t.Errorf("reading the whole log: %d messages of %d, %v", n, r[1]-r[0], err)
 	}
+}
+
+// TestReaderHandsOverEachMessage: the ingester decodes with events.DecodeOwned, whose
+// events share the message's bytes, which is safe only while kafka-go gives every
+// message bytes of its own. Every message of a partition is kept as read; at the end
+// each must still decode to an event keyed by its own key. A reader that reused its
+// buffers would have overwritten the early ones with later messages.
+func TestReaderHandsOverEachMessage(t *testing.T) {
+	addr, ctx := smallTopic(t)
+	msgs, err := ingest.ReadMessages(ctx, []string{addr}, topic, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) < 1000 {
+		t.Fatalf("partition 0 holds %d messages; the test needs more", len(msgs))
+	}
+	v := events.DefaultValidator()
+	for i, m := range msgs {
+		e, err := events.Decode(m.Value, v)
+		if err != nil || e.Key() != string(m.Key) {
+			t.Fatalf("message %d of %d (offset %d), kept since it was read: key %q, value %q (%v)", i, len(msgs), m.Offset, m.Key, m.Value, err)
+		}
+	}
+}
+
+// smallTopic starts a broker whose topic holds a small simulated world, and returns its
+// address and a context of a minute to read it in.
+func smallTopic(t *testing.T) (string, context.Context) {
+	t.Helper()
+	b := startBroker(t, filepath.Join(t.TempDir(), "broker"))
+	produceWorld(t, b.Addr(), 0.0002, 7)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	return b.Addr(), ctx
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -67,33 +69,83 @@ func (s Stats) Print(w io.Writer) {
 }
 
 // Producer batches events and writes them with acks from all in-sync replicas.
-// Encoding the next chunk overlaps with writing the previous one.
+// Encoding the next chunks overlaps with writing the previous ones: the Kafka writer
+// runs asynchronously, so a partition's batch fills across chunks and is sent when
+// full, and at most maxInFlight chunks wait for their acknowledgements. (A writer that
+// waited for each chunk's acknowledgement left every partition's last batch of the
+// chunk to its BatchTimeout: the simulator waited three quarters of the time.)
 type Producer struct {
 	w       *kafka.Writer
 	brokers string
 	sec     *kafkasec.Client
 	chunk   int
-	buf     []kafka.Message
-	pending Stats // of buf
-	// arena holds the keys and values of buf, encoded one after the other: no
-	// allocation per message.
+	buf     []kafka.Message // the chunk being filled; the writer copies it
+	cur     *chunk          // the keys, values and counts of buf
+	// inFlight are the chunks handed to the writer, oldest first; free are chunks
+	// acknowledged, whose buffers the next chunks reuse. Fresh buffers for every
+	// chunk (8 MB) made the runtime clear and return memory without end under the
+	// memory limit: 7 % of a full-festival demo's CPU.
+	inFlight []*chunk
+	free     []*chunk
+	acked    Stats
+	broken   error // set once a chunk failed: nothing more is sent
+}
+
+// maxInFlight is how many chunks may wait for their acknowledgements at once.
+const maxInFlight = 4
+
+// chunk is the memory of one chunk of messages: their keys and values, encoded one
+// after the other (no allocation per message), and their counts. The writer reports
+// each message's acknowledgement with the chunk it came from.
+type chunk struct {
 	arena []byte
-	// sent and sentArena are the buffers of the chunk in flight: once the broker
-	// acknowledges it, the next chunk is queued in them. Fresh buffers for every
-	// chunk (8 MB) made the runtime clear and return memory without end under
-	// the memory limit: 7 % of a full-festival demo's CPU.
-	sent      []kafka.Message
-	sentArena []byte
-	acked     Stats
-	inFlight  chan error // result of the chunk being written, nil when none
-	inStats   Stats
+	stats Stats
+	left  atomic.Int64 // messages not yet acknowledged or failed
+	mu    sync.Mutex
+	err   error // the first failure of one of its messages
+	done  chan struct{}
+}
+
+func (c *chunk) reset() {
+	c.arena = c.arena[:0]
+	c.stats = newStats()
+	c.err = nil
+	c.done = make(chan struct{})
+}
+
+// settle records that n of the chunk's messages were acknowledged, or failed with err.
+func (c *chunk) settle(n int, err error) {
+	if err != nil {
+		c.mu.Lock()
+		if c.err == nil {
+			c.err = err
+		}
+		c.mu.Unlock()
+	}
+	if c.left.Add(-int64(n)) == 0 {
+		close(c.done)
+	}
+}
+
+// completed is the writer's Completion: msgs are one batch, in the order they were
+// queued, so runs of one chunk are settled at once.
+func completed(msgs []kafka.Message, err error) {
+	for i := 0; i < len(msgs); {
+		c := msgs[i].WriterData.(*chunk)
+		j := i + 1
+		for j < len(msgs) && msgs[j].WriterData == any(c) {
+			j++
+		}
+		c.settle(j-i, err)
+		i = j
+	}
 }
 
 // New returns a producer; call kafkasec.CheckReachable first for a clear error.
 func New(cfg Config) *Producer {
-	chunk := cfg.Chunk
-	if chunk <= 0 {
-		chunk = 20_000
+	size := cfg.Chunk
+	if size <= 0 {
+		size = 20_000
 	}
 	w := &kafka.Writer{
 		Addr:            kafka.TCP(cfg.Brokers...),
@@ -114,20 +166,26 @@ func New(cfg Config) *Producer {
 		Compression:            kafka.Lz4,
 		AllowAutoTopicCreation: true,
 		Transport:              &topicMetadata{RoundTripper: cfg.Security.Transport(10 * time.Second)},
+		Async:                  true,
+		Completion:             completed,
 	}
-	return &Producer{w: w, brokers: strings.Join(cfg.Brokers, ","), sec: cfg.Security, chunk: chunk, pending: newStats(), acked: newStats()}
+	p := &Producer{w: w, brokers: strings.Join(cfg.Brokers, ","), sec: cfg.Security, chunk: size, acked: newStats()}
+	p.buf = make([]kafka.Message, 0, size)
+	p.cur = &chunk{}
+	p.cur.reset()
+	return p
 }
 
 // Add encodes e and queues it; every Chunk messages the queue is written.
 func (p *Producer) Add(ctx context.Context, e *events.Event) error {
-	start := len(p.arena)
-	a, err := events.AppendEncoded(p.arena, e)
+	start := len(p.cur.arena)
+	a, err := events.AppendEncoded(p.cur.arena, e)
 	if err != nil {
 		return fmt.Errorf("encode event %s: %w", e.EventID, err)
 	}
 	mid := len(a)
 	a = append(a, e.Key()...)
-	p.arena = a
+	p.cur.arena = a
 	// Full slice expressions: a message's bytes end where the next one's begin.
 	return p.AddRaw(ctx, a[mid:len(a):len(a)], a[start:mid:mid], e.Type, amountOf(e))
 }
@@ -139,57 +197,83 @@ func amountOf(e *events.Event) int64 {
 	return e.AmountFen
 }
 
-// AddRaw queues an already encoded message; typ and fen feed the statistics.
+// AddRaw queues an already encoded message; typ and fen feed the statistics. key and
+// value must stay unchanged until the message is acknowledged.
 func (p *Producer) AddRaw(ctx context.Context, key, value []byte, typ events.Type, fen int64) error {
-	p.buf = append(p.buf, kafka.Message{Key: key, Value: value})
-	p.pending.count(typ, len(value), fen)
+	p.buf = append(p.buf, kafka.Message{Key: key, Value: value, WriterData: p.cur})
+	p.cur.stats.count(typ, len(value), fen)
 	if len(p.buf) >= p.chunk {
 		return p.flush(ctx)
 	}
 	return nil
 }
 
-// flush waits for the chunk in flight, then starts writing the queued one.
+// flush hands the queued chunk to the writer, after waiting for the oldest chunk in
+// flight if maxInFlight are.
 func (p *Producer) flush(ctx context.Context) error {
-	if err := p.wait(); err != nil {
-		return err
+	if p.broken != nil {
+		return p.broken
 	}
 	if len(p.buf) == 0 {
 		return nil
 	}
-	msgs, arena := p.buf, p.arena
-	if p.sent != nil { // acknowledged by the wait above
-		p.buf, p.arena = p.sent[:0], p.sentArena[:0]
-	} else {
-		p.buf = make([]kafka.Message, 0, p.chunk)
-		p.arena = make([]byte, 0, len(arena)+len(arena)/8)
+	for len(p.inFlight) >= maxInFlight {
+		if err := p.waitOldest(ctx); err != nil {
+			return err
+		}
 	}
-	p.sent, p.sentArena = msgs, arena
-	p.inStats, p.pending = p.pending, newStats()
-	ch := make(chan error, 1)
-	p.inFlight = ch
-	go func() { ch <- p.w.WriteMessages(ctx, msgs...) }()
+	c := p.cur
+	c.left.Store(int64(len(p.buf)))
+	// Async: the writer copies the messages into its batches and returns; the
+	// acknowledgements come through completed.
+	if err := p.w.WriteMessages(ctx, p.buf...); err != nil {
+		// Refused before any message was queued (too large, no metadata).
+		return p.fail(p.explain(err))
+	}
+	p.inFlight = append(p.inFlight, c)
+	p.buf = p.buf[:0]
+	if n := len(p.free); n > 0 {
+		p.cur, p.free = p.free[n-1], p.free[:n-1]
+	} else {
+		p.cur = &chunk{arena: make([]byte, 0, len(c.arena)+len(c.arena)/8)}
+	}
+	p.cur.reset()
 	return nil
 }
 
-func (p *Producer) wait() error {
-	if p.inFlight == nil {
-		return nil
+// waitOldest waits for the oldest chunk in flight to be acknowledged.
+func (p *Producer) waitOldest(ctx context.Context) error {
+	c := p.inFlight[0]
+	select {
+	case <-c.done:
+	case <-ctx.Done():
+		return p.fail(ctx.Err())
 	}
-	err := <-p.inFlight
-	p.inFlight = nil
-	if err != nil {
-		// The writer may still be sending a chunk it gave up on: never reuse it.
-		p.sent, p.sentArena = nil, nil
-		// The writer does not retry a refused password; say what to change. The
-		// writer reports one as the connection closing: Diagnose asks the brokers.
-		if e := kafkasec.Diagnose(context.Background(), err, strings.Split(p.brokers, ","), p.sec); e != nil {
-			return e
-		}
-		return fmt.Errorf("produce to Kafka: %w", err)
+	p.inFlight = p.inFlight[1:]
+	if c.err != nil {
+		return p.fail(p.explain(c.err))
 	}
-	p.acked.add(p.inStats)
+	p.acked.add(c.stats)
+	p.free = append(p.free, c)
 	return nil
+}
+
+// explain turns the writer's error into one that says what to change. The writer
+// does not retry a refused password, and reports one as the connection closing:
+// Diagnose asks the brokers.
+func (p *Producer) explain(err error) error {
+	if e := kafkasec.Diagnose(context.Background(), err, strings.Split(p.brokers, ","), p.sec); e != nil {
+		return e
+	}
+	return fmt.Errorf("produce to Kafka: %w", err)
+}
+
+// fail stops the producer: the writer may still be sending chunks it has, so no
+// buffer is reused and nothing more is sent.
+func (p *Producer) fail(err error) error {
+	p.broken = err
+	p.inFlight, p.free = nil, nil
+	return err
 }
 
 // Flush writes everything queued and waits for the acknowledgements.
@@ -197,7 +281,12 @@ func (p *Producer) Flush(ctx context.Context) error {
 	if err := p.flush(ctx); err != nil {
 		return err
 	}
-	return p.wait()
+	for len(p.inFlight) > 0 {
+		if err := p.waitOldest(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Acked returns the statistics of what the broker acknowledged so far.

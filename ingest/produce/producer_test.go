@@ -105,3 +105,65 @@ func TestWriterAsksMetadataOncePerSecond(t *testing.T) {
 		t.Errorf("the partitions hold %d messages, want %d", total, len(msgs))
 	}
 }
+
+// TestChunksLandInOrder: with many small chunks in flight at once, every message lands
+// once, and each partition holds its messages in the order they were added, as a
+// producer that waited for each chunk would have written them.
+func TestChunksLandInOrder(t *testing.T) {
+	b := startBroker(t)
+	ctx := context.Background()
+	p := New(Config{Brokers: []string{b.Addr()}, Topic: broker.DefaultTopic, Chunk: 37})
+	ts := time.Date(2014, 1, 31, 0, 0, 0, 0, time.UTC)
+	const n = 3000
+	for i := range n {
+		e := events.Event{EventID: fmt.Sprintf("e%05d", i), Type: events.Withdrawal, TS: ts,
+			UserID: fmt.Sprintf("u%d", i%101), Provider: events.ProviderWeChatPay, BankCode: "ICBC", AmountFen: 1}
+		if err := p.Add(ctx, &e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st := p.Acked(); st.Messages != n || st.SumFen[events.Withdrawal] != n {
+		t.Errorf("acked %d messages, %d fen; want %d of each", st.Messages, st.SumFen[events.Withdrawal], n)
+	}
+	seen := map[string]bool{}
+	for part := range 4 {
+		conn, err := kafka.DialLeader(ctx, "tcp", b.Addr(), broker.DefaultTopic, part)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last, err := conn.ReadLastOffset()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.Seek(0, kafka.SeekAbsolute); err != nil {
+			t.Fatal(err)
+		}
+		batch := conn.ReadBatch(1, 16<<20)
+		prev := ""
+		for off := int64(0); off < last; off++ {
+			m, err := batch.ReadMessage()
+			if err != nil {
+				t.Fatalf("partition %d, offset %d: %v", part, off, err)
+			}
+			e, err := events.Decode(m.Value, events.DefaultValidator())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e.EventID <= prev {
+				t.Fatalf("partition %d, offset %d holds %s after %s", part, off, e.EventID, prev)
+			}
+			if seen[e.EventID] {
+				t.Fatalf("%s landed twice", e.EventID)
+			}
+			seen[e.EventID], prev = true, e.EventID
+		}
+		batch.Close()
+		conn.Close()
+	}
+	if len(seen) != n {
+		t.Errorf("the partitions hold %d events, want %d", len(seen), n)
+	}
+}

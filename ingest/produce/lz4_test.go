@@ -63,8 +63,14 @@ func TestLZ4FramesAsJavaProducer(t *testing.T) {
 		t.Fatalf("kafka-go's lz4 codec is %T, want the one this package installs", codec)
 	}
 	src := eventBatch(t, 5_000)
-	for round := range 3 {
+	for round := range 4 {
+		// Odd rounds write the batch a few bytes at a time, as kafka-go does.
 		frame := compressWith(t, codec, new(bytes.Buffer), src)
+		if round%2 == 1 {
+			if fields := compressFieldByField(t, codec, new(bytes.Buffer), src); !bytes.Equal(fields, frame) {
+				t.Fatalf("round %d: written field by field, the frame differs from the one written at once", round)
+			}
+		}
 		// Magic 0x184D2204, then FLG: version 01, blocks independent, no block or
 		// content checksum, no content size; BD: 64 KiB blocks.
 		if got, want := frame[:6], []byte{0x04, 0x22, 0x4d, 0x18, 0x60, 0x40}; !bytes.Equal(got, want) {
@@ -86,21 +92,55 @@ func TestLZ4FramesAsJavaProducer(t *testing.T) {
 }
 
 // BenchmarkLZ4 compresses a 5,000-event batch with kafka-go's own lz4 codec (4 MiB
-// blocks and a content checksum) and with the installed one.
+// blocks and a content checksum) and with the installed one: in one write, and in
+// writes of a few bytes as kafka-go's record encoder makes them (FieldByField).
 func BenchmarkLZ4(b *testing.B) {
 	src := eventBatch(b, 5_000)
 	for _, c := range []struct {
 		name  string
 		codec compress.Codec
 	}{{"kafka-go", &compress.Lz4Codec}, {"java-frames", compress.Lz4.Codec()}} {
-		b.Run(c.name, func(b *testing.B) {
-			b.SetBytes(int64(len(src)))
-			var out int
-			var dst bytes.Buffer
-			for b.Loop() {
-				out = len(compressWith(b, c.codec, &dst, src))
+		for _, fields := range []bool{false, true} {
+			name := c.name
+			if fields {
+				name += "/FieldByField"
 			}
-			b.ReportMetric(float64(len(src))/float64(out), "ratio")
-		})
+			b.Run(name, func(b *testing.B) {
+				b.SetBytes(int64(len(src)))
+				var out int
+				var dst bytes.Buffer
+				for b.Loop() {
+					if fields {
+						out = len(compressFieldByField(b, c.codec, &dst, src))
+					} else {
+						out = len(compressWith(b, c.codec, &dst, src))
+					}
+				}
+				b.ReportMetric(float64(len(src))/float64(out), "ratio")
+			})
+		}
 	}
+}
+
+// recordWrites are the sizes of the writes kafka-go's record encoder makes for one
+// record of a batch (length, attributes, timestamp and offset deltas, key length, key,
+// value length), then the value: about 200 bytes for an event.
+var recordWrites = []int{1, 1, 1, 2, 1, 12, 2, 180}
+
+// compressFieldByField is compressWith writing src in recordWrites pieces.
+func compressFieldByField(tb testing.TB, c compress.Codec, dst *bytes.Buffer, src []byte) []byte {
+	tb.Helper()
+	dst.Reset()
+	w := c.NewWriter(dst)
+	for i := 0; len(src) > 0; i++ {
+		n := min(recordWrites[i%len(recordWrites)], len(src))
+		if _, err := w.Write(src[:n]); err != nil {
+			tb.Fatal(err)
+		}
+		src = src[n:]
+	}
+	if err := w.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return dst.Bytes()
 }

@@ -17,7 +17,7 @@ import (
 )
 
 // startBroker starts an embedded broker on loopback, closed when the test ends.
-func startBroker(t *testing.T) *broker.Broker {
+func startBroker(t testing.TB) *broker.Broker {
 	t.Helper()
 	b, err := broker.Start(broker.Config{Listen: "127.0.0.1:0"})
 	if err != nil {
@@ -166,4 +166,26 @@ func TestChunksLandInOrder(t *testing.T) {
 	if len(seen) != n {
 		t.Errorf("the partitions hold %d events, want %d", len(seen), n)
 	}
+}
+
+// BenchmarkCachedMetadata is the writer's per-message metadata request answered from
+// topicMetadata's cache, four goroutines at once as the writer's partitions run.
+func BenchmarkCachedMetadata(b *testing.B) {
+	br := startBroker(b)
+	tm := &topicMetadata{RoundTripper: kafka.DefaultTransport}
+	ctx := context.Background()
+	req := &metadataAPI.Request{TopicNames: []string{broker.DefaultTopic}, AllowAutoTopicCreation: true}
+	addr := kafka.TCP(br.Addr())
+	if _, err := tm.RoundTrip(ctx, addr, req); err != nil {
+		b.Fatal(err)
+	}
+	b.SetParallelism(2)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := tm.RoundTrip(ctx, addr, req); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }

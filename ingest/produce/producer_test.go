@@ -189,3 +189,64 @@ func BenchmarkCachedMetadata(b *testing.B) {
 		}
 	})
 }
+
+// TestProducerReportsALostBroker: the broker goes away while chunks are in flight. The
+// producer returns an error instead of hanging, and what it counts as acknowledged is
+// in the broker's log when the broker comes back on the same data.
+func TestProducerReportsALostBroker(t *testing.T) {
+	dir := t.TempDir()
+	b, err := broker.Start(broker.Config{Listen: "127.0.0.1:0", DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	p := New(Config{Brokers: []string{b.Addr()}, Topic: broker.DefaultTopic, Chunk: 500})
+	ts := time.Date(2014, 1, 31, 0, 0, 0, 0, time.UTC)
+	add := func(i int) error {
+		e := events.Event{EventID: fmt.Sprintf("e%07d", i), Type: events.Withdrawal, TS: ts,
+			UserID: fmt.Sprintf("u%d", i%101), Provider: events.ProviderWeChatPay, BankCode: "ICBC", AmountFen: 1}
+		return p.Add(ctx, &e)
+	}
+	i := 0
+	for ; p.Acked().Messages < 5_000; i++ {
+		if err := add(i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	addr := b.Addr()
+	b.Close()
+	start := time.Now()
+	for err == nil && time.Since(start) < time.Minute {
+		err = add(i)
+		i++
+	}
+	if cerr := p.Close(ctx); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		t.Fatalf("%d events added with the broker gone, and no error", i)
+	}
+	t.Logf("after %s: %v", time.Since(start).Round(time.Millisecond), err)
+
+	b, err = broker.Start(broker.Config{Listen: addr, DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	var landed int64
+	for part := range 4 {
+		conn, err := kafka.DialLeader(ctx, "tcp", b.Addr(), broker.DefaultTopic, part)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last, err := conn.ReadLastOffset()
+		conn.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		landed += last
+	}
+	if acked := p.Acked().Messages; acked < 5_000 || acked > landed {
+		t.Errorf("the producer counts %d messages acknowledged; the broker's log holds %d", acked, landed)
+	}
+}

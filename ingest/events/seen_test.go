@@ -192,3 +192,20 @@ func BenchmarkSeenClaimParallel(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkSeenClaimFullWindow claims new ids against the default window, full, so
+// that every claim evicts: the window far beyond the caches, as at full scale.
+func BenchmarkSeenClaimFullWindow(b *testing.B) {
+	ids := make([]string, 1<<23)
+	for i := range ids {
+		ids[i] = "s2014-" + strconv.FormatUint(uint64(i)*2654435761, 36)
+	}
+	s := NewSeen(0)
+	for i := range DefaultSeenIDs {
+		s.Claim(ids[i], 0, int64(i))
+	}
+	b.ReportAllocs()
+	for i := DefaultSeenIDs; b.Loop(); i++ {
+		s.Claim(ids[i&(len(ids)-1)], 0, int64(i))
+	}
+}

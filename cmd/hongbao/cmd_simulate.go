@@ -197,6 +197,11 @@ func runSimulate(ctx context.Context, o *simulateOptions) (produce.Stats, error)
 		err = cerr
 	}
 	st := p.Acked()
+	if err != nil && ctx.Err() != nil {
+		// Interrupted: say what the topic holds now.
+		return st, fmt.Errorf("simulate stopped before the end (%w): the broker acknowledged %d events, now in %s",
+			ctx.Err(), st.Messages, o.kafka.topic)
+	}
 	if err != nil {
 		return st, err
 	}

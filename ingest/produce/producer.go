@@ -198,7 +198,7 @@ func (p *Producer) waitOldest(ctx context.Context) error {
 	select {
 	case <-c.done:
 	case <-ctx.Done():
-		return p.fail(ctx.Err())
+		return p.fail(fmt.Errorf("produce to Kafka: %w", ctx.Err()))
 	}
 	p.inFlight = p.inFlight[1:]
 	if c.err != nil {
@@ -220,10 +220,11 @@ func (p *Producer) explain(err error) error {
 }
 
 // fail stops the producer: the writer may still be sending chunks it has, so no
-// buffer is reused and nothing more is sent.
+// buffer is reused and nothing more is sent. The chunks in flight are counted by Close
+// once the writer is done with them.
 func (p *Producer) fail(err error) error {
 	p.broken = err
-	p.inFlight, p.free = nil, nil
+	p.free = nil
 	return err
 }
 
@@ -243,11 +244,23 @@ func (p *Producer) Flush(ctx context.Context) error {
 // Acked returns the statistics of what the broker acknowledged so far.
 func (p *Producer) Acked() Stats { return p.acked }
 
-// Close flushes and closes the writer.
+// Close flushes and closes the writer. Closing the writer waits until it has written
+// or given up on every chunk handed to it, so that Acked then counts every chunk the
+// broker acknowledged, even after ctx ended or a write failed.
 func (p *Producer) Close(ctx context.Context) error {
 	err := p.Flush(ctx)
 	if cerr := p.w.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
+	for _, c := range p.inFlight {
+		select {
+		case <-c.done:
+			if c.err == nil {
+				p.acked.add(c.stats)
+			}
+		default: // not settled: not counted
+		}
+	}
+	p.inFlight = nil
 	return err
 }

@@ -2,6 +2,7 @@ package produce
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"sync/atomic"
@@ -248,5 +249,46 @@ func TestProducerReportsALostBroker(t *testing.T) {
 	}
 	if acked := p.Acked().Messages; acked < 5_000 || acked > landed {
 		t.Errorf("the producer counts %d messages acknowledged; the broker's log holds %d", acked, landed)
+	}
+}
+
+// TestAckedAfterCancel: the context ends with chunks in flight. Close still waits for
+// them, and Acked then counts exactly what the topic holds.
+func TestAckedAfterCancel(t *testing.T) {
+	b := startBroker(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	p := New(Config{Brokers: []string{b.Addr()}, Topic: broker.DefaultTopic, Chunk: 300})
+	ts := time.Date(2014, 1, 31, 0, 0, 0, 0, time.UTC)
+	var err error
+	for i := 0; err == nil; i++ {
+		if i == 4_000 {
+			cancel()
+		}
+		e := events.Event{EventID: fmt.Sprintf("e%07d", i), Type: events.Withdrawal, TS: ts,
+			UserID: fmt.Sprintf("u%d", i%101), Provider: events.ProviderWeChatPay, BankCode: "ICBC", AmountFen: 1}
+		err = p.Add(ctx, &e)
+	}
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Add after the cancel: %v, want context.Canceled", err)
+	}
+	if err := p.Close(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("Close: %v, want context.Canceled", err)
+	}
+	var landed int64
+	for part := range 4 {
+		conn, err := kafka.DialLeader(context.Background(), "tcp", b.Addr(), broker.DefaultTopic, part)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last, err := conn.ReadLastOffset()
+		conn.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		landed += last
+	}
+	if st := p.Acked(); st.Messages != landed || st.SumFen[events.Withdrawal] != landed || landed < 3_000 {
+		t.Errorf("acked %d messages (%d fen); the topic holds %d", st.Messages, st.SumFen[events.Withdrawal], landed)
 	}
 }

@@ -86,17 +86,9 @@ func TestWriterAsksMetadataOncePerSecond(t *testing.T) {
 	if max := int64(time.Since(start)/metadataTTL) + 1; asked < 1 || asked > max {
 		t.Errorf("%d metadata requests reached the transport for %d messages; want 1 to %d", asked, len(msgs), max)
 	}
+	ends := partitionEnds(t, b.Addr())
 	var total int64
-	for p := range 4 {
-		conn, err := kafka.DialLeader(ctx, "tcp", b.Addr(), broker.DefaultTopic, p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		last, err := conn.ReadLastOffset()
-		conn.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+	for p, last := range ends {
 		if last == 0 {
 			t.Errorf("partition %d holds no message", p)
 		}
@@ -114,11 +106,9 @@ func TestChunksLandInOrder(t *testing.T) {
 	b := startBroker(t)
 	ctx := context.Background()
 	p := New(Config{Brokers: []string{b.Addr()}, Topic: broker.DefaultTopic, Chunk: 37})
-	ts := time.Date(2014, 1, 31, 0, 0, 0, 0, time.UTC)
 	const n = 3000
 	for i := range n {
-		e := events.Event{EventID: fmt.Sprintf("e%05d", i), Type: events.Withdrawal, TS: ts,
-			UserID: fmt.Sprintf("u%d", i%101), Provider: events.ProviderWeChatPay, BankCode: "ICBC", AmountFen: 1}
+		e := withdrawal(i)
 		if err := p.Add(ctx, &e); err != nil {
 			t.Fatal(err)
 		}
@@ -202,10 +192,8 @@ func TestProducerReportsALostBroker(t *testing.T) {
 	}
 	ctx := context.Background()
 	p := New(Config{Brokers: []string{b.Addr()}, Topic: broker.DefaultTopic, Chunk: 500})
-	ts := time.Date(2014, 1, 31, 0, 0, 0, 0, time.UTC)
 	add := func(i int) error {
-		e := events.Event{EventID: fmt.Sprintf("e%07d", i), Type: events.Withdrawal, TS: ts,
-			UserID: fmt.Sprintf("u%d", i%101), Provider: events.ProviderWeChatPay, BankCode: "ICBC", AmountFen: 1}
+		e := withdrawal(i)
 		return p.Add(ctx, &e)
 	}
 	i := 0
@@ -234,19 +222,7 @@ func TestProducerReportsALostBroker(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	var landed int64
-	for part := range 4 {
-		conn, err := kafka.DialLeader(ctx, "tcp", b.Addr(), broker.DefaultTopic, part)
-		if err != nil {
-			t.Fatal(err)
-		}
-		last, err := conn.ReadLastOffset()
-		conn.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		landed += last
-	}
+	landed := topicMessages(t, b.Addr())
 	if acked := p.Acked().Messages; acked < 5_000 || acked > landed {
 		t.Errorf("the producer counts %d messages acknowledged; the broker's log holds %d", acked, landed)
 	}
@@ -259,14 +235,12 @@ func TestAckedAfterCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	p := New(Config{Brokers: []string{b.Addr()}, Topic: broker.DefaultTopic, Chunk: 300})
-	ts := time.Date(2014, 1, 31, 0, 0, 0, 0, time.UTC)
 	var err error
 	for i := 0; err == nil; i++ {
 		if i == 4_000 {
 			cancel()
 		}
-		e := events.Event{EventID: fmt.Sprintf("e%07d", i), Type: events.Withdrawal, TS: ts,
-			UserID: fmt.Sprintf("u%d", i%101), Provider: events.ProviderWeChatPay, BankCode: "ICBC", AmountFen: 1}
+		e := withdrawal(i)
 		err = p.Add(ctx, &e)
 	}
 	if !errors.Is(err, context.Canceled) {
@@ -275,20 +249,44 @@ func TestAckedAfterCancel(t *testing.T) {
 	if err := p.Close(ctx); !errors.Is(err, context.Canceled) {
 		t.Errorf("Close: %v, want context.Canceled", err)
 	}
-	var landed int64
-	for part := range 4 {
-		conn, err := kafka.DialLeader(context.Background(), "tcp", b.Addr(), broker.DefaultTopic, part)
+	landed := topicMessages(t, b.Addr())
+	if st := p.Acked(); st.Messages != landed || st.SumFen[events.Withdrawal] != landed || landed < 3_000 {
+		t.Errorf("acked %d messages (%d fen); the topic holds %d", st.Messages, st.SumFen[events.Withdrawal], landed)
+	}
+}
+
+// withdrawal is the i-th event of the tests that count messages: one fen, ids that
+// sort in the order added, keys spread over the partitions.
+func withdrawal(i int) events.Event {
+	return events.Event{EventID: fmt.Sprintf("e%07d", i), Type: events.Withdrawal,
+		TS: time.Date(2014, 1, 31, 0, 0, 0, 0, time.UTC), UserID: fmt.Sprintf("u%d", i%101),
+		Provider: events.ProviderWeChatPay, BankCode: "ICBC", AmountFen: 1}
+}
+
+// partitionEnds returns the high watermark of each of the topic's four partitions.
+func partitionEnds(t *testing.T, addr string) []int64 {
+	t.Helper()
+	ends := make([]int64, 4)
+	for p := range ends {
+		conn, err := kafka.DialLeader(context.Background(), "tcp", addr, broker.DefaultTopic, p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		last, err := conn.ReadLastOffset()
+		ends[p], err = conn.ReadLastOffset()
 		conn.Close()
 		if err != nil {
 			t.Fatal(err)
 		}
-		landed += last
 	}
-	if st := p.Acked(); st.Messages != landed || st.SumFen[events.Withdrawal] != landed || landed < 3_000 {
-		t.Errorf("acked %d messages (%d fen); the topic holds %d", st.Messages, st.SumFen[events.Withdrawal], landed)
+	return ends
+}
+
+// topicMessages is the number of messages the topic holds.
+func topicMessages(t *testing.T, addr string) int64 {
+	t.Helper()
+	var n int64
+	for _, end := range partitionEnds(t, addr) {
+		n += end
 	}
+	return n
 }

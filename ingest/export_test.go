@@ -51,34 +51,32 @@ func GroupMembers(ctx context.Context, brokers []string, topic, group string) (i
 // watermark of the first fetch, with the ingester's own partition reader, and returns
 // how many messages and bytes it read: the consume stage alone, for BenchmarkConsume.
 func ReadAll(ctx context.Context, brokers []string, topic string, p int) (msgs, bytes int64, err error) {
-	r := newPartitionReader(brokers, topic, p, fromLogStart, func(string, ...any) {}, nil)
-	defer r.Close()
-	for {
-		m, ok, err := r.Next(ctx)
-		if err != nil {
-			return msgs, bytes, err
-		}
-		if !ok {
-			return msgs, bytes, nil // caught up
-		}
+	err = eachMessage(ctx, brokers, topic, p, func(m kafka.Message) {
 		msgs++
 		bytes += int64(len(m.Key) + len(m.Value))
-	}
+	})
+	return msgs, bytes, err
 }
 
 // ReadMessages reads every message partition p holds, as ReadAll does, and returns
 // them all, kept as the reader gave them: for the test that the ingester may hand each
 // message over to the decoder (see events.DecodeOwned).
-func ReadMessages(ctx context.Context, brokers []string, topic string, p int) ([]kafka.Message, error) {
+func ReadMessages(ctx context.Context, brokers []string, topic string, p int) (out []kafka.Message, err error) {
+	err = eachMessage(ctx, brokers, topic, p, func(m kafka.Message) { out = append(out, m) })
+	return out, err
+}
+
+// eachMessage calls f with every message of partition p, read with the ingester's
+// partition reader from the log's start until it is caught up.
+func eachMessage(ctx context.Context, brokers []string, topic string, p int, f func(kafka.Message)) error {
 	r := newPartitionReader(brokers, topic, p, fromLogStart, func(string, ...any) {}, nil)
 	defer r.Close()
-	var out []kafka.Message
 	for {
 		m, ok, err := r.Next(ctx)
 		if err != nil || !ok {
-			return out, err
+			return err // nil once caught up
 		}
-		out = append(out, m)
+		f(m)
 	}
 }
 

@@ -42,11 +42,24 @@ func eventBatch(tb testing.TB, n int) []byte {
 
 // compressWith compresses src with c into dst (emptied first) and returns the frame.
 func compressWith(tb testing.TB, c compress.Codec, dst *bytes.Buffer, src []byte) []byte {
+	return compressInPieces(tb, c, dst, src, nil)
+}
+
+// compressInPieces is compressWith writing src in writes of the sizes pieces gives, in
+// turn; nil pieces write it at once.
+func compressInPieces(tb testing.TB, c compress.Codec, dst *bytes.Buffer, src []byte, pieces []int) []byte {
 	tb.Helper()
 	dst.Reset()
 	w := c.NewWriter(dst)
-	if _, err := w.Write(src); err != nil {
-		tb.Fatal(err)
+	for i := 0; len(src) > 0; i++ {
+		n := len(src)
+		if pieces != nil {
+			n = min(pieces[i%len(pieces)], n)
+		}
+		if _, err := w.Write(src[:n]); err != nil {
+			tb.Fatal(err)
+		}
+		src = src[n:]
 	}
 	if err := w.Close(); err != nil {
 		tb.Fatal(err)
@@ -67,7 +80,7 @@ func TestLZ4FramesAsJavaProducer(t *testing.T) {
 		// Odd rounds write the batch a few bytes at a time, as kafka-go does.
 		frame := compressWith(t, codec, new(bytes.Buffer), src)
 		if round%2 == 1 {
-			if fields := compressFieldByField(t, codec, new(bytes.Buffer), src); !bytes.Equal(fields, frame) {
+			if fields := compressInPieces(t, codec, new(bytes.Buffer), src, recordWrites); !bytes.Equal(fields, frame) {
 				t.Fatalf("round %d: written field by field, the frame differs from the one written at once", round)
 			}
 		}
@@ -101,20 +114,16 @@ func BenchmarkLZ4(b *testing.B) {
 		codec compress.Codec
 	}{{"kafka-go", &compress.Lz4Codec}, {"java-frames", compress.Lz4.Codec()}} {
 		for _, fields := range []bool{false, true} {
-			name := c.name
+			name, pieces := c.name, []int(nil)
 			if fields {
-				name += "/FieldByField"
+				name, pieces = name+"/FieldByField", recordWrites
 			}
 			b.Run(name, func(b *testing.B) {
 				b.SetBytes(int64(len(src)))
 				var out int
 				var dst bytes.Buffer
 				for b.Loop() {
-					if fields {
-						out = len(compressFieldByField(b, c.codec, &dst, src))
-					} else {
-						out = len(compressWith(b, c.codec, &dst, src))
-					}
+					out = len(compressInPieces(b, c.codec, &dst, src, pieces))
 				}
 				b.ReportMetric(float64(len(src))/float64(out), "ratio")
 			})
@@ -126,21 +135,3 @@ func BenchmarkLZ4(b *testing.B) {
 // record of a batch (length, attributes, timestamp and offset deltas, key length, key,
 // value length), then the value: about 200 bytes for an event.
 var recordWrites = []int{1, 1, 1, 2, 1, 12, 2, 180}
-
-// compressFieldByField is compressWith writing src in recordWrites pieces.
-func compressFieldByField(tb testing.TB, c compress.Codec, dst *bytes.Buffer, src []byte) []byte {
-	tb.Helper()
-	dst.Reset()
-	w := c.NewWriter(dst)
-	for i := 0; len(src) > 0; i++ {
-		n := min(recordWrites[i%len(recordWrites)], len(src))
-		if _, err := w.Write(src[:n]); err != nil {
-			tb.Fatal(err)
-		}
-		src = src[n:]
-	}
-	if err := w.Close(); err != nil {
-		tb.Fatal(err)
-	}
-	return dst.Bytes()
-}

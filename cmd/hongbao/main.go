@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"runtime/trace"
 	"syscall"
 	"time"
 
@@ -102,6 +103,14 @@ func main() {
 			_ = pprof.StartCPUProfile(f)
 		}
 	}
+	// HONGBAO_TRACE=FILE writes an execution trace (go tool trace): where the
+	// goroutines wait, which a CPU profile does not show.
+	if p := os.Getenv("HONGBAO_TRACE"); p != "" {
+		if f, err := os.Create(p); err == nil {
+			_ = trace.Start(f)
+			defer trace.Stop()
+		}
+	}
 	// HONGBAO_MEMPROFILE=FILE rewrites a heap profile every 10 s, to see what a long
 	// run holds at its peak.
 	if p := os.Getenv("HONGBAO_MEMPROFILE"); p != "" {
@@ -117,6 +126,7 @@ func main() {
 	err := newRootCommand().ExecuteContext(ctx)
 	code := exitCode(err)
 	pprof.StopCPUProfile()
+	trace.Stop()
 	os.Exit(code)
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/hongbao/hongbao/ingest/lake"
+	"github.com/hongbao/hongbao/ingest/quarantine"
 )
 
 // lakeTable is one table of the lake contract (ingest/lake), as the warehouse loads it:
@@ -127,7 +128,7 @@ func (t lakeTable) checkFiles(ctx context.Context, tx *sql.Tx, files []lake.Comm
 	}
 	byFile, err := t.sums(ctx, tx, readParquetSQL(paths, "filename = true"), "filename")
 	if err == nil {
-		err = probeLakeFiles(ctx, tx, paths)
+		err = quarantine.ProbeFiles(ctx, tx, paths)
 	}
 	if err != nil {
 		return &lakeLoadError{table: t.Name, files: paths, err: err}

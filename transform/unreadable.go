@@ -2,7 +2,6 @@ package transform
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -56,14 +55,6 @@ func firstLine(err error) string {
 		s = s[:i]
 	}
 	return strings.TrimSpace(s)
-}
-
-// probeLakeFiles reads every value of Parquet files with DuckDB and returns the error
-// reading them gives, or nil.
-func probeLakeFiles(ctx context.Context, db Queryer, paths []string) error {
-	// hash reads each value of each column (max alone could be answered from the
-	// file's statistics).
-	return eachRow(ctx, db, "SELECT max(hash(COLUMNS(*))) FROM "+readParquetSQL(paths), nil, func(*sql.Rows) error { return nil })
 }
 
 // lakeLoadError is a failed read of lake files while loading a table: the files may be

@@ -112,12 +112,24 @@ type measure struct {
 // Measure runs the query of every figure and consistency check once against db.
 func Measure(ctx context.Context, db *sql.DB, run datadir.Run, hasRun bool) (*Measures, error) {
 	m := &Measures{run: run, hasRun: hasRun, figures: map[string]measure{}}
+	// Two figures can read the same query (the mean claims a minute, exact and as the
+	// article rounds it): each query runs once, a second over the full festival's grabs.
+	type ranKey struct {
+		query  string
+		second bool
+	}
+	ran := map[ranKey]measure{}
 	for _, f := range refdata.Facts() {
 		sp, ok := specFor(f.ID, cmp.Or(ReadingOf(run), refdata.DefaultReading()))
 		if !ok {
 			continue
 		}
 		me := measure{query: render(sp.query, run.Windows)}
+		key := ranKey{me.query, sp.second}
+		if done, ok := ran[key]; ok {
+			m.figures[f.ID] = done
+			continue
+		}
 		var extra sql.NullBool
 		row := db.QueryRowContext(ctx, me.query)
 		var err error
@@ -136,6 +148,7 @@ func Measure(ctx context.Context, db *sql.DB, run datadir.Run, hasRun bool) (*Me
 		}
 		me.extra = extra.Bool
 		m.figures[f.ID] = me
+		ran[key] = me
 	}
 	var err error
 	if m.checks, err = measureChecks(ctx, db, run); err != nil {

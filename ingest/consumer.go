@@ -76,6 +76,12 @@ type Summary struct {
 	Quarantined int64
 	Commits     int64 // lake commits written
 	Elapsed     time.Duration
+	// Reading is the time from the first message read to the last: Messages/Reading is
+	// the rate the topic was read and landed at, without the group's join before and,
+	// with UntilIdle, the wait after that tells a drained topic from a slow one (the
+	// lake commits follow the reading a batch behind, and the last one is in Elapsed).
+	// Zero when fewer than two messages were read.
+	Reading time.Duration
 	// Drained is set when the run stopped because the topic was drained (UntilIdle).
 	Drained bool
 }
@@ -206,6 +212,9 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	cg.Close()
 	in.sum.Elapsed = time.Since(start)
+	if first, last := in.firstRead.Load(), in.lastActivity.Load(); first > 0 && last > first {
+		in.sum.Reading = time.Duration(last - first)
+	}
 	if err := in.err(); err != nil {
 		return in.sum, err
 	}
@@ -256,13 +265,15 @@ const (
 )
 
 type ingester struct {
-	cfg          Config
-	lake         *lake.Lake
-	sum          *Summary
-	topicID      string
-	lastActivity atomic.Int64
-	drainTarget  atomic.Pointer[topicState]
-	stop         func() // ends the run (StopAfter)
+	cfg     Config
+	lake    *lake.Lake
+	sum     *Summary
+	topicID string
+	// lastActivity is when a message was last read (or the group last started), and
+	// firstRead when the first one was, in Unix nanoseconds.
+	lastActivity, firstRead atomic.Int64
+	drainTarget             atomic.Pointer[topicState]
+	stop                    func() // ends the run (StopAfter)
 
 	// seen is the duplicate window of every partition this process reads: a copy of
 	// an event may arrive under another key, on another partition.

@@ -225,6 +225,10 @@ func TestEndToEndOverKafka(t *testing.T) {
 	if sum.Messages != total {
 		t.Fatalf("read %d messages, produced %d", sum.Messages, total)
 	}
+	// The reading window, which the command's rate is over, lies within the run.
+	if sum.Reading <= 0 || sum.Reading >= sum.Elapsed {
+		t.Errorf("read for %v of a run of %v; want a part of it", sum.Reading, sum.Elapsed)
+	}
 	db := openWarehouse(t, dir)
 	checkLanded(t, db, st, true)
 
@@ -260,8 +264,8 @@ func TestEndToEndOverKafka(t *testing.T) {
 
 	// A second run reads nothing new and lands nothing twice.
 	sum = ingestUntil(t, b.Addr(), dir, 0, 1500*time.Millisecond, 20_000)
-	if sum.Messages != 0 {
-		t.Errorf("second run read %d messages; want 0", sum.Messages)
+	if sum.Messages != 0 || sum.Reading != 0 {
+		t.Errorf("second run read %d messages for %v; want 0", sum.Messages, sum.Reading)
 	}
 	checkLanded(t, openWarehouse(t, dir), st, true)
 }

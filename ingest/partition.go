@@ -179,6 +179,9 @@ func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p 
 			}
 			continue
 		}
+		if clock == 0 && in.firstRead.Load() == 0 {
+			in.firstRead.CompareAndSwap(0, time.Now().UnixNano())
+		}
 		h.handle(m)
 		pendingBytes += len(m.Value) + len(m.Key)
 		pos.Store(m.Offset + 1)

@@ -164,8 +164,8 @@ func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, stopAt *
 	if err != nil {
 		return sum, err
 	}
-	bar.Done("%d messages read, %d quarantined, %d lake commits, %.0f msg/s",
-		sum.Messages, sum.Quarantined, sum.Commits, float64(sum.Messages)/sum.Elapsed.Seconds())
+	bar.Done("%d messages read, %d quarantined, %d lake commits, %s",
+		sum.Messages, sum.Quarantined, sum.Commits, ingestRate(sum))
 	if ctx.Err() != nil {
 		// Stopped by Ctrl-C: everything read is in the lake; a refresh now would be
 		// cut short anyway.
@@ -180,4 +180,15 @@ func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, stopAt *
 	}
 	met.Refreshed(time.Since(began))
 	return sum, nil
+}
+
+// ingestRate words the run's rate over the time from the first message read to the
+// last, when there was one: the whole run also counts the group's join and the
+// --until-idle wait.
+func ingestRate(sum *ingest.Summary) string {
+	if sum.Reading <= 0 {
+		return fmt.Sprintf("%.0f msg/s", float64(sum.Messages)/sum.Elapsed.Seconds())
+	}
+	return fmt.Sprintf("%.0f msg/s over the %s from the first message read to the last",
+		float64(sum.Messages)/sum.Reading.Seconds(), sum.Reading.Round(time.Millisecond))
 }

@@ -80,7 +80,7 @@ type Summary struct {
 	// the rate the topic was read and landed at, without the group's join before and,
 	// with UntilIdle, the wait after that tells a drained topic from a slow one (the
 	// lake commits follow the reading a batch behind, and the last one is in Elapsed).
-	// Zero when fewer than two messages were read.
+	// It ends at the last message, or at a rebalance after it. Zero when nothing was read.
 	Reading time.Duration
 	// Drained is set when the run stopped because the topic was drained (UntilIdle).
 	Drained bool

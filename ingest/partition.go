@@ -179,7 +179,7 @@ func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p 
 			}
 			continue
 		}
-		if clock == 0 && in.firstRead.Load() == 0 {
+		if clock == 0 { // this pass's first message: the run's first, unless one came before
 			in.firstRead.CompareAndSwap(0, time.Now().UnixNano())
 		}
 		h.handle(m)

@@ -107,8 +107,7 @@ func main() {
 	// goroutines wait, which a CPU profile does not show.
 	if p := os.Getenv("HONGBAO_TRACE"); p != "" {
 		if f, err := os.Create(p); err == nil {
-			_ = trace.Start(f)
-			defer trace.Stop()
+			_ = trace.Start(f) // stopped before os.Exit below
 		}
 	}
 	// HONGBAO_MEMPROFILE=FILE rewrites a heap profile every 10 s, to see what a long

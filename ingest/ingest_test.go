@@ -67,6 +67,9 @@ var badMessages = []badMessage{
 	{"k4", `{"event_id":"x4","type":"withdrawal","ts":"2014-01-31T12:00:00+08:00","user_id":"u1","provider":"wechat_pay","bank_code":"ICBC"}`, events.ReasonMissingField},
 	{"k5", `{"event_id":"x5","type":"payment","ts":"2014-01-31T12:00:00+08:00","user_id":"u1","provider":"alipay","scenario":"taxi","amount_fen":"12.50","bank_code":"ICBC"}`, events.ReasonWrongType},
 	{"k6", `{"event_id":"x6","type":"link_shared","ts":"31/01/2014 00:00","user_id":"u1","chat_id":"g1","url":"http://x"}`, events.ReasonBadTimestamp},
+	// Not UTF-8 where the JSON parser quotes the byte in its error: the quarantine's
+	// detail must still be UTF-8, or DuckDB cannot read the quarantine file.
+	{"k11", "{\"event_id\":\"x11\",\"amount_fen\":\xda", events.ReasonNotJSON},
 	{"k7", `{"event_id":"x7","type":"envelope_grabbed","ts":"2014-01-31T12:00:01+08:00","envelope_id":"bad-env","user_id":"u2","outcome":"claimed","amount_fen":20001}`, events.ReasonClaimOverLimit},
 	// One share, two claims: the second overdraws the envelope.
 	{"bad-env-2", `{"event_id":"x8","type":"envelope_sent","ts":"2014-01-31T12:00:00+08:00","envelope_id":"bad-env-2","sender_id":"u1","chat_id":"p1","kind":"fixed","total_fen":500,"shares":1}`, ""},

@@ -1,6 +1,9 @@
 package events
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Reason names why a message was rejected. Every quarantined message carries one.
 type Reason string
@@ -45,6 +48,8 @@ type RejectError struct {
 
 func (e *RejectError) Error() string { return fmt.Sprintf("%s: %s", e.Reason, e.Detail) }
 
+// reject words a rejection. The detail may quote the message (a parser's error does),
+// so bytes that are not UTF-8 are replaced: it is text for a person, stored as text.
 func reject(r Reason, format string, args ...any) *RejectError {
-	return &RejectError{Reason: r, Detail: fmt.Sprintf(format, args...)}
+	return &RejectError{Reason: r, Detail: strings.ToValidUTF8(fmt.Sprintf(format, args...), "\uFFFD")}
 }

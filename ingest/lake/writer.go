@@ -3,6 +3,7 @@ package lake
 import (
 	"fmt"
 	"os"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -302,7 +303,9 @@ func (w *PartitionWriter) quarantineRow(q QuarantineRecord) {
 	}
 	t.bin[5].Append(q.Raw)
 	appendStr(t.str[6], string(q.Reason))
-	appendStr(t.str[7], q.Detail)
+	// A detail may quote the message's bytes; one that is not UTF-8 would make DuckDB
+	// refuse the whole file, so any such byte is replaced (Raw keeps the bytes).
+	appendStr(t.str[7], strings.ToValidUTF8(q.Detail, "\uFFFD"))
 	t.ts[8].Append(arrow.Timestamp(at.UnixMicro()))
 	t.note(at.UnixMicro())
 }

@@ -53,7 +53,7 @@ func TestCommitRoundTrip(t *testing.T) {
 	quarantined := []QuarantineRecord{
 		{Offset: offset, Key: []byte("env-9"), KafkaTS: at(10), Raw: []byte(`{"type":"nope"}`),
 			Reason: events.ReasonUnknownType, Detail: "type nope", IngestedAt: ingested},
-		{Offset: offset + 1, Raw: []byte("not json"), Reason: events.ReasonNotJSON, Detail: "bad",
+		{Offset: offset + 1, Raw: []byte("not json"), Reason: events.ReasonNotJSON, Detail: "bad \xda byte",
 			IngestedAt: ingested.Add(time.Second)},
 	}
 	for _, q := range quarantined {
@@ -146,6 +146,13 @@ func TestCommitRoundTrip(t *testing.T) {
 			t.Errorf("%s: hongbao.last_offset metadata = %v", table, v)
 		}
 		rdr.Close()
+	}
+
+	// A detail that is not UTF-8 (a parser's error quoting the message) is stored with
+	// the byte replaced: one such string would make DuckDB refuse the whole file.
+	quar := fileColumns(t, filepath.Join(dir, "lake", "quarantine", wantName), "detail")
+	if d := quar["detail"].(*array.String).Value(1); d != "bad \uFFFD byte" {
+		t.Errorf("quarantine detail %q, want %q", d, "bad \uFFFD byte")
 	}
 
 	// Grabs: amount_fen is null exactly for missed grabs; ts round-trips as the instant.

@@ -54,6 +54,24 @@ func (t *topicMetadata) RoundTrip(ctx context.Context, addr net.Addr, req protoc
 	return res, nil
 }
 
+// partitions is how many partitions the last answer kept gives topic, 0 before one.
+func (t *topicMetadata) partitions(topic string) int {
+	a := t.last.Load()
+	if a == nil || a.topic != topic {
+		return 0
+	}
+	r, ok := a.res.(*metadataAPI.Response)
+	if !ok {
+		return 0
+	}
+	for _, tp := range r.Topics {
+		if tp.Name == topic {
+			return len(tp.Partitions)
+		}
+	}
+	return 0
+}
+
 // answered reports whether res names topic without an error: only such an answer is
 // kept (a topic being created, or a broker error, is asked again).
 func answered(res protocol.Message, topic string) bool {

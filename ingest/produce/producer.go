@@ -87,6 +87,15 @@ type Producer struct {
 	free     []*chunk
 	acked    Stats
 	broken   error // set once a chunk failed: nothing more is sent
+	// The lanes of the chunks (see chunk): one per partition of the topic, as the
+	// last metadata answer counts them, 1 until the first; parts lists them for the
+	// balancer, and key holds the key of the message being added.
+	balancer kafka.Murmur2Balancer
+	meta     *topicMetadata
+	topic    string
+	lanes    int
+	parts    []int
+	key      []byte
 }
 
 // maxInFlight is how many chunks may wait for their acknowledgements at once.
@@ -98,6 +107,7 @@ func New(cfg Config) *Producer {
 	if size <= 0 {
 		size = 20_000
 	}
+	meta := &topicMetadata{RoundTripper: cfg.Security.Transport(10 * time.Second)}
 	w := &kafka.Writer{
 		Addr:            kafka.TCP(cfg.Brokers...),
 		Topic:           cfg.Topic,
@@ -116,11 +126,12 @@ func New(cfg Config) *Producer {
 		// times, for a decompression the consumer hardly notices.
 		Compression:            kafka.Lz4,
 		AllowAutoTopicCreation: true,
-		Transport:              &topicMetadata{RoundTripper: cfg.Security.Transport(10 * time.Second)},
+		Transport:              meta,
 		Async:                  true,
 		Completion:             completed,
 	}
-	p := &Producer{w: w, brokers: strings.Join(cfg.Brokers, ","), sec: cfg.Security, chunk: size, acked: newStats()}
+	p := &Producer{w: w, brokers: strings.Join(cfg.Brokers, ","), sec: cfg.Security, chunk: size, acked: newStats(),
+		meta: meta, topic: cfg.Topic, lanes: 1}
 	p.buf = make([]kafka.Message, 0, size)
 	p.cur = &chunk{}
 	p.cur.reset()
@@ -129,14 +140,21 @@ func New(cfg Config) *Producer {
 
 // Add encodes e and queues it; every Chunk messages the queue is written.
 func (p *Producer) Add(ctx context.Context, e *events.Event) error {
-	start := len(p.cur.arena)
-	a, err := events.AppendEncoded(p.cur.arena, e)
+	// The partition the writer will choose, for the lane: the same key and balancer.
+	p.key = append(p.key[:0], e.Key()...)
+	lane := 0
+	if p.lanes > 1 {
+		lane = p.balancer.Balance(kafka.Message{Key: p.key}, p.parts...)
+	}
+	arena := p.cur.lane(lane)
+	start := len(*arena)
+	a, err := events.AppendEncoded(*arena, e)
 	if err != nil {
 		return fmt.Errorf("encode event %s: %w", e.EventID, err)
 	}
 	mid := len(a)
-	a = append(a, e.Key()...)
-	p.cur.arena = a
+	a = append(a, p.key...)
+	*arena = a
 	// Full slice expressions: a message's bytes end where the next one's begin.
 	return p.AddRaw(ctx, a[mid:len(a):len(a)], a[start:mid:mid], e.Type, amountOf(e))
 }
@@ -186,9 +204,18 @@ func (p *Producer) flush(ctx context.Context) error {
 	if n := len(p.free); n > 0 {
 		p.cur, p.free = p.free[n-1], p.free[:n-1]
 	} else {
-		p.cur = &chunk{arena: make([]byte, 0, len(c.arena)+len(c.arena)/8)}
+		p.cur = &chunk{}
+		for _, l := range c.lanes {
+			*p.cur.lane(len(p.cur.lanes)) = make([]byte, 0, len(l)+len(l)/8)
+		}
 	}
 	p.cur.reset()
+	if n := p.meta.partitions(p.topic); n > 0 && n != p.lanes {
+		p.lanes, p.parts = n, make([]int, n)
+		for i := range p.parts {
+			p.parts[i] = i
+		}
+	}
 	return nil
 }
 

@@ -1,10 +1,12 @@
 package produce
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -289,4 +291,37 @@ func topicMessages(t *testing.T, addr string) int64 {
 		n += end
 	}
 	return n
+}
+
+// TestLanesFollowPartitions: once the topic's metadata is in, each message is encoded
+// in the lane of the partition the writer sends it to, so that a batch reads one run
+// of memory.
+func TestLanesFollowPartitions(t *testing.T) {
+	b := startBroker(t)
+	ctx := context.Background()
+	p := New(Config{Brokers: []string{b.Addr()}, Topic: broker.DefaultTopic, Chunk: 50})
+	defer p.Close(ctx)
+	for i := range 50 + 40 { // one chunk to learn the partitions, then 40 in lanes
+		e := withdrawal(i)
+		if err := p.Add(ctx, &e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if p.lanes != 4 {
+		t.Fatalf("%d lanes after the first chunk; want one per partition of the topic (4)", p.lanes)
+	}
+	used := map[int]int{}
+	for _, m := range p.buf {
+		part := (&kafka.Murmur2Balancer{}).Balance(m, 0, 1, 2, 3)
+		for lane, arena := range p.cur.lanes {
+			// A lane that grew has copied its earlier messages: look for the bytes.
+			if in := bytes.Contains(arena, append(slices.Clip(m.Value), m.Key...)); in != (lane == part) {
+				t.Fatalf("message %s for partition %d: in lane %d is %v", m.Key, part, lane, in)
+			}
+		}
+		used[part]++
+	}
+	if len(p.buf) != 40 || len(used) < 2 {
+		t.Errorf("%d messages queued over lanes %v; want 40 over several lanes", len(p.buf), used)
+	}
 }

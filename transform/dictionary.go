@@ -110,6 +110,22 @@ var notes = map[string]tableNotes{
 		"users":         "Distinct users who tried a card of this bank.",
 		"refused_users": "Distinct users refused at least once for this bank.",
 	}},
+	"user_grabs": {kind: KindModel, columns: map[string]string{
+		"user_id":                 "The user; one row for each user who grabbed.",
+		"first_grab_at":           "The user's first grab, claimed or missed.",
+		"first_claim_at":          "The user's first claimed grab; NULL if none.",
+		"attempts":                "The user's grabs, claimed or missed.",
+		"claims":                  "The user's claimed grabs.",
+		"claims_to_eve_night_end": "Claimed grabs before the end of Eve night (festival_windows.eve_night_end).",
+		"grabbed_eve_to_end":      "Whether the user grabbed from Eve 00:00 to the end of the figures' window (festival_windows.eve_start to end_at).",
+		"grabbed_eve_night":       "Whether the user grabbed on Eve night (festival_windows.eve_night_start to eve_night_end).",
+	}},
+	"festival_windows": {kind: KindModel, columns: map[string]string{
+		"eve_start":       "Eve 00:00, the start of the figures' window (reading B), as user_grabs counted it.",
+		"end_at":          "The end of the figures' window: Day 1 16:00.",
+		"eve_night_start": "The start of Eve night.",
+		"eve_night_end":   "The end of Eve night: 'up to Eve night' means before this instant.",
+	}},
 	"user_funnel": {kind: KindModel, columns: map[string]string{
 		"user_id":               "The user.",
 		"first_grab_at":         "The user's first grab, claimed or missed; NULL if the user never grabbed.",

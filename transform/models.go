@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"strings"
 
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/internal/sqlfile"
 )
 
@@ -48,7 +49,8 @@ func firstSentence(s string) string { return sqlfile.FirstSentence(s) }
 // userParts is how many passes build a model that holds the placeholder {user_part}:
 // pass i renders it as hash(user_id) % userParts = i, so that each pass aggregates a
 // share of the users. Four passes over the full festival's five million users took
-// user_funnel from 34 s to 27–31 s and the refresh's peak RSS from 1.55 to 1.22 GB
+// user_funnel (whose aggregate over the grabs is user_grabs' now) from 34 s to 27–31 s
+// and the refresh's peak RSS from 1.55 to 1.22 GB
 // (docs/BENCHMARKS.md). The placeholder must be rendered as literals: DuckDB does not
 // push a filter on getvariable() into the Parquet scan, and the same passes then took
 // four times as long.
@@ -67,26 +69,29 @@ func (m model) parts() int {
 }
 
 // pass is the query of pass i of n: {user_part} rendered as the share of the users
-// that pass holds, or as true when one pass holds them all.
-func (m model) pass(i, n int) string {
+// that pass holds, or as true when one pass holds them all, and the windows'
+// placeholders ({eve}, {end}, …) as the instants of w.
+func (m model) pass(i, n int, w datadir.Windows) string {
 	cond := "true"
 	if n > 1 {
 		cond = fmt.Sprintf("hash(user_id) %% %d = %d", n, i)
 	}
-	return sqlfile.Render(m.query, map[string]string{userPart: cond})
+	args := w.SQL()
+	args[userPart] = cond
+	return sqlfile.Render(m.query, args)
 }
 
-// build materializes m on tx, in m.parts() passes: the first creates the table, the
-// others add to it. The SELECT goes on its own line so its header comment cannot
-// swallow the AS.
-func (m model) build(ctx context.Context, tx *sql.Tx) error {
+// build materializes m on tx, in m.parts() passes, with the windows w: the first pass
+// creates the table, the others add to it. The SELECT goes on its own line so its
+// header comment cannot swallow the AS.
+func (m model) build(ctx context.Context, tx *sql.Tx, w datadir.Windows) error {
 	n := m.parts()
 	for i := range n {
 		stmt := "CREATE OR REPLACE TABLE %s AS\n%s\n"
 		if i > 0 {
 			stmt = "INSERT INTO %s\n%s\n"
 		}
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf(stmt, quoteIdent(m.name), m.pass(i, n))); err != nil {
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(stmt, quoteIdent(m.name), m.pass(i, n, w))); err != nil {
 			return err
 		}
 	}

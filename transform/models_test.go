@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/internal/testworld"
 )
 
@@ -57,23 +58,18 @@ func TestModelGoldens(t *testing.T) {
 	}
 }
 
-// TestUserFunnelInParts: the refresh builds user_funnel in userParts passes, one share
-// of the users each; the same file run as one pass gives the same rows, and the passes
-// hold disjoint users that together make the whole.
-func TestUserFunnelInParts(t *testing.T) {
+// TestModelsInParts: the refresh builds user_grabs and user_funnel in userParts passes,
+// one share of the users each; the same file run as one pass gives the same rows, and
+// the passes hold disjoint users that together make the whole.
+func TestModelsInParts(t *testing.T) {
 	w := modelWorld(t)
 	ms, err := loadModels(modelFiles)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var funnel model
-	for _, m := range ms {
-		if m.name == "user_funnel" {
-			funnel = m
-		}
-	}
-	if got := funnel.parts(); got != userParts {
-		t.Fatalf("user_funnel builds in %d passes, want %d", got, userParts)
+	windows, err := datadir.Dir(w.dir).Windows()
+	if err != nil {
+		t.Fatal(err)
 	}
 	ctx := context.Background()
 	count := func(q string) int64 {
@@ -84,20 +80,33 @@ func TestUserFunnelInParts(t *testing.T) {
 		}
 		return n
 	}
-	whole, built := count(funnel.pass(0, 1)), count("SELECT * FROM user_funnel")
-	both := count("(" + funnel.pass(0, 1) + ") INTERSECT ALL (SELECT * FROM user_funnel)")
-	if whole == 0 || whole != built || both != built {
-		t.Errorf("user_funnel: %d rows in one pass, %d built in parts, %d in both", whole, built, both)
-	}
-	var sum, nonEmpty int64
-	for i := range userParts {
-		n := count(funnel.pass(i, userParts))
-		sum += n
-		if n > 0 {
-			nonEmpty++
+	var inParts []string
+	for _, m := range ms {
+		if m.parts() == 1 {
+			continue
+		}
+		inParts = append(inParts, m.name)
+		if got := m.parts(); got != userParts {
+			t.Fatalf("%s builds in %d passes, want %d", m.name, got, userParts)
+		}
+		whole, built := count(m.pass(0, 1, windows)), count("SELECT * FROM "+m.name)
+		both := count("(" + m.pass(0, 1, windows) + ") INTERSECT ALL (SELECT * FROM " + m.name + ")")
+		if whole == 0 || whole != built || both != built {
+			t.Errorf("%s: %d rows in one pass, %d built in parts, %d in both", m.name, whole, built, both)
+		}
+		var sum, nonEmpty int64
+		for i := range userParts {
+			n := count(m.pass(i, userParts, windows))
+			sum += n
+			if n > 0 {
+				nonEmpty++
+			}
+		}
+		if sum != whole || nonEmpty < 2 {
+			t.Errorf("%s: the %d passes hold %d rows (%d passes not empty), want %d in all", m.name, userParts, sum, nonEmpty, whole)
 		}
 	}
-	if sum != whole || nonEmpty < 2 {
-		t.Errorf("the %d passes hold %d rows (%d passes not empty), want %d in all", userParts, sum, nonEmpty, whole)
+	if !slices.Equal(inParts, []string{"user_grabs", "user_funnel"}) {
+		t.Errorf("the models built in parts are %v, want user_grabs and user_funnel", inParts)
 	}
 }

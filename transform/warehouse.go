@@ -245,8 +245,12 @@ func (w *Warehouse) refresh(ctx context.Context, models []model, skip map[string
 		built = append(built, b)
 		delete(stale, b.Name)
 	}
+	// The windows the models answer for: the run record's, or the 2014 festival's. A
+	// run record that cannot be read leaves the 2014 windows here; the facts sheet and
+	// the report, which read it too, say what is wrong with it.
+	windows, _ := datadir.Dir(w.dir).Windows()
 	for _, m := range models {
-		if err := m.build(ctx, tx); err != nil {
+		if err := m.build(ctx, tx, windows); err != nil {
 			return fmt.Errorf("refresh %s: build model %s (%s): %w", w.path, m.name, m.file, WithMemoryHint(err, false))
 		}
 		b := builtTable{TableInfo: TableInfo{Name: m.name, Kind: "model"}, source: m.file, about: m.header}

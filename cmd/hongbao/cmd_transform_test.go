@@ -33,6 +33,8 @@ claims_per_hour          1 rows  model
 midnight_window        120 rows  model
 user_bindings            0 rows  model
 bank_bindings            0 rows  model
+user_grabs               3 rows  model
+festival_windows         1 rows  model
 user_funnel              3 rows  model
 claim_sizes              2 rows  model
 claim_stats              1 rows  model

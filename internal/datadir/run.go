@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hongbao/hongbao/internal/locale"
+	"github.com/hongbao/hongbao/internal/sqlfile"
 	"github.com/hongbao/hongbao/internal/wholefile"
 )
 
@@ -47,6 +48,30 @@ func (w Windows) Figures() time.Time {
 		return w.Launch
 	}
 	return w.FiguresFrom
+}
+
+// SQL are the placeholders of the windows in the SQL of the facts sheet and the models,
+// as literals: {end}, {from} (Figures), {eve}, {night_start}, {night_end} as
+// TIMESTAMPTZ instants, {peak_local} as the peak minute's local TIMESTAMP.
+func (w Windows) SQL() map[string]string {
+	return map[string]string{
+		"end":         sqlfile.Instant(w.End),
+		"from":        sqlfile.Instant(w.Figures()),
+		"eve":         sqlfile.Instant(w.EveStart),
+		"night_start": sqlfile.Instant(w.EveNightStart),
+		"night_end":   sqlfile.Instant(w.EveNightEnd),
+		"peak_local":  sqlfile.Local(w.PeakMinute),
+	}
+}
+
+// Windows is the windows the facts sheet and the warehouse's models judge the data of
+// d by: the run record's, or the 2014 festival's (Default2014) for data without one.
+func (d Dir) Windows() (Windows, error) {
+	run, _, err := d.ReadRun()
+	if err != nil {
+		return Default2014(), err
+	}
+	return run.Windows, nil
 }
 
 // Default2014 are the windows of the 2014 festival as hongbao reads the article by

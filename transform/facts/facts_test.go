@@ -188,3 +188,53 @@ func TestReadingOf(t *testing.T) {
 		}
 	}
 }
+
+// TestPerUserFiguresFromModel: the figures counted per user read the model user_grabs
+// when the warehouse's festival_windows are the run's windows, and give what their
+// queries over the grabs give; for other windows they read the grabs.
+func TestPerUserFiguresFromModel(t *testing.T) {
+	dir := festival(t)
+	db := openReadOnly(t, dir)
+	ctx := context.Background()
+	value := func(q string) float64 {
+		t.Helper()
+		var v sql.NullFloat64
+		if err := db.QueryRowContext(ctx, q).Scan(&v); err != nil {
+			t.Fatalf("%v\n%s", err, q)
+		}
+		return v.Float64
+	}
+	w := datadir.Default2014()
+	late := w
+	late.EveNightEnd = late.EveNightEnd.Add(-3 * time.Hour) // 23:00 on Eve: the midnight grabs fall out
+	n := 0
+	for id, sp := range specs {
+		if sp.fromModel == "" {
+			continue
+		}
+		n++
+		if a, b := value(render(sp.fromModel, w)), value(render(sp.query, w)); a != b {
+			t.Errorf("%s: %v from user_grabs, %v from the grabs", id, a, b)
+		}
+		for _, win := range []datadir.Windows{w, late} {
+			m, err := Measure(ctx, db, datadir.Run{Scale: 1, Windows: win}, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := m.figures[id]
+			fromModel := win == w
+			if want := render(map[bool]string{true: sp.fromModel, false: sp.query}[fromModel], win); got.query != want {
+				t.Errorf("%s with windows %v: ran\n%s\nwant\n%s", id, win, got.query, want)
+			}
+			if got.value != value(render(sp.query, win)) {
+				t.Errorf("%s with windows %v: %v, the grabs give %v", id, win, got.value, value(render(sp.query, win)))
+			}
+		}
+	}
+	if n != 3 {
+		t.Errorf("%d figures read user_grabs; want eve_participants, users_eve_to_day1 and max_claims_one_user", n)
+	}
+	if value(render(specs["max_claims_one_user"].query, late)) == value(render(specs["max_claims_one_user"].query, w)) {
+		t.Error("the shifted night does not change max_claims_one_user: the test cannot tell the windows apart")
+	}
+}

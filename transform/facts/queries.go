@@ -27,6 +27,9 @@ type spec struct {
 	scaling   scaling
 	tolerance float64 // relative; 0 means the value must match exactly
 	second    bool    // the query returns a second, boolean column
+	// fromModel, when set, is the same figure from the model user_grabs: Measure runs
+	// it instead of query when the warehouse's festival_windows are the run's windows.
+	fromModel string
 	// check, when set, turns the computed value into a verdict itself (for figures
 	// that are ranges or rules rather than numbers).
 	check func(v float64, extra bool, r Result) bool
@@ -71,6 +74,7 @@ type specEntry struct {
 	Tolerance    float64               `json:"tolerance"`
 	Rule         string                `json:"rule"`
 	SecondColumn bool                  `json:"second_column"`
+	FromModel    string                `json:"from_model"`
 	NoteEN       string                `json:"note_en"`
 	NoteZH       string                `json:"note_zh"`
 	Readings     map[string]*specEntry `json:"readings"`
@@ -108,6 +112,9 @@ func (e *specEntry) spec(id string) spec {
 	}
 	sp := spec{query: queries.Query(cmp.Or(e.Query, id)), scaling: sc, tolerance: e.Tolerance,
 		second: e.SecondColumn, noteEN: e.NoteEN, noteZH: e.NoteZH}
+	if e.FromModel != "" {
+		sp.fromModel = queries.Query(e.FromModel)
+	}
 	if e.Rule != "" {
 		if sp.check, ok = rules[e.Rule]; !ok {
 			panic(fmt.Sprintf("facts: specs.json: %s: no rule %q", id, e.Rule))
@@ -130,13 +137,4 @@ func specFor(id, r string) (spec, bool) {
 
 // render puts the run's windows into a query as literals, so that --show-sql prints
 // SQL a user can paste into any DuckDB session on the warehouse.
-func render(q string, w datadir.Windows) string {
-	return sqlfile.Render(q, map[string]string{
-		"end":         sqlfile.Instant(w.End),
-		"from":        sqlfile.Instant(w.Figures()),
-		"eve":         sqlfile.Instant(w.EveStart),
-		"night_start": sqlfile.Instant(w.EveNightStart),
-		"night_end":   sqlfile.Instant(w.EveNightEnd),
-		"peak_local":  sqlfile.Local(w.PeakMinute),
-	})
-}
+func render(q string, w datadir.Windows) string { return sqlfile.Render(q, w.SQL()) }

@@ -14,7 +14,7 @@ func TestQueryFiles(t *testing.T) {
 	used := map[string]bool{"check_window": true, "check_attempts": true, "check_envelope": true}
 	for name := range queries {
 		for _, sp := range specs {
-			if sp.query == queries.Query(name) {
+			if sp.query == queries.Query(name) || sp.fromModel == queries.Query(name) {
 				used[name] = true
 			}
 		}

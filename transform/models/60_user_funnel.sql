@@ -1,20 +1,17 @@
--- user_funnel: each user's way from a red envelope to WeChat Pay, from grabs,
+-- user_funnel: each user's way from a red envelope to WeChat Pay, from user_grabs,
 -- user_bindings, withdrawals and payments. The first grab, the first claim, and with
 -- WeChat Pay the first binding try, the first bound card, the first withdrawal and the
 -- first payment, NULL where the user never got there. One row per user who did any of
 -- them. The report's funnel (claimers only, each stage within the one before) and the
 -- adoption_funnel notebook's (every user at each stage) count its rows.
 -- The refresh builds it in four passes, one for each quarter of the users: {user_part}
--- stands for hash(user_id) % 4 = 0, then 1, 2 and 3 (true for one pass of every user),
--- so the aggregate over grabs holds a quarter of the users at a time, which at full
--- scale is faster and lower in memory than one pass.
+-- stands for hash(user_id) % 4 = 0, then 1, 2 and 3 (true for one pass of every user).
+-- In one pass, after user_grabs in the same transaction, the refresh of the full
+-- festival took 1.22 GB.
 WITH grabbed AS (
-    SELECT user_id,
-           min(ts)                                      AS first_grab_at,
-           min(ts) FILTER (WHERE outcome = 'claimed')   AS first_claim_at
-    FROM grabs
+    SELECT user_id, first_grab_at, first_claim_at
+    FROM user_grabs
     WHERE {user_part}
-    GROUP BY user_id
 ), bound AS (
     SELECT user_id, first_attempt_at AS first_bind_attempt_at, first_bound_at
     FROM user_bindings

@@ -1,0 +1,20 @@
+-- user_grabs: each user's grabs in one row, from grabs: the first grab and the first
+-- claim, the attempts and the claims, and three answers about the festival's windows
+-- (the run record's, or the 2014 festival's for data without one; festival_windows
+-- says which instants): the claims up to the end of Eve night ({night_end}), whether
+-- the user grabbed from Eve 00:00 ({eve}) to {end}, and whether on Eve night
+-- ({night_start} to {night_end}). user_funnel reads it, and so does the facts sheet,
+-- when festival_windows holds its windows: the sheet's per-user figures then count
+-- rows here instead of grouping 124 M grabs at full scale. Built in four passes, one
+-- for each quarter of the users ({user_part}, as user_funnel was).
+SELECT user_id,
+       min(ts)                                                          AS first_grab_at,
+       min(ts) FILTER (WHERE outcome = 'claimed')                       AS first_claim_at,
+       count(*)                                                         AS attempts,
+       count(*) FILTER (WHERE outcome = 'claimed')                      AS claims,
+       count(*) FILTER (WHERE outcome = 'claimed' AND ts < {night_end}) AS claims_to_eve_night_end,
+       coalesce(bool_or(ts >= {eve} AND ts < {end}), false)             AS grabbed_eve_to_end,
+       coalesce(bool_or(ts >= {night_start} AND ts < {night_end}), false) AS grabbed_eve_night
+FROM grabs
+WHERE {user_part}
+GROUP BY user_id

@@ -171,8 +171,7 @@ func Measure(ctx context.Context, db *sql.DB, run datadir.Run, hasRun bool) (*Me
 // from the grabs.
 func modelWindows(ctx context.Context, db *sql.DB, w datadir.Windows) (bool, error) {
 	var eve, end, nightStart, nightEnd time.Time
-	err := db.QueryRowContext(ctx, "SELECT eve_start, end_at, eve_night_start, eve_night_end FROM festival_windows").
-		Scan(&eve, &end, &nightStart, &nightEnd)
+	err := db.QueryRowContext(ctx, queries.Query("festival_windows")).Scan(&eve, &end, &nightStart, &nightEnd)
 	if err != nil {
 		if ctx.Err() != nil {
 			return false, ctx.Err()

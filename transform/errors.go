@@ -1,9 +1,9 @@
 package transform
 
 import (
-	"context"
-	"database/sql"
 	"errors"
+
+	"github.com/hongbao/hongbao/ingest/quarantine"
 )
 
 // ErrNoWarehouse means the warehouse file does not exist yet; the error wrapping it names
@@ -30,10 +30,9 @@ var ErrLakeMismatch = errors.New("the lake files do not match their commit marke
 var ErrUnreadableLakeFile = errors.New("a lake file cannot be read")
 
 // Queryer runs a query: *sql.DB, *sql.Conn and *sql.Tx all do (and so does a
-// query.Sandbox's DB).
-type Queryer interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
+// query.Sandbox's DB). It is the quarantine's, which the lake's probes take: ingest
+// may not import transform.
+type Queryer = quarantine.Queryer
 
 // ErrLakeElsewhere means the warehouse's views read the lake of another folder: the data
 // folder was moved or copied since its last refresh, and 'hongbao transform' points the

@@ -87,13 +87,12 @@ type Producer struct {
 	free     []*chunk
 	acked    Stats
 	broken   error // set once a chunk failed: nothing more is sent
-	// The lanes of the chunks (see chunk): one per partition of the topic, as the
-	// last metadata answer counts them, 1 until the first; parts lists them for the
-	// balancer, and key holds the key of the message being added.
+	// parts lists the partitions of the topic, as the last metadata answer counts
+	// them, for the balancer: the chunks keep one lane each (see chunk), and one lane
+	// until the first answer. key holds the key of the message being added.
 	balancer kafka.Murmur2Balancer
 	meta     *topicMetadata
 	topic    string
-	lanes    int
 	parts    []int
 	key      []byte
 }
@@ -131,7 +130,7 @@ func New(cfg Config) *Producer {
 		Completion:             completed,
 	}
 	p := &Producer{w: w, brokers: strings.Join(cfg.Brokers, ","), sec: cfg.Security, chunk: size, acked: newStats(),
-		meta: meta, topic: cfg.Topic, lanes: 1}
+		meta: meta, topic: cfg.Topic}
 	p.buf = make([]kafka.Message, 0, size)
 	p.cur = &chunk{}
 	p.cur.reset()
@@ -143,7 +142,7 @@ func (p *Producer) Add(ctx context.Context, e *events.Event) error {
 	// The partition the writer will choose, for the lane: the same key and balancer.
 	p.key = append(p.key[:0], e.Key()...)
 	lane := 0
-	if p.lanes > 1 {
+	if len(p.parts) > 1 {
 		lane = p.balancer.Balance(kafka.Message{Key: p.key}, p.parts...)
 	}
 	arena := p.cur.lane(lane)
@@ -210,8 +209,8 @@ func (p *Producer) flush(ctx context.Context) error {
 		}
 	}
 	p.cur.reset()
-	if n := p.meta.partitions(p.topic); n > 0 && n != p.lanes {
-		p.lanes, p.parts = n, make([]int, n)
+	if n := p.meta.partitions(p.topic); n > 0 && n != len(p.parts) {
+		p.parts = make([]int, n)
 		for i := range p.parts {
 			p.parts[i] = i
 		}

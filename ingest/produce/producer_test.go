@@ -307,8 +307,8 @@ func TestLanesFollowPartitions(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if p.lanes != 4 {
-		t.Fatalf("%d lanes after the first chunk; want one per partition of the topic (4)", p.lanes)
+	if len(p.parts) != 4 {
+		t.Fatalf("%d lanes after the first chunk; want one per partition of the topic (4)", len(p.parts))
 	}
 	used := map[int]int{}
 	for _, m := range p.buf {

@@ -64,10 +64,7 @@ func TestCommittedListsWhatTheMarkersSay(t *testing.T) {
 	}
 
 	// What a replay landed is listed with its replay marker.
-	m, err := l.BeginMaintenance()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := maintain(t, l)
 	b := m.NewReplayBatch(topic, 0)
 	r := grab("g-replayed", "env", at(3), 30)
 	b.Append(5, &r, events.ReasonUnknownEnvelope)
@@ -106,9 +103,7 @@ func TestCommittedListsWhatTheMarkersSay(t *testing.T) {
 	if err := os.Rename(moving, src); err != nil {
 		t.Fatal(err)
 	}
-	if m, err = l.BeginMaintenance(); err != nil {
-		t.Fatal(err)
-	}
+	m = maintain(t, l)
 	ev, err := m.Evict("grabs", grabsFile.File)
 	m.Close()
 	if err != nil {

@@ -2,7 +2,6 @@ package lake
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -108,24 +107,7 @@ func (l *Lake) writeParquet(path string, rec arrow.RecordBatch, kv [][2]string) 
 // writeMarker makes c's marker durable: written under a temporary name, synced,
 // renamed, and the folder synced. From then on the commit exists.
 func (l *Lake) writeMarker(c *Commit) error {
-	dir := l.partitionDir(c.Topic, c.Partition)
-	name := markerName(c.FirstOffset, c.LastOffset)
-	data, err := json.MarshalIndent(c, "", "  ")
-	if err != nil {
-		return fmt.Errorf("lake: encode marker %s: %w", name, err)
-	}
-	tmp := filepath.Join(dir, tmpName(name))
-	if err := writeFileSync(tmp, append(data, '\n')); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("lake: %w", err)
-	}
-	if err := syncDir(dir); err != nil {
-		return fmt.Errorf("%w: %w", errMarkerInDoubt, err)
-	}
-	return nil
+	return writeJSONDurable(l.partitionDir(c.Topic, c.Partition), markerName(c.FirstOffset, c.LastOffset), c)
 }
 
 // publish renames c's files into place, where readers find them, and syncs the folders.

@@ -24,9 +24,10 @@ var ErrAborted = errors.New("lake: partition writer stopped after a failed commi
 // held the partition's lock for longer than Lake.LockWait.
 var ErrLocked = errors.New("lake: partition locked by another writer")
 
-// errMarkerInDoubt wraps a failure after a commit marker took its final name: the
-// marker may or may not survive a crash, so the commit's files must stay.
-var errMarkerInDoubt = errors.New("lake: the commit marker is in place but not known to be durable; recovery settles it at the next start")
+// errMarkerInDoubt wraps a failure after a marker (a commit's, a replay's) or an
+// eviction record took its final name: it may or may not survive a crash, so the files
+// it names must stay, and recovery settles it at the next start.
+var errMarkerInDoubt = errors.New("lake: the marker is in place but not known to be durable; recovery settles it at the next start")
 
 // errReleased is the cause ErrAborted reports after Release.
 var errReleased = errors.New("writer released")

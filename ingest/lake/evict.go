@@ -158,13 +158,10 @@ func (m *Maintenance) Evict(table, file string) (*Eviction, error) {
 		return nil, err
 	}
 	ev.EvictedAt = time.Now().UTC()
-	data, err := json.MarshalIndent(ev, "", "  ")
-	if err != nil {
-		os.Remove(tmp)
-		return nil, fmt.Errorf("lake: encode eviction record: %w", err)
-	}
-	if err := writeJSONDurable(recDir, file+markerExt, append(data, '\n')); err != nil {
-		os.Remove(tmp)
+	if err := writeJSONDurable(recDir, file+markerExt, ev); err != nil {
+		if !errors.Is(err, errMarkerInDoubt) {
+			os.Remove(tmp) // the record may survive: the next start finishes from tmp
+		}
 		return nil, err
 	}
 	if m.stopAfter == stepMarked {
@@ -215,11 +212,7 @@ func (m *Maintenance) finishEviction(ev *Eviction) error {
 	if !listed(QuarantineTable, ev.QuarantineFile.File) {
 		c.Files = append(c.Files, ev.QuarantineFile)
 	}
-	data, err := json.MarshalIndent(c, "", "  ")
-	if err != nil {
-		return fmt.Errorf("lake: encode marker %s: %w", ev.Marker, err)
-	}
-	return writeJSONDurable(pdir, ev.Marker, append(data, '\n'))
+	return writeJSONDurable(pdir, ev.Marker, c)
 }
 
 // isEvictedName reports whether name is <data name>-evicted-<event table>.parquet, the

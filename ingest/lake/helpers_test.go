@@ -202,3 +202,13 @@ func lakeFiles(t testing.TB, dir, table string) (parquet, other []string) {
 	}
 	return parquet, other
 }
+
+// maintain begins a maintenance session of l (recovering what a crash left) or fails t.
+func maintain(t testing.TB, l *Lake) *Maintenance {
+	t.Helper()
+	m, err := l.BeginMaintenance()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}

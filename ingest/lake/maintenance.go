@@ -1,6 +1,7 @@
 package lake
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -127,16 +128,25 @@ func hiddenTmp(name, prefix, suffix string) (final string, ok bool) {
 	return strings.TrimSuffix(name[1:], tmpExt), true
 }
 
-// writeJSONDurable writes data as dir/name through a synced temporary file and a rename,
-// then syncs dir: readers see the old content or the new, whole.
-func writeJSONDurable(dir, name string, data []byte) error {
+// writeJSONDurable writes v as indented JSON to dir/name through a synced temporary
+// file and a rename, then syncs dir: readers see the old content or the new, whole. A
+// failure of that last sync wraps errMarkerInDoubt: the new file is in place and may
+// survive a crash, so nothing it names may be undone (recovery settles it).
+func writeJSONDurable(dir, name string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("lake: encode %s: %w", name, err)
+	}
 	tmp := filepath.Join(dir, tmpName(name))
-	if err := writeFileSync(tmp, data); err != nil {
+	if err := writeFileSync(tmp, append(data, '\n')); err != nil {
 		return err
 	}
 	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("lake: %w", err)
 	}
-	return syncDir(dir)
+	if err := syncDir(dir); err != nil {
+		return fmt.Errorf("%w: %w", errMarkerInDoubt, err)
+	}
+	return nil
 }

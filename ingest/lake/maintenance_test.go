@@ -19,10 +19,7 @@ func TestEvictMovesRowsToQuarantineAndRewritesMarker(t *testing.T) {
 	c := commitBadGrabs(t, l)
 	grabsFile, _ := c.File("grabs")
 
-	m, err := l.BeginMaintenance()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := maintain(t, l)
 	m.stopAfter = stepMarked // a crash right after the record is durable
 	if _, err := m.Evict("grabs", grabsFile.File); !errors.Is(err, errStopped) {
 		t.Fatalf("Evict = %v, want the test stop", err)
@@ -32,10 +29,7 @@ func TestEvictMovesRowsToQuarantineAndRewritesMarker(t *testing.T) {
 		t.Fatalf("the file left its table before the roll-forward: %v", err)
 	}
 
-	m, err = l.BeginMaintenance() // rolls the eviction forward
-	if err != nil {
-		t.Fatal(err)
-	}
+	m = maintain(t, l) // rolls the eviction forward
 	ev, err := m.Evict("grabs", grabsFile.File) // again: returns the record, changes nothing
 	m.Close()
 	if err != nil {
@@ -98,10 +92,7 @@ func TestEvictMovesRowsToQuarantineAndRewritesMarker(t *testing.T) {
 func TestReplayCommitSurvivesACrashAtEachStep(t *testing.T) {
 	for _, step := range []commitStep{stepStaged, stepMarked} {
 		dir, l := newLake(t)
-		m, err := l.BeginMaintenance()
-		if err != nil {
-			t.Fatal(err)
-		}
+		m := maintain(t, l)
 		m.stopAfter = step
 		b := m.NewReplayBatch(topic, 3)
 		e := sent("env9", at(1), 2, 200)
@@ -114,10 +105,7 @@ func TestReplayCommitSurvivesACrashAtEachStep(t *testing.T) {
 		b.Release()
 		m.Close()
 
-		m, err = l.BeginMaintenance()
-		if err != nil {
-			t.Fatal(err)
-		}
+		m = maintain(t, l)
 		cs, err := l.ReplayCommits()
 		if err != nil {
 			t.Fatal(err)
@@ -168,10 +156,7 @@ func TestMaintenanceWaitsForNoIngester(t *testing.T) {
 		t.Errorf("BeginMaintenance while a writer holds partition 2 = %v, want ErrLocked", err)
 	}
 	w.Release()
-	m, err := l.BeginMaintenance()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := maintain(t, l)
 	if _, err := l.BeginMaintenance(); !errors.Is(err, ErrBusy) {
 		t.Errorf("a second session = %v, want ErrBusy", err)
 	}

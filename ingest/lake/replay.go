@@ -1,7 +1,6 @@
 package lake
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -203,13 +202,12 @@ func (b *ReplayBatch) Commit() (*ReplayCommit, error) {
 		return nil, errStopped
 	}
 	c.CommittedAt = time.Now().UTC()
-	data, err := json.MarshalIndent(c, "", "  ")
-	if err != nil {
-		unstage()
-		return nil, fmt.Errorf("lake: encode replay marker: %w", err)
-	}
-	if err := writeJSONDurable(filepath.Join(l.root, ReplayFolder), replayMarkerName(seq), append(data, '\n')); err != nil {
-		unstage()
+	if err := writeJSONDurable(filepath.Join(l.root, ReplayFolder), replayMarkerName(seq), c); err != nil {
+		if errors.Is(err, errMarkerInDoubt) {
+			m.nextSeq++ // the marker may survive with its staged files: never reuse its SEQ
+		} else {
+			unstage()
+		}
 		return nil, err
 	}
 	m.nextSeq++

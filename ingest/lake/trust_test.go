@@ -136,3 +136,87 @@ func TestHeldOffsets(t *testing.T) {
 		t.Errorf("RecentEventIDs = %s", got)
 	}
 }
+
+// failSyncOnceHolds makes the next sync of folder d fail once name is in it: the
+// rename of a marker or record happened, its durability did not.
+func failSyncOnceHolds(t *testing.T, d, name string) {
+	t.Cleanup(func() { syncDirFault = nil })
+	syncDirFault = func(dir string) error {
+		if dir != d {
+			return nil
+		}
+		if _, err := os.Stat(filepath.Join(d, name)); err != nil {
+			return nil
+		}
+		syncDirFault = nil
+		return errors.New("injected: the disk refused to sync")
+	}
+}
+
+// TestReplayMarkerSyncFailureKeepsFiles: a replay marker in place but not known to be
+// durable keeps its staged files and its number, and the next session rolls it forward.
+func TestReplayMarkerSyncFailureKeepsFiles(t *testing.T) {
+	dir, l := newLake(t)
+	m := maintain(t, l)
+	failSyncOnceHolds(t, filepath.Join(dir, "lake", ReplayFolder), replayMarkerName(1))
+	g := grab("g9", "env9", at(2), 150)
+	b := m.NewReplayBatch(topic, 3)
+	b.Append(9, &g, events.ReasonUnknownEnvelope)
+	if _, err := b.Commit(); !errors.Is(err, errMarkerInDoubt) {
+		t.Fatalf("Commit = %v, want a marker in doubt", err)
+	}
+	b.Release()
+	staged := filepath.Join(dir, "lake", "grabs", tmpName(replayDataName(1, topic, 3)))
+	if _, err := os.Stat(staged); err != nil {
+		t.Fatalf("the staged grabs file is gone while its marker stays: %v", err)
+	}
+	b = m.NewReplayBatch(topic, 3)
+	b.Append(11, &g, events.ReasonUnknownEnvelope)
+	c, err := b.Commit()
+	b.Release()
+	m.Close()
+	if err != nil || c.Seq != 2 {
+		t.Fatalf("the commit after the doubt = %+v, %v; want SEQ 2", c, err)
+	}
+
+	m = maintain(t, l) // rolls replay 1 forward
+	m.Close()
+	cs, err := l.ReplayCommits()
+	if err != nil {
+		t.Fatal(err)
+	}
+	grabs, other := lakeFiles(t, dir, "grabs")
+	if len(cs) != 2 || len(grabs) != 2 || len(other) != 0 {
+		t.Fatalf("after recovery: %d replay markers, grabs %v %v; want 2 and 2", len(cs), grabs, other)
+	}
+	for _, rc := range cs {
+		f, _ := rc.File("grabs")
+		if tbl := readFile(t, filepath.Join(dir, "lake", "grabs", f.File)); tbl.NumRows() != 1 {
+			t.Errorf("replay %d: %d grabs, want 1", rc.Seq, tbl.NumRows())
+		}
+	}
+}
+
+// TestEvictionRecordSyncFailureKeepsFiles: an eviction record in place but not known
+// to be durable keeps the quarantine file it names, and the next session finishes the
+// eviction from it.
+func TestEvictionRecordSyncFailureKeepsFiles(t *testing.T) {
+	dir, l := newLake(t)
+	c := commitBadGrabs(t, l)
+	grabsFile, _ := c.File("grabs")
+	m := maintain(t, l)
+	failSyncOnceHolds(t, evictedDir(filepath.Join(dir, "lake"), "grabs"), grabsFile.File+markerExt)
+	if _, err := m.Evict("grabs", grabsFile.File); !errors.Is(err, errMarkerInDoubt) {
+		t.Fatalf("Evict = %v, want a record in doubt", err)
+	}
+	m.Close()
+
+	m = maintain(t, l) // finishes the eviction
+	m.Close()
+	if parquet, _ := lakeFiles(t, dir, "grabs"); len(parquet) != 0 {
+		t.Errorf("grabs still holds %v after the eviction was finished", parquet)
+	}
+	if parquet, other := lakeFiles(t, dir, QuarantineTable); len(parquet) != 2 || len(other) != 0 {
+		t.Errorf("quarantine folder: %v %v; want the commit's file and the evicted rows", parquet, other)
+	}
+}

@@ -41,9 +41,16 @@ type partitionReader struct {
 	backoff   time.Duration
 }
 
+// fetchMaxBytes is the most one fetch asks of a partition. The broker answers a fetch
+// whole, however much of it the client streams: kfake builds each answer by appending
+// batch after batch to one growing slice, so 16 MiB fetches cost it 2.2 s of CPU for
+// the 7.6 M messages of scale 0.05 and 4 MiB ones 1.4 s, at the same ingest rate. A
+// batch larger than this still comes whole, as the first of its fetch.
+const fetchMaxBytes = 4 << 20
+
 func newPartitionReader(brokers []string, topic string, partition int, from int64, log func(string, ...any), sec *kafkasec.Client) *partitionReader {
 	return &partitionReader{brokers: brokers, topic: topic, partition: partition,
-		minBytes: 1 << 20, maxBytes: 16 << 20, maxWait: 250 * time.Millisecond, log: log,
+		minBytes: 1 << 20, maxBytes: fetchMaxBytes, maxWait: 250 * time.Millisecond, log: log,
 		dialer: sec.Dialer(5 * time.Second), sec: sec, next: from, hwm: -1}
 }
 

@@ -31,6 +31,13 @@ func (o *brokerOptions) AddFlags(f *pflag.FlagSet) {
 	o.security.AddFlags(f)
 }
 
+// brokerGoMemoryLimit is the Go heap the broker command aims to stay under: it holds an
+// index of its log and the fetches and produce requests in flight, and at a restart one
+// log segment per partition (broker.SegmentBytes) while it rebuilds the index. Without a
+// limit, the garbage of that rebuild took a restart on the full festival's log to a
+// peak RSS of 993,000 kB; with 512 MiB, to 659,000 kB.
+const brokerGoMemoryLimit = 512 << 20
+
 func newBrokerCommand(g *globalOptions) *cobra.Command {
 	o := &brokerOptions{}
 	c := &cobra.Command{
@@ -52,6 +59,7 @@ A --listen address other machines can reach needs SASL, or --insecure.`,
 			if o.data == "" {
 				o.data = datadir.Dir(g.dir).Broker()
 			}
+			defaultMemoryLimit(brokerGoMemoryLimit)
 			return runBroker(cmd.Context(), o)
 		},
 	}

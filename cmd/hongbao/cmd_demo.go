@@ -71,7 +71,7 @@ report (DIR/reports) and prints a summary. It replaces an earlier demo in the sa
 			if err := o.check(cmd.Flags()); err != nil {
 				return err
 			}
-			defaultMemoryLimit()
+			defaultMemoryLimit(DefaultGoMemoryLimit)
 			_, err := runDemo(cmd.Context(), g, o, cmd.OutOrStdout())
 			return err
 		},

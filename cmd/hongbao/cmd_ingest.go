@@ -54,7 +54,7 @@ DIR/warehouse.duckdb. Each partition resumes after the last offset the lake hold
 restarted ingester loses nothing and duplicates nothing.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			defaultMemoryLimit()
+			defaultMemoryLimit(DefaultGoMemoryLimit)
 			_, err := runIngest(cmd.Context(), g, o, nil)
 			return err
 		},
@@ -72,11 +72,12 @@ restarted ingester loses nothing and duplicates nothing.`,
 // festival takes 0.93× the CPU, at a peak RSS of 0.84 GiB (docs/BENCHMARKS.md).
 const DefaultGoMemoryLimit = 800 << 20
 
-// defaultMemoryLimit sets DefaultGoMemoryLimit unless GOMEMLIMIT says otherwise (the
-// runtime has already read GOMEMLIMIT; "off" there keeps the limit off).
-func defaultMemoryLimit() {
+// defaultMemoryLimit sets limit (DefaultGoMemoryLimit, or the broker's) unless
+// GOMEMLIMIT says otherwise (the runtime has already read GOMEMLIMIT; "off" there keeps
+// the limit off).
+func defaultMemoryLimit(limit int64) {
 	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
-		debug.SetMemoryLimit(DefaultGoMemoryLimit)
+		debug.SetMemoryLimit(limit)
 	}
 }
 

@@ -3,6 +3,7 @@ package broker
 import (
 	"context"
 	"net"
+	"path/filepath"
 	"strconv"
 	"testing"
 
@@ -50,5 +51,38 @@ func TestBadListenAddress(t *testing.T) {
 			b.Close()
 			t.Errorf("%+v: started; want an error", cfg)
 		}
+	}
+}
+
+// TestLogRollsAtSegmentBytes writes a little over two segments to one partition and
+// finds three log files: a restart reads each whole, so their size bounds its memory.
+func TestLogRollsAtSegmentBytes(t *testing.T) {
+	dir := t.TempDir()
+	b, err := Start(Config{Listen: "127.0.0.1:0", DataDir: dir, Partitions: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	conn, err := kafka.DialLeader(context.Background(), "tcp", b.Addr(), DefaultTopic, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	value := make([]byte, 64<<10)
+	for i := range value {
+		value[i] = byte(i*7919>>3) ^ byte(i)
+	}
+	msgs := make([]kafka.Message, 64)
+	for i := range msgs {
+		msgs[i] = kafka.Message{Value: value}
+	}
+	for written := 0; written < 2*SegmentBytes+(1<<20); written += len(msgs) * len(value) {
+		if _, err := conn.WriteMessages(msgs...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	segs, err := filepath.Glob(filepath.Join(dir, "partitions", DefaultTopic+"-0", "*.dat"))
+	if err != nil || len(segs) != 3 {
+		t.Errorf("the partition's log is in %d files %v (%v), want 3 of at most %d bytes", len(segs), segs, err, SegmentBytes)
 	}
 }

@@ -29,7 +29,7 @@ func TestEvictMovesRowsToQuarantineAndRewritesMarker(t *testing.T) {
 		t.Fatalf("the file left its table before the roll-forward: %v", err)
 	}
 
-	m = maintain(t, l) // rolls the eviction forward
+	m = maintain(t, l)                          // rolls the eviction forward
 	ev, err := m.Evict("grabs", grabsFile.File) // again: returns the record, changes nothing
 	m.Close()
 	if err != nil {

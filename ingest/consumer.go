@@ -136,7 +136,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		cfg.FlushBytes = flushBytesFor(len(st.Partitions))
 	}
 	in := &ingester{cfg: cfg, lake: lk, sum: &Summary{}, topicID: st.ID, positions: map[int]*atomic.Int64{},
-		seen: cfg.Seen, seededParts: map[int]bool{}}
+		seen: cfg.Seen}
 	if in.seen == nil {
 		in.seen = events.NewSeen(0)
 	}
@@ -280,10 +280,9 @@ type ingester struct {
 	seen             *events.Seen
 	seedPerPartition int
 
-	mu          sync.Mutex
-	firstErr    error
-	seededParts map[int]bool          // partitions whose recent ids are in seen
-	positions   map[int]*atomic.Int64 // next offset to read, per partition this ingester reads
+	mu        sync.Mutex
+	firstErr  error
+	positions map[int]*atomic.Int64 // next offset to read, per partition this ingester reads
 }
 
 func (in *ingester) fail(err error) {
@@ -298,16 +297,6 @@ func (in *ingester) err() error {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	return in.firstErr
-}
-
-// seeded reports whether partition p's recent ids are in the window already, and
-// marks them so: a partition read again after a rebalance keeps its window entries.
-func (in *ingester) seeded(p int) bool {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	done := in.seededParts[p]
-	in.seededParts[p] = true
-	return done
 }
 
 // position registers a partition this ingester now reads, and returns the counter
@@ -382,7 +371,9 @@ func (in *ingester) lagging(st *topicState, reading bool) ([]lagStatus, error) {
 	}
 	if reading {
 		for p, next := range in.readPositions() {
-			have[p] = max(have[p], next)
+			if next >= 0 { // fromLogStart until a first message: the log's start applies
+				have[p] = max(have[p], next)
+			}
 		}
 	}
 	var out []lagStatus

@@ -58,13 +58,14 @@ func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p 
 	if err := in.lake.RestoreTracker(cfg.Topic, p, tracker); err != nil {
 		return fmt.Errorf("partition %d: restore validation state from the lake: %w", p, err)
 	}
-	if !in.seeded(p) {
-		err := in.lake.RecentEventIDs(cfg.Topic, p, in.seedPerPartition, func(id string, offset int64) {
-			in.seen.Seed(id, int32(p), offset)
-		})
-		if err != nil {
-			return fmt.Errorf("partition %d: restore the duplicate window from the lake: %w", p, err)
-		}
+	// At every pass, not only the first: after a rebalance another ingester may have
+	// landed events on the partition, and copies of them must still be caught. The ids
+	// this ingester holds already keep their positions.
+	err = in.lake.RecentEventIDs(cfg.Topic, p, in.seedPerPartition, func(id string, offset int64) {
+		in.seen.Seed(id, int32(p), offset)
+	})
+	if err != nil {
+		return fmt.Errorf("partition %d: restore the duplicate window from the lake: %w", p, err)
 	}
 	h := &handler{in: in, w: w, tracker: tracker, validator: &validator, partition: p}
 	if !ok {
@@ -77,26 +78,31 @@ func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p 
 
 	// Commits run on their own goroutine, one batch at a time and in order, so the
 	// partition keeps reading while a batch is encoded and synced. At most one sealed
-	// batch waits, which bounds memory to about three batches per partition.
+	// batch waits, which bounds memory to about three batches per partition. The first
+	// commit that fails closes failed (commitErr says why): the partition stops at its
+	// next batch or idle moment, not when the run ends, and the batches after it are
+	// dropped unwritten (the lake's next offset is where they are read again).
 	batches := make(chan *lake.Batch, 1)
-	commitErr := make(chan error, 1)
+	failed := make(chan struct{})
+	committerDone := make(chan struct{})
+	var commitErr error // written before failed is closed, read after
 	var inflight sync.WaitGroup
 	h.committed = inflight.Wait
 	go func() {
-		var err error
+		defer close(committerDone)
 		for b := range batches {
-			if err != nil {
+			if commitErr != nil {
 				b.Release()
 				inflight.Done()
 				continue
 			}
 			_, last := b.Offsets()
 			began := time.Now()
-			var c *lake.Commit
-			c, err = b.Commit()
+			c, err := b.Commit()
 			inflight.Done()
 			if err != nil {
-				err = fmt.Errorf("partition %d: commit to the lake: %w", p, err)
+				commitErr = fmt.Errorf("partition %d: commit to the lake: %w", p, err)
+				close(failed)
 				continue
 			}
 			cfg.Observer.Committed(c, time.Since(began))
@@ -107,13 +113,17 @@ func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p 
 			// Tell the group too, so lag tools see progress; the lake stays the truth.
 			_ = gen.CommitOffsets(map[string]map[int]int64{cfg.Topic: {p: last + 1}})
 		}
-		commitErr <- err
 	}()
 	lastCommit := time.Now()
 	pendingBytes := 0
 	commit := func() error {
 		lastCommit = time.Now()
 		pendingBytes = 0
+		select {
+		case <-failed:
+			return commitErr
+		default:
+		}
 		if err := h.resolveHeld(); err != nil {
 			return err
 		}
@@ -121,11 +131,10 @@ func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p 
 			inflight.Add(1)
 			select {
 			case batches <- b:
-			case err := <-commitErr:
+			case <-failed:
 				inflight.Done()
 				b.Release()
-				commitErr <- err
-				return err
+				return commitErr
 			}
 		}
 		return nil
@@ -134,8 +143,9 @@ func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p 
 	finish := func() error {
 		err := commit()
 		close(batches)
-		if cerr := <-commitErr; err == nil {
-			err = cerr
+		<-committerDone
+		if err == nil {
+			err = commitErr
 		}
 		return err
 	}
@@ -171,6 +181,12 @@ func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p 
 		if !got {
 			// Caught up: commit what waits once FlushInterval has passed.
 			report()
+			select {
+			case <-failed: // the last batch failed while the topic was quiet
+				finish()
+				return commitErr
+			default:
+			}
 			if w.Pending() > 0 && time.Since(lastCommit) >= cfg.FlushInterval {
 				if err := commit(); err != nil {
 					finish()
@@ -271,9 +287,25 @@ func (h *handler) keyRule(e *events.Event, key []byte) error {
 	if e.Type != events.EnvelopeSent && e.Type != events.EnvelopeGrabbed || string(key) == e.EnvelopeID {
 		return nil
 	}
+	shown := key
+	if len(shown) > maxKeyShown {
+		shown = shown[:maxKeyShown]
+	}
 	return &events.RejectError{Reason: events.ReasonWrongKey, Detail: fmt.Sprintf(
 		"an %s event must be keyed by its envelope_id %q, so that all of the envelope's events reach one partition in order; its key is %q",
-		e.Type, e.EnvelopeID, key)}
+		e.Type, e.EnvelopeID, shown) + clippedNote(len(key), maxKeyShown)}
+}
+
+// maxKeyShown is how much of a wrong key its rejection quotes; the quarantine row
+// keeps more of it.
+const maxKeyShown = 256
+
+// clippedNote says how much of n bytes a quote of at most shown bytes left out.
+func clippedNote(n, shown int) string {
+	if n <= shown {
+		return ""
+	}
+	return fmt.Sprintf(" (the first %d of %d bytes)", shown, n)
 }
 
 // late reports an envelope sent over a day before the tracker's clock. The tracker
@@ -346,12 +378,18 @@ func (h *handler) quarantine(m kafka.Message, err error, held bool) {
 	if !errors.As(err, &rej) {
 		rej = &events.RejectError{Reason: events.ReasonInvalidValue, Detail: err.Error()}
 	}
-	raw, detail := m.Value, rej.Detail
+	raw, key, detail := m.Value, m.Key, rej.Detail
 	if len(raw) > events.MaxMessageBytes {
 		raw = raw[:events.MaxMessageBytes]
 		detail += fmt.Sprintf(" (raw keeps the first %d of %d bytes)", events.MaxMessageBytes, len(m.Value))
 	}
-	q := lake.QuarantineRecord{Offset: m.Offset, Key: m.Key, Raw: raw, Reason: rej.Reason, Detail: detail, KafkaTS: m.Time}
+	// So is the key: one longer than a message could not be the envelope_id a replay
+	// compares it with, so its cut changes no verdict.
+	if len(key) > events.MaxMessageBytes {
+		key = key[:events.MaxMessageBytes]
+		detail += fmt.Sprintf(" (key keeps the first %d of %d bytes)", events.MaxMessageBytes, len(m.Key))
+	}
+	q := lake.QuarantineRecord{Offset: m.Offset, Key: key, Raw: raw, Reason: rej.Reason, Detail: detail, KafkaTS: m.Time}
 	if held {
 		h.w.QuarantineHeld(q)
 	} else {

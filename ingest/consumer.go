@@ -194,12 +194,13 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		lastGroupErr = ""
 		in.lastActivity.Store(time.Now().UnixNano())
 		var wg sync.WaitGroup
+		seeded := newBarrier(len(gen.Assignments[cfg.Topic]))
 		for _, pa := range gen.Assignments[cfg.Topic] {
 			wg.Add(1)
 			p := pa.ID
 			gen.Start(func(gctx context.Context) {
 				defer wg.Done()
-				if err := in.consumePartition(gctx, runCtx, gen, p); err != nil {
+				if err := in.consumePartition(gctx, runCtx, gen, p, seeded); err != nil {
 					in.fail(err)
 					stop()
 				}
@@ -283,6 +284,40 @@ type ingester struct {
 	mu        sync.Mutex
 	firstErr  error
 	positions map[int]*atomic.Int64 // next offset to read, per partition this ingester reads
+}
+
+// barrier lets the partitions of one generation start reading only once each has
+// loaded its recent ids into the duplicate window: a copy of an event under another
+// key, read on one partition, must find the original its own partition landed.
+type barrier struct {
+	left sync.WaitGroup
+	all  chan struct{}
+}
+
+func newBarrier(n int) *barrier {
+	b := &barrier{all: make(chan struct{})}
+	b.left.Add(n)
+	go func() {
+		b.left.Wait()
+		close(b.all)
+	}()
+	return b
+}
+
+// arrive returns the function one member calls once, when it is ready or gives up.
+func (b *barrier) arrive() func() {
+	var once sync.Once
+	return func() { once.Do(b.left.Done) }
+}
+
+// wait blocks until every member has arrived, or ctx ends.
+func (b *barrier) wait(ctx context.Context) error {
+	select {
+	case <-b.all:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func (in *ingester) fail(err error) {

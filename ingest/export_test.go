@@ -94,3 +94,10 @@ func ReadFrom(ctx context.Context, brokers []string, topic string, p int, from i
 		msgs++
 	}
 }
+
+// SetSeedHook makes f run before a partition seeds the duplicate window; the returned
+// function removes it.
+func SetSeedHook(f func(p int)) func() {
+	seedHook = f
+	return func() { seedHook = nil }
+}

@@ -234,3 +234,57 @@ func TestHugeKeyIsCut(t *testing.T) {
 		t.Errorf("quarantined key of %d bytes, detail %q", n, detail)
 	}
 }
+
+// TestEveryPartitionSeedsBeforeAnyReads: at a start, a copy of an event under another
+// key (so on another partition) is caught even when the original's partition is slow
+// to load its recent ids: no partition reads before every one has. Here the
+// original's partition holds its seeding until a message is consumed, or 3 s pass.
+func TestEveryPartitionSeedsBeforeAnyReads(t *testing.T) {
+	b := startBroker(t, "")
+	addr := []string{b.Addr()}
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cfg := ingest.Config{Brokers: addr, Topic: topic, Group: "g", Dir: dir, UntilIdle: 200 * time.Millisecond, Log: t.Logf}
+	produceRaw(t, b.Addr(), 0, 1, link) // link-000 under key k0
+	if _, err := ingest.Run(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	ranges, _, err := ingest.TopicRanges(ctx, addr, topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	original := -1
+	for p, r := range ranges {
+		if r[1] > 0 {
+			original = p
+		}
+	}
+	p := produce.New(produce.Config{Brokers: addr, Topic: topic})
+	for k := range 12 { // copies of link-000 under other keys, on every partition
+		if err := p.AddRaw(ctx, []byte(fmt.Sprintf("other-%d", k)), link(0), "raw", 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	consumed := make(chan struct{})
+	var once sync.Once
+	defer ingest.SetSeedHook(func(p int) {
+		if p == original {
+			select {
+			case <-consumed:
+			case <-time.After(3 * time.Second):
+			}
+		}
+	})()
+	cfg.OnConsumed = func(int64) { once.Do(func() { close(consumed) }) }
+	sum, err := ingest.Run(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Messages != 12 || sum.Quarantined != 12 {
+		t.Errorf("read %d copies and quarantined %d, want all 12 caught as duplicates", sum.Messages, sum.Quarantined)
+	}
+}

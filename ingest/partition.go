@@ -18,7 +18,7 @@ import (
 // the lake by size and by time. It returns when the generation or the run ends,
 // after committing what it holds. A commit that finds its offsets already in the
 // lake (another ingester got there first) starts the partition over from the lake.
-func (in *ingester) consumePartition(gctx, runCtx context.Context, gen *kafka.Generation, p int) error {
+func (in *ingester) consumePartition(gctx, runCtx context.Context, gen *kafka.Generation, p int, seeded *barrier) error {
 	ctx, cancel := context.WithCancel(gctx)
 	defer cancel()
 	go func() {
@@ -28,8 +28,10 @@ func (in *ingester) consumePartition(gctx, runCtx context.Context, gen *kafka.Ge
 		case <-ctx.Done():
 		}
 	}()
+	ready := seeded.arrive()
+	defer ready() // a partition that fails before it has seeded holds up no other
 	for {
-		err := in.readPartition(ctx, gen, p)
+		err := in.readPartition(ctx, gen, p, func() error { ready(); return seeded.wait(ctx) })
 		if errors.Is(err, lake.ErrOverlap) && ctx.Err() == nil {
 			in.cfg.Log("partition %d: %v; reading again from the lake's next offset", p, err)
 			continue
@@ -39,7 +41,9 @@ func (in *ingester) consumePartition(gctx, runCtx context.Context, gen *kafka.Ge
 }
 
 // readPartition is one pass of consumePartition, with one lake writer.
-func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p int) error {
+// seeded is called once the duplicate window holds the partition's recent ids, and
+// returns when every partition of the generation is as far.
+func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p int, seeded func() error) error {
 	cfg := in.cfg
 	w := in.lake.NewPartitionWriter(cfg.Topic, p)
 	defer w.Release()
@@ -61,11 +65,17 @@ func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p 
 	// At every pass, not only the first: after a rebalance another ingester may have
 	// landed events on the partition, and copies of them must still be caught. The ids
 	// this ingester holds already keep their positions.
+	if seedHook != nil {
+		seedHook(p)
+	}
 	err = in.lake.RecentEventIDs(cfg.Topic, p, in.seedPerPartition, func(id string, offset int64) {
 		in.seen.Seed(id, int32(p), offset)
 	})
 	if err != nil {
 		return fmt.Errorf("partition %d: restore the duplicate window from the lake: %w", p, err)
+	}
+	if err := seeded(); err != nil {
+		return err
 	}
 	h := &handler{in: in, w: w, tracker: tracker, validator: &validator, partition: p}
 	if !ok {
@@ -217,6 +227,9 @@ func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p 
 		}
 	}
 }
+
+// seedHook, set by tests only, runs before partition p seeds the duplicate window.
+var seedHook func(p int)
 
 // clockEvery is how many messages a partition handles between two looks at the clock
 // for FlushInterval while it is busy.

@@ -318,7 +318,12 @@ func (c *sandboxConn) check(ctx context.Context, stmt string, args []driver.Name
 }
 
 // statementType is DuckDB's reading of stmt, which must be exactly one statement.
+// EXPORT DATABASE is refused before DuckDB sees it: preparing it already creates its
+// target folder, and the lake and --allow-read folders are ones DuckDB may write to.
 func (c *sandboxConn) statementType(stmt string) (duckdb.StmtType, error) {
+	if hasWords(stmt, "EXPORT", "DATABASE") {
+		return 0, refuse("EXPORT DATABASE", exportInstead)
+	}
 	ds, err := c.inner.Prepare(stmt) // refuses more than one statement
 	if err != nil {
 		var de *duckdb.Error
@@ -329,6 +334,43 @@ func (c *sandboxConn) statementType(stmt string) (duckdb.StmtType, error) {
 	}
 	defer ds.Close()
 	return ds.(*duckdb.Stmt).StatementType()
+}
+
+// hasWords reports whether the code of stmt (not its strings, quoted names or
+// comments) holds the keywords first then second, one after the other, in any case.
+func hasWords(stmt, first, second string) bool {
+	var words []string
+	for _, sp := range lexSQL(stmt) {
+		if sp.kind == spanComment {
+			continue // EXPORT /* ... */ DATABASE is still the pair
+		}
+		if sp.kind != spanCode {
+			words = append(words, "") // a string or a name breaks the pair
+			continue
+		}
+		code := stmt[sp.start:sp.end]
+		for i := 0; i < len(code); {
+			if !isIdentByte(code[i]) {
+				if code[i] != ' ' && code[i] != '\t' && code[i] != '\r' && code[i] != '\n' {
+					words = append(words, "")
+				}
+				i++
+				continue
+			}
+			j := i
+			for j < len(code) && isIdentByte(code[j]) {
+				j++
+			}
+			words = append(words, code[i:j])
+			i = j
+		}
+	}
+	for i := 0; i+1 < len(words); i++ {
+		if strings.EqualFold(words[i], first) && strings.EqualFold(words[i+1], second) {
+			return true
+		}
+	}
+	return false
 }
 
 // explained returns the statement an EXPLAIN statement explains: what follows EXPLAIN,

@@ -175,6 +175,14 @@ func TestSandboxStatementClasses(t *testing.T) {
 		{"COPY grabs TO " + S("grabs.csv"), fixExport, 0},
 		{"COPY tt2 FROM " + csv, fixExport, 0},
 		{"EXPORT DATABASE " + S("export"), fixExport, 0},
+		// Preparing an export already makes its folder: these name folders DuckDB may
+		// write to (the lake, an --allow-read folder), and the tree must stay as it was.
+		{"EXPORT DATABASE " + D("lake/exported"), fixExport, 0},
+		{"export /* a comment */ Database " + D("lake/_commits/exported"), fixExport, 0},
+		{"SELECT 1; EXPORT DATABASE " + D("lake/exported2"), fixExport, 0},
+		{"EXPLAIN EXPORT DATABASE " + D("lake/exported3"), fixExport, 0},
+		{"EXPORT DATABASE '" + filepath.ToSlash(filepath.Join(imp, "created")) + "'", fixExport, 0},
+		{"SELECT 'export database' AS \"export\"", "", 1},
 		{"IMPORT DATABASE " + S("export"), fixRead, 0},
 		{"IMPORT DATABASE '" + filepath.ToSlash(imp) + "'", fixExport, 0},
 		{"EXPLAIN ANALYZE COPY (SELECT 1 AS a) TO " + S("explained.csv"), fixExport, 0},

@@ -221,6 +221,11 @@ func (w *Warehouse) refresh(ctx context.Context, models []model, skip map[string
 	if err != nil {
 		return fmt.Errorf("refresh %s: %w", w.path, err)
 	}
+	// A crash may have left a commit, replay or eviction half done; finished, its files
+	// are where the markers say, and none of its rows is left out of the load.
+	if err := lake.Settle(w.dir); err != nil {
+		return fmt.Errorf("refresh %s: %w", w.path, err)
+	}
 	committed, err := lake.Committed(w.dir)
 	if err != nil {
 		return fmt.Errorf("refresh %s: %w", w.path, err)

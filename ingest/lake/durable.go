@@ -206,12 +206,16 @@ func syncDir(dir string) error {
 }
 
 // mkdirDurable creates dir and any missing parents, syncing the parent of each folder
-// it creates so the new entries survive a crash.
+// it creates so the new entries survive a crash. A folder that exists has its parent
+// synced too: an earlier call may have made it and then failed to sync.
 func mkdirDurable(dir string) error {
-	if _, err := os.Stat(dir); err == nil {
-		return nil
-	}
 	parent := filepath.Dir(dir)
+	if _, err := os.Stat(dir); err == nil {
+		if parent == dir {
+			return nil
+		}
+		return syncDir(parent)
+	}
 	if parent != dir {
 		if err := mkdirDurable(parent); err != nil {
 			return err

@@ -65,15 +65,19 @@ func (l *Lake) BeginMaintenance() (*Maintenance, error) {
 		m.Close()
 		return nil, err
 	}
-	if err := m.recoverReplays(); err != nil {
-		m.Close()
-		return nil, err
-	}
-	if err := m.recoverEvictions(); err != nil {
+	if err := m.recover(); err != nil {
 		m.Close()
 		return nil, err
 	}
 	return m, nil
+}
+
+// recover settles the replay commits and evictions an earlier session left half done.
+func (m *Maintenance) recover() error {
+	if err := m.recoverReplays(); err != nil {
+		return err
+	}
+	return m.recoverEvictions()
 }
 
 // Close releases the session's locks.

@@ -93,6 +93,11 @@ func (l *Lake) recoverLocked(key partKey, files []tmpFile) error {
 		}
 	}
 
+	// A marker found here may be one whose folder sync failed: make it durable before
+	// anything is renamed on its word.
+	if err := syncDir(dir); err != nil {
+		return err
+	}
 	// The markers of the ranges the files belong to, read once each.
 	listed := make(map[[2]int64]map[string]bool)
 	touched := make(map[string]bool)

@@ -310,6 +310,13 @@ func (m *Maintenance) recoverReplays() error {
 		}
 	}
 	m.nextSeq++
+	// A marker found here may be one whose folder sync failed: make it durable before
+	// anything is renamed on its word.
+	if len(marked) > 0 {
+		if err := syncDir(dir); err != nil {
+			return err
+		}
+	}
 	for _, table := range replayTables() {
 		tdir := l.tableDir(table)
 		files, err := listDir(tdir, table)

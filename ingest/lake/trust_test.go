@@ -220,3 +220,116 @@ func TestEvictionRecordSyncFailureKeepsFiles(t *testing.T) {
 		t.Errorf("quarantine folder: %v %v; want the commit's file and the evicted rows", parquet, other)
 	}
 }
+
+// TestStartAfterAnInterruptedReplay: a replay commit stopped after its marker, and the
+// next process to open the lake is an ingester, not a maintenance session. Opening the
+// lake rolls the replay forward, so the ingester's seeding reads the replayed event and
+// the warehouse's list of files holds it.
+func TestStartAfterAnInterruptedReplay(t *testing.T) {
+	dir, l := newLake(t)
+	w := l.NewPartitionWriter(topic, 3)
+	commitRange(t, w, 0, 20)
+	w.Release()
+	m := maintain(t, l)
+	m.stopAfter = stepMarked
+	b := m.NewReplayBatch(topic, 3)
+	g := grab("g-replayed", "env", at(2), 1)
+	b.Append(9, &g, events.ReasonUnknownEnvelope)
+	if _, err := b.Commit(); !errors.Is(err, errStopped) {
+		t.Fatalf("Commit = %v, want it stopped after the marker", err)
+	}
+	b.Release()
+	m.Close()
+
+	l = openLake(t, dir)
+	w = l.NewPartitionWriter(topic, 3)
+	defer w.Release()
+	if _, _, err := w.Own(); err != nil {
+		t.Fatalf("Own: %v", err)
+	}
+	seen := map[string]int64{}
+	if err := l.RecentEventIDs(topic, 3, 1000, func(id string, off int64) { seen[id] = off }); err != nil {
+		t.Fatalf("RecentEventIDs after an interrupted replay: %v", err)
+	}
+	if off, ok := seen["g-replayed"]; !ok || off != 9 {
+		t.Errorf("the replayed event is not in the seeding (offset %d, %v); %d ids", off, ok, len(seen))
+	}
+	if err := l.RestoreTracker(topic, 3, &events.Tracker{}); err != nil {
+		t.Errorf("RestoreTracker: %v", err)
+	}
+	committed, err := Committed(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	replayed := 0
+	for _, f := range committed["grabs"] {
+		if strings.HasPrefix(f.File, replayPrefix) {
+			replayed += int(f.Rows)
+		}
+	}
+	if replayed != 1 {
+		t.Errorf("Committed lists %d replayed grabs, want 1", replayed)
+	}
+}
+
+// TestSettleAfterAnInterruptedEviction: an eviction stopped after moving its file out
+// of the table, before the marker named the quarantine file. Without settling, readers
+// lost the file's rows (in neither grabs nor the quarantine) and an ingester could not
+// seed. Settle (what a refresh calls) finishes it, but never a live session's work.
+func TestSettleAfterAnInterruptedEviction(t *testing.T) {
+	dir, l := newLake(t)
+	c := commitBadGrabs(t, l)
+	gf, _ := c.File("grabs")
+	m := maintain(t, l)
+	edir := evictedDir(filepath.Join(dir, "lake"), "grabs")
+	t.Cleanup(func() { syncDirFault = nil })
+	syncDirFault = func(d string) error {
+		if _, err := os.Stat(filepath.Join(edir, gf.File)); d == edir && err == nil {
+			syncDirFault = nil
+			return errors.New("injected: the disk refused to sync")
+		}
+		return nil
+	}
+	if _, err := m.Evict("grabs", gf.File); err == nil {
+		t.Fatal("Evict succeeded through the injected fault")
+	}
+	quarantined := func() (grabs, evicted int64) {
+		t.Helper()
+		committed, err := Committed(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range committed["grabs"] {
+			grabs += f.Rows
+		}
+		for _, f := range committed[QuarantineTable] {
+			if isEvictedName(f.File) {
+				evicted += f.Rows
+			}
+		}
+		return grabs, evicted
+	}
+	if err := Settle(dir); err != nil { // the session still runs: its work is its own
+		t.Fatal(err)
+	}
+	if g, e := quarantined(); g != 0 || e != 0 {
+		t.Fatalf("Settle beside a live session changed its eviction: %d grabs, %d evicted rows", g, e)
+	}
+	m.Close()
+
+	if err := Settle(dir); err != nil {
+		t.Fatal(err)
+	}
+	if g, e := quarantined(); g != 0 || e != gf.Rows {
+		t.Errorf("after Settle: %d grabs and %d evicted rows in the quarantine; want 0 and %d", g, e, gf.Rows)
+	}
+	l = openLake(t, dir)
+	w := l.NewPartitionWriter(topic, 0)
+	defer w.Release()
+	if _, _, err := w.Own(); err != nil {
+		t.Fatalf("Own: %v", err)
+	}
+	if err := l.RecentEventIDs(topic, 0, 1000, func(string, int64) {}); err != nil {
+		t.Errorf("an ingester cannot seed after the eviction: %v", err)
+	}
+}

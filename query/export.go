@@ -9,10 +9,19 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
 	"github.com/hongbao/hongbao/transform"
 )
+
+// MaxAlignedRows is the most rows Export writes in the table and Markdown formats, which
+// hold every row to line up the columns (about half a kilobyte a row): a file holds the
+// whole result or is not written.
+const MaxAlignedRows = 100_000
+
+// ErrTooManyRows means a result was too long for a format that holds every row.
+var ErrTooManyRows = errors.New("too many rows for an aligned format")
 
 // ErrOneStatement means Export was given no statement or several; it writes one result.
 var ErrOneStatement = errors.New("an export takes exactly one query")
@@ -21,7 +30,8 @@ var ErrOneStatement = errors.New("an export takes exactly one query")
 // and returns the rows written: the one way user SQL writes a file. Parquet is written
 // by DuckDB itself (COPY ... TO, zstd), so every column keeps its type: a TIMESTAMPTZ
 // stays an instant, a DECIMAL a decimal. CSV and JSON are written as the rows arrive,
-// exactly as 'hongbao sql' prints them; table and Markdown hold every row first. The
+// exactly as 'hongbao sql' prints them; table and Markdown hold every row first, and
+// refuse a result longer than MaxAlignedRows. The
 // file appears whole or not at all: it is written under a temporary name in the same
 // folder, synced, and renamed over path.
 //
@@ -52,7 +62,11 @@ func (s *Sandbox) Export(ctx context.Context, query string, f Format, path strin
 	}
 	tmpName := tmp.Name()
 	defer os.Remove(tmpName) // fails harmlessly after the rename
+	start := time.Now()
 	n, err := s.export(ctx, query, f, tmp)
+	if err != nil && ctx.Err() != nil {
+		err = fmt.Errorf("canceled after %s; nothing was written to %s: %w", roundDuration(time.Since(start)), path, ctx.Err())
+	}
 	if err == nil {
 		err = tmp.Sync()
 	}
@@ -110,9 +124,13 @@ func (s *Sandbox) export(ctx context.Context, query string, f Format, tmp *os.Fi
 		}
 		return n, rw.Close()
 	default:
-		res, err := Query(ctx, s.db, query)
+		res, err := QueryLimit(ctx, s.db, query, MaxAlignedRows)
 		if err != nil {
 			return 0, err
+		}
+		if res.More {
+			return 0, fmt.Errorf("%w: --format %s holds every row in memory to line up the columns, and this result has more than %d; write it with --format csv, json or parquet, which stream, or add a LIMIT",
+				ErrTooManyRows, f, MaxAlignedRows)
 		}
 		return int64(len(res.Rows)), res.Write(tmp, f)
 	}

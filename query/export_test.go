@@ -74,9 +74,13 @@ func TestExport(t *testing.T) {
 	for _, f := range []Format{FormatCSV, FormatParquet} {
 		for _, q := range []string{"SELECT nosuch FROM grabs", "SELECT 1; SELECT 2", "DROP TABLE grabs",
 			"COPY grabs TO '" + filepath.ToSlash(filepath.Join(out, "copied.csv")) + "'",
-			"SELECT * FROM checkpoint()", "SELECT * FROM read_text('/etc/passwd')"} {
+			"SELECT * FROM checkpoint()", "SELECT * FROM read_text('/etc/passwd')",
+			"ATTACH ':memory:' AS scratch", "DETACH warehouse", "LOAD json"} {
 			p := filepath.Join(out, "bad."+string(f))
 			_, err := ro.Export(ctx, q, f, p)
+			if err != nil && strings.Contains(err.Error(), "statement type") {
+				t.Errorf("Export %s (%q) names the statement by DuckDB's number: %v", f, q, err)
+			}
 			switch {
 			case err == nil:
 				t.Errorf("Export %s (%q) succeeded", f, q)
@@ -87,6 +91,36 @@ func TestExport(t *testing.T) {
 			}
 		}
 	}
+	// Table and Markdown hold every row to line the columns up: a result longer than
+	// MaxAlignedRows is refused whole rather than written in part or held in memory.
+	long := filepath.Join(out, "long.txt")
+	if n, err := ro.Export(ctx, "SELECT range AS n FROM range(100000)", FormatTable, long); err != nil || n != MaxAlignedRows {
+		t.Fatalf("Export table of %d rows = %d, %v", MaxAlignedRows, n, err)
+	}
+	os.Remove(long)
+	for _, f := range []Format{FormatTable, FormatMarkdown} {
+		_, err := ro.Export(ctx, "SELECT range AS n FROM range(100001)", f, long)
+		if !errors.Is(err, ErrTooManyRows) || !strings.Contains(err.Error(), "--format csv, json or parquet") {
+			t.Errorf("Export %s of %d rows = %v, want ErrTooManyRows naming the streaming formats", f, MaxAlignedRows+1, err)
+		}
+		if _, serr := os.Stat(long); serr == nil {
+			t.Errorf("Export %s of too many rows left %s", f, long)
+		}
+	}
+
+	// A canceled export says so, names the file it did not write, and leaves none.
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	for _, f := range []Format{FormatParquet, FormatCSV, FormatTable} {
+		_, err := ro.Export(canceled, query, f, long)
+		if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "nothing was written to "+long) {
+			t.Errorf("a canceled Export %s = %v", f, err)
+		}
+		if _, serr := os.Stat(long); serr == nil {
+			t.Errorf("a canceled Export %s left %s", f, long)
+		}
+	}
+
 	// The data folder is written by hongbao's own commands only.
 	before := testworld.TreeState(t, dir)
 	for _, p := range []string{filepath.Join(dir, "x.csv"), filepath.Join(dir, "lake", "grabs", "x.parquet"), datadir.Dir(dir).Warehouse()} {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/hongbao/hongbao/internal/textwrap"
@@ -43,6 +44,22 @@ func ParseFormat(s string) (Format, error) {
 		}
 	}
 	return "", fmt.Errorf("%w %q: use one of %s", ErrUnknownFormat, s, strings.Join(Formats(), ", "))
+}
+
+// FormatForFile is the format a file's extension names: .csv, .json, .parquet, .md or
+// .markdown; table for any other.
+func FormatForFile(path string) Format {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv":
+		return FormatCSV
+	case ".json":
+		return FormatJSON
+	case ".parquet":
+		return FormatParquet
+	case ".md", ".markdown":
+		return FormatMarkdown
+	}
+	return FormatTable
 }
 
 // Write prints r to w in format f.

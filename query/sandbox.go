@@ -324,6 +324,11 @@ func (c *sandboxConn) statementType(stmt string) (duckdb.StmtType, error) {
 	if hasWords(stmt, "EXPORT", "DATABASE") {
 		return 0, refuse("EXPORT DATABASE", exportInstead)
 	}
+	// COPY FROM DATABASE is several statements inside DuckDB, which Prepare refuses
+	// as if the text were unclear; it copies a whole database, so name it.
+	if hasWords(stmt, "COPY", "FROM") && hasWords(stmt, "FROM", "DATABASE") {
+		return 0, refuse("COPY FROM DATABASE", "it copies a whole database, and hongbao's SQL changes nothing; to keep a result, run the query with 'hongbao sql -o FILE' (csv, json or parquet, by --format)")
+	}
 	ds, err := c.inner.Prepare(stmt) // refuses more than one statement
 	if err != nil {
 		var de *duckdb.Error
@@ -532,7 +537,7 @@ var refusedOperators = map[string][2]string{
 }
 
 const (
-	exportInstead    = "hongbao's SQL writes no files; to keep a result, run the query with 'hongbao sql -o FILE' (csv, json or parquet, by --format)"
+	exportInstead    = "hongbao's SQL writes no files; to keep a result, run the query with 'hongbao sql -o FILE' (csv, json or parquet, by --format or the extension)"
 	attachInstead    = "hongbao's SQL reads only the warehouse; to read another file, name it with --allow-read PATH and query it with read_parquet, read_csv or read_json"
 	extensionInstead = "hongbao's SQL has the extensions it ships with (parquet, json, icu) and no network"
 	pragmaInstead    = "PRAGMAs change the session, whose settings are fixed; DESCRIBE, SHOW TABLES and SELECT * FROM pragma_table_info('table') read the catalog, and EXPLAIN ANALYZE profiles a query"
@@ -574,6 +579,12 @@ func typeName(typ duckdb.StmtType) string {
 		duckdb.STATEMENT_TYPE_EXPLAIN: "EXPLAIN", duckdb.STATEMENT_TYPE_TRANSACTION: "a transaction statement",
 		duckdb.STATEMENT_TYPE_RELATION: "a relation", duckdb.STATEMENT_TYPE_LOGICAL_PLAN: "a logical plan",
 		duckdb.STATEMENT_TYPE_MULTI: "a multi-statement", duckdb.STATEMENT_TYPE_CREATE_FUNC: "CREATE FUNCTION",
+		duckdb.STATEMENT_TYPE_PREPARE: "PREPARE", duckdb.STATEMENT_TYPE_EXECUTE: "EXECUTE",
+		duckdb.STATEMENT_TYPE_COPY: "COPY", duckdb.STATEMENT_TYPE_ANALYZE: "ANALYZE",
+		duckdb.STATEMENT_TYPE_EXPORT: "EXPORT DATABASE", duckdb.STATEMENT_TYPE_PRAGMA: "PRAGMA",
+		duckdb.STATEMENT_TYPE_VACUUM: "VACUUM", duckdb.STATEMENT_TYPE_LOAD: "LOAD",
+		duckdb.STATEMENT_TYPE_EXTENSION: "an extension's statement", duckdb.STATEMENT_TYPE_ATTACH: "ATTACH",
+		duckdb.STATEMENT_TYPE_DETACH: "DETACH",
 	}
 	if n, ok := names[typ]; ok {
 		return n

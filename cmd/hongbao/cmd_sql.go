@@ -89,14 +89,15 @@ links, quarantine; reference tables such as banks; models such as claims_per_min
 _hongbao_meta), and --describe TABLE its columns: the same text as docs/warehouse.md.
 
 -o FILE writes the result of one query to FILE in --format: csv, json, table, markdown,
-or parquet (zstd, keeping DuckDB's types); FILE may not be inside DIR. It is the one way
-the SQL writes a file.
+or parquet (zstd, keeping DuckDB's types). Without --format, FILE's extension names it
+(.csv, .json, .parquet, .md; table for others). Table and Markdown files hold at most
+100000 rows. FILE may not be inside DIR. It is the one way the SQL writes a file.
 
 Table and Markdown output show the first 10000 rows; CSV and JSON show all.`,
 		Example: "  " + sqlExample + "\n" +
 			"  hongbao sql\n" +
 			"  hongbao sql --describe grabs\n" +
-			`  hongbao sql --format parquet -o peak.parquet "SELECT * FROM claims_per_minute"` + "\n" +
+			`  hongbao sql -o peak.parquet "SELECT * FROM claims_per_minute"` + "\n" +
 			`  hongbao sql --allow-read banks.csv "SELECT * FROM read_csv('banks.csv')"` + "\n" +
 			`  echo "SELECT reason, count(*) FROM quarantine GROUP BY ALL;" | hongbao sql --format markdown`,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -125,6 +126,9 @@ Table and Markdown output show the first 10000 rows; CSV and JSON show all.`,
 				return err
 			}
 			if opts.output != "" {
+				if !cmd.Flags().Changed("format") {
+					opts.format = string(query.FormatForFile(opts.output))
+				}
 				return runSQLExport(ctx, g, opts, stmts, errOut)
 			}
 			return runSQL(ctx, g, opts, stmts, out, errOut)
@@ -209,7 +213,7 @@ func openSQLShell(ctx context.Context, g *globalOptions, opts sqlOptions, out, e
 // sqlError turns a refused statement into a usage error: the user asked for something
 // 'hongbao sql' does not do.
 func sqlError(err error) error {
-	if errors.Is(err, query.ErrRefused) || errors.Is(err, transform.ErrUnknownTable) {
+	if errors.Is(err, query.ErrRefused) || errors.Is(err, transform.ErrUnknownTable) || errors.Is(err, query.ErrTooManyRows) {
 		return usagef("%v", err)
 	}
 	return err

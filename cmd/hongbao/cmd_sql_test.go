@@ -182,9 +182,20 @@ func TestSQLDescribeAndExport(t *testing.T) {
 		!strings.HasPrefix(err.Error(), `no such table "nosuch" in the warehouse: the tables are envelopes, grabs,`) {
 		t.Errorf("--describe nosuch = %v", err)
 	}
+	// Without --format, the file's extension names the format.
 	out := filepath.Join(t.TempDir(), "minutes.parquet")
-	if _, err := runHongbao(t, "", "--dir", dir, "sql", "--format", "parquet", "-o", out, "SELECT * FROM claims_per_minute"); err != nil {
+	if _, err := runHongbao(t, "", "--dir", dir, "sql", "-o", out, "SELECT * FROM claims_per_minute"); err != nil {
 		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(out); !bytes.HasPrefix(got, []byte("PAR1")) {
+		t.Errorf("-o minutes.parquet without --format wrote %.20q, not Parquet", got)
+	}
+	md := filepath.Join(t.TempDir(), "minutes.md")
+	if _, err := runHongbao(t, "", "--dir", dir, "sql", "-o", md, "SELECT sum(claims) AS claims FROM claims_per_minute"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(md); !strings.HasPrefix(string(got), "| claims |") {
+		t.Errorf("-o minutes.md without --format wrote %q, not Markdown", got)
 	}
 	got, err = runHongbao(t, "", "--dir", dir, "sql", "--allow-read", out, "--format", "csv", "SELECT sum(claims) AS claims, sum(attempts) AS attempts FROM '"+filepath.ToSlash(out)+"'")
 	if err != nil || got != "claims,attempts\n2,3\n" {
@@ -199,6 +210,7 @@ func TestSQLDescribeAndExport(t *testing.T) {
 		{[]string{"-o", out, "DELETE FROM grabs"}, "DELETE is not allowed in hongbao's SQL: only 'hongbao transform' changes the warehouse"},
 		{[]string{"-o", filepath.Join(dir, "x.csv"), "SELECT 1"}, "writing " + filepath.Join(dir, "x.csv") + " is not allowed in hongbao's SQL: it is inside the data folder"},
 		{[]string{"SELECT * FROM '" + filepath.ToSlash(out) + "'"}, "access to " + out + " is not allowed in hongbao's SQL"},
+		{[]string{"-o", md, "SELECT * FROM range(200000)"}, "too many rows for an aligned format: --format markdown holds every row"},
 	} {
 		_, err := runHongbao(t, "", append([]string{"--dir", dir, "sql"}, tc.args...)...)
 		if !isUsage(err) || !strings.HasPrefix(err.Error(), tc.want) {

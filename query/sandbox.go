@@ -568,26 +568,17 @@ func refusedType(typ duckdb.StmtType) error {
 	return refuse(typeName(typ), "hongbao's SQL runs queries (SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN) and temporary tables, views and macros")
 }
 
+// stmtNames names DuckDB's statement types, in the order of the C API's enum
+// duckdb_statement_type (a stable ABI), whose values duckdb.StmtType takes;
+// TestStatementTypeNames checks the order against the package's constants.
+var stmtNames = strings.Split("an invalid statement|SELECT|INSERT|UPDATE|EXPLAIN|DELETE|PREPARE|CREATE|EXECUTE|ALTER|"+
+	"a transaction statement|COPY|ANALYZE|SET VARIABLE|CREATE FUNCTION|DROP|EXPORT DATABASE|PRAGMA|VACUUM|CALL|SET|"+
+	"LOAD|a relation|an extension's statement|a logical plan|ATTACH|DETACH|a multi-statement|COPY FROM DATABASE", "|")
+
 // typeName names a statement type as DuckDB's messages do.
 func typeName(typ duckdb.StmtType) string {
-	names := map[duckdb.StmtType]string{
-		duckdb.STATEMENT_TYPE_SELECT: "SELECT", duckdb.STATEMENT_TYPE_INSERT: "INSERT",
-		duckdb.STATEMENT_TYPE_UPDATE: "UPDATE", duckdb.STATEMENT_TYPE_DELETE: "DELETE",
-		duckdb.STATEMENT_TYPE_CREATE: "CREATE", duckdb.STATEMENT_TYPE_ALTER: "ALTER",
-		duckdb.STATEMENT_TYPE_DROP: "DROP", duckdb.STATEMENT_TYPE_SET: "SET",
-		duckdb.STATEMENT_TYPE_VARIABLE_SET: "SET VARIABLE", duckdb.STATEMENT_TYPE_CALL: "CALL",
-		duckdb.STATEMENT_TYPE_EXPLAIN: "EXPLAIN", duckdb.STATEMENT_TYPE_TRANSACTION: "a transaction statement",
-		duckdb.STATEMENT_TYPE_RELATION: "a relation", duckdb.STATEMENT_TYPE_LOGICAL_PLAN: "a logical plan",
-		duckdb.STATEMENT_TYPE_MULTI: "a multi-statement", duckdb.STATEMENT_TYPE_CREATE_FUNC: "CREATE FUNCTION",
-		duckdb.STATEMENT_TYPE_PREPARE: "PREPARE", duckdb.STATEMENT_TYPE_EXECUTE: "EXECUTE",
-		duckdb.STATEMENT_TYPE_COPY: "COPY", duckdb.STATEMENT_TYPE_ANALYZE: "ANALYZE",
-		duckdb.STATEMENT_TYPE_EXPORT: "EXPORT DATABASE", duckdb.STATEMENT_TYPE_PRAGMA: "PRAGMA",
-		duckdb.STATEMENT_TYPE_VACUUM: "VACUUM", duckdb.STATEMENT_TYPE_LOAD: "LOAD",
-		duckdb.STATEMENT_TYPE_EXTENSION: "an extension's statement", duckdb.STATEMENT_TYPE_ATTACH: "ATTACH",
-		duckdb.STATEMENT_TYPE_DETACH: "DETACH",
-	}
-	if n, ok := names[typ]; ok {
-		return n
+	if int(typ) >= 0 && int(typ) < len(stmtNames) {
+		return stmtNames[typ]
 	}
 	return fmt.Sprintf("statement type %d", typ)
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/duckdb/duckdb-go/v2"
+
 	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/internal/testworld"
@@ -369,5 +371,23 @@ func TestSandboxAllowRead(t *testing.T) {
 	_, err = Query(ctx, sb.DB(), "SELECT * FROM read_csv('"+filepath.ToSlash(filepath.Join(sibling, "b.csv"))+"')")
 	if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "add --allow-read "+filepath.Join(sibling, "b.csv")) {
 		t.Errorf("a folder whose name extends the allowed one: %v", err)
+	}
+}
+
+// TestStatementTypeNames: the table of names follows duckdb.StmtType's values.
+func TestStatementTypeNames(t *testing.T) {
+	for typ, want := range map[duckdb.StmtType]string{
+		duckdb.STATEMENT_TYPE_SELECT: "SELECT", duckdb.STATEMENT_TYPE_EXPLAIN: "EXPLAIN",
+		duckdb.STATEMENT_TYPE_COPY: "COPY", duckdb.STATEMENT_TYPE_VARIABLE_SET: "SET VARIABLE",
+		duckdb.STATEMENT_TYPE_EXPORT: "EXPORT DATABASE", duckdb.STATEMENT_TYPE_SET: "SET",
+		duckdb.STATEMENT_TYPE_ATTACH: "ATTACH", duckdb.STATEMENT_TYPE_DETACH: "DETACH",
+		duckdb.STATEMENT_TYPE_MULTI: "a multi-statement",
+	} {
+		if got := typeName(typ); got != want {
+			t.Errorf("typeName(%d) = %q, want %q", typ, got, want)
+		}
+	}
+	if got := typeName(99); got != "statement type 99" {
+		t.Errorf("typeName(99) = %q", got)
 	}
 }

@@ -2,9 +2,7 @@ package lake
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -87,55 +85,6 @@ func Open(dir string) (*Lake, error) {
 		return nil, err
 	}
 	return l, nil
-}
-
-// Settle finishes or undoes what a crash interrupted in the lake of data folder dir,
-// so that its readers find every file its markers list:
-//   - an ingester's commit: files of a commit whose marker is durable are renamed into
-//     place, files of a commit without one are deleted; partitions whose lock a live
-//     writer holds are left to that writer;
-//   - a replay commit or an eviction, when no maintenance session runs: they are rolled
-//     forward from a durable marker or record, or undone without one.
-//
-// A running writer is never disturbed: its locks keep Settle off its work. A data
-// folder without a lake has nothing to settle.
-func Settle(dir string) error {
-	data := datadir.Dir(dir)
-	l := &Lake{data: data, root: data.Lake()}
-	if _, err := os.Stat(filepath.Join(l.root, commitsFolder)); errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	return l.settle()
-}
-
-func (l *Lake) settle() error {
-	if err := l.recoverAll(); err != nil {
-		return fmt.Errorf("lake: recover %s: %w", l.root, err)
-	}
-	if err := l.settleMaintenance(); err != nil {
-		return fmt.Errorf("lake: recover %s: %w", l.root, err)
-	}
-	return nil
-}
-
-// settleMaintenance rolls forward or back the replay commits and evictions a crash
-// interrupted, unless a maintenance session holds the lake (then they are its own, in
-// progress). A lake that never had a session has no maintenance folder and nothing to do.
-func (l *Lake) settleMaintenance() error {
-	dir := filepath.Join(l.root, ReplayFolder)
-	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	f, got, err := lockFile(filepath.Join(dir, lockName), 0)
-	if err != nil {
-		return fmt.Errorf("lock %s: %w", dir, err)
-	}
-	if !got {
-		return nil
-	}
-	m := &Maintenance{l: l, locks: []*os.File{f}}
-	defer m.Close()
-	return m.recover()
 }
 
 // Root is the lake's folder, DIR/lake.

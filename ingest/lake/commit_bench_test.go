@@ -5,25 +5,31 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/hongbao/hongbao/ingest/events"
 )
 
-// benchGrabs makes n grabs shaped like the simulator's: unique event ids, about ten
-// grabs per envelope, users drawn from a million, one in five a miss.
+// benchGrabs makes n grabs shaped like the simulator's on one partition: event ids
+// from a counter in base 36 after the run's prefix (the partition's share of them, so
+// with gaps), about ten grabs per envelope, users drawn from a million, one in five a
+// miss, a few milliseconds apart.
 func benchGrabs(n int) []events.Event {
 	r := rand.New(rand.NewPCG(1, 2))
-	start := time.Date(2014, 1, 30, 16, 0, 0, 0, time.UTC)
+	ts := time.Date(2014, 1, 30, 16, 0, 0, 0, time.UTC)
 	evs := make([]events.Event, n)
+	var seq uint64
 	for i := range evs {
+		seq += 1 + r.Uint64N(8)
+		ts = ts.Add(time.Duration(r.IntN(6_000)) * time.Microsecond)
 		e := events.Event{
-			EventID:    fmt.Sprintf("%016x%016x", r.Uint64(), r.Uint64()),
+			EventID:    "s1jy-" + strconv.FormatUint(seq, 36),
 			Type:       events.EnvelopeGrabbed,
-			TS:         start.Add(time.Duration(i) * 3 * time.Millisecond),
-			EnvelopeID: fmt.Sprintf("env-%012d", i/10),
-			UserID:     fmt.Sprintf("u-%09d", r.IntN(1_000_000)),
+			TS:         ts,
+			EnvelopeID: "s1jy-env-" + strconv.FormatUint(uint64(i/10), 36),
+			UserID:     "u" + strconv.Itoa(r.IntN(1_000_000)),
 			Outcome:    events.OutcomeClaimed,
 			AmountFen:  1 + r.Int64N(20_000),
 		}

@@ -3,16 +3,25 @@ package lake
 import (
 	"bytes"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/file"
 
 	"github.com/hongbao/hongbao/ingest/events"
 )
+
+// deltaColumns are the lake's columns written with a delta encoding.
+var deltaColumns = map[string]parquet.Encoding{
+	"ts": parquet.Encodings.DeltaBinaryPacked, "kafka_offset": parquet.Encodings.DeltaBinaryPacked,
+	"event_id": parquet.Encodings.DeltaByteArray, "envelope_id": parquet.Encodings.DeltaByteArray,
+	"user_id": parquet.Encodings.DeltaByteArray, "sender_id": parquet.Encodings.DeltaByteArray,
+}
 
 // TestCommitRoundTrip appends events of every type and quarantined messages, commits,
 // and reads every file back: schema, row counts, money, nulls and timestamps.
@@ -141,6 +150,21 @@ func TestCommitRoundTrip(t *testing.T) {
 		}
 		if codec := cc.Compression(); codec != compress.Codecs.Zstd {
 			t.Errorf("%s: compression %v, want zstd", table, codec)
+		}
+		// Times and offsets climb, ids share prefixes: both are delta-encoded.
+		for i := range rdr.MetaData().Schema.NumColumns() {
+			name := rdr.MetaData().Schema.Column(i).Name()
+			want, ok := deltaColumns[name]
+			if !ok {
+				continue
+			}
+			cc, err := rdr.MetaData().RowGroup(0).ColumnChunk(i)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if encs := cc.Encodings(); !slices.Contains(encs, want) {
+				t.Errorf("%s.%s: encodings %v, want %v among them", table, name, encs, want)
+			}
 		}
 		if v := rdr.MetaData().KeyValueMetadata().FindValue("hongbao.last_offset"); v == nil || *v != "127" {
 			t.Errorf("%s: hongbao.last_offset metadata = %v", table, v)

@@ -176,8 +176,53 @@ func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p 
 		unreported = 0
 	}
 	defer report()
+	// One message is read ahead: it is decoded, and the duplicate window asked to
+	// fetch where its id goes (events.Seen.Prefetch), while the message before it is
+	// handled, so that its claim need not wait for memory. The message ahead is handled
+	// before anything that may wait for the broker or stop the partition, so none stays
+	// unhandled while the partition idles.
+	ahead, spare := &prepared{}, &prepared{}
+	have := false
+	settle := func() error {
+		if !have {
+			return nil
+		}
+		have = false
+		m := &ahead.m
+		h.handle(ahead)
+		pendingBytes += len(m.Value) + len(m.Key)
+		pos.Store(m.Offset + 1)
+		// Report in blocks to keep shared counters off the per-message path, and at
+		// once when caught up, so idleness is measured from the last message.
+		if unreported++; unreported >= 1024 || m.Offset+1 >= m.HighWaterMark {
+			report()
+		}
+		// The clock is read every clockEvery messages, not each one: a busy partition
+		// commits by size long before FlushInterval, and an idle one is timed above.
+		if clock++; w.Pending() >= cfg.FlushRows || pendingBytes >= cfg.FlushBytes ||
+			clock%clockEvery == 0 && time.Since(lastCommit) >= cfg.FlushInterval {
+			return commit()
+		}
+		return nil
+	}
 	for {
-		m, got, err := r.Next(ctx)
+		var m kafka.Message
+		var got bool
+		if have {
+			if ctx.Err() == nil {
+				m, got = r.Buffered()
+			}
+			if !got {
+				if err := settle(); err != nil {
+					finish()
+					return err
+				}
+			}
+		}
+		var err error
+		if !got {
+			m, got, err = r.Next(ctx)
+		}
 		if err != nil {
 			ferr := finish()
 			if ctx.Err() != nil {
@@ -205,26 +250,15 @@ func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p 
 			}
 			continue
 		}
-		if clock == 0 { // this pass's first message: the run's first, unless one came before
+		if clock == 0 && !have { // this pass's first message: the run's first, unless one came before
 			in.firstRead.CompareAndSwap(0, time.Now().UnixNano())
 		}
-		h.handle(m)
-		pendingBytes += len(m.Value) + len(m.Key)
-		pos.Store(m.Offset + 1)
-		// Report in blocks to keep shared counters off the per-message path, and at
-		// once when caught up, so idleness is measured from the last message.
-		if unreported++; unreported >= 1024 || m.Offset+1 >= m.HighWaterMark {
-			report()
+		h.prepare(spare, m)
+		if err := settle(); err != nil {
+			finish()
+			return err
 		}
-		// The clock is read every clockEvery messages, not each one: a busy partition
-		// commits by size long before FlushInterval, and an idle one is timed above.
-		if clock++; w.Pending() >= cfg.FlushRows || pendingBytes >= cfg.FlushBytes ||
-			clock%clockEvery == 0 && time.Since(lastCommit) >= cfg.FlushInterval {
-			if err := commit(); err != nil {
-				finish()
-				return err
-			}
-		}
+		ahead, spare, have = spare, ahead, true
 	}
 }
 
@@ -258,38 +292,58 @@ type heldClaim struct {
 	late bool // a late envelope (see late), not a claim
 }
 
-// handle validates one message: decode, a duplicate event_id, the envelope rules.
-func (h *handler) handle(m kafka.Message) {
-	e, err := events.DecodeOwned(m.Value, h.validator) // kafka-go allocates each message afresh
-	if err != nil {
-		h.quarantine(m, err, false)
+// prepared is a message decoded, its id's place in the duplicate window on its way
+// into the cache.
+type prepared struct {
+	m   kafka.Message
+	e   events.Event
+	err error // why it could not be decoded
+	id  events.IDKey
+}
+
+// prepare decodes m into p and starts fetching its id's place in the window.
+func (h *handler) prepare(p *prepared, m kafka.Message) {
+	p.m = m
+	p.e, p.err = events.DecodeOwned(m.Value, h.validator) // kafka-go allocates each message afresh
+	if p.err == nil {
+		p.id = events.KeyOf(p.e.EventID)
+		h.in.seen.Prefetch(p.id)
+	}
+}
+
+// handle validates one prepared message: decoded, a duplicate event_id, the envelope
+// rules.
+func (h *handler) handle(p *prepared) {
+	m, e := p.m, &p.e
+	if p.err != nil {
+		h.quarantine(m, p.err, false)
 		return
 	}
-	if rej := h.keyRule(&e, m.Key); rej != nil {
+	if rej := h.keyRule(e, m.Key); rej != nil {
 		h.quarantine(m, rej, false)
 		return
 	}
-	if first, dup := h.in.seen.Claim(e.EventID, int32(h.partition), m.Offset); dup {
+	if first, dup := h.in.seen.ClaimKey(p.id, int32(h.partition), m.Offset); dup {
 		h.quarantine(m, events.DuplicateEventID(e.EventID, first), false)
 		return
 	}
-	if h.late(&e) {
+	if h.late(e) {
 		h.w.Hold(m.Offset)
-		h.held = append(h.held, heldClaim{m, e, true})
+		h.held = append(h.held, heldClaim{m, *e, true})
 		return
 	}
-	if err := h.tracker.Check(&e, m.Offset); err != nil {
+	if err := h.tracker.Check(e, m.Offset); err != nil {
 		var rej *events.RejectError
 		if errors.As(err, &rej) && rej.Reason == events.ReasonUnknownEnvelope {
 			h.w.Hold(m.Offset)
-			h.held = append(h.held, heldClaim{m, e, false})
+			h.held = append(h.held, heldClaim{m, *e, false})
 			return
 		}
 		h.in.seen.Release(e.EventID, int32(h.partition), m.Offset)
 		h.quarantine(m, err, false)
 		return
 	}
-	h.w.Append(m.Offset, &e)
+	h.w.Append(m.Offset, e)
 }
 
 // keyRule: an envelope's events must be keyed by its envelope_id, so that they all

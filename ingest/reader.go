@@ -32,6 +32,7 @@ type partitionReader struct {
 	sec    *kafkasec.Client
 	conn   *kafka.Conn
 	batch  *kafka.Batch
+	ended  error // why the current fetch ended (io.EOF when used up), for Next
 	next   int64 // the next offset to hand out
 	hwm    int64 // the high watermark of the last fetch; -1 before the first
 	// unguarded counts the messages read since the read deadline was last pushed
@@ -103,7 +104,7 @@ func (r *partitionReader) closeBatch() error {
 		return nil
 	}
 	err := r.batch.Close()
-	r.batch = nil
+	r.batch, r.ended = nil, nil
 	return err
 }
 
@@ -132,19 +133,10 @@ func (r *partitionReader) Next(ctx context.Context) (m kafka.Message, ok bool, e
 				continue
 			}
 		}
-		if r.unguarded == 0 {
-			r.conn.SetReadDeadline(time.Now().Add(readDeadline))
-		}
-		r.unguarded = (r.unguarded + 1) % deadlineEvery
-		m, err = r.batch.ReadMessage()
-		if err == nil {
-			if m.Offset < r.next {
-				continue // a compressed batch starts before the offset asked for
-			}
-			r.next = m.Offset + 1
-			r.lastErr, r.backoff = "", 0
+		if m, ok := r.Buffered(); ok {
 			return m, true, nil
 		}
+		err, r.ended = r.ended, nil
 		if o := r.batch.Offset(); o > r.next {
 			r.next = o // past records a compacted log no longer has
 		}
@@ -169,6 +161,31 @@ func (r *partitionReader) Next(ctx context.Context) (m kafka.Message, ok bool, e
 		r.dropConn()
 		r.retry(ctx, cerr)
 	}
+}
+
+// Buffered returns the next message if the current fetch holds it. It never sends a
+// fetch: it may wait for the rest of a response already on its way (under the read
+// deadline), never for the broker to have more. ok is false when there is no fetch or
+// it is used up or failed, and Next then says which and goes on.
+func (r *partitionReader) Buffered() (m kafka.Message, ok bool) {
+	for r.batch != nil && r.ended == nil {
+		if r.unguarded == 0 {
+			r.conn.SetReadDeadline(time.Now().Add(readDeadline))
+		}
+		r.unguarded = (r.unguarded + 1) % deadlineEvery
+		m, err := r.batch.ReadMessage()
+		if err != nil {
+			r.ended = err
+			break
+		}
+		if m.Offset < r.next {
+			continue // a compressed batch starts before the offset asked for
+		}
+		r.next = m.Offset + 1
+		r.lastErr, r.backoff = "", 0
+		return m, true
+	}
+	return kafka.Message{}, false
 }
 
 // fetch dials the leader if needed and sends one fetch from r.next.

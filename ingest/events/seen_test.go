@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"unsafe"
 )
 
 func TestSeen(t *testing.T) {
@@ -234,5 +235,31 @@ func BenchmarkSeenClaimFullWindow(b *testing.B) {
 	b.ReportAllocs()
 	for i := DefaultSeenIDs; b.Loop(); i++ {
 		s.Claim(ids[i&(len(ids)-1)], 0, int64(i))
+	}
+}
+
+// TestSeenPrefetchAddress checks what Prefetch reads without a lock: each shard's
+// published index and mask name its current index as it grows, so the slot it fetches
+// is the one ClaimKey then probes. Prefetch on a window that holds nothing yet is safe.
+func TestSeenPrefetchAddress(t *testing.T) {
+	s := NewSeen(1 << 16)
+	s.Prefetch(KeyOf("nothing held yet"))
+	for i := range 20000 {
+		k := KeyOf("id-" + strconv.Itoa(i))
+		s.Prefetch(k)
+		if _, dup := s.ClaimKey(k, 0, int64(i)); dup {
+			t.Fatalf("id %d claimed as a duplicate", i)
+		}
+		sh := s.shard(k.h)
+		if got, want := sh.index.Load(), uintptr(unsafe.Pointer(&sh.tab.idx[0])); got != want {
+			t.Fatalf("after claim %d the shard publishes index %#x; its index is at %#x", i, got, want)
+		}
+		if got, want := sh.mask.Load(), uintptr(len(sh.tab.idx)-1); got != want {
+			t.Fatalf("after claim %d the shard publishes mask %#x; its index has %d slots", i, got, len(sh.tab.idx))
+		}
+	}
+	// A key claims as its id does.
+	if first, dup := s.Claim("id-7", 1, 1); !dup || first != (Position{0, 7}) {
+		t.Errorf("Claim after ClaimKey: %v, %v; want a duplicate of partition 0, offset 7", first, dup)
 	}
 }

@@ -86,7 +86,11 @@ func (f field) String() string { return fieldNames[f] }
 func (f field) isInt() bool { return f == fTotalFen || f == fShares || f == fAmountFen }
 
 // typeIndex returns t's place in Types, or -1 for an unknown type.
-func typeIndex(t Type) int {
+func typeIndex(t Type) int { return t.Index() }
+
+// Index returns t's place in Types, or -1 for a type not listed there: a counter per
+// type can be an array indexed by it instead of a map, on a path taken per message.
+func (t Type) Index() int {
 	switch t {
 	case EnvelopeSent:
 		return 0

@@ -18,7 +18,7 @@ import (
 // compressing them (docs/BENCHMARKS.md).
 type chunk struct {
 	lanes [][]byte
-	stats Stats
+	tally tally
 	left  atomic.Int64 // messages not yet acknowledged or failed
 	mu    sync.Mutex
 	err   error // the first failure of one of its messages
@@ -29,7 +29,7 @@ func (c *chunk) reset() {
 	for i := range c.lanes {
 		c.lanes[i] = c.lanes[i][:0]
 	}
-	c.stats = newStats()
+	c.tally = tally{}
 	c.err = nil
 	c.done = make(chan struct{})
 }

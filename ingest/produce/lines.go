@@ -13,13 +13,13 @@ import (
 // writes as the Producer counts what the broker acknowledged.
 type LineWriter struct {
 	w     *bufio.Writer
-	stats Stats
+	tally tally
 	line  []byte // reused for each event's encoding
 }
 
 // NewLineWriter returns a LineWriter writing to w, buffered; call Flush at the end.
 func NewLineWriter(w io.Writer) *LineWriter {
-	return &LineWriter{w: bufio.NewWriterSize(w, 1<<20), stats: newStats()}
+	return &LineWriter{w: bufio.NewWriterSize(w, 1<<20)}
 }
 
 // Add encodes e and writes it as one line.
@@ -29,7 +29,7 @@ func (l *LineWriter) Add(_ context.Context, e *events.Event) error {
 		return err
 	}
 	l.line = b
-	l.stats.count(e.Type, len(b), amountOf(e))
+	l.tally.add(e.Type, len(b), amountOf(e))
 	l.w.Write(b)
 	return l.w.WriteByte('\n')
 }
@@ -38,4 +38,8 @@ func (l *LineWriter) Add(_ context.Context, e *events.Event) error {
 func (l *LineWriter) Flush() error { return l.w.Flush() }
 
 // Written returns the statistics of the events written so far.
-func (l *LineWriter) Written() Stats { return l.stats }
+func (l *LineWriter) Written() Stats {
+	s := newStats()
+	l.tally.addTo(&s)
+	return s
+}

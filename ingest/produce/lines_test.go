@@ -59,3 +59,27 @@ func TestLineWriterCountsWhatItWrites(t *testing.T) {
 		}
 	}
 }
+
+// TestTallyCountsEveryType counts the listed types in arrays and any other in maps,
+// and adds both to a Stats as the producer adds an acknowledged chunk.
+func TestTallyCountsEveryType(t *testing.T) {
+	var ta tally
+	ta.add(events.Payment, 10, 500)
+	ta.add(events.Payment, 12, 250)
+	ta.add("coupon_used", 7, 30) // not in events.Types: a producer of raw messages may send one
+	ta.add(events.LinkShared, 5, 0)
+	st := newStats()
+	st.add(Stats{Messages: 1, Bytes: 4, Count: map[events.Type]int64{events.Payment: 1}, SumFen: map[events.Type]int64{events.Payment: 5}})
+	ta.addTo(&st)
+	want := Stats{Messages: 5, Bytes: 38,
+		Count:  map[events.Type]int64{events.Payment: 3, "coupon_used": 1, events.LinkShared: 1},
+		SumFen: map[events.Type]int64{events.Payment: 755, "coupon_used": 30, events.LinkShared: 0}}
+	if st.Messages != want.Messages || st.Bytes != want.Bytes || len(st.Count) != len(want.Count) {
+		t.Fatalf("stats %+v, want %+v", st, want)
+	}
+	for typ, n := range want.Count {
+		if st.Count[typ] != n || st.SumFen[typ] != want.SumFen[typ] {
+			t.Errorf("%s: %d messages, %d fen; want %d, %d", typ, st.Count[typ], st.SumFen[typ], n, want.SumFen[typ])
+		}
+	}
+}

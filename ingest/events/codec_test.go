@@ -3,6 +3,7 @@ package events
 import (
 	stdjson "encoding/json"
 	"errors"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"strings"
@@ -85,6 +86,39 @@ func TestEncoderAppendsWhatEncodeReturns(t *testing.T) {
 	}
 	if string(buf) != want.String() {
 		t.Errorf("the buffer holds\n%s\nwant\n%s", buf, want.String())
+	}
+}
+
+// TestAppendTimeIsRFC3339Nano: the plain encoder's timestamps are AppendFormat's
+// (time.RFC3339Nano) across the years it takes (0 to 9999), leap days, century
+// years, offsets east and west (whole minutes or not), and fractions of any length.
+func TestAppendTimeIsRFC3339Nano(t *testing.T) {
+	zones := []*time.Location{time.UTC, locale.Zone, time.FixedZone("", -59), time.FixedZone("", -(9*3600 + 30*60 + 7)),
+		time.FixedZone("", 23*3600+59*60+59), time.FixedZone("", 5*3600+45*60)}
+	times := []time.Time{
+		time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 23, 59, 59, 999_999_999, time.UTC),
+		time.Date(2000, 2, 29, 12, 0, 0, 1, time.UTC), time.Date(1900, 3, 1, 0, 0, 0, 100_000_000, time.UTC),
+		time.Date(1969, 12, 31, 23, 59, 59, 500_000_000, time.UTC), time.Date(2014, 1, 31, 0, 0, 12, 345_000_000, locale.Zone),
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		times = append(times, time.Unix(r.Int64N(253402300799+62167219200)-62167219200, r.Int64N(1e9)))
+	}
+	for i, base := range times {
+		for j, z := range zones {
+			ts := base.In(z)
+			if ts.Year() < 0 || ts.Year() > 9999 {
+				continue
+			}
+			if i%3 == 1 {
+				ts = ts.Truncate(time.Millisecond)
+			}
+			_, off := ts.Zone()
+			want := ts.AppendFormat([]byte("x"), time.RFC3339Nano)
+			if got := appendTime([]byte("x"), ts, off); string(got) != string(want) {
+				t.Fatalf("time %d in zone %d: appendTime gave %s, AppendFormat %s", i, j, got, want)
+			}
+		}
 	}
 }
 

@@ -230,8 +230,9 @@ func (s *Simulator) grabMinute(startMs int64, claims, misses int, emit func(*eve
 			}
 			env := s.emptied[r.IntN(len(s.emptied))]
 			u := s.drawUser(s.grabScr)
-			*e = events.Event{EventID: s.nextEventID(), Type: events.EnvelopeGrabbed, TS: s.at(max(ts, env.lastMs)),
-				EnvelopeID: env.id, UserID: userID(u), Outcome: events.OutcomeMissed}
+			eid, uid := s.nextIDs(u)
+			*e = events.Event{EventID: eid, Type: events.EnvelopeGrabbed, TS: s.at(max(ts, env.lastMs)),
+				EnvelopeID: env.id, UserID: uid, Outcome: events.OutcomeMissed}
 			if err := emit(e); err != nil {
 				return err
 			}
@@ -248,8 +249,9 @@ func (s *Simulator) grabMinute(startMs int64, claims, misses int, emit func(*eve
 		ts = max(ts, env.sentMs+1)
 		env.claimed++
 		env.lastMs = ts
-		*e = events.Event{EventID: s.nextEventID(), Type: events.EnvelopeGrabbed, TS: s.at(ts),
-			EnvelopeID: env.id, UserID: userID(u), Outcome: events.OutcomeClaimed, AmountFen: amt}
+		eid, uid := s.nextIDs(u)
+		*e = events.Event{EventID: eid, Type: events.EnvelopeGrabbed, TS: s.at(ts),
+			EnvelopeID: env.id, UserID: uid, Outcome: events.OutcomeClaimed, AmountFen: amt}
 		if err := emit(e); err != nil {
 			return err
 		}
@@ -316,7 +318,20 @@ func carry(acc *float64, x float64) int {
 
 func (s *Simulator) nextEventID() string {
 	s.evSeq++
-	return s.prefix + strconv.FormatUint(s.evSeq, 36)
+	var buf [40]byte
+	return string(strconv.AppendUint(append(buf[:0], s.prefix...), s.evSeq, 36))
+}
+
+// nextIDs returns the next event id and the id of user u, cut from one string: one
+// allocation for the pair of every grab, where the two took four (an eighth of the
+// simulator's CPU, in allocation and concatenation).
+func (s *Simulator) nextIDs(u int64) (eventID, userID string) {
+	s.evSeq++
+	var buf [64]byte
+	b := strconv.AppendUint(append(buf[:0], s.prefix...), s.evSeq, 36)
+	n := len(b)
+	ids := string(strconv.AppendInt(append(b, 'u'), u, 10))
+	return ids[:n], ids[n:]
 }
 
 func (s *Simulator) at(ms int64) time.Time {
@@ -385,8 +400,9 @@ func (s *Simulator) sendEnvelope(atMs int64, emit func(*events.Event) error) err
 	}
 	if r.Float64() < a.FakeLinkRate {
 		u := s.drawUser(s.sendScr)
-		*e = events.Event{EventID: s.nextEventID(), Type: events.LinkShared, TS: s.at(sendMs),
-			UserID: userID(u), ChatID: chat,
+		eid, uid := s.nextIDs(u)
+		*e = events.Event{EventID: eid, Type: events.LinkShared, TS: s.at(sendMs),
+			UserID: uid, ChatID: chat,
 			URL: "http://hongbao-" + strconv.FormatUint(s.envSeq%997, 36) + ".example.invalid/claim?id=" + strconv.FormatUint(s.envSeq, 36)}
 		if err := emit(e); err != nil {
 			return err
@@ -493,8 +509,9 @@ func (s *Simulator) runTask(t task, emit func(*events.Event) error) error {
 		if !ok {
 			outcome = events.BindBankNotSupported
 		}
-		*e = events.Event{EventID: s.nextEventID(), Type: events.CardBound, TS: s.at(t.ms),
-			UserID: userID(u), Provider: provider, BankCode: b.Code, Outcome: outcome}
+		eid, uid := s.nextIDs(u)
+		*e = events.Event{EventID: eid, Type: events.CardBound, TS: s.at(t.ms),
+			UserID: uid, Provider: provider, BankCode: b.Code, Outcome: outcome}
 		if err := emit(e); err != nil {
 			return err
 		}
@@ -519,8 +536,9 @@ func (s *Simulator) runTask(t task, emit func(*events.Event) error) error {
 		}
 		s.balance[u] = 0
 		b := s.banks.banks[s.bound[u]-1]
-		*e = events.Event{EventID: s.nextEventID(), Type: events.Withdrawal, TS: s.at(t.ms),
-			UserID: userID(u), Provider: events.ProviderWeChatPay, BankCode: b.Code, AmountFen: amt}
+		eid, uid := s.nextIDs(u)
+		*e = events.Event{EventID: eid, Type: events.Withdrawal, TS: s.at(t.ms),
+			UserID: uid, Provider: events.ProviderWeChatPay, BankCode: b.Code, AmountFen: amt}
 		return emit(e)
 	}
 	return nil
@@ -537,7 +555,8 @@ func (s *Simulator) payment(mStart time.Time, wechat bool, emit func(*events.Eve
 		}
 		u := int64(s.boundU[r.IntN(len(s.boundU))])
 		b := s.banks.banks[s.bound[u]-1]
-		*e = events.Event{EventID: s.nextEventID(), Type: events.Payment, TS: ts, UserID: userID(u),
+		eid, uid := s.nextIDs(u)
+		*e = events.Event{EventID: eid, Type: events.Payment, TS: ts, UserID: uid,
 			Provider: events.ProviderWeChatPay, Scenario: s.scenWeChat.pick(r.Float64()), AmountFen: amt, BankCode: b.Code}
 		return emit(e)
 	}
@@ -548,7 +567,8 @@ func (s *Simulator) payment(mStart time.Time, wechat bool, emit func(*events.Eve
 			return nil
 		}
 	}
-	*e = events.Event{EventID: s.nextEventID(), Type: events.Payment, TS: ts, UserID: userID(u),
+	eid, uid := s.nextIDs(u)
+	*e = events.Event{EventID: eid, Type: events.Payment, TS: ts, UserID: uid,
 		Provider: events.ProviderAlipay, Scenario: s.scenAlipay.pick(r.Float64()), AmountFen: amt, BankCode: b.Code}
 	return emit(e)
 }

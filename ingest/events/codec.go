@@ -19,15 +19,11 @@ func Encode(e *Event) ([]byte, error) { return json.Marshal(e) }
 // a producer can keep a whole chunk of messages in one buffer instead of one
 // allocation per message. Plain events are written field by field (plain.go); any
 // other goes through Encode.
+// A producer encoding many events keeps an Encoder, which also remembers the last
+// second it wrote.
 func AppendEncoded(dst []byte, e *Event) ([]byte, error) {
-	if b, ok := appendPlain(dst, e); ok {
-		return b, nil
-	}
-	b, err := Encode(e)
-	if err != nil {
-		return dst, err
-	}
-	return append(dst, b...), nil
+	var c Encoder
+	return c.Append(dst, e)
 }
 
 // absent marks an integer field that the message did not carry.

@@ -15,6 +15,7 @@ type LineWriter struct {
 	w     *bufio.Writer
 	tally tally
 	line  []byte // reused for each event's encoding
+	enc   events.Encoder
 }
 
 // NewLineWriter returns a LineWriter writing to w, buffered; call Flush at the end.
@@ -24,7 +25,7 @@ func NewLineWriter(w io.Writer) *LineWriter {
 
 // Add encodes e and writes it as one line.
 func (l *LineWriter) Add(_ context.Context, e *events.Event) error {
-	b, err := events.AppendEncoded(l.line[:0], e)
+	b, err := l.enc.Append(l.line[:0], e)
 	if err != nil {
 		return err
 	}

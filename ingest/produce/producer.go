@@ -132,6 +132,7 @@ type Producer struct {
 	topic    string
 	parts    []int
 	key      []byte
+	enc      events.Encoder // remembers the last second it wrote
 }
 
 // maxInFlight is how many chunks may wait for their acknowledgements at once.
@@ -184,7 +185,7 @@ func (p *Producer) Add(ctx context.Context, e *events.Event) error {
 	}
 	arena := p.cur.lane(lane)
 	start := len(*arena)
-	a, err := events.AppendEncoded(*arena, e)
+	a, err := p.enc.Append(*arena, e)
 	if err != nil {
 		return fmt.Errorf("encode event %s: %w", e.EventID, err)
 	}

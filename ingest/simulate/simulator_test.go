@@ -148,10 +148,11 @@ func BenchmarkSimulate(b *testing.B) {
 		b.StartTimer()
 		n = 0
 		var buf []byte
+		var enc events.Encoder
 		s.Run(context.Background(), func(e *events.Event) error {
 			n++
 			var err error
-			buf, err = events.AppendEncoded(buf[:0], e) // as the producer encodes
+			buf, err = enc.Append(buf[:0], e) // as the producer encodes
 			return err
 		})
 		total += n

@@ -57,11 +57,9 @@ type Simulator struct {
 	envSeq      uint64
 	ev          events.Event
 	sched       schedule
-	flags       []uint8
-	balance     []int64
-	bound       []uint8 // bank index + 1 of the WeChat Pay card, 0 when none
-	boundU      []int32 // users with a WeChat Pay card, in binding order
-	offs        []int64 // one minute's grab times
+	state       []userState // each user's balance, WeChat Pay card and flags
+	boundU      []int32     // users with a WeChat Pay card, in binding order
+	offs        []int64     // one minute's grab times
 	open        []*openEnvelope
 	emptied     []*openEnvelope
 	emptiedNext int
@@ -123,9 +121,7 @@ func New(cfg Config) (*Simulator, error) {
 	s.chatGroups = int(max(1, s.users/6))
 	s.rng = rand.New(rand.NewPCG(cfg.Seed, 0x686f6e6762616f)) // "hongbao"
 	s.prefix = "s" + strconv.FormatUint(cfg.Seed, 36) + "-"
-	s.flags = make([]uint8, s.users)
-	s.balance = make([]int64, s.users)
-	s.bound = make([]uint8, s.users)
+	s.state = make([]userState, s.users)
 	return s, nil
 }
 
@@ -467,15 +463,39 @@ func (s *Simulator) drawClaimer(env *openEnvelope) int64 {
 	}
 }
 
+// userState is one user's state in one word, so that a claim waits for one cache
+// line where three arrays (balance, flags, card) made it wait for two or three: the
+// balance in fen in the low 48 bits, the bank index + 1 of the WeChat Pay card in the
+// next 8 (0 when none; New allows at most 254 banks), the flags in the top 8. A claim
+// adds at most events.MaxClaimFen, so a balance would need over 14 billion claims to
+// outgrow its 48 bits. At full scale the three arrays cost afterClaim about 250 ns a
+// claim, a sixth of the simulator's CPU.
+type userState uint64
+
+const (
+	balanceMask = 1<<48 - 1
+	boundShift  = 48
+	flagShift   = 56
+)
+
+func (u userState) balance() int64      { return int64(u & balanceMask) }
+func (u *userState) addBalance(f int64) { *u += userState(f) } // f ≥ 0: a claim
+func (u *userState) clearBalance()      { *u &^= balanceMask }
+func (u userState) bound() int          { return int(uint8(u >> boundShift)) }
+func (u *userState) setBound(b int)     { *u = *u&^(0xff<<boundShift) | userState(uint8(b))<<boundShift }
+func (u userState) has(f uint8) bool    { return uint8(u>>flagShift)&f != 0 }
+func (u *userState) set(f uint8)        { *u |= userState(f) << flagShift }
+
 func (s *Simulator) afterClaim(u int64, ts int64, amt int64) {
 	a := &s.cal.Assumptions
-	s.balance[u] += amt
-	if s.flags[u]&flagClaimed != 0 {
+	st := &s.state[u]
+	st.addBalance(amt)
+	if st.has(flagClaimed) {
 		return
 	}
-	s.flags[u] |= flagClaimed
+	st.set(flagClaimed)
 	if s.rng.Float64() < a.BindAfterClaim {
-		s.flags[u] |= flagBindScheduled
+		st.set(flagBindScheduled)
 		s.schedule(ts+s.expMs(a.BindDelayMinutes), taskBindWeChat, u, 1)
 	}
 	if s.rng.Float64() < a.AlipayBindRate {
@@ -518,10 +538,10 @@ func (s *Simulator) runTask(t task, emit func(*events.Event) error) error {
 		switch {
 		case t.kind == taskBindAlipay:
 			if ok {
-				s.flags[u] |= flagAlipay
+				s.state[u].set(flagAlipay)
 			}
-		case ok && s.bound[u] == 0:
-			s.bound[u] = uint8(idx + 1)
+		case ok && s.state[u].bound() == 0:
+			s.state[u].setBound(idx + 1)
 			s.boundU = append(s.boundU, int32(u))
 			if s.rng.Float64() < a.WithdrawAfterBind {
 				s.schedule(t.ms+s.expMs(a.WithdrawDelayMin), taskWithdraw, u, 0)
@@ -530,12 +550,13 @@ func (s *Simulator) runTask(t task, emit func(*events.Event) error) error {
 			s.schedule(t.ms+s.expMs(30), taskBindWeChat, u, 2)
 		}
 	case taskWithdraw:
-		amt := s.balance[u]
-		if amt <= 0 || s.bound[u] == 0 {
+		st := &s.state[u]
+		amt := st.balance()
+		if amt <= 0 || st.bound() == 0 {
 			return nil
 		}
-		s.balance[u] = 0
-		b := s.banks.banks[s.bound[u]-1]
+		st.clearBalance()
+		b := s.banks.banks[st.bound()-1]
 		eid, uid := s.nextIDs(u)
 		*e = events.Event{EventID: eid, Type: events.Withdrawal, TS: s.at(t.ms),
 			UserID: uid, Provider: events.ProviderWeChatPay, BankCode: b.Code, AmountFen: amt}
@@ -554,7 +575,7 @@ func (s *Simulator) payment(mStart time.Time, wechat bool, emit func(*events.Eve
 			return nil
 		}
 		u := int64(s.boundU[r.IntN(len(s.boundU))])
-		b := s.banks.banks[s.bound[u]-1]
+		b := s.banks.banks[s.state[u].bound()-1]
 		eid, uid := s.nextIDs(u)
 		*e = events.Event{EventID: eid, Type: events.Payment, TS: ts, UserID: uid,
 			Provider: events.ProviderWeChatPay, Scenario: s.scenWeChat.pick(r.Float64()), AmountFen: amt, BankCode: b.Code}

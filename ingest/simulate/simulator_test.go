@@ -159,3 +159,23 @@ func BenchmarkSimulate(b *testing.B) {
 	}
 	b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "events/s")
 }
+
+// TestUserStateKeepsItsParts: the balance, the card and the flags packed in one word
+// change only where they are set, up to the largest of each.
+func TestUserStateKeepsItsParts(t *testing.T) {
+	var u userState
+	u.addBalance(events.MaxClaimFen)
+	u.setBound(254)
+	u.set(flagClaimed)
+	u.addBalance(balanceMask - events.MaxClaimFen - 1)
+	if u.balance() != balanceMask-1 || u.bound() != 254 || !u.has(flagClaimed) || u.has(flagAlipay) {
+		t.Fatalf("balance %d, card %d, claimed %v, alipay %v; want %d, 254, true, false",
+			u.balance(), u.bound(), u.has(flagClaimed), u.has(flagAlipay), int64(balanceMask-1))
+	}
+	u.set(flagAlipay)
+	u.setBound(3)
+	u.clearBalance()
+	if u.balance() != 0 || u.bound() != 3 || !u.has(flagClaimed) || !u.has(flagAlipay) || u.has(flagBindScheduled) {
+		t.Fatalf("after a withdrawal: balance %d, card %d, flags %08b", u.balance(), u.bound(), uint8(u>>flagShift))
+	}
+}

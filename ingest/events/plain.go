@@ -260,11 +260,17 @@ func (c *Encoder) appendTime(b []byte, t time.Time, off int) []byte {
 	if ns := t.Nanosecond(); ns != 0 {
 		var frac [10]byte
 		frac[0] = '.'
-		for i := 9; i > 0; i-- {
-			frac[i] = byte('0' + ns%10)
-			ns /= 10
-		}
 		n := 10
+		if ns%1_000_000 == 0 { // whole milliseconds, as the simulator and most producers write
+			ms := ns / 1_000_000
+			frac[1], frac[2], frac[3] = byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10)
+			n = 4
+		} else {
+			for i := 9; i > 0; i-- {
+				frac[i] = byte('0' + ns%10)
+				ns /= 10
+			}
+		}
 		for frac[n-1] == '0' {
 			n--
 		}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"math"
+	"strconv"
 	"testing"
 	"time"
 
@@ -177,5 +178,23 @@ func TestUserStateKeepsItsParts(t *testing.T) {
 	u.clearBalance()
 	if u.balance() != 0 || u.bound() != 3 || !u.has(flagClaimed) || !u.has(flagAlipay) || u.has(flagBindScheduled) {
 		t.Fatalf("after a withdrawal: balance %d, card %d, flags %08b", u.balance(), u.bound(), uint8(u>>flagShift))
+	}
+}
+
+// TestIDTextCounts: the ids' base-36 counter, kept by counting, reads as
+// strconv.FormatUint writes each number, across the carries into a new digit and
+// with the gaps the scheduler's sequence numbers leave.
+func TestIDTextCounts(t *testing.T) {
+	s := &Simulator{prefix: "s1k-"}
+	s.evText = append([]byte(s.prefix), '0')
+	for n := uint64(1); n < 3_000_000; n++ {
+		if n%7 == 3 {
+			s.evSeq += 2 // a task scheduled between two events
+		} else {
+			s.evSeq++
+		}
+		if got, want := string(s.idText()), "s1k-"+strconv.FormatUint(s.evSeq, 36); got != want {
+			t.Fatalf("sequence %d: %s, want %s", s.evSeq, got, want)
+		}
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/hongbao/hongbao/internal/prefetch"
 )
 
 // DefaultSeenIDs is the number of event ids a Seen made by NewSeen(0) remembers:
@@ -138,7 +140,7 @@ func KeyOf(id string) IDKey {
 func (s *Seen) Prefetch(k IDKey) {
 	sh := s.shard(k.h)
 	if base := sh.index.Load(); base != 0 {
-		prefetch(base + uintptr(k.h)&sh.mask.Load()*4)
+		prefetch.Line(base + uintptr(k.h)&sh.mask.Load()*4)
 	}
 }
 

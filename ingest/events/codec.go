@@ -18,9 +18,8 @@ func Encode(e *Event) ([]byte, error) { return json.Marshal(e) }
 // AppendEncoded appends the wire form of e (the bytes Encode returns) to dst, so that
 // a producer can keep a whole chunk of messages in one buffer instead of one
 // allocation per message. Plain events are written field by field (plain.go); any
-// other goes through Encode.
-// A producer encoding many events keeps an Encoder, which also remembers the last
-// second it wrote.
+// other goes through Encode. A producer encoding many events keeps an Encoder
+// instead, which also remembers the last second it wrote.
 func AppendEncoded(dst []byte, e *Event) ([]byte, error) {
 	var c Encoder
 	return c.Append(dst, e)
@@ -81,9 +80,6 @@ func (f field) String() string { return fieldNames[f] }
 
 func (f field) isInt() bool { return f == fTotalFen || f == fShares || f == fAmountFen }
 
-// typeIndex returns t's place in Types, or -1 for an unknown type.
-func typeIndex(t Type) int { return t.Index() }
-
 // Index returns t's place in Types, or -1 for a type not listed there: a counter per
 // type can be an array indexed by it instead of a map, on a path taken per message.
 func (t Type) Index() int {
@@ -118,7 +114,7 @@ var fieldsOf = [...][]field{
 
 // requiredFields returns fieldsOf for t, nothing for an unknown type.
 func requiredFields(t Type) []field {
-	if i := typeIndex(t); i >= 0 {
+	if i := t.Index(); i >= 0 {
 		return fieldsOf[i]
 	}
 	return nil
@@ -333,7 +329,7 @@ func (v *Validator) build(w *wire) (Event, error) {
 		return Event{}, reject(ReasonMissingField, "field type is missing")
 	}
 	t := Type(w.Type)
-	ti := typeIndex(t)
+	ti := t.Index()
 	if ti < 0 {
 		return Event{}, reject(ReasonUnknownType, "type %q is not one of envelope_sent, envelope_grabbed, card_bound, withdrawal, payment, link_shared", w.Type)
 	}

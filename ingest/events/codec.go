@@ -314,8 +314,9 @@ type Validator struct {
 	// Latest is the last instant an event may carry; zero means now plus a day.
 	Latest time.Time
 
-	now time.Time // cached clock for a zero Latest, read again only when needed
-	w   wire      // the message being decoded
+	now     time.Time  // cached clock for a zero Latest, read again only when needed
+	w       wire       // the message being decoded
+	seconds secondText // the last timestamp's second and zone
 }
 
 // DefaultValidator accepts timestamps from 2009 (before mobile red envelopes
@@ -339,7 +340,7 @@ func (v *Validator) build(w *wire) (Event, error) {
 	if w.TS == "" {
 		return Event{}, reject(ReasonMissingField, "field ts is missing or empty")
 	}
-	ts, err := time.Parse(time.RFC3339Nano, upperTZ(w.TS))
+	ts, err := v.seconds.parseTime(upperTZ(w.TS))
 	if err != nil {
 		return Event{}, reject(ReasonBadTimestamp, "field ts %q is not an RFC 3339 time with an offset", w.TS)
 	}

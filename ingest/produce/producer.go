@@ -148,7 +148,7 @@ func New(cfg Config) *Producer {
 	w := &kafka.Writer{
 		Addr:            kafka.TCP(cfg.Brokers...),
 		Topic:           cfg.Topic,
-		Balancer:        &kafka.Murmur2Balancer{}, // the Java client's partitioner: same key, same partition
+		Balancer:        laneBalancer{}, // the Java client's partitioner: same key, same partition
 		RequiredAcks:    kafka.RequireAll,
 		MaxAttempts:     10,
 		WriteBackoffMin: 100 * time.Millisecond,
@@ -193,7 +193,7 @@ func (p *Producer) Add(ctx context.Context, e *events.Event) error {
 	a = append(a, p.key...)
 	*arena = a
 	// Full slice expressions: a message's bytes end where the next one's begin.
-	return p.AddRaw(ctx, a[mid:len(a):len(a)], a[start:mid:mid], e.Type, amountOf(e))
+	return p.add(ctx, a[mid:len(a):len(a)], a[start:mid:mid], e.Type, amountOf(e), p.cur.markOf(lane, len(p.parts)))
 }
 
 func amountOf(e *events.Event) int64 {
@@ -206,7 +206,12 @@ func amountOf(e *events.Event) int64 {
 // AddRaw queues an already encoded message; typ and fen feed the statistics. key and
 // value must stay unchanged until the message is acknowledged.
 func (p *Producer) AddRaw(ctx context.Context, key, value []byte, typ events.Type, fen int64) error {
-	p.buf = append(p.buf, kafka.Message{Key: key, Value: value, WriterData: p.cur})
+	return p.add(ctx, key, value, typ, fen, p.cur.markOf(-1, 0))
+}
+
+// add queues a message with its mark: the chunk it is in, and its lane if chosen.
+func (p *Producer) add(ctx context.Context, key, value []byte, typ events.Type, fen int64, m *mark) error {
+	p.buf = append(p.buf, kafka.Message{Key: key, Value: value, WriterData: m})
 	p.cur.tally.add(typ, len(value), fen)
 	if len(p.buf) >= p.chunk {
 		return p.flush(ctx)

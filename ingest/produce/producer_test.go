@@ -73,8 +73,10 @@ func TestWriterAsksMetadataOncePerSecond(t *testing.T) {
 	b := startBroker(t)
 	ctx := context.Background()
 	inner := &countingTransport{RoundTripper: &kafka.Transport{}}
+	// Acks from the broker, so that WriteMessages returns once the messages are in the
+	// log (the writer's default, no acks, let the count below race the broker).
 	w := &kafka.Writer{Addr: kafka.TCP(b.Addr()), Topic: broker.DefaultTopic, Balancer: &kafka.Hash{},
-		BatchTimeout: time.Millisecond, Transport: &topicMetadata{RoundTripper: inner}}
+		BatchTimeout: time.Millisecond, RequiredAcks: kafka.RequireAll, Transport: &topicMetadata{RoundTripper: inner}}
 	defer w.Close()
 	msgs := make([]kafka.Message, 1000)
 	for i := range msgs {
@@ -148,6 +150,10 @@ func TestChunksLandInOrder(t *testing.T) {
 			if e.EventID <= prev {
 				t.Fatalf("partition %d, offset %d holds %s after %s", part, off, e.EventID, prev)
 			}
+			// The Java client's partition of the key: the writer took Add's lane.
+			if want := (&kafka.Murmur2Balancer{}).Balance(m, 0, 1, 2, 3); want != part {
+				t.Fatalf("partition %d, offset %d holds key %q, whose partition is %d", part, off, m.Key, want)
+			}
 			if seen[e.EventID] {
 				t.Fatalf("%s landed twice", e.EventID)
 			}
@@ -158,6 +164,35 @@ func TestChunksLandInOrder(t *testing.T) {
 	}
 	if len(seen) != n {
 		t.Errorf("the partitions hold %d events, want %d", len(seen), n)
+	}
+}
+
+// TestLaneBalancerIsMurmur2: the writer's balancer answers as kafka-go's Murmur2Balancer
+// does, whether it takes the lane Add chose (the partitions Add counted) or hashes the
+// key again (other partitions, a message added without a lane).
+func TestLaneBalancerIsMurmur2(t *testing.T) {
+	c := &chunk{}
+	lists := [][]int{{0}, {0, 1, 2, 3}, {0, 1, 2}, {0, 1, 2, 3, 4, 5, 6, 7}, {1, 2, 3, 4}, {0, 2, 5, 9}}
+	for i := range 2000 {
+		key := fmt.Appendf(nil, "s1jy-env-%d", i)
+		for _, addParts := range []int{0, 1, 4, 8} {
+			counted := make([]int, addParts)
+			for p := range counted {
+				counted[p] = p
+			}
+			lane := 0
+			if addParts > 1 {
+				lane = (&kafka.Murmur2Balancer{}).Balance(kafka.Message{Key: key}, counted...)
+			}
+			for _, m := range []*mark{c.markOf(lane, addParts), c.markOf(-1, 0)} {
+				msg := kafka.Message{Key: key, WriterData: m}
+				for _, parts := range lists {
+					if got, want := (laneBalancer{}).Balance(msg, parts...), (&kafka.Murmur2Balancer{}).Balance(msg, parts...); got != want {
+						t.Fatalf("key %s, lane %d of %d, partitions %v: %d, want %d", key, m.lane, m.parts, parts, got, want)
+					}
+				}
+			}
+		}
 	}
 }
 

@@ -112,17 +112,20 @@ func dropLines(s string, prefixes ...string) string {
 	return strings.Join(keep, "\n")
 }
 
-// factsWithoutQueries re-indents the facts sheet's json without each figure's SQL,
-// which may be reworded without changing a result.
+// factsWithoutQueries re-indents the facts sheet's json without the SQL of each figure
+// and consistency check, which may be reworded (or read a model in place of the
+// events) without changing a result.
 func factsWithoutQueries(t *testing.T, s string) string {
 	var sheet map[string]any
 	if err := json.Unmarshal([]byte(s), &sheet); err != nil {
 		t.Fatalf("facts json: %v\n%s", err, s)
 	}
-	list, _ := sheet["facts"].([]any)
-	for _, f := range list {
-		if m, ok := f.(map[string]any); ok {
-			delete(m, "query")
+	for _, key := range []string{"facts", "consistency_checks"} {
+		list, _ := sheet[key].([]any)
+		for _, f := range list {
+			if m, ok := f.(map[string]any); ok {
+				delete(m, "query")
+			}
 		}
 	}
 	b, err := json.MarshalIndent(sheet, "", "  ")

@@ -52,7 +52,8 @@ func (w Windows) Figures() time.Time {
 
 // SQL are the placeholders of the windows in the SQL of the facts sheet and the models,
 // as literals: {end}, {from} (Figures), {eve}, {night_start}, {night_end} as
-// TIMESTAMPTZ instants, {peak_local} as the peak minute's local TIMESTAMP.
+// TIMESTAMPTZ instants; {end_local}, {from_local}, {eve_local} and {peak_local} as
+// local TIMESTAMPs, to compare with a model's local minute.
 func (w Windows) SQL() map[string]string {
 	return map[string]string{
 		"end":         sqlfile.Instant(w.End),
@@ -60,8 +61,22 @@ func (w Windows) SQL() map[string]string {
 		"eve":         sqlfile.Instant(w.EveStart),
 		"night_start": sqlfile.Instant(w.EveNightStart),
 		"night_end":   sqlfile.Instant(w.EveNightEnd),
+		"end_local":   sqlfile.Local(w.End),
+		"from_local":  sqlfile.Local(w.Figures()),
+		"eve_local":   sqlfile.Local(w.EveStart),
 		"peak_local":  sqlfile.Local(w.PeakMinute),
 	}
+}
+
+// OnMinutes reports whether every window starts and ends on a whole minute, so that a
+// count over a window is the sum of the per-minute counts of its minutes.
+func (w Windows) OnMinutes() bool {
+	for _, t := range []time.Time{w.End, w.Figures(), w.EveStart, w.EveNightStart, w.EveNightEnd} {
+		if !t.Truncate(time.Minute).Equal(t) {
+			return false
+		}
+	}
+	return true
 }
 
 // Windows is the windows the facts sheet and the warehouse's models judge the data of

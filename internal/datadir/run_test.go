@@ -96,3 +96,25 @@ func keys(m map[string]json.RawMessage) []string {
 	slices.Sort(out)
 	return out
 }
+
+// TestWindowsOnMinutes: the 2014 windows fall on whole minutes; a window shifted by a
+// second, or a figures window starting off the minute, does not.
+func TestWindowsOnMinutes(t *testing.T) {
+	w := Default2014()
+	if !w.OnMinutes() {
+		t.Fatalf("the 2014 windows %+v are not on whole minutes", w)
+	}
+	for name, shift := range map[string]func(*Windows){
+		"end":          func(w *Windows) { w.End = w.End.Add(time.Second) },
+		"eve":          func(w *Windows) { w.EveStart = w.EveStart.Add(-time.Millisecond) },
+		"night start":  func(w *Windows) { w.EveNightStart = w.EveNightStart.Add(30 * time.Second) },
+		"night end":    func(w *Windows) { w.EveNightEnd = w.EveNightEnd.Add(time.Microsecond) },
+		"figures from": func(w *Windows) { w.FiguresFrom = w.EveStart.Add(59 * time.Second) },
+	} {
+		s := w
+		shift(&s)
+		if s.OnMinutes() {
+			t.Errorf("windows with the %s off the minute count as on whole minutes", name)
+		}
+	}
+}

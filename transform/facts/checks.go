@@ -28,12 +28,13 @@ type checkMeasure struct {
 	first  string // note 1: the first claim, "-" if none
 }
 
-// measureChecks runs the query of each consistency note once.
-func measureChecks(ctx context.Context, db *sql.DB, run datadir.Run) ([]checkMeasure, error) {
+// measureChecks runs the query of each consistency note once; fromModels says that
+// the warehouse's models answer for the run's windows (see Measure).
+func measureChecks(ctx context.Context, db *sql.DB, run datadir.Run, fromModels bool) ([]checkMeasure, error) {
 	w := run.Windows
 
 	// Note 1: the window of the 75 million claims.
-	q1 := render(queries.Query("check_window"), w)
+	q1 := render(queries.Query(map[bool]string{false: "check_window", true: "check_window_from_models"}[fromModels]), w)
 	var claims, eveClaims, eveAttempts, peak sql.NullFloat64
 	var first sql.NullTime
 	if err := db.QueryRowContext(ctx, q1).Scan(&claims, &first, &eveClaims, &eveAttempts, &peak); err != nil {

@@ -3,7 +3,10 @@ package facts
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"maps"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -189,9 +192,21 @@ func TestReadingOf(t *testing.T) {
 	}
 }
 
-// TestPerUserFiguresFromModel: the figures counted per user read the model user_grabs
-// when the warehouse's festival_windows are the run's windows, and give what their
-// queries over the grabs give; for other windows they read the grabs.
+// mergedSpecs is every spec: the default ones by id, and each reading's as id/reading.
+func mergedSpecs() map[string]spec {
+	all := maps.Clone(specs)
+	for reading, byID := range readingSpecs {
+		for id, sp := range byID {
+			all[id+"/"+reading] = sp
+		}
+	}
+	return all
+}
+
+// TestPerUserFiguresFromModel: the figures counted per user or per minute read the
+// models user_grabs and claims_per_minute when the warehouse's festival_windows are the
+// run's windows, and give what their queries over the grabs give (under each reading);
+// for other windows they read the grabs. So does consistency note 1.
 func TestPerUserFiguresFromModel(t *testing.T) {
 	dir := festival(t)
 	db := openReadOnly(t, dir)
@@ -207,14 +222,23 @@ func TestPerUserFiguresFromModel(t *testing.T) {
 	w := datadir.Default2014()
 	late := w
 	late.EveNightEnd = late.EveNightEnd.Add(-3 * time.Hour) // 23:00 on Eve: the midnight grabs fall out
+	for reading, byID := range readingSpecs {
+		for id, sp := range byID {
+			if sp.fromModel == "" {
+				t.Errorf("reading %s of %s reads no model", reading, id)
+			} else if a, b := value(render(sp.fromModel, w)), value(render(sp.query, w)); a != b || a == 0 {
+				t.Errorf("reading %s of %s: %v from the model, %v from the grabs", reading, id, a, b)
+			}
+		}
+	}
 	n := 0
 	for id, sp := range specs {
 		if sp.fromModel == "" {
 			continue
 		}
 		n++
-		if a, b := value(render(sp.fromModel, w)), value(render(sp.query, w)); a != b {
-			t.Errorf("%s: %v from user_grabs, %v from the grabs", id, a, b)
+		if a, b := value(render(sp.fromModel, w)), value(render(sp.query, w)); a != b || a == 0 {
+			t.Errorf("%s: %v from the model, %v from the grabs", id, a, b)
 		}
 		for _, win := range []datadir.Windows{w, late} {
 			m, err := Measure(ctx, db, datadir.Run{Scale: 1, Windows: win}, false)
@@ -231,8 +255,48 @@ func TestPerUserFiguresFromModel(t *testing.T) {
 			}
 		}
 	}
-	if n != 3 {
-		t.Errorf("%d figures read user_grabs; want eve_participants, users_eve_to_day1 and max_claims_one_user", n)
+	// Windows that start on the minute of the first claim and end on the busiest minute:
+	// a model query that took a bound minute in or out would count other claims.
+	var first time.Time
+	if err := db.QueryRowContext(ctx, "SELECT min(ts) FROM grabs WHERE outcome = 'claimed'").Scan(&first); err != nil {
+		t.Fatal(err)
+	}
+	edges := w
+	edges.EveStart, edges.FiguresFrom, edges.End = first.Truncate(time.Minute), first.Truncate(time.Minute), w.PeakMinute
+	for id, sp := range mergedSpecs() {
+		if strings.Contains(sp.fromModel, "FROM claims_per_minute") {
+			if a, b := value(render(sp.fromModel, edges)), value(render(sp.query, edges)); a != b || a == 0 {
+				t.Errorf("%s from %s to %s: %v from the model, %v from the grabs", id, edges.Figures(), edges.End, a, b)
+			}
+		}
+	}
+	if n != 6 {
+		t.Errorf("%d figures read a model; want eve_participants, users_eve_to_day1 and max_claims_one_user (user_grabs), grabs_total and the two claims_per_minute_avg (claims_per_minute)", n)
+	}
+	// Note 1 gives the same five answers either way, and reads the models only for the
+	// run's windows.
+	row := func(q string) string {
+		t.Helper()
+		var claims, eveClaims, eveAttempts, peak int64
+		var first time.Time
+		if err := db.QueryRowContext(ctx, q).Scan(&claims, &first, &eveClaims, &eveAttempts, &peak); err != nil {
+			t.Fatalf("%v\n%s", err, q)
+		}
+		return fmt.Sprint(claims, first.UTC(), eveClaims, eveAttempts, peak)
+	}
+	for _, win := range []datadir.Windows{w, edges} {
+		if a, b := row(render(queries.Query("check_window_from_models"), win)), row(render(queries.Query("check_window"), win)); a != b || strings.HasPrefix(a, "0 ") {
+			t.Errorf("consistency note 1 to %s: %s from the models, %s from the grabs", win.End, a, b)
+		}
+	}
+	for _, win := range []datadir.Windows{w, late} {
+		m, err := Measure(ctx, db, datadir.Run{Scale: 1, Windows: win}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := render(queries.Query(map[bool]string{true: "check_window_from_models", false: "check_window"}[win == w]), win); m.checks[0].query != want {
+			t.Errorf("note 1 with windows %v: ran\n%s\nwant\n%s", win, m.checks[0].query, want)
+		}
 	}
 	if value(render(specs["max_claims_one_user"].query, late)) == value(render(specs["max_claims_one_user"].query, w)) {
 		t.Error("the shifted night does not change max_claims_one_user: the test cannot tell the windows apart")

@@ -27,8 +27,9 @@ type spec struct {
 	scaling   scaling
 	tolerance float64 // relative; 0 means the value must match exactly
 	second    bool    // the query returns a second, boolean column
-	// fromModel, when set, is the same figure from the model user_grabs: Measure runs
-	// it instead of query when the warehouse's festival_windows are the run's windows.
+	// fromModel, when set, is the same figure from a model (user_grabs,
+	// claims_per_minute): Measure runs it instead of query when the warehouse's
+	// festival_windows are the run's windows and they fall on whole minutes.
 	fromModel string
 	// check, when set, turns the computed value into a verdict itself (for figures
 	// that are ranges or rules rather than numbers).

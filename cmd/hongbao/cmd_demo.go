@@ -148,12 +148,9 @@ func runDemo(ctx context.Context, g *globalOptions, o *demoOptions, out io.Write
 	return finishDemo(ctx, g, st, start, out)
 }
 
-// finishDemo summarizes the ingested run, writes the report and prints both.
+// finishDemo writes the report, summarizes the ingested run from the numbers the
+// report read, and prints both.
 func finishDemo(ctx context.Context, g *globalOptions, st produce.Stats, start time.Time, out io.Writer) (*demoResult, error) {
-	res, err := demoSummary(ctx, g.dir, st)
-	if err != nil {
-		return nil, err
-	}
 	// The report is the demo's last step: Chinese and English when a Chinese font is
 	// installed, English alone (with a sentence naming the package) when not.
 	rep, err := report.Build(ctx, report.Options{Dir: g.dir, Lang: "both"})
@@ -164,6 +161,7 @@ func finishDemo(ctx context.Context, g *globalOptions, st produce.Stats, start t
 	if err != nil {
 		return nil, err
 	}
+	res := demoSummary(&rep.Summary, st)
 	res.Report, res.ReportPages, res.ReportCharts = rep.PDF, rep.Pages, len(rep.Charts)
 	res.Elapsed = time.Since(start)
 	printDemo(out, res)
@@ -190,11 +188,8 @@ func prepareDemoDir(dir string) error {
 	return nil
 }
 
-func demoSummary(ctx context.Context, dir string, st produce.Stats) (*demoResult, error) {
-	sum, err := report.Summarize(ctx, dir)
-	if err != nil {
-		return nil, err
-	}
+// demoSummary is what the demo prints of the run: st produced, sum landed.
+func demoSummary(sum *report.Summary, st produce.Stats) *demoResult {
 	res := &demoResult{Produced: st, Landed: map[events.Type]int64{}, LandedFen: map[events.Type]int64{},
 		Quarantined: sum.Rows["quarantine"], PeakClaims: sum.PeakClaims}
 	for _, t := range events.Types {
@@ -203,7 +198,7 @@ func demoSummary(ctx context.Context, dir string, st produce.Stats) (*demoResult
 	if !sum.PeakMinute.IsZero() {
 		res.PeakMinute = sum.PeakMinute.Format("2006-01-02 15:04") + " " + locale.ZoneName
 	}
-	return res, nil
+	return res
 }
 
 func printDemo(w io.Writer, r *demoResult) {

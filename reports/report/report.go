@@ -54,6 +54,9 @@ type Result struct {
 	// Latin fonts alone (--lang en); a Chinese font would add over 10 MB to each.
 	SVGs []string
 	Font string // the family the report is set in
+	// Summary is what Summarize reads, from the numbers the report read: the rows
+	// and money of each table and the busiest minute.
+	Summary Summary
 	// Elapsed is the time Build took, reading included.
 	Elapsed time.Duration
 }
@@ -115,7 +118,8 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return nil, fmt.Errorf("create report folder: %w", err)
 	}
-	res := &Result{PDF: filepath.Join(out, FileName), Font: fam.Name()}
+	res := &Result{PDF: filepath.Join(out, FileName), Font: fam.Name(), Summary: Summary{
+		Rows: data.Method.Run.Rows, Fen: data.Method.Run.Fen, PeakMinute: data.Peak.Peak.T, PeakClaims: data.Peak.Peak.Claims}}
 	// Charts first: a failed chart write leaves no PDF claiming to match it.
 	written := map[string]bool{}
 	for _, c := range charts {

@@ -48,6 +48,9 @@ type RunInfo struct {
 	Claims int64 `json:"claims"`
 	// Rows counts the rows of each event table and of quarantine.
 	Rows map[string]int64 `json:"rows"`
+	// Fen is the money each event table holds, in fen (for Result.Summary; the
+	// report does not print it).
+	Fen map[string]int64 `json:"-"`
 }
 
 // eventTables are the warehouse tables the report counts the rows of: the lake tables
@@ -80,7 +83,7 @@ func tableRows(ctx context.Context, db *sql.DB) (rows, fen map[string]int64, err
 func runInfo(ctx context.Context, db *sql.DB, dir datadir.Dir) (RunInfo, error) {
 	ri := RunInfo{}
 	var err error
-	if ri.Rows, _, err = tableRows(ctx, db); err != nil {
+	if ri.Rows, ri.Fen, err = tableRows(ctx, db); err != nil {
 		return ri, err
 	}
 	var first, last sql.NullTime

@@ -7,9 +7,18 @@ import (
 )
 
 func TestSummarize(t *testing.T) {
-	s, err := Summarize(context.Background(), testWarehouse(t))
+	dir := testWarehouse(t)
+	s, err := Summarize(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The report reads the same numbers, and gives them back for the demo to print.
+	res, err := Build(context.Background(), Options{Dir: dir, Out: t.TempDir(), Lang: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := res.Summary; !maps.Equal(b.Rows, s.Rows) || !maps.Equal(b.Fen, s.Fen) || !b.PeakMinute.Equal(s.PeakMinute) || b.PeakClaims != s.PeakClaims {
+		t.Errorf("the report's summary %+v, Summarize's %+v", b, *s)
 	}
 	// Worked out by hand from warehouse_test.go.
 	rows := map[string]int64{"envelopes": 5, "grabs": 16, "card_bindings": 8, "withdrawals": 3, "payments": 6, "links": 4, "quarantine": 0}

@@ -54,7 +54,7 @@ type Result struct {
 	// Latin fonts alone (--lang en); a Chinese font would add over 10 MB to each.
 	SVGs []string
 	Font string // the family the report is set in
-	// Summary is what Summarize reads, from the numbers the report read: the rows
+	// Summary is what the demo prints, from the numbers the report read: the rows
 	// and money of each table and the busiest minute.
 	Summary Summary
 	// Elapsed is the time Build took, reading included.

@@ -6,20 +6,14 @@ import (
 	"testing"
 )
 
-func TestSummarize(t *testing.T) {
-	dir := testWarehouse(t)
-	s, err := Summarize(context.Background(), dir)
+// TestSummary: the report gives back the rows, money and busiest minute it read, for
+// the demo to print.
+func TestSummary(t *testing.T) {
+	res, err := Build(context.Background(), Options{Dir: testWarehouse(t), Out: t.TempDir(), Lang: "en"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The report reads the same numbers, and gives them back for the demo to print.
-	res, err := Build(context.Background(), Options{Dir: dir, Out: t.TempDir(), Lang: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b := res.Summary; !maps.Equal(b.Rows, s.Rows) || !maps.Equal(b.Fen, s.Fen) || !b.PeakMinute.Equal(s.PeakMinute) || b.PeakClaims != s.PeakClaims {
-		t.Errorf("the report's summary %+v, Summarize's %+v", b, *s)
-	}
+	s := res.Summary
 	// Worked out by hand from warehouse_test.go.
 	rows := map[string]int64{"envelopes": 5, "grabs": 16, "card_bindings": 8, "withdrawals": 3, "payments": 6, "links": 4, "quarantine": 0}
 	fen := map[string]int64{"envelopes": 2250, "grabs": 2250, "card_bindings": 0, "withdrawals": 560, "payments": 8200, "links": 0, "quarantine": 0}

@@ -79,7 +79,9 @@ type mark struct {
 // are acknowledged.
 func (c *chunk) markOf(lane, parts int) *mark {
 	if lane < 0 {
-		c.raw = mark{c: c, lane: -1}
+		if c.raw.c == nil {
+			c.raw = mark{c: c, lane: -1}
+		}
 		return &c.raw
 	}
 	for len(c.marks) <= lane {

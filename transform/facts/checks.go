@@ -34,7 +34,11 @@ func measureChecks(ctx context.Context, db *sql.DB, run datadir.Run, fromModels 
 	w := run.Windows
 
 	// Note 1: the window of the 75 million claims.
-	q1 := render(queries.Query(map[bool]string{false: "check_window", true: "check_window_from_models"}[fromModels]), w)
+	note1 := "check_window"
+	if fromModels {
+		note1 = "check_window_from_models"
+	}
+	q1 := render(queries.Query(note1), w)
 	var claims, eveClaims, eveAttempts, peak sql.NullFloat64
 	var first sql.NullTime
 	if err := db.QueryRowContext(ctx, q1).Scan(&claims, &first, &eveClaims, &eveAttempts, &peak); err != nil {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/hongbao/hongbao/ingest/lake"
 	"github.com/hongbao/hongbao/ingest/quarantine"
 )
 
@@ -67,6 +68,45 @@ type lakeLoadError struct {
 
 func (e *lakeLoadError) Error() string { return e.err.Error() }
 func (e *lakeLoadError) Unwrap() error { return e.err }
+
+// modelError is a model that could not be built.
+type modelError struct{ err error }
+
+func (e *modelError) Error() string { return e.err.Error() }
+func (e *modelError) Unwrap() error { return e.err }
+
+// faultyLoad returns the lake files that may be at fault for a failed refresh: those of
+// the load that failed, or, when a model failed, every sealed file of the first lake
+// table DuckDB cannot read as a whole. A seal spares a file the read of every value
+// when it is new (lakeTable.checkFiles); should a sealed file still be one DuckDB
+// cannot read, a model meets it, and it is found here rather than failing every
+// refresh to come. nil: no file is at fault.
+func (w *Warehouse) faultyLoad(ctx context.Context, err error, skip map[string]bool) *lakeLoadError {
+	var le *lakeLoadError
+	if errors.As(err, &le) {
+		return le
+	}
+	var me *modelError
+	if !errors.As(err, &me) {
+		return nil
+	}
+	committed, cerr := lake.Committed(w.dir)
+	if cerr != nil {
+		return nil
+	}
+	for _, t := range lakeTables {
+		var sealed []string
+		for _, f := range committed[t.Name] {
+			if f.CRC32C != "" && !skip[f.Path] && !t.materialized() {
+				sealed = append(sealed, f.Path)
+			}
+		}
+		if len(sealed) > 0 && quarantine.ProbeFiles(ctx, w.db, sealed) != nil {
+			return &lakeLoadError{table: t.Name, files: sealed, err: err}
+		}
+	}
+	return nil
+}
 
 // probeFiles returns the files of a failed load that DuckDB cannot read.
 func (w *Warehouse) probeFiles(ctx context.Context, le *lakeLoadError) ([]UnreadableFile, error) {

@@ -3,8 +3,11 @@ package transform
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -123,4 +126,118 @@ func checkCounts(t *testing.T, db *sql.DB, when string, checks ...wantCount) {
 			t.Errorf("%s: %s: %d, want %d", when, c.what, n, c.want)
 		}
 	}
+}
+
+// probed records which new lake files refreshes read value by value, until the test ends.
+func probed(t *testing.T) map[string]bool {
+	got := map[string]bool{}
+	probedHook = func(paths []string) {
+		for _, p := range paths {
+			got[p] = true
+		}
+	}
+	t.Cleanup(func() { probedHook = nil })
+	return got
+}
+
+func TestRefreshReadsValueByValueOnlyFilesWithoutTheirSeal(t *testing.T) {
+	dir := t.TempDir()
+	world := testworld.New(t, dir)
+	sealed := world.Path(commitGrabs(world, 0, 2, -1), "grabs")
+	badPath := world.Path(commitGrabs(world, 3, 5, 4), "grabs") // a string not UTF-8: no seal
+	c := commitGrabs(world, 6, 9, -1)
+	// Changed after its commit: the same rows and fen, written again by DuckDB.
+	world.Replace(c, "grabs", `SELECT 'g'||o AS event_id, TIMESTAMPTZ '2014-01-30 16:00:00+00' + to_seconds(o) AS ts,
+		'env1' AS envelope_id, 'u1' AS user_id, 'claimed' AS outcome, 100::BIGINT AS amount_fen,
+		0 AS kafka_partition, o::BIGINT AS kafka_offset FROM range(6, 10) r(o)`)
+	changed := world.Path(c, "grabs")
+	got := probed(t)
+
+	w, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	var ue *UnreadableFilesError
+	if err := w.Refresh(context.Background()); !errors.As(err, &ue) || len(ue.Files) != 1 || ue.Files[0].Path != badPath {
+		t.Fatalf("Refresh = %v, want the file without a seal named as unreadable", err)
+	}
+	if !got[badPath] || !got[changed] || got[sealed] {
+		t.Errorf("files read value by value: %v; want %s and %s, not the sealed %s", got, badPath, changed, sealed)
+	}
+	checkCounts(t, w.DB(), "refresh",
+		wantCount{"SELECT count(*) FROM grabs", 7, "rows of grabs (those of the readable files)"})
+}
+
+// A sealed file DuckDB cannot read all the same (a writer that sealed what it should
+// not have) is not read value by value when new: the model that meets it fails, and the
+// refresh then finds it among the sealed files and goes on without it.
+func TestRefreshFindsASealedFileDuckDBCannotRead(t *testing.T) {
+	dir := t.TempDir()
+	world := testworld.New(t, dir)
+	commitGrabs(world, 0, 2, -1)
+	badPath := world.Path(commitGrabs(world, 3, 5, 4), "grabs")
+	commitGrabs(world, 6, 9, -1)
+	forgeSeal(t, dir, badPath)
+	got := probed(t)
+
+	w, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	for round := range 2 {
+		err := w.Refresh(context.Background())
+		var ue *UnreadableFilesError
+		if !errors.As(err, &ue) || len(ue.Files) != 1 || ue.Files[0].Path != badPath ||
+			!strings.Contains(err.Error(), "Invalid string encoding") {
+			t.Fatalf("round %d: Refresh = %v, want the sealed file named as unreadable", round, err)
+		}
+		checkCounts(t, w.DB(), fmt.Sprintf("round %d", round),
+			wantCount{"SELECT count(*) FROM grabs", 7, "rows of grabs (those of the readable files)"},
+			wantCount{"SELECT sum(claims) FROM claims_per_minute", 7, "claims counted by claims_per_minute"})
+	}
+	if got[badPath] {
+		t.Errorf("the sealed file was read value by value when new: %v", got)
+	}
+}
+
+// forgeSeal writes the CRC-32C of the file at path into the commit marker that lists it.
+func forgeSeal(t *testing.T, dir, path string) {
+	t.Helper()
+	committed, err := lake.Committed(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seal := fmt.Sprintf("%08x", crc32.Checksum(b, crc32.MakeTable(crc32.Castagnoli)))
+	for _, f := range committed["grabs"] {
+		if f.Path != path {
+			continue
+		}
+		raw, err := os.ReadFile(f.Marker)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c lake.Commit
+		if err := json.Unmarshal(raw, &c); err != nil {
+			t.Fatal(err)
+		}
+		for i := range c.Files {
+			if c.Files[i].Table == "grabs" {
+				c.Files[i].CRC32C = seal
+			}
+		}
+		if raw, err = json.Marshal(c); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(f.Marker, raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Fatalf("no marker lists %s", path)
 }

@@ -192,10 +192,13 @@ func (w *Warehouse) Refresh(ctx context.Context) error {
 	for {
 		err := w.refresh(ctx, models, skip)
 		var le *lakeLoadError
-		if err == nil || !errors.As(err, &le) || ctx.Err() != nil {
+		if err == nil || ctx.Err() != nil {
 			if err == nil && len(unreadable) > 0 {
 				return &UnreadableFilesError{Dir: w.dir, Files: unreadable}
 			}
+			return err
+		}
+		if le = w.faultyLoad(ctx, err, skip); le == nil {
 			return err
 		}
 		bad, perr := w.probeFiles(ctx, le)
@@ -256,7 +259,7 @@ func (w *Warehouse) refresh(ctx context.Context, models []model, skip map[string
 	windows, _ := datadir.Dir(w.dir).Windows()
 	for _, m := range models {
 		if err := m.build(ctx, tx, windows); err != nil {
-			return fmt.Errorf("refresh %s: build model %s (%s): %w", w.path, m.name, m.file, WithMemoryHint(err, false))
+			return fmt.Errorf("refresh %s: build model %s (%s): %w", w.path, m.name, m.file, &modelError{WithMemoryHint(err, false)})
 		}
 		b := builtTable{TableInfo: TableInfo{Name: m.name, Kind: "model"}, source: m.file, about: m.header}
 		if b.Rows, err = countRows(ctx, tx, m.name); err != nil {

@@ -48,6 +48,10 @@ type CommitFile struct {
 	// MinTS and MaxTS bound the rows' ts (ingested_at for the quarantine), in UTC.
 	MinTS time.Time `json:"min_ts"`
 	MaxTS time.Time `json:"max_ts"`
+	// CRC32C is the file's seal: the CRC-32C of its bytes in 8 hex digits, kept when
+	// every string of the file is UTF-8 (see CommittedFile.Sealed). Empty for a file
+	// holding a string that is not, and in markers of builds before seals.
+	CRC32C string `json:"crc32c,omitempty"`
 }
 
 // Rows is the number of rows of the commit in all tables.

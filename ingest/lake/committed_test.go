@@ -2,6 +2,8 @@ package lake
 
 import (
 	"errors"
+	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -125,5 +127,96 @@ func TestCommittedListsWhatTheMarkersSay(t *testing.T) {
 	if want := "lake: a committed file is missing: " + lost + " is not there, but the commit marker " +
 		filepath.Join(dir, "lake", filepath.FromSlash(marker)) + " lists it"; !errors.Is(err, ErrMissingFile) || err.Error() != want {
 		t.Errorf("Committed with a file gone:\n got %v\nwant %s", err, want)
+	}
+}
+
+// crcOf is the CRC-32C of a file's bytes, worked out apart from the writer's.
+func crcOf(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%08x", crc32.Checksum(b, crc32.MakeTable(crc32.Castagnoli)))
+}
+
+func TestCommitSealsFilesWhoseStringsAreUTF8(t *testing.T) {
+	dir, l, w := newLakeWriter(t, 0)
+	// Partition 0: strings in Chinese and ASCII, UTF-8 all. Partition 1: a user id that
+	// is not UTF-8, and partition 2 two strings that are each half of one character,
+	// which the column's bytes together would pass for UTF-8.
+	e := sent("env", at(0), 3, 300)
+	e.ChatID = "家人群"
+	w.Append(0, &e)
+	g := grab("g1", "env", at(1), 100)
+	w.Append(1, &g)
+	if _, err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	for p, users := range map[int][]string{1: {"u\xff"}, 2: {"u\xe4\xbd", "\xa0"}} {
+		pw := l.NewPartitionWriter(topic, p)
+		for i, u := range users {
+			g := grab(fmt.Sprintf("g%d-%d", p, i), "env", at(2), 100)
+			g.UserID = u
+			pw.Append(int64(i), &g)
+		}
+		if _, err := pw.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		pw.Release()
+	}
+	w.Release()
+
+	files, err := Committed(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed := map[string]bool{}
+	for _, table := range []string{"envelopes", "grabs"} {
+		for _, f := range files[table] {
+			name := table + "/" + f.File[:len(topic)+5]
+			sealed[name] = f.CRC32C != ""
+			if f.CRC32C != "" && f.CRC32C != crcOf(t, f.Path) {
+				t.Errorf("%s: the marker's seal %s is not the file's CRC-32C %s", name, f.CRC32C, crcOf(t, f.Path))
+			}
+			if f.Sealed(nil) != (f.CRC32C != "") {
+				t.Errorf("%s: Sealed = %v with seal %q", name, f.Sealed(nil), f.CRC32C)
+			}
+		}
+	}
+	want := map[string]bool{"envelopes/" + topic + "-p000": true, "grabs/" + topic + "-p000": true,
+		"grabs/" + topic + "-p001": false, "grabs/" + topic + "-p002": false}
+	if fmt.Sprint(sealed) != fmt.Sprint(want) {
+		t.Errorf("sealed files:\n got %v\nwant %v", sealed, want)
+	}
+
+	// One byte changed, or one byte more: the seal no longer holds.
+	f := files["grabs"][0]
+	b, err := os.ReadFile(f.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, changed := range [][]byte{append([]byte{b[0] ^ 1}, b[1:]...), append(b, 0)} {
+		if err := os.WriteFile(f.Path, changed, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if f.Sealed(nil) {
+			t.Errorf("Sealed holds for a file of %d bytes changed from its %d", len(changed), len(b))
+		}
+	}
+	if err := os.Remove(f.Path); err != nil {
+		t.Fatal(err)
+	}
+	if f.Sealed(nil) {
+		t.Error("Sealed holds for a file that is gone")
+	}
+}
+
+func TestASCII(t *testing.T) {
+	for s, want := range map[string]bool{"": true, "hongbao-envelope-0001": true, "u-1234567\x7f": true,
+		"0123456789abcdef\x80": false, "\xff0123456789abcdef": false, "01234567紅": false} {
+		if got := ascii([]byte(s)); got != want {
+			t.Errorf("ascii(%q) = %v", s, got)
+		}
 	}
 }

@@ -36,7 +36,7 @@ func (l *Lake) stage(c *Commit, recs []staged) error {
 		wg.Go(func() {
 			dir := l.tableDir(Tables[s.table])
 			path := filepath.Join(dir, tmpName(c.Files[i].File))
-			if errs[i] = l.writeParquet(path, s.rec, kv); errs[i] == nil {
+			if c.Files[i].CRC32C, errs[i] = l.writeParquet(path, s.rec, kv); errs[i] == nil {
 				errs[i] = syncDir(dir)
 			}
 		})
@@ -59,11 +59,12 @@ func (l *Lake) unstage(c *Commit) {
 
 var bufPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 1<<20) }}
 
-// writeParquet writes rec as one zstd Parquet file at path and syncs it.
-func (l *Lake) writeParquet(path string, rec arrow.RecordBatch, kv [][2]string) (err error) {
+// writeParquet writes rec as one zstd Parquet file at path, syncs it, and returns its
+// seal for the marker (CommitFile.CRC32C): "" when a string of rec is not UTF-8.
+func (l *Lake) writeParquet(path string, rec arrow.RecordBatch, kv [][2]string) (seal string, err error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
-		return fmt.Errorf("lake: create %s: %w", path, err)
+		return "", fmt.Errorf("lake: create %s: %w", path, err)
 	}
 	defer func() {
 		if cerr := f.Close(); err == nil && cerr != nil {
@@ -74,34 +75,35 @@ func (l *Lake) writeParquet(path string, rec arrow.RecordBatch, kv [][2]string) 
 		}
 	}()
 	bw := bufPool.Get().(*bufio.Writer)
-	bw.Reset(f)
+	sw := newSealWriter(f)
+	bw.Reset(sw)
 	defer func() {
 		bw.Reset(nil)
 		bufPool.Put(bw)
 	}()
 	fw, err := pqarrow.NewFileWriter(rec.Schema(), bw, l.props, l.arrowProps)
 	if err != nil {
-		return fmt.Errorf("lake: write %s: %w", path, err)
+		return "", fmt.Errorf("lake: write %s: %w", path, err)
 	}
 	for _, p := range kv {
 		if err := fw.AppendKeyValueMetadata(p[0], p[1]); err != nil {
-			return fmt.Errorf("lake: write %s: %w", path, err)
+			return "", fmt.Errorf("lake: write %s: %w", path, err)
 		}
 	}
 	if err := fw.Write(rec); err != nil {
 		fw.Close()
-		return fmt.Errorf("lake: write %s: %w", path, err)
+		return "", fmt.Errorf("lake: write %s: %w", path, err)
 	}
 	if err := fw.Close(); err != nil {
-		return fmt.Errorf("lake: write %s: %w", path, err)
+		return "", fmt.Errorf("lake: write %s: %w", path, err)
 	}
 	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("lake: write %s: %w", path, err)
+		return "", fmt.Errorf("lake: write %s: %w", path, err)
 	}
 	if err := f.Sync(); err != nil {
-		return fmt.Errorf("lake: sync %s: %w", path, err)
+		return "", fmt.Errorf("lake: sync %s: %w", path, err)
 	}
-	return nil
+	return sw.seal(allUTF8(rec)), nil
 }
 
 // writeMarker makes c's marker durable: written under a temporary name, synced,

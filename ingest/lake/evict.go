@@ -144,7 +144,7 @@ func (m *Maintenance) Evict(table, file string) (*Eviction, error) {
 		{"hongbao.evicted_from", table + "/" + file},
 	}
 	tmp := filepath.Join(qdir, tmpName(qf.File))
-	if err := l.writeParquet(tmp, sealed.recs[0].rec, kv); err != nil {
+	if ev.QuarantineFile.CRC32C, err = l.writeParquet(tmp, sealed.recs[0].rec, kv); err != nil {
 		return nil, err
 	}
 	if err := syncDir(qdir); err != nil {

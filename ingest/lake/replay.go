@@ -189,10 +189,12 @@ func (b *ReplayBatch) Commit() (*ReplayCommit, error) {
 			unstage()
 			return nil, err
 		}
-		if err := l.writeParquet(filepath.Join(dir, tmpName(f.File)), recs[i], kv); err != nil {
+		seal, err := l.writeParquet(filepath.Join(dir, tmpName(f.File)), recs[i], kv)
+		if err != nil {
 			unstage()
 			return nil, err
 		}
+		c.Files[i].CRC32C = seal
 		if err := syncDir(dir); err != nil {
 			unstage()
 			return nil, err

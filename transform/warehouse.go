@@ -382,15 +382,16 @@ func (w *Warehouse) viewLakeTable(ctx context.Context, tx *sql.Tx, t lakeTable, 
 	if err != nil {
 		return err
 	}
+	var have map[string]string // the columns the files have (name → DuckDB type)
 	if len(fresh) > 0 {
-		have, err := describeColumns(ctx, tx, readParquetSQL(fresh))
+		freshHave, err := describeColumns(ctx, tx, readParquetSQL(fresh))
 		if err != nil {
 			return &lakeLoadError{table: t.Name, files: fresh, err: err}
 		}
-		if err := t.checkExtraColumns(ctx, tx, fresh, have); err != nil {
+		if err := t.checkExtraColumns(ctx, tx, fresh, freshHave); err != nil {
 			return err
 		}
-		if _, err := t.selectSQL(fresh, have); err != nil {
+		if _, err := t.selectSQL(fresh, freshHave); err != nil {
 			return err // a column missing
 		}
 		checked := make([]lake.CommittedFile, len(fresh))
@@ -400,11 +401,16 @@ func (w *Warehouse) viewLakeTable(ctx context.Context, tx *sql.Tx, t lakeTable, 
 		if err := t.checkFiles(ctx, tx, checked); err != nil {
 			return err
 		}
+		if len(fresh) == len(files) {
+			have = freshHave // every file is new: their schemas were just read
+		}
 	}
-	have := map[string]string{}
-	if len(files) > 0 {
-		if have, err = describeColumns(ctx, tx, readParquetSQL(files)); err != nil {
-			return &lakeLoadError{table: t.Name, files: files, err: err}
+	if have == nil {
+		have = map[string]string{}
+		if len(files) > 0 {
+			if have, err = describeColumns(ctx, tx, readParquetSQL(files)); err != nil {
+				return &lakeLoadError{table: t.Name, files: files, err: err}
+			}
 		}
 	}
 	q, err := t.viewSQL(files, have)

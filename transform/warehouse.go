@@ -604,10 +604,17 @@ func recordLakeFiles(ctx context.Context, tx *sql.Tx, table string, files []stri
 			return fmt.Errorf("write %s: %w", filesTable, err)
 		}
 	}
-	for _, f := range files {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO "+filesTable+" VALUES (?, ?)", table, lakeFileName(table, f)); err != nil {
-			return fmt.Errorf("write %s: %w", filesTable, err)
-		}
+	if len(files) == 0 {
+		return nil
+	}
+	// One statement for all: a statement per file took 1.4 s for the festival's
+	// 7 tables of 828 files.
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = lakeFileName(table, f)
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO "+filesTable+" SELECT ?, unnest(?::VARCHAR[])", table, names); err != nil {
+		return fmt.Errorf("write %s: %w", filesTable, err)
 	}
 	return nil
 }

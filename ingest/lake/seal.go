@@ -17,12 +17,11 @@ import (
 // (CommitFile.CRC32C) when the writer found every string of the file to be UTF-8.
 // A file whose bytes still match its seal is as this writer left it, and a reader
 // can read every value of it: the warehouse's refresh then spares itself the read of
-// every value it makes of any other new file (transform's probe). With this and two
-// smaller changes, the refresh of the full festival's lake fell from 54-62 s to
-// 42-44 s (docs/BENCHMARKS.md).
-// A file without a seal (one holding a string that is not
-// UTF-8, or written by a build before seals) or whose bytes changed is probed, as
-// before.
+// every value it makes of any other new file (transform's probe). A file without a
+// seal (one holding a string that is not UTF-8, or written by a build before seals)
+// or whose bytes changed is probed, as before. With this and two smaller changes,
+// the refresh of the full festival's lake fell from 54-62 s to 42-44 s
+// (docs/BENCHMARKS.md).
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 

@@ -118,8 +118,8 @@ func (t lakeTable) viewSQL(files []string, have map[string]string) (string, erro
 }
 
 // checkFiles compares the rows and money of each file with what its commit marker
-// says, and reads every value of every column of the files whose seal does not hold
-// (lake.CommittedFile.Sealed), so that a file DuckDB cannot read fails here, as a
+// says, and reads every value of every column of the files without a checksum they
+// still match (lake.CommittedFile.Unchanged), so that a file DuckDB cannot read fails here, as a
 // lakeLoadError, and not in an analyst's query. A difference is an error naming the
 // file, with both numbers.
 func (t lakeTable) checkFiles(ctx context.Context, tx *sql.Tx, files []lake.CommittedFile) error {
@@ -129,8 +129,8 @@ func (t lakeTable) checkFiles(ctx context.Context, tx *sql.Tx, files []lake.Comm
 	}
 	byFile, err := t.sums(ctx, tx, readParquetSQL(paths, "filename = true"), "filename")
 	if err == nil {
-		if unsealed := unsealedFiles(files); len(unsealed) > 0 {
-			err = quarantine.ProbeFiles(ctx, tx, unsealed)
+		if unchecked := uncheckedFiles(files); len(unchecked) > 0 {
+			err = quarantine.ProbeFiles(ctx, tx, unchecked)
 		}
 	}
 	if err != nil {
@@ -139,13 +139,13 @@ func (t lakeTable) checkFiles(ctx context.Context, tx *sql.Tx, files []lake.Comm
 	return t.compareFiles(byFile, files)
 }
 
-// unsealedFiles returns the paths of the files whose bytes do not match a seal of
+// uncheckedFiles returns the paths of the files whose bytes do not match a checksum of
 // their marker: those that must be read value by value.
-func unsealedFiles(files []lake.CommittedFile) []string {
+func uncheckedFiles(files []lake.CommittedFile) []string {
 	var out []string
 	buf := make([]byte, 1<<20)
 	for _, f := range files {
-		if !f.Sealed(buf) {
+		if !f.Unchanged(buf) {
 			out = append(out, f.Path)
 		}
 	}

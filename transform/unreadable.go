@@ -76,10 +76,10 @@ func (e *modelError) Error() string { return e.err.Error() }
 func (e *modelError) Unwrap() error { return e.err }
 
 // faultyLoad returns the lake files that may be at fault for a failed refresh: those of
-// the load that failed, or, when a model failed, every sealed file of the first lake
-// table DuckDB cannot read as a whole. A seal spares a file the read of every value
-// when it is new (lakeTable.checkFiles); should a sealed file still be one DuckDB
-// cannot read, a model meets it, and it is found here rather than failing every
+// the load that failed, or, when a model failed, every file with a checksum of the
+// first lake table DuckDB cannot read as a whole. A checksum spares a file the read of
+// every value when it is new (lakeTable.checkFiles); should such a file still be one
+// DuckDB cannot read, a model meets it, and it is found here rather than failing every
 // refresh to come. nil: no file is at fault.
 func (w *Warehouse) faultyLoad(ctx context.Context, err error, skip map[string]bool) *lakeLoadError {
 	var le *lakeLoadError
@@ -95,14 +95,14 @@ func (w *Warehouse) faultyLoad(ctx context.Context, err error, skip map[string]b
 		return nil
 	}
 	for _, t := range lakeTables {
-		var sealed []string
+		var checked []string
 		for _, f := range committed[t.Name] {
 			if f.CRC32C != "" && !skip[f.Path] && !t.materialized() {
-				sealed = append(sealed, f.Path)
+				checked = append(checked, f.Path)
 			}
 		}
-		if len(sealed) > 0 && quarantine.ProbeFiles(ctx, w.db, sealed) != nil {
-			return &lakeLoadError{table: t.Name, files: sealed, err: err}
+		if len(checked) > 0 && quarantine.ProbeFiles(ctx, w.db, checked) != nil {
+			return &lakeLoadError{table: t.Name, files: checked, err: err}
 		}
 	}
 	return nil

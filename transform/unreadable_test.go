@@ -140,11 +140,11 @@ func probed(t *testing.T) map[string]bool {
 	return got
 }
 
-func TestRefreshReadsValueByValueOnlyFilesWithoutTheirSeal(t *testing.T) {
+func TestRefreshReadsValueByValueOnlyFilesWithoutTheirChecksum(t *testing.T) {
 	dir := t.TempDir()
 	world := testworld.New(t, dir)
-	sealed := world.Path(commitGrabs(world, 0, 2, -1), "grabs")
-	badPath := world.Path(commitGrabs(world, 3, 5, 4), "grabs") // a string not UTF-8: no seal
+	intact := world.Path(commitGrabs(world, 0, 2, -1), "grabs")
+	badPath := world.Path(commitGrabs(world, 3, 5, 4), "grabs") // a string not UTF-8: no checksum
 	c := commitGrabs(world, 6, 9, -1)
 	// Changed after its commit: the same rows and fen, written again by DuckDB.
 	world.Replace(c, "grabs", `SELECT 'g'||o AS event_id, TIMESTAMPTZ '2014-01-30 16:00:00+00' + to_seconds(o) AS ts,
@@ -160,25 +160,26 @@ func TestRefreshReadsValueByValueOnlyFilesWithoutTheirSeal(t *testing.T) {
 	defer w.Close()
 	var ue *UnreadableFilesError
 	if err := w.Refresh(context.Background()); !errors.As(err, &ue) || len(ue.Files) != 1 || ue.Files[0].Path != badPath {
-		t.Fatalf("Refresh = %v, want the file without a seal named as unreadable", err)
+		t.Fatalf("Refresh = %v, want the file without a checksum named as unreadable", err)
 	}
-	if !got[badPath] || !got[changed] || got[sealed] {
-		t.Errorf("files read value by value: %v; want %s and %s, not the sealed %s", got, badPath, changed, sealed)
+	if !got[badPath] || !got[changed] || got[intact] {
+		t.Errorf("files read value by value: %v; want %s and %s, not the intact %s", got, badPath, changed, intact)
 	}
 	checkCounts(t, w.DB(), "refresh",
 		wantCount{"SELECT count(*) FROM grabs", 7, "rows of grabs (those of the readable files)"})
 }
 
-// A sealed file DuckDB cannot read all the same (a writer that sealed what it should
-// not have) is not read value by value when new: the model that meets it fails, and the
-// refresh then finds it among the sealed files and goes on without it.
-func TestRefreshFindsASealedFileDuckDBCannotRead(t *testing.T) {
+// A file with a checksum that DuckDB cannot read all the same (a writer that vouched for
+// what it should not have) is not read value by value when new: the model that meets it
+// fails, and the refresh then finds it among the files with a checksum and goes on
+// without it.
+func TestRefreshFindsAChecksummedFileDuckDBCannotRead(t *testing.T) {
 	dir := t.TempDir()
 	world := testworld.New(t, dir)
 	commitGrabs(world, 0, 2, -1)
 	badPath := world.Path(commitGrabs(world, 3, 5, 4), "grabs")
 	commitGrabs(world, 6, 9, -1)
-	forgeSeal(t, dir, badPath)
+	forgeChecksum(t, dir, badPath)
 	got := probed(t)
 
 	w, err := Open(dir)
@@ -191,19 +192,19 @@ func TestRefreshFindsASealedFileDuckDBCannotRead(t *testing.T) {
 		var ue *UnreadableFilesError
 		if !errors.As(err, &ue) || len(ue.Files) != 1 || ue.Files[0].Path != badPath ||
 			!strings.Contains(err.Error(), "Invalid string encoding") {
-			t.Fatalf("round %d: Refresh = %v, want the sealed file named as unreadable", round, err)
+			t.Fatalf("round %d: Refresh = %v, want the file with a checksum named as unreadable", round, err)
 		}
 		checkCounts(t, w.DB(), fmt.Sprintf("round %d", round),
 			wantCount{"SELECT count(*) FROM grabs", 7, "rows of grabs (those of the readable files)"},
 			wantCount{"SELECT sum(claims) FROM claims_per_minute", 7, "claims counted by claims_per_minute"})
 	}
 	if got[badPath] {
-		t.Errorf("the sealed file was read value by value when new: %v", got)
+		t.Errorf("the file with a checksum was read value by value when new: %v", got)
 	}
 }
 
-// forgeSeal writes the CRC-32C of the file at path into the commit marker that lists it.
-func forgeSeal(t *testing.T, dir, path string) {
+// forgeChecksum writes the CRC-32C of the file at path into the commit marker that lists it.
+func forgeChecksum(t *testing.T, dir, path string) {
 	t.Helper()
 	committed, err := lake.Committed(dir)
 	if err != nil {
@@ -213,7 +214,7 @@ func forgeSeal(t *testing.T, dir, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seal := fmt.Sprintf("%08x", crc32.Checksum(b, crc32.MakeTable(crc32.Castagnoli)))
+	crc := fmt.Sprintf("%08x", crc32.Checksum(b, crc32.MakeTable(crc32.Castagnoli)))
 	for _, f := range committed["grabs"] {
 		if f.Path != path {
 			continue
@@ -228,7 +229,7 @@ func forgeSeal(t *testing.T, dir, path string) {
 		}
 		for i := range c.Files {
 			if c.Files[i].Table == "grabs" {
-				c.Files[i].CRC32C = seal
+				c.Files[i].CRC32C = crc
 			}
 		}
 		if raw, err = json.Marshal(c); err != nil {

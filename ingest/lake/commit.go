@@ -48,9 +48,9 @@ type CommitFile struct {
 	// MinTS and MaxTS bound the rows' ts (ingested_at for the quarantine), in UTC.
 	MinTS time.Time `json:"min_ts"`
 	MaxTS time.Time `json:"max_ts"`
-	// CRC32C is the file's seal: the CRC-32C of its bytes in 8 hex digits, kept when
-	// every string of the file is UTF-8 (see CommittedFile.Sealed). Empty for a file
-	// holding a string that is not, and in markers of builds before seals.
+	// CRC32C is the file's checksum: the CRC-32C of its bytes in 8 hex digits, kept
+	// when every string of the file is UTF-8 (see CommittedFile.Unchanged). Empty for
+	// a file holding a string that is not, and in markers of builds before checksums.
 	CRC32C string `json:"crc32c,omitempty"`
 }
 

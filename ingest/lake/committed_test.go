@@ -140,7 +140,7 @@ func crcOf(t *testing.T, path string) string {
 	return fmt.Sprintf("%08x", crc32.Checksum(b, crc32.MakeTable(crc32.Castagnoli)))
 }
 
-func TestCommitSealsFilesWhoseStringsAreUTF8(t *testing.T) {
+func TestCommitChecksumsFilesWhoseStringsAreUTF8(t *testing.T) {
 	dir, l, w := newLakeWriter(t, 0)
 	// Partition 0: strings in Chinese and ASCII, UTF-8 all. Partition 1: a user id that
 	// is not UTF-8, and partition 2 two strings that are each half of one character,
@@ -171,26 +171,26 @@ func TestCommitSealsFilesWhoseStringsAreUTF8(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sealed := map[string]bool{}
+	summed := map[string]bool{}
 	for _, table := range []string{"envelopes", "grabs"} {
 		for _, f := range files[table] {
 			name := table + "/" + f.File[:len(topic)+5]
-			sealed[name] = f.CRC32C != ""
+			summed[name] = f.CRC32C != ""
 			if f.CRC32C != "" && f.CRC32C != crcOf(t, f.Path) {
-				t.Errorf("%s: the marker's seal %s is not the file's CRC-32C %s", name, f.CRC32C, crcOf(t, f.Path))
+				t.Errorf("%s: the marker's checksum %s is not the file's CRC-32C %s", name, f.CRC32C, crcOf(t, f.Path))
 			}
-			if f.Sealed(nil) != (f.CRC32C != "") {
-				t.Errorf("%s: Sealed = %v with seal %q", name, f.Sealed(nil), f.CRC32C)
+			if f.Unchanged(nil) != (f.CRC32C != "") {
+				t.Errorf("%s: Unchanged = %v with checksum %q", name, f.Unchanged(nil), f.CRC32C)
 			}
 		}
 	}
 	want := map[string]bool{"envelopes/" + topic + "-p000": true, "grabs/" + topic + "-p000": true,
 		"grabs/" + topic + "-p001": false, "grabs/" + topic + "-p002": false}
-	if fmt.Sprint(sealed) != fmt.Sprint(want) {
-		t.Errorf("sealed files:\n got %v\nwant %v", sealed, want)
+	if fmt.Sprint(summed) != fmt.Sprint(want) {
+		t.Errorf("files with a checksum:\n got %v\nwant %v", summed, want)
 	}
 
-	// One byte changed, or one byte more: the seal no longer holds.
+	// One byte changed, or one byte more: the checksum no longer matches.
 	f := files["grabs"][0]
 	b, err := os.ReadFile(f.Path)
 	if err != nil {
@@ -200,15 +200,15 @@ func TestCommitSealsFilesWhoseStringsAreUTF8(t *testing.T) {
 		if err := os.WriteFile(f.Path, changed, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if f.Sealed(nil) {
-			t.Errorf("Sealed holds for a file of %d bytes changed from its %d", len(changed), len(b))
+		if f.Unchanged(nil) {
+			t.Errorf("Unchanged holds for a file of %d bytes changed from its %d", len(changed), len(b))
 		}
 	}
 	if err := os.Remove(f.Path); err != nil {
 		t.Fatal(err)
 	}
-	if f.Sealed(nil) {
-		t.Error("Sealed holds for a file that is gone")
+	if f.Unchanged(nil) {
+		t.Error("Unchanged holds for a file that is gone")
 	}
 }
 

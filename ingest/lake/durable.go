@@ -60,8 +60,8 @@ func (l *Lake) unstage(c *Commit) {
 var bufPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 1<<20) }}
 
 // writeParquet writes rec as one zstd Parquet file at path, syncs it, and returns its
-// seal for the marker (CommitFile.CRC32C): "" when a string of rec is not UTF-8.
-func (l *Lake) writeParquet(path string, rec arrow.RecordBatch, kv [][2]string) (seal string, err error) {
+// checksum for the marker (CommitFile.CRC32C): "" when a string of rec is not UTF-8.
+func (l *Lake) writeParquet(path string, rec arrow.RecordBatch, kv [][2]string) (checksum string, err error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return "", fmt.Errorf("lake: create %s: %w", path, err)
@@ -75,8 +75,8 @@ func (l *Lake) writeParquet(path string, rec arrow.RecordBatch, kv [][2]string) 
 		}
 	}()
 	bw := bufPool.Get().(*bufio.Writer)
-	sw := newSealWriter(f)
-	bw.Reset(sw)
+	cw := newCRCWriter(f)
+	bw.Reset(cw)
 	defer func() {
 		bw.Reset(nil)
 		bufPool.Put(bw)
@@ -103,7 +103,7 @@ func (l *Lake) writeParquet(path string, rec arrow.RecordBatch, kv [][2]string) 
 	if err := f.Sync(); err != nil {
 		return "", fmt.Errorf("lake: sync %s: %w", path, err)
 	}
-	return sw.seal(allUTF8(rec)), nil
+	return cw.checksum(allUTF8(rec)), nil
 }
 
 // writeMarker makes c's marker durable: written under a temporary name, synced,

@@ -189,12 +189,12 @@ func (b *ReplayBatch) Commit() (*ReplayCommit, error) {
 			unstage()
 			return nil, err
 		}
-		seal, err := l.writeParquet(filepath.Join(dir, tmpName(f.File)), recs[i], kv)
+		crc, err := l.writeParquet(filepath.Join(dir, tmpName(f.File)), recs[i], kv)
 		if err != nil {
 			unstage()
 			return nil, err
 		}
-		c.Files[i].CRC32C = seal
+		c.Files[i].CRC32C = crc
 		if err := syncDir(dir); err != nil {
 			unstage()
 			return nil, err

@@ -176,7 +176,7 @@ func ProbeFile(ctx context.Context, db Queryer, path string) error {
 }
 
 // ProbeFiles is ProbeFile for many files at once: the refresh reads every new lake file
-// without a seal (lake.CommittedFile.Sealed) this way before the warehouse's views name
+// without a checksum it still matches (lake.CommittedFile.Unchanged) this way before the warehouse's views name
 // it. IS NULL of each column (one result column each) makes DuckDB decode each value
 // and check each string's UTF-8, where max alone could be answered from the files'
 // statistics; it is the cheapest expression that does: 8.1 s over the full festival's

@@ -13,43 +13,44 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 )
 
-// A file's seal is the CRC-32C of its bytes, which its marker keeps
+// A file's checksum is the CRC-32C of its bytes, which its marker keeps
 // (CommitFile.CRC32C) when the writer found every string of the file to be UTF-8.
-// A file whose bytes still match its seal is as this writer left it, and a reader
+// A file whose bytes still match its checksum is as this writer left it, and a reader
 // can read every value of it: the warehouse's refresh then spares itself the read of
 // every value it makes of any other new file (transform's probe). A file without a
-// seal (one holding a string that is not UTF-8, or written by a build before seals)
-// or whose bytes changed is probed, as before. With this and two smaller changes,
+// checksum (one holding a string that is not UTF-8, or written by a build before
+// checksums) or whose bytes changed is probed, as before. With this and two smaller changes,
 // the refresh of the full festival's lake fell from 54-62 s to 42-44 s
 // (docs/BENCHMARKS.md).
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// sealWriter passes writes on to w, taking the CRC-32C of what passes.
-type sealWriter struct {
+// crcWriter passes writes on to w, taking the CRC-32C of what passes.
+type crcWriter struct {
 	w   io.Writer
 	crc hash.Hash32
 }
 
-func newSealWriter(w io.Writer) *sealWriter {
-	return &sealWriter{w: w, crc: crc32.New(castagnoli)}
+func newCRCWriter(w io.Writer) *crcWriter {
+	return &crcWriter{w: w, crc: crc32.New(castagnoli)}
 }
 
-func (s *sealWriter) Write(p []byte) (int, error) {
+func (s *crcWriter) Write(p []byte) (int, error) {
 	n, err := s.w.Write(p)
 	s.crc.Write(p[:n])
 	return n, err
 }
 
-// seal is the seal of what passed through s, given whether every string of it is UTF-8.
-func (s *sealWriter) seal(utf8OK bool) string {
+// checksum is the marker's checksum of what passed through s, given whether every
+// string of it is UTF-8: "" when not.
+func (s *crcWriter) checksum(utf8OK bool) string {
 	if !utf8OK {
 		return ""
 	}
-	return formatSeal(s.crc.Sum32())
+	return formatCRC(s.crc.Sum32())
 }
 
-func formatSeal(crc uint32) string { return fmt.Sprintf("%08x", crc) }
+func formatCRC(crc uint32) string { return fmt.Sprintf("%08x", crc) }
 
 // allUTF8 reports whether every value of rec's string columns is UTF-8: DuckDB refuses
 // a file holding one that is not. The ingester rejects such messages before they get
@@ -85,10 +86,10 @@ func ascii(b []byte) bool {
 	return true
 }
 
-// Sealed reports whether the file's bytes still match the seal its marker keeps
-// (CommitFile.CRC32C): false for a file without a seal, one that differs, and one that
-// cannot be read. buf is room to read the file in (nil allocates it).
-func (f CommittedFile) Sealed(buf []byte) bool {
+// Unchanged reports whether the file's bytes still match the checksum its marker keeps
+// (CommitFile.CRC32C): false for a file without a checksum, one that differs, and one
+// that cannot be read. buf is room to read the file in (nil allocates it).
+func (f CommittedFile) Unchanged(buf []byte) bool {
 	if f.CRC32C == "" {
 		return false
 	}
@@ -105,5 +106,5 @@ func (f CommittedFile) Sealed(buf []byte) bool {
 	if _, err := io.CopyBuffer(crc, struct{ io.Reader }{r}, buf); err != nil {
 		return false
 	}
-	return formatSeal(crc.Sum32()) == f.CRC32C
+	return formatCRC(crc.Sum32()) == f.CRC32C
 }

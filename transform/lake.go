@@ -119,9 +119,9 @@ func (t lakeTable) viewSQL(files []string, have map[string]string) (string, erro
 
 // checkFiles compares the rows and money of each file with what its commit marker
 // says, and reads every value of every column of the files without a checksum they
-// still match (lake.CommittedFile.Unchanged), so that a file DuckDB cannot read fails here, as a
-// lakeLoadError, and not in an analyst's query. A difference is an error naming the
-// file, with both numbers.
+// still match (lake.CommittedFile.Unchanged), so that a file DuckDB cannot read fails
+// here, as a lakeLoadError, and not in an analyst's query. A difference is an error
+// naming the file, with both numbers.
 func (t lakeTable) checkFiles(ctx context.Context, tx *sql.Tx, files []lake.CommittedFile) error {
 	paths := make([]string, len(files))
 	for i, f := range files {

@@ -95,9 +95,12 @@ func (w *Warehouse) faultyLoad(ctx context.Context, err error, skip map[string]b
 		return nil
 	}
 	for _, t := range lakeTables {
+		if t.materialized() {
+			continue // loaded whole: every value read at each load
+		}
 		var checked []string
 		for _, f := range committed[t.Name] {
-			if f.CRC32C != "" && !skip[f.Path] && !t.materialized() {
+			if f.CRC32C != "" && !skip[f.Path] {
 				checked = append(checked, f.Path)
 			}
 		}

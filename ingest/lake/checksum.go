@@ -19,35 +19,19 @@ import (
 // can read every value of it: the warehouse's refresh then spares itself the read of
 // every value it makes of any other new file (transform's probe). A file without a
 // checksum (one holding a string that is not UTF-8, or written by a build before
-// checksums) or whose bytes changed is probed, as before. With this and two smaller changes,
-// the refresh of the full festival's lake fell from 54-62 s to 42-44 s
+// checksums) or whose bytes changed is probed, as before. With this and two smaller
+// changes, the refresh of the full festival's lake fell from 54-62 s to 42-44 s
 // (docs/BENCHMARKS.md).
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// crcWriter passes writes on to w, taking the CRC-32C of what passes.
-type crcWriter struct {
-	w   io.Writer
-	crc hash.Hash32
-}
-
-func newCRCWriter(w io.Writer) *crcWriter {
-	return &crcWriter{w: w, crc: crc32.New(castagnoli)}
-}
-
-func (s *crcWriter) Write(p []byte) (int, error) {
-	n, err := s.w.Write(p)
-	s.crc.Write(p[:n])
-	return n, err
-}
-
-// checksum is the marker's checksum of what passed through s, given whether every
-// string of it is UTF-8: "" when not.
-func (s *crcWriter) checksum(utf8OK bool) string {
+// checksum is the marker's checksum of a file whose bytes crc took, given whether
+// every string of it is UTF-8: "" when not.
+func checksum(crc hash.Hash32, utf8OK bool) string {
 	if !utf8OK {
 		return ""
 	}
-	return formatCRC(s.crc.Sum32())
+	return formatCRC(crc.Sum32())
 }
 
 func formatCRC(crc uint32) string { return fmt.Sprintf("%08x", crc) }

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"hash/crc32"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -61,7 +63,7 @@ var bufPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 1<<20)
 
 // writeParquet writes rec as one zstd Parquet file at path, syncs it, and returns its
 // checksum for the marker (CommitFile.CRC32C): "" when a string of rec is not UTF-8.
-func (l *Lake) writeParquet(path string, rec arrow.RecordBatch, kv [][2]string) (checksum string, err error) {
+func (l *Lake) writeParquet(path string, rec arrow.RecordBatch, kv [][2]string) (sum string, err error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return "", fmt.Errorf("lake: create %s: %w", path, err)
@@ -75,8 +77,8 @@ func (l *Lake) writeParquet(path string, rec arrow.RecordBatch, kv [][2]string) 
 		}
 	}()
 	bw := bufPool.Get().(*bufio.Writer)
-	cw := newCRCWriter(f)
-	bw.Reset(cw)
+	crc := crc32.New(castagnoli)
+	bw.Reset(io.MultiWriter(f, crc))
 	defer func() {
 		bw.Reset(nil)
 		bufPool.Put(bw)
@@ -103,7 +105,7 @@ func (l *Lake) writeParquet(path string, rec arrow.RecordBatch, kv [][2]string) 
 	if err := f.Sync(); err != nil {
 		return "", fmt.Errorf("lake: sync %s: %w", path, err)
 	}
-	return cw.checksum(allUTF8(rec)), nil
+	return checksum(crc, allUTF8(rec)), nil
 }
 
 // writeMarker makes c's marker durable: written under a temporary name, synced,

@@ -50,11 +50,13 @@ func firstSentence(s string) string { return sqlfile.FirstSentence(s) }
 // pass i renders it as hash(user_id) % userParts = i, so that each pass aggregates a
 // share of the users. Four passes over the full festival's five million users took
 // user_funnel (whose aggregate over the grabs is user_grabs' now) from 34 s to 27–31 s
-// and the refresh's peak RSS from 1.55 to 1.22 GB
+// and the refresh's peak RSS from 1.55 to 1.22 GB. Three passes, once user_funnel read
+// user_grabs, took the refresh of the full festival from 57 to 50 s and 96 to 82 CPU-s
+// at 0.70–0.79 GB; two took 24 s a pass for user_grabs alone, at the 1 GB cap
 // (docs/BENCHMARKS.md). The placeholder must be rendered as literals: DuckDB does not
 // push a filter on getvariable() into the Parquet scan, and the same passes then took
 // four times as long.
-const userParts = 4
+const userParts = 3
 
 // userPart names the placeholder {user_part} of a model built in userParts passes.
 const userPart = "user_part"

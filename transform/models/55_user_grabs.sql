@@ -5,8 +5,8 @@
 -- the user grabbed from Eve 00:00 ({eve}) to {end}, and whether on Eve night
 -- ({night_start} to {night_end}). user_funnel reads it, and so does the facts sheet,
 -- when festival_windows holds its windows: the sheet's per-user figures then count
--- rows here instead of grouping 124 M grabs at full scale. Built in four passes, one
--- for each quarter of the users ({user_part}, as user_funnel was).
+-- rows here instead of grouping 124 M grabs at full scale. Built in three passes, one
+-- for each third of the users ({user_part}, as user_funnel is).
 SELECT user_id,
        min(ts)                                                          AS first_grab_at,
        min(ts) FILTER (WHERE outcome = 'claimed')                       AS first_claim_at,

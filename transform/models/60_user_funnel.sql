@@ -4,8 +4,8 @@
 -- first payment, NULL where the user never got there. One row per user who did any of
 -- them. The report's funnel (claimers only, each stage within the one before) and the
 -- adoption_funnel notebook's (every user at each stage) count its rows.
--- The refresh builds it in four passes, one for each quarter of the users: {user_part}
--- stands for hash(user_id) % 4 = 0, then 1, 2 and 3 (true for one pass of every user).
+-- The refresh builds it in three passes, one for each third of the users: {user_part}
+-- stands for hash(user_id) % 3 = 0, then 1 and 2 (true for one pass of every user).
 -- In one pass, after user_grabs in the same transaction, the refresh of the full
 -- festival took 1.22 GB.
 WITH grabbed AS (

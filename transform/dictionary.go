@@ -162,6 +162,7 @@ var notes = map[string]tableNotes{
 			"lake_files":   "Lake files loaded; 0 for other kinds.",
 			"lake_bytes":   "Total size of those files in bytes.",
 			"row_count":    "Rows in the table after the refresh.",
+			"sum_fen":      "For a lake table, the money its rows hold in fen (total_fen of envelopes, amount_fen of grabs, withdrawals and payments; 0 for the others), each file's checked against its commit marker; NULL for other kinds.",
 			"refreshed_at": "When the refresh ran.",
 		}},
 }

@@ -230,10 +230,11 @@ func (t lakeTable) checkExtraColumns(ctx context.Context, tx *sql.Tx, files []st
 }
 
 // checkLoaded compares what loading files added to t (its rows and money, before the
-// load and after) with what the files' commit markers say, and returns t's rows. A
+// load and after) with what the files' commit markers say, and returns t's rows and
+// money. A
 // difference is an error naming the file whose rows differ from its marker's, with both
 // numbers.
-func (t lakeTable) checkLoaded(ctx context.Context, tx *sql.Tx, files []lake.CommittedFile, before lakeSums) (rows int64, err error) {
+func (t lakeTable) checkLoaded(ctx context.Context, tx *sql.Tx, files []lake.CommittedFile, before lakeSums) (lakeSums, error) {
 	var want lakeSums
 	for _, f := range files {
 		want.rows += f.Rows
@@ -241,11 +242,11 @@ func (t lakeTable) checkLoaded(ctx context.Context, tx *sql.Tx, files []lake.Com
 	}
 	after, err := t.total(ctx, tx)
 	if err != nil {
-		return 0, err
+		return lakeSums{}, err
 	}
 	got := lakeSums{after.rows - before.rows, after.fen - before.fen}
 	if got == want {
-		return after.rows, nil
+		return after, nil
 	}
 	paths := make([]string, len(files))
 	for i, f := range files {
@@ -253,12 +254,12 @@ func (t lakeTable) checkLoaded(ctx context.Context, tx *sql.Tx, files []lake.Com
 	}
 	byFile, err := t.sums(ctx, tx, readParquetSQL(paths, "filename = true"), "filename")
 	if err != nil {
-		return 0, fmt.Errorf("%w: table %s: %v", ErrLakeMismatch, t.Name, err)
+		return lakeSums{}, fmt.Errorf("%w: table %s: %v", ErrLakeMismatch, t.Name, err)
 	}
 	if err := t.compareFiles(byFile, files); err != nil {
-		return 0, err
+		return lakeSums{}, err
 	}
-	return 0, fmt.Errorf("%w: table %s got %d rows and %d fen from its %d new lake files, but their commit markers say %d rows and %d fen",
+	return lakeSums{}, fmt.Errorf("%w: table %s got %d rows and %d fen from its %d new lake files, but their commit markers say %d rows and %d fen",
 		ErrLakeMismatch, t.Name, got.rows, got.fen, len(files), want.rows, want.fen)
 }
 

@@ -288,6 +288,9 @@ type builtTable struct {
 	TableInfo
 	source string // lake folder or model file
 	about  string
+	// fen is a lake table's money in fen, checked against its files' commit markers;
+	// NULL for other kinds.
+	fen sql.NullInt64
 }
 
 func (w *Warehouse) progress(t TableInfo) {
@@ -365,9 +368,11 @@ func (w *Warehouse) loadLakeTable(ctx context.Context, tx *sql.Tx, t lakeTable, 
 	for i, f := range load {
 		loaded[i] = byPath[f]
 	}
-	if b.Rows, err = t.checkLoaded(ctx, tx, loaded, before); err != nil {
+	var total lakeSums
+	if total, err = t.checkLoaded(ctx, tx, loaded, before); err != nil {
 		return b, err
 	}
+	b.Rows, b.fen = total.rows, sql.NullInt64{Int64: total.fen, Valid: true}
 	w.progress(b.TableInfo)
 	return b, nil
 }
@@ -426,8 +431,10 @@ func (w *Warehouse) viewLakeTable(ctx context.Context, tx *sql.Tx, t lakeTable, 
 	if err := recordLakeFiles(ctx, tx, t.Name, fresh, false); err != nil {
 		return err
 	}
+	b.fen.Valid = true
 	for _, f := range files {
 		b.Rows += byPath[f].Rows
+		b.fen.Int64 += byPath[f].SumFen
 	}
 	w.progress(b.TableInfo)
 	return nil
@@ -660,13 +667,13 @@ func previousModels(ctx context.Context, tx *sql.Tx) (map[string]bool, error) {
 func writeMeta(ctx context.Context, tx *sql.Tx, built []builtTable) error {
 	_, err := tx.ExecContext(ctx, `CREATE OR REPLACE TABLE `+metaTable+` (
 		ord INTEGER, name VARCHAR, kind VARCHAR, source VARCHAR, about VARCHAR,
-		lake_files INTEGER, lake_bytes BIGINT, row_count BIGINT, refreshed_at TIMESTAMPTZ)`)
+		lake_files INTEGER, lake_bytes BIGINT, row_count BIGINT, sum_fen BIGINT, refreshed_at TIMESTAMPTZ)`)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", metaTable, err)
 	}
 	for i, b := range built {
-		_, err := tx.ExecContext(ctx, "INSERT INTO "+metaTable+" VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())",
-			i+1, b.Name, b.Kind, b.source, b.about, b.Files, b.Bytes, b.Rows)
+		_, err := tx.ExecContext(ctx, "INSERT INTO "+metaTable+" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
+			i+1, b.Name, b.Kind, b.source, b.about, b.Files, b.Bytes, b.Rows, b.fen)
 		if err != nil {
 			return fmt.Errorf("write %s: %w", metaTable, err)
 		}

@@ -93,6 +93,10 @@ func TestRefreshLoadsLake(t *testing.T) {
 		"SELECT count(*) FROM _hongbao_meta":                                               int64(RefreshBuilds()),
 		"SELECT lake_files FROM _hongbao_meta WHERE name = 'grabs'":                        2,
 		"SELECT row_count FROM _hongbao_meta WHERE name = 'links'":                         0,
+		"SELECT sum_fen FROM _hongbao_meta WHERE name = 'grabs'":                           9650,
+		"SELECT sum_fen FROM _hongbao_meta WHERE name = 'envelopes'":                       30000,
+		"SELECT sum_fen FROM _hongbao_meta WHERE name = 'quarantine'":                      0,
+		"SELECT count(*) FROM _hongbao_meta WHERE kind <> 'lake' AND sum_fen IS NULL":      int64(RefreshBuilds() - len(lakeTables)),
 		"SELECT count(*) FROM _hongbao_meta WHERE refreshed_at >= now() - INTERVAL 1 HOUR": int64(RefreshBuilds()),
 	} {
 		if got := queryInt(t, db, q); got != want {
@@ -314,6 +318,7 @@ func TestRefreshChecksOnlyNewFiles(t *testing.T) {
 		"SELECT sum(claims) FROM claims_per_minute":                           6, // models see the new rows
 		"SELECT count(*) FROM _hongbao_lake_files WHERE table_name = 'grabs'": 3,
 		"SELECT lake_files FROM _hongbao_meta WHERE name = 'grabs'":           3,
+		"SELECT sum_fen FROM _hongbao_meta WHERE name = 'grabs'":              9650 + 500, // old files' money and the new
 	} {
 		if got := queryInt(t, db, q); got != want {
 			t.Errorf("after an append: %s = %d, want %d", q, got, want)

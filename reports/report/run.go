@@ -3,8 +3,10 @@ package report
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hongbao/hongbao/ingest/lake"
@@ -58,20 +60,31 @@ type RunInfo struct {
 // order.
 var eventTables = lake.Tables
 
-// tableRows counts the rows of each of eventTables, and the money in fen each holds.
+// tableRows reads the rows of each of eventTables, and the money in fen each holds, as
+// the warehouse's last refresh checked them.
 func tableRows(ctx context.Context, db *sql.DB) (rows, fen map[string]int64, err error) {
 	rows, fen = map[string]int64{}, map[string]int64{}
+	want := map[string]bool{}
+	for _, t := range eventTables {
+		want[t] = true
+	}
 	err = eachRow(ctx, db, reportSQL.Query("table_rows"), func(scan func(...any) error) error {
 		var t string
 		var n, f int64
 		if err := scan(&t, &n, &f); err != nil {
 			return err
 		}
-		rows[t], fen[t] = n, f
+		if want[t] {
+			rows[t], fen[t] = n, f
+		}
 		return nil
 	})
+	// A warehouse refreshed by an earlier version has no sum_fen in _hongbao_meta.
+	if (err == nil && len(rows) < len(eventTables)) || (err != nil && strings.Contains(err.Error(), "sum_fen")) {
+		return nil, nil, errors.New("the warehouse's last refresh did not record the rows and money of every lake table, as a refresh by an earlier version of hongbao does not: run 'hongbao transform' and try again")
+	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("count the rows of each table: %w", err)
+		return nil, nil, fmt.Errorf("read the rows of each table: %w", err)
 	}
 	return rows, fen, nil
 }

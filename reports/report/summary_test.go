@@ -3,7 +3,11 @@ package report
 import (
 	"context"
 	"maps"
+	"strings"
 	"testing"
+
+	"github.com/hongbao/hongbao/internal/testworld"
+	"github.com/hongbao/hongbao/transform"
 )
 
 // TestSummary: the report gives back the rows, money and busiest minute it read, for
@@ -27,5 +31,27 @@ func TestSummary(t *testing.T) {
 	}
 	if !s.PeakMinute.Equal(at(31, 0, 0)) || s.PeakClaims != 3 {
 		t.Errorf("busiest minute %v with %d claims, want Day 1 00:00 with 3", s.PeakMinute, s.PeakClaims)
+	}
+}
+
+// TestSummaryOfAnEarlierWarehouse: the rows and money come from what the refresh
+// checked; a warehouse refreshed before it recorded the money gets a sentence naming
+// the command that brings it up to date, not DuckDB's binder error.
+func TestSummaryOfAnEarlierWarehouse(t *testing.T) {
+	dir := t.TempDir()
+	testworld.Festival(t, dir)
+	w := testworld.Refreshed(t, transform.Open, dir)
+	if _, err := w.DB().Exec("ALTER TABLE _hongbao_meta DROP COLUMN sum_fen"); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	_, err := Build(context.Background(), Options{Dir: dir, Out: t.TempDir(), Lang: "en"})
+	if err == nil || !strings.Contains(err.Error(), "run 'hongbao transform'") {
+		t.Fatalf("report of a warehouse without sum_fen: %v, want a sentence naming 'hongbao transform'", err)
+	}
+	// The command it names mends it.
+	testworld.Refresh(t, transform.Open, dir)
+	if _, err := Build(context.Background(), Options{Dir: dir, Out: t.TempDir(), Lang: "en"}); err != nil {
+		t.Fatalf("report after 'hongbao transform': %v", err)
 	}
 }

@@ -8,9 +8,10 @@
 // rolls an interrupted commit forward or back, so the offsets in the markers, not the
 // broker's committed offsets, say where a restarted ingester resumes: nothing is lost
 // and nothing is stored twice. DuckDB and any other Parquet engine read the lake by the
-// glob DIR/lake/<table>/*.parquet. Times and offsets are stored DELTA_BINARY_PACKED and
-// ids DELTA_BYTE_ARRAY, encodings of the Parquet format that DuckDB, Arrow C++ (pyarrow),
-// Polars, hyparquet and Spark 3.3+ read; an older reader without them must be upgraded.
+// glob DIR/lake/<table>/*.parquet. Times and offsets are stored DELTA_BINARY_PACKED,
+// event and envelope ids DELTA_BYTE_ARRAY and users' ids DELTA_LENGTH_BYTE_ARRAY,
+// encodings of the Parquet format that DuckDB, Arrow C++ (pyarrow), Polars, hyparquet
+// and Spark 3.3+ read; an older reader without them must be upgraded.
 //
 // The package owns the lake's contract (Contract: every table, its columns with their
 // Arrow and DuckDB types, its money column), and Committed lists the files the markers

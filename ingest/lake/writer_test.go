@@ -20,7 +20,7 @@ import (
 var deltaColumns = map[string]parquet.Encoding{
 	"ts": parquet.Encodings.DeltaBinaryPacked, "kafka_offset": parquet.Encodings.DeltaBinaryPacked,
 	"event_id": parquet.Encodings.DeltaByteArray, "envelope_id": parquet.Encodings.DeltaByteArray,
-	"user_id": parquet.Encodings.DeltaByteArray, "sender_id": parquet.Encodings.DeltaByteArray,
+	"user_id": parquet.Encodings.DeltaLengthByteArray, "sender_id": parquet.Encodings.DeltaLengthByteArray,
 }
 
 // TestCommitRoundTrip appends events of every type and quarantined messages, commits,

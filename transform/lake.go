@@ -231,9 +231,8 @@ func (t lakeTable) checkExtraColumns(ctx context.Context, tx *sql.Tx, files []st
 
 // checkLoaded compares what loading files added to t (its rows and money, before the
 // load and after) with what the files' commit markers say, and returns t's rows and
-// money. A
-// difference is an error naming the file whose rows differ from its marker's, with both
-// numbers.
+// money. A difference is an error naming the file whose rows differ from its marker's,
+// with both numbers.
 func (t lakeTable) checkLoaded(ctx context.Context, tx *sql.Tx, files []lake.CommittedFile, before lakeSums) (lakeSums, error) {
 	var want lakeSums
 	for _, f := range files {

@@ -79,10 +79,10 @@ func Open(dir string) (*Lake, error) {
 			parquet.WithStatsFor("sender_id", false),
 			// Delta encodings for the columns that climb or share prefixes within a file:
 			// times and offsets as differences, event and envelope ids as the prefix they
-			// share with the id before them (s1jy-1b, s1jy-1e, ...). BenchmarkCommit on simulator-shaped
-			// grabs: a quarter to a third more events per CPU-second and files 35 % smaller; the
-			// lake of scale 0.05 26 % smaller. DuckDB, Arrow C++ and Spark 3.3+ read
-			// them (docs/BENCHMARKS.md).
+			// share with the id before them (s1jy-1b, s1jy-1e, ...). BenchmarkCommit on
+			// simulator-shaped grabs: a quarter to a third more events per CPU-second and
+			// files 35 % smaller; the lake of scale 0.05 26 % smaller. DuckDB, Arrow C++
+			// and Spark 3.3+ read them (docs/BENCHMARKS.md).
 			parquet.WithEncodingFor("ts", parquet.Encodings.DeltaBinaryPacked),
 			parquet.WithEncodingFor("kafka_offset", parquet.Encodings.DeltaBinaryPacked),
 			parquet.WithEncodingFor("event_id", parquet.Encodings.DeltaByteArray),

@@ -236,8 +236,7 @@ func (t lakeTable) checkExtraColumns(ctx context.Context, tx *sql.Tx, files []st
 func (t lakeTable) checkLoaded(ctx context.Context, tx *sql.Tx, files []lake.CommittedFile, before lakeSums) (lakeSums, error) {
 	var want lakeSums
 	for _, f := range files {
-		want.rows += f.Rows
-		want.fen += f.SumFen
+		want.add(f)
 	}
 	after, err := t.total(ctx, tx)
 	if err != nil {
@@ -264,6 +263,12 @@ func (t lakeTable) checkLoaded(ctx context.Context, tx *sql.Tx, files []lake.Com
 
 // lakeSums is a count of rows and the sum of the money column (0 for a table without).
 type lakeSums struct{ rows, fen int64 }
+
+// add counts f's rows and money as its commit marker records them.
+func (s *lakeSums) add(f lake.CommittedFile) {
+	s.rows += f.Rows
+	s.fen += f.SumFen
+}
 
 // total is t's rows and money in the warehouse.
 func (t lakeTable) total(ctx context.Context, tx *sql.Tx) (lakeSums, error) {

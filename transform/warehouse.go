@@ -293,6 +293,11 @@ type builtTable struct {
 	fen sql.NullInt64
 }
 
+// setSums records a lake table's rows and money.
+func (b *builtTable) setSums(s lakeSums) {
+	b.Rows, b.fen = s.rows, sql.NullInt64{Int64: s.fen, Valid: true}
+}
+
 func (w *Warehouse) progress(t TableInfo) {
 	if w.Progress != nil {
 		w.Progress(t)
@@ -368,11 +373,11 @@ func (w *Warehouse) loadLakeTable(ctx context.Context, tx *sql.Tx, t lakeTable, 
 	for i, f := range load {
 		loaded[i] = byPath[f]
 	}
-	var total lakeSums
-	if total, err = t.checkLoaded(ctx, tx, loaded, before); err != nil {
+	total, err := t.checkLoaded(ctx, tx, loaded, before)
+	if err != nil {
 		return b, err
 	}
-	b.Rows, b.fen = total.rows, sql.NullInt64{Int64: total.fen, Valid: true}
+	b.setSums(total)
 	w.progress(b.TableInfo)
 	return b, nil
 }
@@ -431,11 +436,11 @@ func (w *Warehouse) viewLakeTable(ctx context.Context, tx *sql.Tx, t lakeTable, 
 	if err := recordLakeFiles(ctx, tx, t.Name, fresh, false); err != nil {
 		return err
 	}
-	b.fen.Valid = true
+	var sums lakeSums
 	for _, f := range files {
-		b.Rows += byPath[f].Rows
-		b.fen.Int64 += byPath[f].SumFen
+		sums.add(byPath[f])
 	}
+	b.setSums(sums)
 	w.progress(b.TableInfo)
 	return nil
 }

@@ -175,14 +175,14 @@ func ProbeFile(ctx context.Context, db Queryer, path string) error {
 	return ProbeFiles(ctx, db, []string{path})
 }
 
-// ProbeFiles is ProbeFile for many files at once: the refresh reads every new lake file
-// without a checksum it still matches (lake.CommittedFile.Unchanged) this way before the warehouse's views name
-// it. IS NULL of each column (one result column each) makes DuckDB decode each value
-// and check each string's UTF-8, where max alone could be answered from the files'
-// statistics; it is the cheapest expression that does: 8.1 s over the full festival's
-// grabs, where hashing every value took 9.9–11.7 s (docs/BENCHMARKS.md). transform's
-// TestRefreshSkipsAnUnreadableFileAndSaysHowToFixIt fails if a DuckDB release ever
-// answers it without reading the values.
+// ProbeFiles is ProbeFile for many files at once: the refresh reads this way every new
+// lake file without a checksum it still matches (lake.CommittedFile.Unchanged), before
+// the warehouse's views name it. IS NULL of each column (one result column each) makes
+// DuckDB decode each value and check each string's UTF-8, where max alone could be
+// answered from the files' statistics; it is the cheapest expression that does: 8.1 s
+// over the full festival's grabs, where hashing every value took 9.9–11.7 s
+// (docs/BENCHMARKS.md). transform's TestRefreshSkipsAnUnreadableFileAndSaysHowToFixIt
+// fails if a DuckDB release ever answers it without reading the values.
 func ProbeFiles(ctx context.Context, db Queryer, paths []string) error {
 	rows, err := db.QueryContext(ctx, "SELECT max(COLUMNS(*) IS NULL) FROM "+readParquet(paths))
 	if err != nil {

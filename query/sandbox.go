@@ -118,6 +118,7 @@ func openSandbox(dir string, opts SandboxOptions, writable string) (*Sandbox, er
 		stmts := []string{"USE warehouse"} // per connection: the default database
 		if !ready {
 			stmts = []string{
+				transform.CacheLakeFooters, // for the next query over the same lake files
 				// External access is turned off after naming what stays reachable: DuckDB
 				// refuses to change the lists once it is off.
 				"SET allowed_directories = " + sqlList(withSlash(dirs)),

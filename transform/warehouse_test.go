@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hongbao/hongbao/ingest/lake"
 	"github.com/hongbao/hongbao/internal/datadir"
@@ -501,4 +502,57 @@ func TestRefreshLoadsWhatTheMarkersCommit(t *testing.T) {
 	if !errors.Is(err, lake.ErrMissingFile) || err.Error() != want {
 		t.Errorf("Refresh with a committed file gone:\n got %v\nwant %s", err, want)
 	}
+}
+
+// TestCachedFootersFollowARewrittenFile: the warehouse's read-only connections keep the
+// footers of the lake files they read (CacheLakeFooters), the refresh's does not, and a
+// file written again since, at the same path, is read as it is now and not through its
+// old footer. The file is dated an hour back first, so that the cached footer would be
+// trusted if DuckDB looked only at how recent the file is.
+func TestCachedFootersFollowARewrittenFile(t *testing.T) {
+	dir := t.TempDir()
+	world := testworld.New(t, dir)
+	c := world.Add(0,
+		testworld.Envelope("e1", testworld.TS("2014-01-30 16:00:00+00"), "env1", "u1", "chat1", "fixed", 100, 1),
+		testworld.Envelope("e2", testworld.TS("2014-01-30 16:00:01+00"), "env2", "u2", "chat1", "lucky", 2000, 4),
+	).Commit()[0]
+	rw := openRefreshed(t, dir)
+	if got := queryString(t, rw.DB(), "SELECT current_setting('parquet_metadata_cache')::VARCHAR"); got != "false" {
+		t.Errorf("parquet_metadata_cache is %s on the refresh's connection, want false", got)
+	}
+	rw.Close()
+	w, err := OpenReadOnly(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if got := queryString(t, w.DB(), "SELECT current_setting('parquet_metadata_cache')::VARCHAR"); got != "true" {
+		t.Fatalf("parquet_metadata_cache is %s on a read-only connection, want true", got)
+	}
+	path := world.Path(c, "envelopes")
+	hourAgo := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(path, hourAgo, hourAgo); err != nil {
+		t.Fatal(err)
+	}
+	const q = "SELECT count(*) || ' ' || sum(total_fen) FROM envelopes"
+	for range 2 { // the second read finds the footer in the cache
+		if got := queryString(t, w.DB(), q); got != "2 2100" {
+			t.Fatalf("before the rewrite: %s, want 2 2100", got)
+		}
+	}
+	world.Replace(c, "envelopes", `SELECT 'e3' AS event_id, TIMESTAMPTZ '2014-01-30 16:00:02+00' AS ts, 'env3' AS envelope_id,
+		'u3' AS sender_id, 'chat1' AS chat_id, 'fixed' AS kind, 500::BIGINT AS total_fen, 1::INTEGER AS shares,
+		0::INTEGER AS kafka_partition, 2::BIGINT AS kafka_offset FROM range(3)`)
+	if got := queryString(t, w.DB(), q); got != "3 1500" {
+		t.Errorf("after the file was written again with three rows of 500 fen: %s, want 3 1500", got)
+	}
+}
+
+func queryString(t *testing.T, db *sql.DB, q string) string {
+	t.Helper()
+	var s string
+	if err := db.QueryRow(q).Scan(&s); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return s
 }

@@ -6,7 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sort"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -105,7 +106,7 @@ func (c *Console) lakeSummary(d *overviewData) error {
 		d.LakeFiles += t.Files
 		d.LakeBytes += t.Bytes
 	}
-	sort.Slice(d.Lake, func(i, j int) bool { return d.Lake[i].Table < d.Lake[j].Table })
+	slices.SortFunc(d.Lake, func(a, b lakeTable) int { return strings.Compare(a.Table, b.Table) })
 	d.Commits = len(markers)
 	return nil
 }

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -434,7 +434,7 @@ func describeLagging(ls []lagStatus) string {
 		}
 		parts[i] = fmt.Sprintf("partition %d (%s; the topic ends at %d)", l.Partition, landed, l.End-1)
 	}
-	sort.Strings(parts)
+	slices.Sort(parts)
 	return strings.Join(parts, ", ")
 }
 

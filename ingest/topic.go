@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,7 +33,7 @@ func (s *topicState) sortedPartitions() []int {
 	for p := range s.Partitions {
 		ps = append(ps, p)
 	}
-	sort.Ints(ps)
+	slices.Sort(ps)
 	return ps
 }
 

@@ -11,7 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -202,7 +202,7 @@ func lakeListing(t testing.TB, dir string) string {
 		}
 		return nil
 	})
-	sort.Strings(out)
+	slices.Sort(out)
 	return strings.Join(out, "\n")
 }
 

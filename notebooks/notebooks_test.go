@@ -2,6 +2,7 @@ package notebooks
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,7 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -127,7 +128,7 @@ func banksNeeded(banks []refdata.Bank) int {
 			lacking = append(lacking, b.DebitCardShare)
 		}
 	}
-	sort.Sort(sort.Reverse(sort.Float64Slice(lacking)))
+	slices.SortFunc(lacking, func(a, b float64) int { return cmp.Compare(b, a) })
 	target := 0.95 * alipay / total
 	cover := wechat / total
 	for _, s := range lacking {

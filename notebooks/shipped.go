@@ -7,7 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -24,7 +24,7 @@ func Shipped() []string {
 	for i, f := range files {
 		names[i] = strings.TrimSuffix(f, ".md")
 	}
-	sort.Strings(names)
+	slices.Sort(names)
 	return names
 }
 

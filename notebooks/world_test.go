@@ -3,7 +3,7 @@ package notebooks
 import (
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"testing"
 	"time"
 
@@ -179,6 +179,6 @@ func sortedKeys[V any](m map[events.Reason]V) []events.Reason {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	slices.Sort(keys)
 	return keys
 }

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"math"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 
@@ -80,12 +80,12 @@ func TestBankKinds(t *testing.T) {
 		count[b.Kind]++
 	}
 	kinds := refdata.BankKinds()
-	sort.Strings(kinds)
+	slices.Sort(kinds)
 	var got []string
 	for k := range count {
 		got = append(got, k)
 	}
-	sort.Strings(got)
+	slices.Sort(got)
 	if !reflect.DeepEqual(got, kinds) {
 		t.Errorf("kinds in the table %v, want each of %v", got, kinds)
 	}

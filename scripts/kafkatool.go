@@ -16,7 +16,7 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -100,7 +100,7 @@ func ranges(ctx context.Context, broker, topic string) error {
 	for p := range end {
 		ps = append(ps, int(p))
 	}
-	sort.Ints(ps)
+	slices.Sort(ps)
 	for _, p := range ps {
 		fmt.Printf("%d %d %d\n", p, start[int32(p)], end[int32(p)])
 	}

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/hongbao/hongbao/refdata"
@@ -225,7 +224,7 @@ func withColumns(d TableDoc, n tableNotes) TableDoc {
 	for c := range n.columns {
 		names = append(names, c)
 	}
-	sort.Strings(names)
+	slices.Sort(names)
 	for _, c := range names {
 		d.Columns = append(d.Columns, ColumnDoc{Name: c, About: n.columns[c]})
 	}

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/hongbao/hongbao/ingest/lake"
@@ -204,7 +204,7 @@ func (t lakeTable) checkExtraColumns(ctx context.Context, tx *sql.Tx, files []st
 	if len(extra) == 0 {
 		return nil
 	}
-	sort.Strings(extra)
+	slices.Sort(extra)
 	quoted := make([]string, len(extra))
 	for i, name := range extra {
 		quoted[i] = quoteString(name)

@@ -1,6 +1,9 @@
 package lake
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/hongbao/hongbao/internal/datadir"
 
 	"errors"
@@ -8,7 +11,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 )
 
 // CommittedFile is one data file of the lake that a commit marker (or a replay marker)
@@ -77,7 +79,7 @@ func Committed(dir string) (map[string][]CommittedFile, error) {
 		}
 	}
 	for _, files := range out {
-		sort.Slice(files, func(i, j int) bool { return files[i].File < files[j].File })
+		slices.SortFunc(files, func(a, b CommittedFile) int { return strings.Compare(a.File, b.File) })
 	}
 	return out, nil
 }

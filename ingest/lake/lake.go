@@ -1,11 +1,12 @@
 package lake
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -166,15 +167,8 @@ func (l *Lake) Commits() ([]Commit, error) {
 			all = append(all, cs...)
 		}
 	}
-	sort.Slice(all, func(i, j int) bool {
-		a, b := &all[i], &all[j]
-		if a.Topic != b.Topic {
-			return a.Topic < b.Topic
-		}
-		if a.Partition != b.Partition {
-			return a.Partition < b.Partition
-		}
-		return a.FirstOffset < b.FirstOffset
+	slices.SortFunc(all, func(a, b Commit) int {
+		return cmp.Or(strings.Compare(a.Topic, b.Topic), cmp.Compare(a.Partition, b.Partition), cmp.Compare(a.FirstOffset, b.FirstOffset))
 	})
 	return all, nil
 }
@@ -280,7 +274,7 @@ func (l *Lake) Ends(topic string) ([]PartitionEnd, error) {
 		}
 		ends = append(ends, PartitionEnd{Partition: partition, Next: next, TopicID: c.TopicID})
 	}
-	sort.Slice(ends, func(i, j int) bool { return ends[i].Partition < ends[j].Partition })
+	slices.SortFunc(ends, func(a, b PartitionEnd) int { return cmp.Compare(a.Partition, b.Partition) })
 	return ends, nil
 }
 

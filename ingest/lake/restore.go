@@ -1,11 +1,12 @@
 package lake
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,7 +48,7 @@ func (l *Lake) RestoreTracker(topic string, partition int, t *events.Tracker) er
 	if len(newests) == 0 {
 		return nil
 	}
-	sort.Slice(newests, func(i, j int) bool { return newests[i].Before(newests[j]) })
+	slices.SortFunc(newests, time.Time.Compare)
 	newest := newests[len(newests)/2]
 	cutoff := newest.Add(-events.EnvelopeLifetime - events.MaxClockLead).UnixMicro()
 
@@ -145,7 +146,7 @@ func (l *Lake) RestoreTracker(topic string, partition int, t *events.Tracker) er
 	for _, e := range live {
 		order = append(order, e)
 	}
-	sort.Slice(order, func(i, j int) bool { return order[i].offset < order[j].offset })
+	slices.SortFunc(order, func(a, b *envelope) int { return cmp.Compare(a.offset, b.offset) })
 	for _, e := range order {
 		t.Restore(e.id, time.UnixMicro(e.sent).UTC(), e.offset, e.shares, e.totalFen, e.claims, e.claimFen)
 	}

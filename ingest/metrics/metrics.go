@@ -13,7 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -193,7 +193,7 @@ func (m *Ingest) Collect(ch chan<- prometheus.Metric) {
 	for r := range m.quarantined {
 		reasons = append(reasons, r)
 	}
-	sort.Slice(reasons, func(i, j int) bool { return reasons[i] < reasons[j] })
+	slices.Sort(reasons)
 	for _, r := range reasons {
 		ch <- prometheus.MustNewConstMetric(quarantinedDesc, prometheus.CounterValue, float64(m.quarantined[r]), string(r))
 	}

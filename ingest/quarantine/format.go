@@ -2,11 +2,11 @@ package quarantine
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -119,7 +119,7 @@ func (r *ReplayReport) Print(out io.Writer, dir string) error {
 		for t := range r.Tables {
 			tables = append(tables, t)
 		}
-		sort.Strings(tables)
+		slices.Sort(tables)
 		for _, t := range tables {
 			c := r.Tables[t]
 			fmt.Fprintf(w, "  %-22s %8s rows", t, locale.Int(c.Rows))
@@ -151,11 +151,8 @@ func writeCounts(w io.Writer, m map[events.Reason]int64) {
 	for r := range m {
 		rs = append(rs, r)
 	}
-	sort.Slice(rs, func(i, j int) bool {
-		if m[rs[i]] != m[rs[j]] {
-			return m[rs[i]] > m[rs[j]]
-		}
-		return rs[i] < rs[j]
+	slices.SortFunc(rs, func(a, b events.Reason) int { // most rows first
+		return cmp.Or(cmp.Compare(m[b], m[a]), cmp.Compare(a, b))
 	})
 	for _, r := range rs {
 		fmt.Fprintf(w, "  %-22s %8s\n", r, locale.Int(m[r]))

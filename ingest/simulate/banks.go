@@ -2,7 +2,7 @@ package simulate
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 )
 
 // Bank is one card-issuing bank as the simulator sees it: its share of users' cards
@@ -45,7 +45,7 @@ func newBankPicker(banks []Bank) (*bankPicker, error) {
 }
 
 func (bp *bankPicker) pick(u float64) *Bank {
-	i := sort.SearchFloat64s(bp.cum, u)
+	i, _ := slices.BinarySearch(bp.cum, u)
 	if i >= len(bp.banks) {
 		i = len(bp.banks) - 1
 	}

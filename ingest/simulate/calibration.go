@@ -8,7 +8,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -42,7 +42,7 @@ func Builtins() []*Calibration {
 	for _, e := range ents {
 		names = append(names, strings.TrimSuffix(e.Name(), ".json"))
 	}
-	sort.Strings(names)
+	slices.Sort(names)
 	out := make([]*Calibration, 0, len(names))
 	for _, n := range names {
 		out = append(out, mustBuiltin(n))
@@ -369,7 +369,7 @@ func shareCounts(m map[string]float64) weighted[int] {
 		n, _ := strconv.Atoi(k)
 		keys = append(keys, n)
 	}
-	sort.Ints(keys)
+	slices.Sort(keys)
 	return newWeighted(keys, func(n int) float64 { return m[strconv.Itoa(n)] })
 }
 
@@ -379,12 +379,12 @@ func names(m map[string]float64) weighted[string] {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	return newWeighted(keys, func(k string) float64 { return m[k] })
 }
 
 func (w weighted[T]) pick(u float64) T {
-	i := sort.SearchFloat64s(w.cum, u)
+	i, _ := slices.BinarySearch(w.cum, u)
 	if i >= len(w.values) {
 		i = len(w.values) - 1
 	}

@@ -17,7 +17,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -49,7 +49,7 @@ func Load(fsys fs.FS, pattern string) ([]File, error) {
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(paths)
+	slices.Sort(paths)
 	files := make([]File, 0, len(paths))
 	seen := map[string]string{}
 	for _, p := range paths {

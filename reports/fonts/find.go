@@ -1,11 +1,12 @@
 package fonts
 
 import (
+	"cmp"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -88,12 +89,8 @@ func Scan(dirs []string) (*Font, error) {
 		}
 		return len(preferred)
 	}
-	sort.SliceStable(files, func(i, j int) bool {
-		ri, rj := rank(files[i]), rank(files[j])
-		if ri != rj {
-			return ri < rj
-		}
-		return files[i] < files[j]
+	slices.SortStableFunc(files, func(a, b string) int {
+		return cmp.Or(cmp.Compare(rank(a), rank(b)), strings.Compare(a, b))
 	})
 	for _, p := range files {
 		if !likelyChinese(p) {

@@ -4,7 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
-	"sort"
+	"slices"
+	"strings"
 )
 
 // The sfnt container is read here directly, not through x/image/font/sfnt,
@@ -126,7 +127,7 @@ func ExtractFace(data []byte, index int) ([]byte, error) {
 		return nil, err
 	}
 	tables := append([]tableRecord(nil), dir.tables...)
-	sort.Slice(tables, func(i, j int) bool { return tables[i].tag < tables[j].tag })
+	slices.SortFunc(tables, func(a, b tableRecord) int { return strings.Compare(a.tag, b.tag) })
 
 	n := len(tables)
 	size := 12 + 16*n

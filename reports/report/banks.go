@@ -1,11 +1,12 @@
 package report
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 
 	"gonum.org/v1/plot/vg"
 
@@ -240,7 +241,7 @@ func bankTable(ctx context.Context, db *sql.DB) ([]Bank, string, error) {
 	for i := range banks {
 		banks[i].Share = max(banks[i].Share, 0) / total
 	}
-	sort.SliceStable(banks, func(i, j int) bool { return banks[i].Share > banks[j].Share })
+	slices.SortStableFunc(banks, func(a, b Bank) int { return cmp.Compare(b.Share, a.Share) })
 	return banks, source, nil
 }
 
@@ -284,7 +285,7 @@ func reshape(shares []float64, exp float64) []float64 {
 // cumulative returns the running sums of shares sorted largest first.
 func cumulative(shares []float64) []float64 {
 	s := append([]float64(nil), shares...)
-	sort.Sort(sort.Reverse(sort.Float64Slice(s)))
+	slices.SortFunc(s, func(a, b float64) int { return cmp.Compare(b, a) })
 	acc := 0.0
 	for i, v := range s {
 		acc += v

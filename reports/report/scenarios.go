@@ -1,9 +1,10 @@
 package report
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -112,18 +113,9 @@ func scenarioData(ctx context.Context, src *source) (ScenarioData, error) {
 		}
 		return 2
 	}
-	sort.SliceStable(d.Scenarios, func(i, j int) bool {
-		a, b := d.Scenarios[i], d.Scenarios[j]
-		if rank(a.Provider) != rank(b.Provider) {
-			return rank(a.Provider) < rank(b.Provider)
-		}
-		if a.Provider != b.Provider {
-			return a.Provider < b.Provider
-		}
-		if a.Payments != b.Payments {
-			return a.Payments > b.Payments
-		}
-		return a.Weight > b.Weight
+	slices.SortStableFunc(d.Scenarios, func(a, b Scenario) int { // the most payments first
+		return cmp.Or(cmp.Compare(rank(a.Provider), rank(b.Provider)), strings.Compare(a.Provider, b.Provider),
+			cmp.Compare(b.Payments, a.Payments), cmp.Compare(b.Weight, a.Weight))
 	})
 	d.Market = refMarket()
 	return d, nil

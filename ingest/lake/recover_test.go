@@ -98,7 +98,7 @@ func TestCommitOverlap(t *testing.T) {
 // TestRecoverRollForward: a crash after the marker, before the renames. Open renames
 // the files into place and NextOffset counts the commit.
 func TestRecoverRollForward(t *testing.T) {
-	dir, l, w := newLakeWriter(t, 2)
+	dir, _, w := newLakeWriter(t, 2)
 	commitRange(t, w, 0, 4)
 	appendRange(w, 5, 9)
 	q := QuarantineRecord{Offset: 10, Raw: []byte("x"), Reason: events.ReasonNotJSON}
@@ -115,7 +115,7 @@ func TestRecoverRollForward(t *testing.T) {
 		}
 	}
 
-	l = openLake(t, dir)
+	l := openLake(t, dir)
 	for _, table := range []string{"envelopes", "grabs", "quarantine"} {
 		names, other := lakeFiles(t, dir, table)
 		if len(other) != 0 || names[len(names)-1] != name {
@@ -151,7 +151,7 @@ func TestRecoverPartialRename(t *testing.T) {
 // TestRecoverRollBack: a crash before the marker. Open deletes the files, the
 // offsets are not committed, and the range is written again after the restart.
 func TestRecoverRollBack(t *testing.T) {
-	dir, l, w := newLakeWriter(t, 0)
+	dir, _, w := newLakeWriter(t, 0)
 	commitRange(t, w, 0, 4)
 	appendRange(w, 5, 9)
 	crashCommit(t, w, stepStaged)
@@ -164,7 +164,7 @@ func TestRecoverRollBack(t *testing.T) {
 		t.Fatalf("before recovery grabs holds %v", other)
 	}
 
-	l = openLake(t, dir)
+	l := openLake(t, dir)
 	for _, table := range []string{"envelopes", "grabs"} {
 		if names, other := lakeFiles(t, dir, table); len(names) != 1 || len(other) != 0 {
 			t.Errorf("after recovery %s holds %v and %v", table, names, other)

@@ -9,7 +9,7 @@ import (
 )
 
 func TestRestoreTracker(t *testing.T) {
-	dir, l, w := newLakeWriter(t, 0)
+	dir, _, w := newLakeWriter(t, 0)
 
 	// Commit 1: an envelope sent two days before the rest, fully claimed; it is out
 	// of the window and not restored.
@@ -42,7 +42,7 @@ func TestRestoreTracker(t *testing.T) {
 	}
 	w.Release()
 
-	l = openLake(t, dir)
+	l := openLake(t, dir)
 	var tr events.Tracker
 	if err := l.RestoreTracker(topic, 0, &tr); err != nil {
 		t.Fatal(err)

@@ -14,7 +14,7 @@ import (
 // failed. The commit may be durable, so its files must stay, and the next start
 // rolls it forward: a marker never outlives its data files.
 func TestMarkerSyncFailureKeepsFiles(t *testing.T) {
-	dir, l, w := newLakeWriter(t, 1)
+	dir, _, w := newLakeWriter(t, 1)
 	appendRange(w, 0, 4)
 	markers := filepath.Join(dir, "lake", commitsFolder, topic, partitionFolder(1))
 	syncDirFault = func(d string) error {
@@ -36,7 +36,7 @@ func TestMarkerSyncFailureKeepsFiles(t *testing.T) {
 			t.Fatalf("%s: the staged file is gone while its marker stays: %v", table, err)
 		}
 	}
-	l = openLake(t, dir)
+	l := openLake(t, dir)
 	for _, table := range []string{"envelopes", "grabs"} {
 		if names, other := lakeFiles(t, dir, table); len(names) != 1 || len(other) != 0 {
 			t.Errorf("%s after recovery: %v %v", table, names, other)

@@ -634,25 +634,6 @@ func (s *Simulator) payment(mStart time.Time, wechat bool, emit func(*events.Eve
 	return emit(e)
 }
 
-// poisson draws a Poisson count; large means use the normal approximation.
-func poisson(r *rand.Rand, mean float64) int {
-	if mean <= 0 {
-		return 0
-	}
-	if mean > 40 {
-		return max(0, int(math.Round(mean+math.Sqrt(mean)*r.NormFloat64())))
-	}
-	l := math.Exp(-mean)
-	k, p := 0, 1.0
-	for {
-		p *= r.Float64()
-		if p <= l {
-			return k
-		}
-		k++
-	}
-}
-
 // Tasks scheduled for later minutes: card bindings and withdrawals.
 type taskKind uint8
 

@@ -76,7 +76,7 @@ type BindingOutcome struct {
 }
 
 // SupportedShare is FirstOK / Users.
-func (b BindingOutcome) SupportedShare() float64 { return share(float64(b.FirstOK), float64(b.Users)) }
+func (o BindingOutcome) SupportedShare() float64 { return share(float64(o.FirstOK), float64(o.Users)) }
 
 // BankLoss is the WeChat Pay bindings rejected for one bank.
 type BankLoss struct {

@@ -59,7 +59,8 @@ func (l *Lake) unstage(c *Commit) {
 	}
 }
 
-var bufPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 1<<20) }}
+// writeBuffers are the writers' 1 MiB buffers, kept between files (see kept).
+var writeBuffers = newKept(keptEncoders, func() *bufio.Writer { return bufio.NewWriterSize(nil, 1<<20) })
 
 // writeParquet writes rec as one zstd Parquet file at path, syncs it, and returns its
 // checksum for the marker (CommitFile.CRC32C): "" when a string of rec is not UTF-8.
@@ -76,12 +77,12 @@ func (l *Lake) writeParquet(path string, rec arrow.RecordBatch, kv [][2]string) 
 			os.Remove(path)
 		}
 	}()
-	bw := bufPool.Get().(*bufio.Writer)
+	bw := writeBuffers.get()
 	crc := crc32.New(castagnoli)
 	bw.Reset(io.MultiWriter(f, crc))
 	defer func() {
 		bw.Reset(nil)
-		bufPool.Put(bw)
+		writeBuffers.put(bw)
 	}()
 	fw, err := pqarrow.NewFileWriter(rec.Schema(), bw, l.props, l.arrowProps)
 	if err != nil {

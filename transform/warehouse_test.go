@@ -517,8 +517,9 @@ func TestCachedFootersFollowARewrittenFile(t *testing.T) {
 		testworld.Envelope("e2", testworld.TS("2014-01-30 16:00:01+00"), "env2", "u2", "chat1", "lucky", 2000, 4),
 	).Commit()[0]
 	rw := openRefreshed(t, dir)
-	if got := queryString(t, rw.DB(), "SELECT current_setting('parquet_metadata_cache')::VARCHAR"); got != "false" {
-		t.Errorf("parquet_metadata_cache is %s on the refresh's connection, want false", got)
+	const cached = "SELECT current_setting('parquet_metadata_cache')::INTEGER"
+	if queryInt(t, rw.DB(), cached) != 0 {
+		t.Errorf("parquet_metadata_cache is on on the refresh's connection, want it off")
 	}
 	rw.Close()
 	w, err := OpenReadOnly(dir)
@@ -526,33 +527,26 @@ func TestCachedFootersFollowARewrittenFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	if got := queryString(t, w.DB(), "SELECT current_setting('parquet_metadata_cache')::VARCHAR"); got != "true" {
-		t.Fatalf("parquet_metadata_cache is %s on a read-only connection, want true", got)
+	if queryInt(t, w.DB(), cached) != 1 {
+		t.Fatalf("parquet_metadata_cache is off on a read-only connection, want it on")
 	}
 	path := world.Path(c, "envelopes")
 	hourAgo := time.Now().Add(-time.Hour)
 	if err := os.Chtimes(path, hourAgo, hourAgo); err != nil {
 		t.Fatal(err)
 	}
-	const q = "SELECT count(*) || ' ' || sum(total_fen) FROM envelopes"
+	rowsAndFen := func() string {
+		return fmt.Sprint(queryInt(t, w.DB(), "SELECT count(*) FROM envelopes"), " ", queryInt(t, w.DB(), "SELECT sum(total_fen) FROM envelopes"))
+	}
 	for range 2 { // the second read finds the footer in the cache
-		if got := queryString(t, w.DB(), q); got != "2 2100" {
+		if got := rowsAndFen(); got != "2 2100" {
 			t.Fatalf("before the rewrite: %s, want 2 2100", got)
 		}
 	}
 	world.Replace(c, "envelopes", `SELECT 'e3' AS event_id, TIMESTAMPTZ '2014-01-30 16:00:02+00' AS ts, 'env3' AS envelope_id,
 		'u3' AS sender_id, 'chat1' AS chat_id, 'fixed' AS kind, 500::BIGINT AS total_fen, 1::INTEGER AS shares,
 		0::INTEGER AS kafka_partition, 2::BIGINT AS kafka_offset FROM range(3)`)
-	if got := queryString(t, w.DB(), q); got != "3 1500" {
+	if got := rowsAndFen(); got != "3 1500" {
 		t.Errorf("after the file was written again with three rows of 500 fen: %s, want 3 1500", got)
 	}
-}
-
-func queryString(t *testing.T, db *sql.DB, q string) string {
-	t.Helper()
-	var s string
-	if err := db.QueryRow(q).Scan(&s); err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	return s
 }

@@ -160,6 +160,11 @@ func (d *Document) check(bold bool, texts ...string) bool {
 	return true
 }
 
+// Discard returns a document that keeps nothing: the methods that add content do
+// nothing, and Write and Save return ErrDiscarded. A caller that goes through its
+// content twice, the first time only to learn what it holds, lays it out on one.
+func Discard() *Document { return &Document{err: fmt.Errorf("pdf: %w", ErrDiscarded)} }
+
 // ok reports whether content can still be added.
 func (d *Document) ok() bool {
 	if d.err == nil && d.out != nil {
@@ -177,7 +182,12 @@ func (d *Document) Err() error {
 }
 
 // Pages returns the number of pages so far.
-func (d *Document) Pages() int { return d.f.PageCount() }
+func (d *Document) Pages() int {
+	if d.f == nil {
+		return 0 // Discard
+	}
+	return d.f.PageCount()
+}
 
 // ensurePage starts a page if none is open for content.
 func (d *Document) ensurePage() {

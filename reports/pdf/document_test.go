@@ -266,3 +266,26 @@ func TestLongTableRepeatsHeader(t *testing.T) {
 		}
 	}
 }
+
+// TestDiscardKeepsNothing: a Discard document takes every kind of content, even
+// content a real one would refuse, and has nothing to write.
+func TestDiscardKeepsNothing(t *testing.T) {
+	d := Discard()
+	d.TitlePage("title", "subtitle")
+	d.Heading(1, "heading")
+	d.Paragraph("text")
+	d.Note("note")
+	d.Table(Table{Columns: []Column{{Title: "a"}, {Title: "b"}}, Rows: [][]string{{"1"}}})
+	d.Image([]byte("not a png"), 0)
+	d.PageBreak()
+	if n := d.Pages(); n != 0 {
+		t.Errorf("%d pages", n)
+	}
+	path := filepath.Join(t.TempDir(), "discarded.pdf")
+	if err := d.Save(path); !errors.Is(err, ErrDiscarded) {
+		t.Errorf("Save: %v, want ErrDiscarded", err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Save left a file: %v", err)
+	}
+}

@@ -10,3 +10,6 @@ var ErrTable = errors.New("table rows do not match its columns")
 
 // ErrWritten reports content added to a document already written.
 var ErrWritten = errors.New("document already written")
+
+// ErrDiscarded is what Write and Save of a Discard document return.
+var ErrDiscarded = errors.New("document discards its content")

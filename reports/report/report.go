@@ -8,7 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"gonum.org/v1/plot/vg"
@@ -294,10 +297,30 @@ type part struct {
 	charts []chartFile
 	n      int // charts so far, for file names
 	err    error
+	// plan, set on the first pass through the sections (on a pdf.Discard
+	// document), lists the charts instead of placing them; drawn holds them,
+	// in that order, on the second pass.
+	plan  *[]chartJob
+	drawn []drawnChart
 }
 
-// chart draws c, places it in the document and keeps the PNG as
-// NN-name.LANG.png.
+// chartJob is a chart the first pass found: its file name without the extension,
+// what to draw, and whether an SVG goes with the PNG.
+type chartJob struct {
+	file   string
+	c      chart.Chart
+	height vg.Length
+	svg    bool
+}
+
+// drawnChart is a chartJob drawn.
+type drawnChart struct {
+	file     string
+	png, svg []byte
+}
+
+// chart places c in the document and keeps its PNG as NN-name.LANG.png (and, for
+// an English report in Latin fonts, its SVG), drawn beforehand by drawCharts.
 func (p *part) chart(name string, c chart.Chart, height vg.Length) {
 	if p.err != nil {
 		return
@@ -305,26 +328,79 @@ func (p *part) chart(name string, c chart.Chart, height vg.Length) {
 	if height == 0 {
 		height = chartH
 	}
-	png, err := chart.PNG(c, p.fam, chartW, height)
-	if err != nil {
-		p.err = err
+	p.n++
+	file := fmt.Sprintf("%02d-%s.%s", p.n, name, p.l)
+	if p.plan != nil {
+		*p.plan = append(*p.plan, chartJob{file: file, c: c, height: height, svg: p.l == English && svgIsCheap(p.fam)})
 		return
 	}
-	p.n++
-	p.charts = append(p.charts, chartFile{file: fmt.Sprintf("%02d-%s.%s.png", p.n, name, p.l), data: png})
-	if p.l == English && svgIsCheap(p.fam) {
-		svg, err := chart.SVG(c, p.fam, chartW, height)
-		if err != nil {
-			p.err = err
-			return
-		}
-		p.charts = append(p.charts, chartFile{file: fmt.Sprintf("%02d-%s.%s.svg", p.n, name, p.l), data: svg})
+	if len(p.drawn) == 0 || p.drawn[0].file != file {
+		p.err = fmt.Errorf("report: chart %s was not drawn beforehand", file)
+		return
 	}
-	p.doc.Image(png, 0)
+	dc := p.drawn[0]
+	p.drawn = p.drawn[1:]
+	p.charts = append(p.charts, chartFile{file: file + ".png", data: dc.png})
+	if dc.svg != nil {
+		p.charts = append(p.charts, chartFile{file: file + ".svg", data: dc.svg})
+	}
+	p.doc.Image(dc.png, 0)
 }
 
-// render lays out the whole report.
+// drawCharts draws the charts of jobs, on as many goroutines as the process has
+// processors: drawing and PNG-encoding thirty charts was most of the time the report
+// took after its queries, on one core (docs/BENCHMARKS.md). It returns the first
+// error in the order of jobs.
+func drawCharts(ctx context.Context, fam fonts.Family, jobs []chartJob) ([]drawnChart, error) {
+	out := make([]drawnChart, len(jobs))
+	errs := make([]error, len(jobs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(jobs) && ctx.Err() == nil; i = int(next.Add(1) - 1) {
+				j := jobs[i]
+				out[i].file = j.file
+				if out[i].png, errs[i] = chart.PNG(j.c, fam, chartW, j.height); errs[i] == nil && j.svg {
+					out[i].svg, errs[i] = chart.SVG(j.c, fam, chartW, j.height)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// sectionsInOrder are the sections of one language's part, in reading order.
+var sectionsInOrder = []func(*part){
+	(*part).headline, (*part).peak, (*part).adoption, (*part).banks,
+	(*part).scenarios, (*part).risk, (*part).hindsight, (*part).method,
+}
+
+// render lays out the whole report. It goes through the sections twice: first on a
+// document that keeps nothing, to list the charts and draw them all at once
+// (drawCharts), then on the report's document, placing them.
 func render(ctx context.Context, fam fonts.Family, ls []Lang, d *reportData, now time.Time, step func()) (*pdf.Document, []chartFile, error) {
+	var jobs []chartJob
+	for _, l := range ls {
+		p := &part{doc: pdf.Discard(), fam: fam, l: l, d: d, plan: &jobs}
+		for _, section := range sectionsInOrder {
+			section(p)
+		}
+	}
+	drawn, err := drawCharts(ctx, fam, jobs)
+	if err != nil {
+		return nil, nil, err
+	}
+
 	meta := pdf.Meta{Author: "hongbao", Created: now}
 	if len(ls) == 1 && ls[0] == English {
 		meta.Title = "WeChat red envelopes, Spring Festival 2014"
@@ -350,19 +426,17 @@ func render(ctx context.Context, fam fonts.Family, ls []Lang, d *reportData, now
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
 		}
-		p := &part{doc: doc, fam: fam, l: l, d: d}
+		p := &part{doc: doc, fam: fam, l: l, d: d, drawn: drawn}
 		if i > 0 {
 			doc.PageBreak()
 		}
-		for _, section := range []func(*part){
-			(*part).headline, (*part).peak, (*part).adoption, (*part).banks,
-			(*part).scenarios, (*part).risk, (*part).hindsight, (*part).method,
-		} {
+		for _, section := range sectionsInOrder {
 			section(p)
 		}
 		if p.err != nil {
 			return nil, nil, p.err
 		}
+		drawn = p.drawn
 		charts = append(charts, p.charts...)
 		step()
 	}

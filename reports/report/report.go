@@ -440,6 +440,9 @@ func render(ctx context.Context, fam fonts.Family, ls []Lang, d *reportData, now
 		charts = append(charts, p.charts...)
 		step()
 	}
+	if len(drawn) > 0 {
+		return nil, nil, fmt.Errorf("report: chart %s was drawn but not placed", drawn[0].file)
+	}
 	if err := doc.Err(); err != nil {
 		return nil, nil, err
 	}

@@ -12,7 +12,7 @@ import (
 )
 
 // factsCache keeps the facts sheet's measures of one state of the data folder. They
-// read every event (about half a minute at full scale) and change only when a refresh
+// read the events and the models (3-4 s at full scale) and change only when a refresh
 // rewrites the warehouse or a run writes a new run record, so they are measured once
 // per state (the size and time of those files) and worded in either language from
 // memory.

@@ -22,7 +22,7 @@ func peakComputed(t *testing.T, c *Console) float64 {
 }
 
 // TestFactsFollowTheWarehouse: the facts page measures the warehouse once for a state
-// of it (that reads every event: half a minute at full scale), answers both languages
+// of it (that reads the events and the models: 3-4 s at full scale), answers both languages
 // from it while nothing changes, and measures again after a refresh brings new events.
 func TestFactsFollowTheWarehouse(t *testing.T) {
 	dir, w := testworld.SmallRefreshed(t, transform.Open)

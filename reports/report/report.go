@@ -348,15 +348,15 @@ func (p *part) chart(name string, c chart.Chart, height vg.Length) {
 }
 
 // drawCharts draws the charts of jobs, on as many goroutines as the process has
-// processors: drawing and PNG-encoding thirty charts was most of the time the report
-// took after its queries, on one core (docs/BENCHMARKS.md). It returns the first
-// error in the order of jobs.
+// processors, up to maxDrawing: drawing and PNG-encoding thirty charts was most of
+// the time the report took after its queries, on one core (docs/BENCHMARKS.md). It
+// returns the first error in the order of jobs.
 func drawCharts(ctx context.Context, fam fonts.Family, jobs []chartJob) ([]drawnChart, error) {
 	out := make([]drawnChart, len(jobs))
 	errs := make([]error, len(jobs))
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
+	for range min(runtime.GOMAXPROCS(0), maxDrawing, len(jobs)) {
 		wg.Go(func() {
 			for i := int(next.Add(1) - 1); i < len(jobs) && ctx.Err() == nil; i = int(next.Add(1) - 1) {
 				j := jobs[i]
@@ -378,6 +378,10 @@ func drawCharts(ctx context.Context, fam fonts.Family, jobs []chartJob) ([]drawn
 	}
 	return out, nil
 }
+
+// maxDrawing bounds the charts drawn at once: each holds its canvas, 3.2-3.6 MB at the
+// report's sizes, while it is drawn and encoded.
+const maxDrawing = 8
 
 // sectionsInOrder are the sections of one language's part, in reading order.
 var sectionsInOrder = []func(*part){

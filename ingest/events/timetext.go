@@ -5,28 +5,38 @@ import "time"
 // secondText remembers the last timestamp a Validator parsed in the form writers use,
 // "YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)", by the text around its fraction: the
 // date and time to the second, and the zone. Events come in time order, many to a
-// second, so most timestamps repeat the last one's second and zone, and only their
-// fraction is new; time.Parse, which works out the date and the zone again for each,
-// was about a twentieth of the ingester's CPU (docs/BENCHMARKS.md).
+// second and more to a minute, so most timestamps repeat the last one's minute and
+// zone, and only their second and fraction are new; time.Parse, which works out the
+// date and the zone again for each, was about a twentieth of the ingester's CPU
+// (docs/BENCHMARKS.md).
 type secondText struct {
 	ok     bool
 	second [19]byte // "2014-01-31T00:00:09"
+	sec    int64    // its seconds, 9
 	zone   [6]byte  // "Z" or "+08:00": zoneN bytes of it
 	zoneN  int
+	offset int            // the zone's offset east of UTC in seconds
 	unix   int64          // the instant of the second
 	loc    *time.Location // the location time.Parse gave it
 }
 
 // parseTime parses s as time.Parse(time.RFC3339Nano, s) does. A timestamp with the
-// second and zone of the last one time.Parse accepted in the writers' form takes only
-// its fraction from the text; any other goes to time.Parse, whose answer (and error)
-// it returns, and is remembered when time.Parse accepts it and it has that form.
+// minute and zone of the last one time.Parse accepted in the writers' form takes its
+// second and fraction from the text, when they are valid and time.Parse would give it
+// the same location; any other goes to time.Parse, whose answer (and error) it
+// returns, and is remembered when time.Parse accepts it and it has that form.
 func (c *secondText) parseTime(s string) (time.Time, error) {
-	if c.ok && len(s) >= 19+c.zoneN && string(c.second[:]) == s[:19] && string(c.zone[:c.zoneN]) == s[len(s)-c.zoneN:] {
-		if ns, ok := fraction(s[19 : len(s)-c.zoneN]); ok {
-			return time.Unix(c.unix, ns).In(c.loc), nil
+	if c.ok && len(s) >= 19+c.zoneN && string(c.second[:17]) == s[:17] && string(c.zone[:c.zoneN]) == s[len(s)-c.zoneN:] {
+		if sec, ok := secondOfMinute(s[17:19]); ok {
+			if ns, ok := fraction(s[19 : len(s)-c.zoneN]); ok {
+				unix := c.unix - c.sec + sec
+				if unix == c.unix || c.sameLocation(unix) {
+					c.unix, c.sec = unix, sec
+					c.second[17], c.second[18] = s[17], s[18]
+					return time.Unix(unix, ns).In(c.loc), nil
+				}
+			}
 		}
-		return time.Parse(time.RFC3339Nano, s)
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
@@ -35,11 +45,33 @@ func (c *secondText) parseTime(s string) (time.Time, error) {
 	if zoneAt, ok := writersForm(s); ok {
 		if _, ok := fraction(s[19:zoneAt]); ok {
 			c.ok, c.zoneN, c.unix, c.loc = true, len(s)-zoneAt, t.Unix(), t.Location()
+			_, c.offset = t.Zone()
+			c.sec = int64(t.Second())
 			copy(c.second[:], s[:19])
 			copy(c.zone[:], s[zoneAt:])
 		}
 	}
 	return t, nil
+}
+
+// sameLocation reports whether time.Parse gives the instant unix, in the remembered
+// zone, the remembered location. "Z" is always UTC. An offset is time.Local where
+// Local keeps that offset at that instant, and a fixed zone elsewhere, so a change of
+// Local's offset within the minute changes it.
+func (c *secondText) sameLocation(unix int64) bool {
+	if c.zoneN == 1 {
+		return true
+	}
+	_, off := time.Unix(unix, 0).In(time.Local).Zone()
+	return (off == c.offset) == (c.loc == time.Local)
+}
+
+// secondOfMinute reads two digits that time.Parse accepts as seconds, 00 to 59.
+func secondOfMinute(ss string) (int64, bool) {
+	if !isDigit(ss[0]) || !isDigit(ss[1]) || ss[0] > '5' {
+		return 0, false
+	}
+	return int64(ss[0]-'0')*10 + int64(ss[1]-'0'), true
 }
 
 // writersForm reports whether s has the shape "YYYY-MM-DDTHH:MM:SS", then anything,

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"testing"
 	"time"
+	_ "time/tzdata" // Asia/Shanghai on a machine without a tz database
 )
 
 // sameAsParse fails t unless c.parseTime(s) gives what time.Parse gives: the same
@@ -50,10 +51,46 @@ func TestParseTimeIsTimeParse(t *testing.T) {
 	}
 }
 
+// TestParseTimeWithinAMinute: every second of a minute and a few that are not, one
+// after the other and out of order, in each zone; and a Local whose offset changes in
+// the middle of a minute (Shanghai's local mean time, +08:05:43, became +08:00 at
+// 1900-12-31 15:54:17 UTC), where time.Parse gives a fixed zone before the change and
+// Local after it.
+func TestParseTimeWithinAMinute(t *testing.T) {
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, change := time.Date(1900, 6, 1, 0, 0, 0, 0, shanghai).ZoneBounds()
+	if change.Second() == 0 {
+		t.Fatalf("the zone changes at %v, on a whole minute", change)
+	}
+	local := time.Local
+	defer func() { time.Local = local }()
+	for _, l := range []*time.Location{time.UTC, time.FixedZone("CST", 8*3600), shanghai} {
+		time.Local = l
+		for _, z := range []string{"Z", "+08:00", "-05:30"} {
+			c := &secondText{}
+			for i := range 130 {
+				ss := fmt.Sprintf("%02d", (i*7)%62) // 00 to 61, out of order
+				if i%17 == 16 {
+					ss = []string{"5a", "99", "60", " 1"}[i/17%4]
+				}
+				sameAsParse(t, c, "2014-01-31T00:07:"+ss+[]string{"", ".25", ".000001"}[i%3]+z)
+			}
+		}
+		c := &secondText{}
+		for _, d := range []time.Duration{-9, -7, -1, 0, 3, 20, -3, 5} {
+			sameAsParse(t, c, change.Add(d*time.Second).In(time.FixedZone("", 8*3600)).Format(time.RFC3339Nano))
+		}
+	}
+}
+
 func FuzzParseTime(f *testing.F) {
 	f.Add("2014-01-31T00:00:09.436+08:00", "2014-01-31T00:00:09.5+08:00")
 	f.Add("2014-01-31T00:00:09Z", "2014-01-31T00:00:09.999999999Z")
 	f.Add("2014-02-29T00:00:09Z", "2014-01-31T00:00:09.1234567890+08:00")
+	f.Add("2014-01-31T00:00:09.436+08:00", "2014-01-31T00:00:59.5+08:00")
 	f.Fuzz(func(t *testing.T, a, b string) {
 		c := &secondText{}
 		sameAsParse(t, c, a)
@@ -62,26 +99,29 @@ func FuzzParseTime(f *testing.F) {
 	})
 }
 
-// BenchmarkParseTime: a second's worth of the simulator's timestamps, against
-// time.Parse.
+// BenchmarkParseTime: the simulator's timestamps, 16 to a second (the festival's
+// busy hours) and one a second (its quiet ones, and each partition's share at small
+// scales), against time.Parse.
 func BenchmarkParseTime(b *testing.B) {
-	ts := make([]string, 64)
-	for i := range ts {
-		ts[i] = fmt.Sprintf("2014-01-31T00:00:%02d.%03d+08:00", i/16, i*37%1000)
+	for _, perSecond := range []int{16, 1} {
+		ts := make([]string, 64)
+		for i := range ts {
+			ts[i] = fmt.Sprintf("2014-01-31T00:00:%02d.%03d+08:00", i/perSecond%60, i*37%1000)
+		}
+		b.Run(fmt.Sprintf("parseTime/%d-a-second", perSecond), func(b *testing.B) {
+			c := &secondText{}
+			for i := 0; b.Loop(); i++ {
+				if _, err := c.parseTime(ts[i%len(ts)]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("time.Parse/%d-a-second", perSecond), func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				if _, err := time.Parse(time.RFC3339Nano, ts[i%len(ts)]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
-	b.Run("parseTime", func(b *testing.B) {
-		c := &secondText{}
-		for i := 0; b.Loop(); i++ {
-			if _, err := c.parseTime(ts[i%len(ts)]); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("time.Parse", func(b *testing.B) {
-		for i := 0; b.Loop(); i++ {
-			if _, err := time.Parse(time.RFC3339Nano, ts[i%len(ts)]); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
 }

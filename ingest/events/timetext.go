@@ -12,11 +12,10 @@ import "time"
 type secondText struct {
 	ok     bool
 	second [19]byte // "2014-01-31T00:00:09"
-	sec    int64    // its seconds, 9
 	zone   [6]byte  // "Z" or "+08:00": zoneN bytes of it
 	zoneN  int
 	offset int            // the zone's offset east of UTC in seconds
-	unix   int64          // the instant of the second
+	minute int64          // the instant the second's minute starts, in Unix seconds
 	loc    *time.Location // the location time.Parse gave it
 }
 
@@ -29,11 +28,9 @@ func (c *secondText) parseTime(s string) (time.Time, error) {
 	if c.ok && len(s) >= 19+c.zoneN && string(c.second[:17]) == s[:17] && string(c.zone[:c.zoneN]) == s[len(s)-c.zoneN:] {
 		if sec, ok := secondOfMinute(s[17:19]); ok {
 			if ns, ok := fraction(s[19 : len(s)-c.zoneN]); ok {
-				unix := c.unix - c.sec + sec
-				if unix == c.unix || c.sameLocation(unix) {
-					c.unix, c.sec = unix, sec
+				if string(c.second[17:]) == s[17:19] || c.sameLocation(c.minute+sec) {
 					c.second[17], c.second[18] = s[17], s[18]
-					return time.Unix(unix, ns).In(c.loc), nil
+					return time.Unix(c.minute+sec, ns).In(c.loc), nil
 				}
 			}
 		}
@@ -44,9 +41,8 @@ func (c *secondText) parseTime(s string) (time.Time, error) {
 	}
 	if zoneAt, ok := writersForm(s); ok {
 		if _, ok := fraction(s[19:zoneAt]); ok {
-			c.ok, c.zoneN, c.unix, c.loc = true, len(s)-zoneAt, t.Unix(), t.Location()
+			c.ok, c.zoneN, c.minute, c.loc = true, len(s)-zoneAt, t.Unix()-int64(t.Second()), t.Location()
 			_, c.offset = t.Zone()
-			c.sec = int64(t.Second())
 			copy(c.second[:], s[:19])
 			copy(c.zone[:], s[zoneAt:])
 		}

@@ -2,6 +2,7 @@ package produce
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"sync/atomic"
 	"time"
@@ -11,13 +12,14 @@ import (
 	metadataAPI "github.com/segmentio/kafka-go/protocol/metadata"
 )
 
-// metadataTTL is how long a topic's metadata answers the writer's own requests.
+// metadataTTL is how long a topic's metadata answers the producer's own requests.
 const metadataTTL = time.Second
 
-// topicMetadata is the writer's transport with a cache in front of one request: kafka-go's
-// Writer asks the transport for the topic's metadata once per message, to count its
-// partitions, and each ask cost a connection-pool round trip and a filtered copy of the
-// cluster's metadata (4 % of a full-festival demo's CPU). A one-topic metadata request
+// topicMetadata is the producer's transport with a cache in front of one request: the
+// producer asks for the topic's metadata once per chunk, to count its partitions, and
+// kafka-go's Writer, before the sender, asked once per message: each ask cost a
+// connection-pool round trip and a filtered copy of the cluster's metadata (4 % of a
+// full-festival demo's CPU). A one-topic metadata request
 // is answered from the last good answer for up to metadataTTL (kafka.Transport itself
 // refreshes its metadata every 6 s); every other request goes through. An answer is
 // marked stale by a timer rather than by reading the clock at every message (1 % of a
@@ -54,22 +56,41 @@ func (t *topicMetadata) RoundTrip(ctx context.Context, addr net.Addr, req protoc
 	return res, nil
 }
 
-// partitions is how many partitions the last answer kept gives topic, 0 before one.
-func (t *topicMetadata) partitions(topic string) int {
-	a := t.last.Load()
-	if a == nil || a.topic != topic {
-		return 0
-	}
-	r, ok := a.res.(*metadataAPI.Response)
-	if !ok {
-		return 0
-	}
-	for _, tp := range r.Topics {
-		if tp.Name == topic {
-			return len(tp.Partitions)
+// partitionCount asks for topic's metadata, creating the topic if the brokers allow
+// it, and returns its number of partitions. A topic being created, or a leader being
+// elected, is asked again a few times before its error is returned.
+func (t *topicMetadata) partitionCount(ctx context.Context, addr net.Addr, topic string) (int, error) {
+	wait := backoffMin
+	for attempt := 0; ; attempt++ {
+		res, err := t.RoundTrip(ctx, addr, &metadataAPI.Request{TopicNames: []string{topic}, AllowAutoTopicCreation: true})
+		if err != nil {
+			return 0, err
 		}
+		r, ok := res.(*metadataAPI.Response)
+		if !ok {
+			return 0, fmt.Errorf("the brokers answered a metadata request with a %T", res)
+		}
+		err = kafka.UnknownTopicOrPartition
+		for _, tp := range r.Topics {
+			if tp.Name != topic {
+				continue
+			}
+			if tp.ErrorCode != 0 {
+				err = kafka.Error(tp.ErrorCode)
+			} else if len(tp.Partitions) > 0 {
+				return len(tp.Partitions), nil
+			}
+		}
+		if attempt == writeAttempts-1 || !retriable(err) {
+			return 0, err
+		}
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, backoffMax)
 	}
-	return 0
 }
 
 // answered reports whether res names topic without an error: only such an answer is

@@ -17,7 +17,7 @@ import (
 type Config struct {
 	Brokers []string // host:port of one or more brokers
 	Topic   string
-	// Chunk is how many messages are handed to the Kafka writer at once; 0 means 20,000.
+	// Chunk is how many messages are handed to the sender at once; 0 means 20,000.
 	Chunk int
 	// Security is the TLS and SASL of every connection; nil is plain TCP without SASL.
 	Security *kafkasec.Client
@@ -104,19 +104,19 @@ func (s Stats) Print(w io.Writer) {
 }
 
 // Producer batches events and writes them with acks from all in-sync replicas.
-// Encoding the next chunks overlaps with writing the previous ones: the Kafka writer
-// runs asynchronously, so a partition's batch fills across chunks and is sent when
-// full, and at most maxInFlight chunks wait for their acknowledgements. (A writer that
-// waited for each chunk's acknowledgement left every partition's last batch of the
-// chunk to its BatchTimeout: the simulator waited three quarters of the time.)
+// Encoding the next chunks overlaps with writing the previous ones: each chunk's
+// batches, one or more per partition, are handed to the sender, which writes them in
+// the background, and at most maxInFlight chunks wait for their acknowledgements. (A
+// producer that waited for each chunk's acknowledgement left the simulator waiting
+// three quarters of the time.)
 type Producer struct {
-	w       *kafka.Writer
+	send    *sender
+	meta    *topicMetadata
 	brokers string
 	sec     *kafkasec.Client
 	chunk   int
-	buf     []kafka.Message // the chunk being filled; the writer copies it
-	cur     *chunk          // the keys, values and counts of buf
-	// inFlight are the chunks handed to the writer, oldest first; free are chunks
+	cur     *chunk // the chunk being filled
+	// inFlight are the chunks handed to the sender, oldest first; free are chunks
 	// acknowledged, whose buffers the next chunks reuse. Fresh buffers for every
 	// chunk (8 MB) made the runtime clear and return memory without end under the
 	// memory limit: 7 % of a full-festival demo's CPU.
@@ -124,15 +124,14 @@ type Producer struct {
 	free     []*chunk
 	acked    Stats
 	broken   error // set once a chunk failed: nothing more is sent
-	// parts lists the partitions of the topic, as the last metadata answer counts
-	// them, for the balancer: the chunks keep one lane each (see chunk), and one lane
-	// until the first answer. key holds the key of the message being added.
-	balancer kafka.Murmur2Balancer
-	meta     *topicMetadata
-	topic    string
-	parts    []int
-	key      []byte
-	enc      events.Encoder // remembers the last second it wrote
+	// parts is the number of the topic's partitions, as the last metadata answer
+	// counts them, for the lanes (see chunk); 0 until the first answer. key holds the
+	// key of the message being added.
+	parts int
+	part  partitioner
+	topic string
+	key   []byte
+	enc   events.Encoder // remembers the last second it wrote
 }
 
 // maxInFlight is how many chunks may wait for their acknowledgements at once.
@@ -145,44 +144,18 @@ func New(cfg Config) *Producer {
 		size = 20_000
 	}
 	meta := &topicMetadata{RoundTripper: cfg.Security.Transport(10 * time.Second)}
-	w := &kafka.Writer{
-		Addr:            kafka.TCP(cfg.Brokers...),
-		Topic:           cfg.Topic,
-		Balancer:        laneBalancer{}, // the Java client's partitioner: same key, same partition
-		RequiredAcks:    kafka.RequireAll,
-		MaxAttempts:     10,
-		WriteBackoffMin: 100 * time.Millisecond,
-		WriteBackoffMax: 2 * time.Second,
-		// A partition's batch: kafka-go allocates room for BatchSize messages for
-		// every batch, so a batch as large as the chunk cost 3 MB of cleared memory
-		// per partition per chunk. A full batch is sent at once, without the timeout.
-		BatchSize:    5_000,
-		BatchBytes:   8 << 20,
-		BatchTimeout: 20 * time.Millisecond,
-		// lz4 batches: the broker's log (and what crosses the socket) shrinks several
-		// times, for a decompression the consumer hardly notices.
-		Compression:            kafka.Lz4,
-		AllowAutoTopicCreation: true,
-		Transport:              meta,
-		Async:                  true,
-		Completion:             completed,
-	}
-	p := &Producer{w: w, brokers: strings.Join(cfg.Brokers, ","), sec: cfg.Security, chunk: size, acked: newStats(),
-		meta: meta, topic: cfg.Topic}
-	p.buf = make([]kafka.Message, 0, size)
+	client := &kafka.Client{Addr: kafka.TCP(cfg.Brokers...), Transport: meta, Timeout: writeTimeout}
+	p := &Producer{send: newSender(client, cfg.Topic), meta: meta, brokers: strings.Join(cfg.Brokers, ","),
+		sec: cfg.Security, chunk: size, acked: newStats(), topic: cfg.Topic}
 	p.cur = &chunk{}
-	p.cur.reset()
+	p.cur.reset(0)
 	return p
 }
 
 // Add encodes e and queues it; every Chunk messages the queue is written.
 func (p *Producer) Add(ctx context.Context, e *events.Event) error {
-	// The partition the writer will choose, for the lane: the same key and balancer.
 	p.key = append(p.key[:0], e.Key()...)
-	lane := 0
-	if len(p.parts) > 1 {
-		lane = p.balancer.Balance(kafka.Message{Key: p.key}, p.parts...)
-	}
+	lane := p.part.partition(p.key, p.cur.parts)
 	arena := p.cur.lane(lane)
 	start := len(*arena)
 	a, err := p.enc.Append(*arena, e)
@@ -193,7 +166,7 @@ func (p *Producer) Add(ctx context.Context, e *events.Event) error {
 	a = append(a, p.key...)
 	*arena = a
 	// Full slice expressions: a message's bytes end where the next one's begin.
-	return p.add(ctx, a[mid:len(a):len(a)], a[start:mid:mid], e.Type, amountOf(e), p.cur.markOf(lane, len(p.parts)))
+	return p.add(ctx, lane, rec{key: a[mid:len(a):len(a)], value: a[start:mid:mid]}, e.Type, amountOf(e))
 }
 
 func amountOf(e *events.Event) int64 {
@@ -206,26 +179,32 @@ func amountOf(e *events.Event) int64 {
 // AddRaw queues an already encoded message; typ and fen feed the statistics. key and
 // value must stay unchanged until the message is acknowledged.
 func (p *Producer) AddRaw(ctx context.Context, key, value []byte, typ events.Type, fen int64) error {
-	return p.add(ctx, key, value, typ, fen, p.cur.markOf(-1, 0))
+	return p.add(ctx, p.part.partition(key, p.cur.parts), rec{key: key, value: value}, typ, fen)
 }
 
-// add queues a message with its mark: the chunk it is in, and its lane if chosen.
-func (p *Producer) add(ctx context.Context, key, value []byte, typ events.Type, fen int64, m *mark) error {
-	p.buf = append(p.buf, kafka.Message{Key: key, Value: value, WriterData: m})
-	p.cur.tally.add(typ, len(value), fen)
-	if len(p.buf) >= p.chunk {
+// add queues a message in lane.
+func (p *Producer) add(ctx context.Context, lane int, r rec, typ events.Type, fen int64) error {
+	if p.broken != nil {
+		return p.broken
+	}
+	if size := len(r.key) + len(r.value); size > batchBytes {
+		return fmt.Errorf("produce to Kafka: a message of %d bytes is larger than a batch may be (%d bytes); nothing was sent for it", size, batchBytes)
+	}
+	p.cur.add(lane, r)
+	p.cur.tally.add(typ, len(r.value), fen)
+	if p.cur.n >= p.chunk {
 		return p.flush(ctx)
 	}
 	return nil
 }
 
-// flush hands the queued chunk to the writer, after waiting for the oldest chunk in
+// flush hands the queued chunk to the sender, after waiting for the oldest chunk in
 // flight if maxInFlight are.
 func (p *Producer) flush(ctx context.Context) error {
 	if p.broken != nil {
 		return p.broken
 	}
-	if len(p.buf) == 0 {
+	if p.cur.n == 0 {
 		return nil
 	}
 	for len(p.inFlight) >= maxInFlight {
@@ -233,16 +212,16 @@ func (p *Producer) flush(ctx context.Context) error {
 			return err
 		}
 	}
-	c := p.cur
-	c.left.Store(int64(len(p.buf)))
-	// Async: the writer copies the messages into its batches and returns; the
-	// acknowledgements come through completed.
-	if err := p.w.WriteMessages(ctx, p.buf...); err != nil {
-		// Refused before any message was queued (too large, no metadata).
+	parts, err := p.meta.partitionCount(ctx, p.send.client.Addr, p.topic)
+	if err != nil {
 		return p.fail(p.explain(err))
 	}
+	c := p.cur
+	c.place(parts, &p.part)
+	c.left.Store(int64(c.n))
+	c.batches(p.send.send)
 	p.inFlight = append(p.inFlight, c)
-	p.buf = p.buf[:0]
+	p.parts = parts
 	if n := len(p.free); n > 0 {
 		p.cur, p.free = p.free[n-1], p.free[:n-1]
 	} else {
@@ -251,13 +230,7 @@ func (p *Producer) flush(ctx context.Context) error {
 			*p.cur.lane(len(p.cur.lanes)) = make([]byte, 0, len(l)+len(l)/8)
 		}
 	}
-	p.cur.reset()
-	if n := p.meta.partitions(p.topic); n > 0 && n != len(p.parts) {
-		p.parts = make([]int, n)
-		for i := range p.parts {
-			p.parts[i] = i
-		}
-	}
+	p.cur.reset(p.parts)
 	return nil
 }
 
@@ -278,9 +251,9 @@ func (p *Producer) waitOldest(ctx context.Context) error {
 	return nil
 }
 
-// explain turns the writer's error into one that says what to change. The writer
-// does not retry a refused password, and reports one as the connection closing:
-// Diagnose asks the brokers.
+// explain turns the sender's error into one that says what to change. The sender
+// does not retry a refused password, and kafka-go reports one as the connection
+// closing: Diagnose asks the brokers.
 func (p *Producer) explain(err error) error {
 	if e := kafkasec.Diagnose(context.Background(), err, strings.Split(p.brokers, ","), p.sec); e != nil {
 		return e
@@ -288,9 +261,9 @@ func (p *Producer) explain(err error) error {
 	return fmt.Errorf("produce to Kafka: %w", err)
 }
 
-// fail stops the producer: the writer may still be sending chunks it has, so no
+// fail stops the producer: the sender may still be sending chunks it has, so no
 // buffer is reused and nothing more is sent. The chunks in flight are counted by Close
-// once the writer is done with them.
+// once the sender is done with them.
 func (p *Producer) fail(err error) error {
 	p.broken = err
 	p.free = nil
@@ -313,13 +286,14 @@ func (p *Producer) Flush(ctx context.Context) error {
 // Acked returns the statistics of what the broker acknowledged so far.
 func (p *Producer) Acked() Stats { return p.acked }
 
-// Close flushes and closes the writer. Closing the writer waits until it has written
-// or given up on every chunk handed to it, so that Acked then counts every chunk the
+// Close flushes and stops the sender. Stopping it waits until it has written or given
+// up on every chunk handed to it, so that Acked then counts every chunk the
 // broker acknowledged, even after ctx ended or a write failed.
 func (p *Producer) Close(ctx context.Context) error {
 	err := p.Flush(ctx)
-	if cerr := p.w.Close(); err == nil && cerr != nil {
-		err = cerr
+	p.send.close()
+	if t, ok := p.meta.RoundTripper.(interface{ CloseIdleConnections() }); ok {
+		t.CloseIdleConnections()
 	}
 	for _, c := range p.inFlight {
 		select {

@@ -66,29 +66,29 @@ func (c *countingTransport) RoundTrip(ctx context.Context, addr net.Addr, req pr
 	return c.RoundTripper.RoundTrip(ctx, addr, req)
 }
 
-// TestWriterAsksMetadataOncePerSecond: kafka-go's Writer asks for the topic's metadata
-// for every message; topicMetadata answers all but the first from its cache, and the
-// messages land on all 4 of the topic's partitions.
-func TestWriterAsksMetadataOncePerSecond(t *testing.T) {
+// TestProducerAsksMetadataOncePerSecond: the producer asks for the topic's metadata
+// once per chunk, answered from topicMetadata's cache but for the first ask of each
+// second, and the messages land on all 4 of the topic's partitions.
+func TestProducerAsksMetadataOncePerSecond(t *testing.T) {
 	b := startBroker(t)
 	ctx := context.Background()
-	inner := &countingTransport{RoundTripper: &kafka.Transport{}}
-	// Acks from the broker, so that WriteMessages returns once the messages are in the
-	// log (the writer's default, no acks, let the count below race the broker).
-	w := &kafka.Writer{Addr: kafka.TCP(b.Addr()), Topic: broker.DefaultTopic, Balancer: &kafka.Hash{},
-		BatchTimeout: time.Millisecond, RequiredAcks: kafka.RequireAll, Transport: &topicMetadata{RoundTripper: inner}}
-	defer w.Close()
-	msgs := make([]kafka.Message, 1000)
-	for i := range msgs {
-		msgs[i] = kafka.Message{Key: fmt.Appendf(nil, "k%d", i), Value: []byte("v")}
-	}
+	p := New(Config{Brokers: []string{b.Addr()}, Topic: broker.DefaultTopic, Chunk: 10})
+	inner := &countingTransport{RoundTripper: p.meta.RoundTripper}
+	p.meta.RoundTripper = inner
+	const n = 1000
 	start := time.Now()
-	if err := w.WriteMessages(ctx, msgs...); err != nil {
+	for i := range n {
+		e := withdrawal(i)
+		if err := p.Add(ctx, &e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
 	asked := inner.metadata.Load()
 	if max := int64(time.Since(start)/metadataTTL) + 1; asked < 1 || asked > max {
-		t.Errorf("%d metadata requests reached the transport for %d messages; want 1 to %d", asked, len(msgs), max)
+		t.Errorf("%d metadata requests reached the transport for %d chunks; want 1 to %d", asked, n/10, max)
 	}
 	ends := partitionEnds(t, b.Addr())
 	var total int64
@@ -98,8 +98,8 @@ func TestWriterAsksMetadataOncePerSecond(t *testing.T) {
 		}
 		total += last
 	}
-	if total != int64(len(msgs)) {
-		t.Errorf("the partitions hold %d messages, want %d", total, len(msgs))
+	if total != n {
+		t.Errorf("the partitions hold %d messages, want %d", total, n)
 	}
 }
 
@@ -167,55 +167,71 @@ func TestChunksLandInOrder(t *testing.T) {
 	}
 }
 
-// TestLaneBalancerIsMurmur2: the writer's balancer answers as kafka-go's Murmur2Balancer
-// does, whether it takes the lane Add chose (the partitions Add counted) or hashes the
-// key again (other partitions, a message added without a lane).
-func TestLaneBalancerIsMurmur2(t *testing.T) {
-	c := &chunk{}
-	lists := [][]int{{0}, {0, 1, 2, 3}, {0, 1, 2}, {0, 1, 2, 3, 4, 5, 6, 7}, {1, 2, 3, 4}, {0, 2, 5, 9}}
+// TestPartitionerIsMurmur2: a key's partition is the one kafka-go's Murmur2Balancer
+// (the Java client's partitioner) gives it over as many partitions.
+func TestPartitionerIsMurmur2(t *testing.T) {
+	var p partitioner
 	for i := range 2000 {
 		key := fmt.Appendf(nil, "s1jy-env-%d", i)
-		for _, addParts := range []int{0, 1, 4, 8} {
-			counted := make([]int, addParts)
-			for p := range counted {
-				counted[p] = p
+		for _, n := range []int{1, 4, 3, 8, 4, 12} {
+			ids := make([]int, n)
+			for j := range ids {
+				ids[j] = j
 			}
-			lane := 0
-			if addParts > 1 {
-				lane = (&kafka.Murmur2Balancer{}).Balance(kafka.Message{Key: key}, counted...)
-			}
-			for _, m := range []*mark{c.markOf(lane, addParts), c.markOf(-1, 0)} {
-				msg := kafka.Message{Key: key, WriterData: m}
-				for _, parts := range lists {
-					if got, want := (laneBalancer{}).Balance(msg, parts...), (&kafka.Murmur2Balancer{}).Balance(msg, parts...); got != want {
-						t.Fatalf("key %s, lane %d of %d, partitions %v: %d, want %d", key, m.lane, m.parts, parts, got, want)
-					}
-				}
+			if got, want := p.partition(key, n), (&kafka.Murmur2Balancer{}).Balance(kafka.Message{Key: key}, ids...); got != want {
+				t.Fatalf("key %s over %d partitions: %d, want %d", key, n, got, want)
 			}
 		}
+	}
+	if got := p.partition([]byte("k"), 0); got != 0 {
+		t.Errorf("no partitions known: lane %d, want 0", got)
 	}
 }
 
-// BenchmarkCachedMetadata is the writer's per-message metadata request answered from
-// topicMetadata's cache, four goroutines at once as the writer's partitions run.
-func BenchmarkCachedMetadata(b *testing.B) {
-	br := startBroker(b)
-	tm := &topicMetadata{RoundTripper: kafka.DefaultTransport}
-	ctx := context.Background()
-	req := &metadataAPI.Request{TopicNames: []string{broker.DefaultTopic}, AllowAutoTopicCreation: true}
-	addr := kafka.TCP(br.Addr())
-	if _, err := tm.RoundTrip(ctx, addr, req); err != nil {
-		b.Fatal(err)
-	}
-	b.SetParallelism(2)
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if _, err := tm.RoundTrip(ctx, addr, req); err != nil {
-				b.Error(err)
-				return
-			}
+// TestPlaceMovesToPartitions: messages added before the topic's partitions were
+// known, or for another number of them, move to the lane of their partition and are
+// batched within the limits. A key's messages keep the order they were added in; so
+// do a partition's, unless they came from several lanes (the topic's partitions
+// changed).
+func TestPlaceMovesToPartitions(t *testing.T) {
+	var p partitioner
+	for _, from := range []int{0, 3, 4} {
+		c := &chunk{}
+		c.reset(from)
+		const n = 12_000
+		for i := range n {
+			key := fmt.Appendf(nil, "k%d", i%97)
+			c.add(p.partition(key, from), rec{key: key, value: fmt.Appendf(nil, "%06d", i)})
 		}
-	})
+		c.place(4, &p)
+		if c.n != n || c.parts != 4 {
+			t.Fatalf("from %d: %d messages for %d partitions after place; want %d for 4", from, c.n, c.parts, n)
+		}
+		got := 0
+		last, lastOfKey := map[int]string{}, map[string]string{}
+		c.batches(func(b *batch) {
+			if len(b.recs) > batchMessages || b.c != c {
+				t.Fatalf("from %d: a batch of %d messages", from, len(b.recs))
+			}
+			for _, r := range b.recs {
+				if want := p.partition(r.key, 4); want != b.partition {
+					t.Fatalf("from %d: key %s in a batch for partition %d; its partition is %d", from, r.key, b.partition, want)
+				}
+				v := string(r.value)
+				if v <= last[b.partition] && from != 3 {
+					t.Fatalf("from %d: partition %d has %s after %s", from, b.partition, v, last[b.partition])
+				}
+				if v <= lastOfKey[string(r.key)] {
+					t.Fatalf("from %d: key %s has %s after %s", from, r.key, v, lastOfKey[string(r.key)])
+				}
+				last[b.partition], lastOfKey[string(r.key)] = v, v
+				got++
+			}
+		})
+		if got != n || len(last) != 4 {
+			t.Errorf("from %d: batches hold %d messages over %d partitions; want %d over 4", from, got, len(last), n)
+		}
+	}
 }
 
 // TestProducerReportsALostBroker: the broker goes away while chunks are in flight. The
@@ -342,21 +358,23 @@ func TestLanesFollowPartitions(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if len(p.parts) != 4 {
-		t.Fatalf("%d lanes after the first chunk; want one per partition of the topic (4)", len(p.parts))
+	if p.parts != 4 || p.cur.parts != 4 {
+		t.Fatalf("lanes for %d partitions after the first chunk; want one per partition of the topic (4)", p.cur.parts)
 	}
 	used := map[int]int{}
-	for _, m := range p.buf {
-		part := (&kafka.Murmur2Balancer{}).Balance(m, 0, 1, 2, 3)
-		for lane, arena := range p.cur.lanes {
-			// A lane that grew has copied its earlier messages: look for the bytes.
-			if in := bytes.Contains(arena, append(slices.Clip(m.Value), m.Key...)); in != (lane == part) {
-				t.Fatalf("message %s for partition %d: in lane %d is %v", m.Key, part, lane, in)
+	for _, recs := range p.cur.recs {
+		for _, m := range recs {
+			part := (&kafka.Murmur2Balancer{}).Balance(kafka.Message{Key: m.key}, 0, 1, 2, 3)
+			for lane, arena := range p.cur.lanes {
+				// A lane that grew has copied its earlier messages: look for the bytes.
+				if in := bytes.Contains(arena, append(slices.Clip(m.value), m.key...)); in != (lane == part) {
+					t.Fatalf("message %s for partition %d: in lane %d is %v", m.key, part, lane, in)
+				}
 			}
+			used[part]++
 		}
-		used[part]++
 	}
-	if len(p.buf) != 40 || len(used) < 2 {
-		t.Errorf("%d messages queued over lanes %v; want 40 over several lanes", len(p.buf), used)
+	if p.cur.n != 40 || len(used) < 2 {
+		t.Errorf("%d messages queued over lanes %v; want 40 over several lanes", p.cur.n, used)
 	}
 }

@@ -75,7 +75,10 @@ func (in *ingester) readPartition(ctx context.Context, gen *kafka.Generation, p 
 		return fmt.Errorf("partition %d: restore the duplicate window from the lake: %w", p, err)
 	}
 	if err := seeded(); err != nil {
-		return err
+		// The generation ended (a member joined or left) or the run stopped before
+		// every partition had seeded: nothing was read, and the next generation, if
+		// any, starts the partition again from the lake. Not a failure.
+		return nil
 	}
 	h := &handler{in: in, w: w, tracker: tracker, validator: &validator, partition: p}
 	if !ok {

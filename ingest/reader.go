@@ -360,11 +360,7 @@ func (r *partitionReader) fetch(ctx context.Context) error {
 
 // findLeader asks the brokers which of them leads the partition.
 func (r *partitionReader) findLeader(ctx context.Context) error {
-	req := kmsg.NewPtrMetadataRequest()
-	t := kmsg.NewMetadataRequestTopic()
-	t.Topic = kmsg.StringPtr(r.topic)
-	req.Topics = append(req.Topics, t)
-	res, err := req.RequestWith(ctx, r.cl)
+	res, err := topicMetadata(ctx, r.cl, r.topic)
 	if err != nil {
 		return fmt.Errorf("partition %d: find its leader: %w", r.partition, err)
 	}

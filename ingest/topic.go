@@ -58,16 +58,22 @@ func newAdmin(brokers []string, topic, group string, sec *kafkasec.Client) (*adm
 
 func (a *admin) Close() { a.cl.Close() }
 
+// topicMetadata asks the brokers for the metadata of one topic: its id, its partitions
+// and their leaders.
+func topicMetadata(ctx context.Context, cl *kgo.Client, topic string) (*kmsg.MetadataResponse, error) {
+	req := kmsg.NewPtrMetadataRequest()
+	t := kmsg.NewMetadataRequestTopic()
+	t.Topic = kmsg.StringPtr(topic)
+	req.Topics = append(req.Topics, t)
+	return req.RequestWith(ctx, cl)
+}
+
 // state reads the topic's id, partitions and each partition's range. It gives up
 // after timeout, so a broker that is down is a stall the caller reports, not a hang.
 func (a *admin) state(ctx context.Context, timeout time.Duration) (*topicState, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	mreq := kmsg.NewPtrMetadataRequest()
-	mt := kmsg.NewMetadataRequestTopic()
-	mt.Topic = kmsg.StringPtr(a.topic)
-	mreq.Topics = append(mreq.Topics, mt)
-	mresp, err := mreq.RequestWith(ctx, a.cl)
+	mresp, err := topicMetadata(ctx, a.cl, a.topic)
 	if err != nil {
 		return nil, fmt.Errorf("read the metadata of topic %s: %w", a.topic, err)
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/hongbao/hongbao/ingest"
 	"github.com/hongbao/hongbao/ingest/broker"
 	"github.com/hongbao/hongbao/ingest/events"
+	"github.com/hongbao/hongbao/ingest/produce"
 )
 
 // The torture tests run real faults over the real Kafka protocol: SIGKILLed
@@ -213,6 +214,17 @@ var testLog = func(format string, args ...any) {
 }
 
 // drain runs an ingester with --until-idle and returns what it said.
+// brokerWorld starts a broker with its data in a new folder and produces the world of
+// scale and seed to it; ctx ends after 3 minutes or with the test.
+func brokerWorld(t *testing.T, scale float64, seed uint64) (string, *broker.Broker, produce.Stats, context.Context) {
+	dir := t.TempDir()
+	b := startBroker(t, filepath.Join(dir, "broker"))
+	st := produceWorld(t, b.Addr(), scale, seed)
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	t.Cleanup(cancel)
+	return dir, b, st, ctx
+}
+
 func drain(ctx context.Context, addr, dir, group string, idle time.Duration) (*ingest.Summary, error) {
 	return ingest.Run(ctx, ingest.Config{Brokers: []string{addr}, Topic: topic, Group: group, Dir: dir,
 		UntilIdle: idle, StallTimeout: 2 * time.Minute, FlushRows: 20_000, Log: testLog})
@@ -296,11 +308,7 @@ func TestBrokerKilledUnderDrainingIngester(t *testing.T) {
 // TestTwoIngestersOneLake: two members of one group share a lake; both drain and
 // exit 0, and the lake is exact.
 func TestTwoIngestersOneLake(t *testing.T) {
-	dir := t.TempDir()
-	b := startBroker(t, filepath.Join(dir, "broker"))
-	st := produceWorld(t, b.Addr(), 0.0005, 23)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
+	dir, b, st, ctx := brokerWorld(t, 0.0005, 23)
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
 	sums := make([]*ingest.Summary, 2)
@@ -326,17 +334,57 @@ func TestTwoIngestersOneLake(t *testing.T) {
 	}
 }
 
+// TestRebalanceWhileSeeding: a second member joins while the first one's partitions
+// still wait for each other to seed the duplicate window (one of them held in its
+// seeding). The generation ends under them; that is a rebalance, not a failure: both
+// members drain and exit without error, and the lake holds every offset once.
+func TestRebalanceWhileSeeding(t *testing.T) {
+	dir, b, st, ctx := brokerWorld(t, 0.0002, 25)
+	held, second := make(chan struct{}), make(chan struct{})
+	var holdOnce, secondOnce sync.Once
+	defer ingest.SetSeedHook(func(p int) {
+		first := false
+		holdOnce.Do(func() { first = true; close(held) })
+		if !first {
+			return
+		}
+		// Until the second member has read a message. It cannot before this
+		// generation ends, so the hold lasts its 10 s: time for the second member
+		// to join and end the generation under the partitions waiting to seed.
+		select {
+		case <-second:
+		case <-time.After(10 * time.Second):
+		}
+	})()
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	sums := make([]*ingest.Summary, 2)
+	wg.Go(func() { sums[0], errs[0] = drain(ctx, b.Addr(), dir, "seeding", time.Second) })
+	<-held
+	wg.Go(func() {
+		cfg := ingest.Config{Brokers: []string{b.Addr()}, Topic: topic, Group: "seeding", Dir: dir,
+			UntilIdle: time.Second, Log: t.Logf,
+			OnConsumed: func(int64) { secondOnce.Do(func() { close(second) }) }}
+		sums[1], errs[1] = ingest.Run(ctx, cfg)
+	})
+	wg.Wait()
+	for i := range 2 {
+		if errs[i] != nil {
+			t.Errorf("ingester %d: %v", i, errs[i])
+		}
+	}
+	if n := checkEveryOffsetOnce(t, dir, b.Addr()); n != st.Messages {
+		t.Errorf("the lake holds %d offsets; %d were produced", n, st.Messages)
+	}
+}
+
 // TestTwoIngestersTwoLakes: members of one group writing to different folders each
 // get part of the topic. One lake is complete (its member drained the topic alone
 // first, and stays in the group); the member on the new lake gets only some
 // partitions and must say which its lake lacks, not exit 0.
 func TestTwoIngestersTwoLakes(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	b := startBroker(t, filepath.Join(dir, "broker"))
-	produceWorld(t, b.Addr(), 0.0002, 24)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
+	dir, b, _, ctx := brokerWorld(t, 0.0002, 24)
 	first, second := filepath.Join(dir, "first"), filepath.Join(dir, "second")
 	if _, err := drain(ctx, b.Addr(), first, "split", 200*time.Millisecond); err != nil {
 		t.Fatal(err)
@@ -368,11 +416,7 @@ func TestTwoIngestersTwoLakes(t *testing.T) {
 // produced again, shorter. Ingest into the old lake refuses with a sentence before
 // reading anything, and leaves the lake as it was.
 func TestBrokerLostData(t *testing.T) {
-	dir := t.TempDir()
-	b := startBroker(t, filepath.Join(dir, "broker"))
-	produceWorld(t, b.Addr(), 0.0005, 25)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
+	dir, b, _, ctx := brokerWorld(t, 0.0005, 25)
 	if _, err := drain(ctx, b.Addr(), dir, "test", 500*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}

@@ -71,21 +71,12 @@ func (c *countingTransport) RoundTrip(ctx context.Context, addr net.Addr, req pr
 // second, and the messages land on all 4 of the topic's partitions.
 func TestProducerAsksMetadataOncePerSecond(t *testing.T) {
 	b := startBroker(t)
-	ctx := context.Background()
 	p := New(Config{Brokers: []string{b.Addr()}, Topic: broker.DefaultTopic, Chunk: 10})
 	inner := &countingTransport{RoundTripper: p.meta.RoundTripper}
 	p.meta.RoundTripper = inner
 	const n = 1000
 	start := time.Now()
-	for i := range n {
-		e := withdrawal(i)
-		if err := p.Add(ctx, &e); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := p.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
+	addWithdrawals(t, p, n)
 	asked := inner.metadata.Load()
 	if max := int64(time.Since(start)/metadataTTL) + 1; asked < 1 || asked > max {
 		t.Errorf("%d metadata requests reached the transport for %d chunks; want 1 to %d", asked, n/10, max)
@@ -111,15 +102,7 @@ func TestChunksLandInOrder(t *testing.T) {
 	ctx := context.Background()
 	p := New(Config{Brokers: []string{b.Addr()}, Topic: broker.DefaultTopic, Chunk: 37})
 	const n = 3000
-	for i := range n {
-		e := withdrawal(i)
-		if err := p.Add(ctx, &e); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := p.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
+	addWithdrawals(t, p, n)
 	if st := p.Acked(); st.Messages != n || st.SumFen[events.Withdrawal] != n {
 		t.Errorf("acked %d messages, %d fen; want %d of each", st.Messages, st.SumFen[events.Withdrawal], n)
 	}
@@ -305,6 +288,20 @@ func TestAckedAfterCancel(t *testing.T) {
 	landed := topicMessages(t, b.Addr())
 	if st := p.Acked(); st.Messages != landed || st.SumFen[events.Withdrawal] != landed || landed < 3_000 {
 		t.Errorf("acked %d messages (%d fen); the topic holds %d", st.Messages, st.SumFen[events.Withdrawal], landed)
+	}
+}
+
+// addWithdrawals adds the first n withdrawals to p and closes it.
+func addWithdrawals(t *testing.T, p *Producer, n int) {
+	t.Helper()
+	for i := range n {
+		e := withdrawal(i)
+		if err := p.Add(context.Background(), &e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.Close(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -124,14 +124,11 @@ type Producer struct {
 	free     []*chunk
 	acked    Stats
 	broken   error // set once a chunk failed: nothing more is sent
-	// parts is the number of the topic's partitions, as the last metadata answer
-	// counts them, for the lanes (see chunk); 0 until the first answer. key holds the
+	// part places each message in the lane of its partition (see chunk); key holds the
 	// key of the message being added.
-	parts int
-	part  partitioner
-	topic string
-	key   []byte
-	enc   events.Encoder // remembers the last second it wrote
+	part partitioner
+	key  []byte
+	enc  events.Encoder // remembers the last second it wrote
 }
 
 // maxInFlight is how many chunks may wait for their acknowledgements at once.
@@ -146,7 +143,7 @@ func New(cfg Config) *Producer {
 	meta := &topicMetadata{RoundTripper: cfg.Security.Transport(10 * time.Second)}
 	client := &kafka.Client{Addr: kafka.TCP(cfg.Brokers...), Transport: meta, Timeout: writeTimeout}
 	p := &Producer{send: newSender(client, cfg.Topic), meta: meta, brokers: strings.Join(cfg.Brokers, ","),
-		sec: cfg.Security, chunk: size, acked: newStats(), topic: cfg.Topic}
+		sec: cfg.Security, chunk: size, acked: newStats()}
 	p.cur = &chunk{}
 	p.cur.reset(0)
 	return p
@@ -212,7 +209,7 @@ func (p *Producer) flush(ctx context.Context) error {
 			return err
 		}
 	}
-	parts, err := p.meta.partitionCount(ctx, p.send.client.Addr, p.topic)
+	parts, err := p.meta.partitionCount(ctx, p.send.client.Addr, p.send.topic)
 	if err != nil {
 		return p.fail(p.explain(err))
 	}
@@ -221,7 +218,6 @@ func (p *Producer) flush(ctx context.Context) error {
 	c.left.Store(int64(c.n))
 	c.batches(p.send.send)
 	p.inFlight = append(p.inFlight, c)
-	p.parts = parts
 	if n := len(p.free); n > 0 {
 		p.cur, p.free = p.free[n-1], p.free[:n-1]
 	} else {
@@ -230,7 +226,7 @@ func (p *Producer) flush(ctx context.Context) error {
 			*p.cur.lane(len(p.cur.lanes)) = make([]byte, 0, len(l)+len(l)/8)
 		}
 	}
-	p.cur.reset(p.parts)
+	p.cur.reset(parts) // the next chunk's lanes are for the partitions counted now
 	return nil
 }
 

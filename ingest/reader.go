@@ -310,7 +310,7 @@ func (r *partitionReader) fetch(ctx context.Context) error {
 		}
 	}
 	if r.next == fromLogStart {
-		first, _, err := r.offsets(ctx)
+		first, err := r.offset(ctx, logStart)
 		if err != nil {
 			return fmt.Errorf("partition %d: read where its log starts: %w", r.partition, err)
 		}
@@ -387,43 +387,46 @@ func (r *partitionReader) findLeader(ctx context.Context) error {
 	return fmt.Errorf("partition %d: find its leader: %w", r.partition, kerr.LeaderNotAvailable)
 }
 
-// offsets asks the leader for the partition's first offset and its end (the next
-// offset to be written).
-func (r *partitionReader) offsets(ctx context.Context) (first, end int64, err error) {
-	ask := func(at int64) (int64, error) {
-		req := kmsg.NewPtrListOffsetsRequest()
-		req.ReplicaID = -1
-		t := kmsg.NewListOffsetsRequestTopic()
-		t.Topic = r.topic
-		p := kmsg.NewListOffsetsRequestTopicPartition()
-		p.Partition = int32(r.partition)
-		p.Timestamp = at
-		t.Partitions = append(t.Partitions, p)
-		req.Topics = append(req.Topics, t)
-		res, err := req.RequestWith(ctx, r.cl)
-		if err != nil {
-			return 0, err
-		}
-		for _, rt := range res.Topics {
-			for _, rp := range rt.Partitions {
-				if rt.Topic == r.topic && rp.Partition == int32(r.partition) {
-					return rp.Offset, kerr.ErrorForCode(rp.ErrorCode)
-				}
+// Timestamps a list-offsets request asks for: the log's first offset, and its end
+// (the next offset to be written).
+const (
+	logStart = -2
+	logEnd   = -1
+)
+
+// offset asks the leader for the partition's offset at logStart or logEnd.
+func (r *partitionReader) offset(ctx context.Context, at int64) (int64, error) {
+	req := kmsg.NewPtrListOffsetsRequest()
+	req.ReplicaID = -1
+	t := kmsg.NewListOffsetsRequestTopic()
+	t.Topic = r.topic
+	p := kmsg.NewListOffsetsRequestTopicPartition()
+	p.Partition = int32(r.partition)
+	p.Timestamp = at
+	t.Partitions = append(t.Partitions, p)
+	req.Topics = append(req.Topics, t)
+	res, err := req.RequestWith(ctx, r.cl)
+	if err != nil {
+		return 0, err
+	}
+	for _, rt := range res.Topics {
+		for _, rp := range rt.Partitions {
+			if rt.Topic == r.topic && rp.Partition == int32(r.partition) {
+				return rp.Offset, kerr.ErrorForCode(rp.ErrorCode)
 			}
 		}
-		return 0, kerr.UnknownTopicOrPartition
 	}
-	if first, err = ask(-2); err != nil { // the earliest
-		return 0, 0, err
-	}
-	end, err = ask(-1) // the latest
-	return first, end, err
+	return 0, kerr.UnknownTopicOrPartition
 }
 
 // checkRange asks the leader what the partition holds after an "offset out of range"
 // and says whether r.next lies outside it for good.
 func (r *partitionReader) checkRange(ctx context.Context) error {
-	first, end, err := r.offsets(ctx)
+	first, err := r.offset(ctx, logStart)
+	var end int64
+	if err == nil {
+		end, err = r.offset(ctx, logEnd)
+	}
 	if err != nil {
 		r.log("partition %d: offset %d is out of range, and its range could not be read: %v", r.partition, r.next, err)
 		return nil // retried: the next fetch asks again

@@ -44,14 +44,14 @@ type ColumnDoc struct {
 // Summary is the first sentence of the table's description.
 func (t TableDoc) Summary() string { return firstSentence(t.About) }
 
-// tableNotes is the hand-written part of a TableDoc. The descriptions below, those of
-// the lake tables' columns, which the lake contract (ingest/lake) keeps beside their
-// types, and those of the reference tables, which package refdata keeps beside their
-// data and writes into the warehouse as COMMENTs, are the only places the warehouse is
-// described: 'hongbao sql
-// --describe', the prompt's \d and docs/warehouse.md all read them, and
-// TestDictionaryCoversWarehouse fails when a table or column of a refreshed warehouse has
-// no description.
+// tableNotes is the part of a TableDoc written here: what a lake table's row is, and the
+// warehouse's own tables. The rest is written where each table is defined: a lake
+// table's columns in the lake contract (ingest/lake) beside their types, a reference
+// table's in package refdata beside its data (the warehouse gets them as COMMENTs),
+// and a model's in the header of its SQL file. These are the only places the warehouse
+// is described: 'hongbao sql --describe', the prompt's \d and docs/warehouse.md all
+// read them, and TestDictionaryCoversWarehouse fails when a table or column of a
+// refreshed warehouse has no description.
 type tableNotes struct {
 	kind    string
 	source  string
@@ -68,82 +68,6 @@ var notes = map[string]tableNotes{
 	"links":         {kind: KindLake, about: "One row per link_shared event: a link posted in a chat. Fake-envelope links (phishing posing as a red envelope) are a risk the reports track."},
 	"quarantine":    {kind: KindLake, about: "One row per Kafka message the ingester refused: not JSON, a missing or ill-typed field, an unknown type, a value out of range, a duplicate, a claim on an unknown envelope or one that overdraws its envelope. Nothing is dropped silently: every refused message is here with its raw bytes and the reason, until 'hongbao quarantine replay' lands it in its event table; a replayed message is left out of this table (it is in quarantine_replays and in its event table), so every message read is in exactly one table. The lake keeps its quarantine row."},
 	replaysTable:    {kind: KindLake, about: "One row per quarantined message that 'hongbao quarantine replay' re-validated with the current rules and landed in its event table, where it keeps its Kafka partition and offset. Its quarantine row is left out of the quarantine table."},
-	"claims_per_minute": {kind: KindModel, columns: map[string]string{
-		"minute":      "The minute, in Beijing wall-clock time (Asia/Shanghai) as a TIMESTAMP without zone: 2014-01-31 00:00 is the first minute of the Lunar New Year.",
-		"claims":      "Grabs that claimed a share in that minute (envelopes opened).",
-		"attempts":    "All grabs in that minute, claimed and missed (participations).",
-		"claimed_fen": "The money claimed in that minute, in fen.",
-	}},
-	"claims_per_hour": {kind: KindModel, columns: map[string]string{
-		"hour":        "The hour, in Beijing wall-clock time (Asia/Shanghai) as a TIMESTAMP without zone: 2014-01-31 00:00 is the first hour of the Lunar New Year.",
-		"claims":      "Grabs that claimed a share in that hour.",
-		"attempts":    "All grabs in that hour, claimed and missed.",
-		"claimed_fen": "The money claimed in that hour, in fen.",
-	}},
-	"midnight_window": {kind: KindModel, columns: map[string]string{
-		"midnight":      "The local midnight the row belongs to, in Beijing wall-clock time as a TIMESTAMP without zone; 2014-01-31 00:00 is the Lunar New Year's.",
-		"from_midnight": "Minutes from midnight to the row's minute: -60 for 23:00, 0 for 00:00, 59 for 00:59.",
-		"minute":        "The minute, in Beijing wall-clock time as a TIMESTAMP without zone (claims_per_minute.minute).",
-		"claims":        "Grabs that claimed a share in that minute; 0 when there were none.",
-		"attempts":      "All grabs in that minute, claimed and missed; 0 when there were none.",
-		"claimed_fen":   "The money claimed in that minute, in fen.",
-	}},
-	"user_bindings": {kind: KindModel, columns: map[string]string{
-		"provider":         "'wechat_pay' or 'alipay'.",
-		"user_id":          "The user binding cards.",
-		"first_attempt_at": "The user's first binding try with this provider.",
-		"first_event_id":   "The event_id of that try (card_bindings.event_id), which breaks ties between tries at the same instant.",
-		"first_bank_code":  "The bank of the card first tried (banks.code).",
-		"first_outcome":    "How the first try ended: 'ok' or 'bank_not_supported'.",
-		"first_bound_at":   "The user's first successful binding with this provider; NULL if none succeeded.",
-		"attempts":         "Binding tries with this provider.",
-		"bound":            "Tries that bound a card.",
-		"refused":          "Tries refused as bank_not_supported.",
-	}},
-	"bank_bindings": {kind: KindModel, columns: map[string]string{
-		"provider":      "'wechat_pay' or 'alipay'.",
-		"bank_code":     "The bank of the cards (banks.code).",
-		"attempts":      "Binding tries with cards of this bank.",
-		"bound":         "Tries that bound a card.",
-		"refused":       "Tries refused as bank_not_supported: the provider did not support the bank.",
-		"users":         "Distinct users who tried a card of this bank.",
-		"refused_users": "Distinct users refused at least once for this bank.",
-	}},
-	"user_grabs": {kind: KindModel, columns: map[string]string{
-		"user_id":                 "The user; one row for each user who grabbed.",
-		"first_grab_at":           "The user's first grab, claimed or missed.",
-		"first_claim_at":          "The user's first claimed grab; NULL if none.",
-		"attempts":                "The user's grabs, claimed or missed.",
-		"claims":                  "The user's claimed grabs.",
-		"claims_to_eve_night_end": "Claimed grabs before the end of Eve night (festival_windows.eve_night_end).",
-		"grabbed_eve_to_end":      "Whether the user grabbed from Eve 00:00 to the end of the figures' window (festival_windows.eve_start to end_at).",
-		"grabbed_eve_night":       "Whether the user grabbed on Eve night (festival_windows.eve_night_start to eve_night_end).",
-	}},
-	"festival_windows": {kind: KindModel, columns: map[string]string{
-		"eve_start":       "Eve 00:00, the start of the figures' window (reading B), as user_grabs counted it.",
-		"end_at":          "The end of the figures' window: Day 1 16:00.",
-		"eve_night_start": "The start of Eve night.",
-		"eve_night_end":   "The end of Eve night: 'up to Eve night' means before this instant.",
-	}},
-	"user_funnel": {kind: KindModel, columns: map[string]string{
-		"user_id":               "The user.",
-		"first_grab_at":         "The user's first grab, claimed or missed; NULL if the user never grabbed.",
-		"first_claim_at":        "The user's first claimed grab; NULL if none.",
-		"first_bind_attempt_at": "The user's first try to bind a card to WeChat Pay; NULL if none.",
-		"first_bound_at":        "The user's first card bound to WeChat Pay; NULL if none.",
-		"first_withdrawal_at":   "The user's first withdrawal from WeChat Pay to a card; NULL if none.",
-		"first_payment_at":      "The user's first payment with WeChat Pay; NULL if none.",
-	}},
-	"claim_sizes": {kind: KindModel, columns: map[string]string{
-		"amount_fen": "An amount a claimed grab took, in fen.",
-		"claims":     "Claimed grabs of exactly that amount.",
-	}},
-	"claim_stats": {kind: KindModel, columns: map[string]string{
-		"claims":       "Claimed grabs.",
-		"smallest_fen": "The smallest claim, in fen.",
-		"median_fen":   "The median claim, in fen, exact: the mean of the two middle claims when their count is even.",
-		"largest_fen":  "The largest claim, in fen.",
-	}},
 	filesTable: {kind: KindMeta, source: "written by each 'hongbao transform'",
 		about: "The lake files each table holds, so that a refresh loads only the files committed since the last one.",
 		columns: map[string]string{
@@ -190,12 +114,11 @@ func Dictionary() []TableDoc {
 	}
 	models, _ := loadModels(modelFiles) // the embedded files load; TestModelsHaveHeaders
 	for _, m := range models {
-		n := notes[m.name]
-		about := n.about
-		if about == "" {
-			about = sentence(strings.TrimPrefix(headerComment(m.query), m.name+": "))
+		d := TableDoc{Name: m.name, Kind: KindModel, Source: "transform/" + m.file, About: sentence(strings.TrimPrefix(headerComment(m.query), m.name+": "))}
+		for _, c := range m.columns { // described in the model's header, beside its query
+			d.Columns = append(d.Columns, ColumnDoc{Name: c.Name, About: c.About})
 		}
-		docs = append(docs, withColumns(TableDoc{Name: m.name, Kind: KindModel, Source: "transform/" + m.file, About: about}, n))
+		docs = append(docs, d)
 	}
 	for _, name := range []string{metaTable, filesTable} {
 		n := notes[name]
@@ -291,7 +214,7 @@ func Catalog(ctx context.Context, q Queryer) ([]TableDoc, error) {
 }
 
 // Undocumented is what a description shows where the dictionary has none.
-const Undocumented = "(not documented yet: add it to transform/dictionary.go)"
+const Undocumented = "(not documented yet: add it to transform/dictionary.go, or to the model's SQL header)"
 
 // DescribeTable returns the description of one table of the warehouse behind q, or an
 // error wrapping ErrUnknownTable that lists the tables there are.
@@ -338,9 +261,10 @@ func WriteDoc(w io.Writer, docs []TableDoc) error {
 	var b strings.Builder
 	b.WriteString(`# The warehouse
 
-<!-- Generated from transform/dictionary.go by 'go generate ./transform' (or
-'go test ./transform -run TestWarehouseDoc -update'); edit the dictionary, not this file.
-TestWarehouseDoc fails when the two differ. -->
+<!-- Generated by 'go generate ./transform' (or 'go test ./transform -run
+TestWarehouseDoc -update') from transform/dictionary.go, the lake contract
+(ingest/lake/schema.go), refdata and the models' SQL headers; edit those, not this
+file. TestWarehouseDoc fails when they differ. -->
 
 ` + "`DIR/warehouse.duckdb`" + ` is a DuckDB file that 'hongbao transform' (and 'demo', 'ingest')
 rebuilds in one transaction from the Parquet lake, the reference data and the SQL models.

@@ -21,10 +21,11 @@ var modelFiles embed.FS
 
 // model is one SQL model: the table it builds and the SELECT that fills it.
 type model struct {
-	name   string // table name
-	file   string // models/NN_name.sql
-	query  string // the file, header comment included
-	header string // the first sentence of the leading comment
+	name    string // table name
+	file    string // models/NN_name.sql
+	query   string // the file, header comment included
+	header  string // the first sentence of the leading comment
+	columns []sqlfile.Column
 }
 
 // loadModels reads the embedded models in name order.
@@ -35,12 +36,13 @@ func loadModels(fsys fs.FS) ([]model, error) {
 	}
 	models := make([]model, len(files))
 	for i, f := range files {
-		models[i] = model{name: f.Name, file: f.Path, query: f.SQL, header: f.About()}
+		models[i] = model{name: f.Name, file: f.Path, query: f.SQL, header: f.About(), columns: f.Columns}
 	}
 	return models, nil
 }
 
-// headerComment returns the comment lines a model file starts with.
+// headerComment returns the comment lines a model file starts with, up to its column
+// list.
 func headerComment(q string) string { return sqlfile.Header(q) }
 
 // firstSentence returns s up to and including its first full stop.

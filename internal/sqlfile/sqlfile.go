@@ -8,6 +8,17 @@
 //
 // The placeholder {zone} stands for the China time zone (see Zone).
 //
+// A file whose query builds a table (a model) may end its header with the table's
+// columns, one item a column, an item's text going on over lines indented by two
+// spaces; the warehouse's data dictionary reads them:
+//
+//	-- claims_per_hour: claims and attempts per hour of Beijing time, from claims_per_minute.
+//	--
+//	-- Columns:
+//	-- - hour: The hour, in Beijing wall-clock time.
+//	-- - claims: Grabs that claimed a share in that hour.
+//	SELECT ...
+//
 // A file is named [NN_]name.sql in lower case; NN orders the files (models build in
 // that order) and name is what code asks for.
 package sqlfile
@@ -28,12 +39,21 @@ import (
 type File struct {
 	Name string // the file name without its NN_ prefix and .sql: claims_per_hour
 	Path string // the file's path in the file system it was read from
-	// Header is the leading comment, its lines joined by spaces, without the "--".
+	// Header is the leading comment up to its column list, its lines joined by spaces,
+	// without the "--".
 	Header string
+	// Columns are the header's column list, in its order; none when it has none.
+	Columns []Column
 	// SQL is the whole file, header included, with no trailing semicolon.
 	SQL string
 	// Body is SQL without the header: the query as a user would paste it.
 	Body string
+}
+
+// Column is one column of a file's column list.
+type Column struct {
+	Name  string
+	About string
 }
 
 // About is the header's first sentence.
@@ -65,7 +85,10 @@ func Load(fsys fs.FS, pattern string) ([]File, error) {
 		if err != nil {
 			return nil, err
 		}
-		f := parse(m[1], p, zoned(string(text)))
+		f, err := parse(m[1], p, zoned(string(text)))
+		if err != nil {
+			return nil, err
+		}
 		if !strings.HasPrefix(f.Header, f.Name+": ") {
 			return nil, fmt.Errorf("SQL file %s: start it with a comment \"-- %s: what it computes, from what\"", p, f.Name)
 		}
@@ -81,32 +104,73 @@ const Zone = "{zone}"
 
 func zoned(text string) string { return strings.ReplaceAll(text, Zone, "'"+locale.ZoneName+"'") }
 
-// parse splits a file's text into its header and body.
-func parse(name, p, text string) File {
+// parse splits a file's text into its header, column list and body.
+func parse(name, p, text string) (File, error) {
 	q := strings.TrimSpace(text)
 	q = strings.TrimSpace(strings.TrimSuffix(q, ";"))
-	header, n := comment(q)
-	lines := strings.Split(q, "\n")
-	return File{Name: name, Path: p, Header: header, SQL: q, Body: strings.TrimSpace(strings.Join(lines[n:], "\n"))}
+	lines, n := comment(q)
+	header, columns, err := split(lines)
+	if err != nil {
+		return File{}, fmt.Errorf("SQL file %s: %w", p, err)
+	}
+	body := strings.Split(q, "\n")[n:]
+	return File{Name: name, Path: p, Header: header, Columns: columns, SQL: q, Body: strings.TrimSpace(strings.Join(body, "\n"))}, nil
 }
 
-// Header returns the comment lines q starts with, joined by spaces, without the "--".
+// Header returns the comment lines q starts with, up to a column list, joined by
+// spaces, without the "--".
 func Header(q string) string {
-	h, _ := comment(q)
+	lines, _ := comment(q)
+	h, _, _ := split(lines)
 	return h
 }
 
-// comment returns the leading comment of q and the number of its lines.
-func comment(q string) (string, int) {
-	var header []string
+// comment returns the lines of the leading comment of q without their "--", and
+// their number.
+func comment(q string) ([]string, int) {
+	var lines []string
 	for _, l := range strings.Split(q, "\n") {
 		l = strings.TrimSpace(l)
 		if !strings.HasPrefix(l, "--") {
 			break
 		}
-		header = append(header, strings.TrimSpace(strings.TrimPrefix(l, "--")))
+		lines = append(lines, strings.TrimPrefix(l, "--"))
 	}
-	return strings.Join(header, " "), len(header)
+	return lines, len(lines)
+}
+
+// columnsLine opens a header's column list.
+const columnsLine = "Columns:"
+
+var columnItem = regexp.MustCompile(`^ - ([a-z_][a-z0-9_]*): (.+)$`)
+
+// split parses the lines of a header into its text and its column list.
+func split(lines []string) (string, []Column, error) {
+	var text []string
+	var columns []Column
+	list := false
+	for _, l := range lines {
+		switch t := strings.TrimSpace(l); {
+		case !list && t == columnsLine:
+			list = true
+		case !list:
+			if t != "" {
+				text = append(text, t)
+			}
+		case t == "":
+		case columnItem.MatchString(l):
+			m := columnItem.FindStringSubmatch(l)
+			if slices.ContainsFunc(columns, func(c Column) bool { return c.Name == m[1] }) {
+				return "", nil, fmt.Errorf("column %s is listed twice", m[1])
+			}
+			columns = append(columns, Column{Name: m[1], About: strings.TrimSpace(m[2])})
+		case strings.HasPrefix(l, "   ") && len(columns) > 0:
+			columns[len(columns)-1].About += " " + t
+		default:
+			return "", nil, fmt.Errorf("%q in the column list: write each column as \"-- - name: what it holds\", going on over lines that start \"--   \"", t)
+		}
+	}
+	return strings.Join(text, " "), columns, nil
 }
 
 // FirstSentence returns s up to and including its first full stop.

@@ -1,6 +1,7 @@
 package sqlfile
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -39,12 +40,45 @@ func TestLoad(t *testing.T) {
 	}
 }
 
+// TestColumns: a model's header ends with its columns; they are not part of the header
+// text, and an item goes on over indented lines.
+func TestColumns(t *testing.T) {
+	fsys := fstest.MapFS{"m/10_per_hour.sql": {Data: []byte(`-- per_hour: claims per hour, from grabs.
+-- More about it.
+--
+-- Columns:
+-- - hour: The hour, in Beijing
+--   wall-clock time.
+-- - claims: Claimed grabs.
+SELECT 1 AS hour, 2 AS claims`)}}
+	files, err := Load(fsys, "m/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := files[0]
+	if f.Header != "per_hour: claims per hour, from grabs. More about it." {
+		t.Errorf("header %q", f.Header)
+	}
+	want := []Column{{"hour", "The hour, in Beijing wall-clock time."}, {"claims", "Claimed grabs."}}
+	if !slices.Equal(f.Columns, want) {
+		t.Errorf("columns %q, want %q", f.Columns, want)
+	}
+	if f.Body != "SELECT 1 AS hour, 2 AS claims" {
+		t.Errorf("body %q", f.Body)
+	}
+	if h := Header(string(fsys["m/10_per_hour.sql"].Data)); h != f.Header {
+		t.Errorf("Header = %q, want %q", h, f.Header)
+	}
+}
+
 func TestLoadRefuses(t *testing.T) {
 	for name, fsys := range map[string]fstest.MapFS{
-		"name it":                         {"q/Upper.sql": {Data: []byte("-- Upper: x, from y.\nSELECT 1")}},
-		"are both named x":                {"q/10_x.sql": {Data: []byte("-- x: x, from y.\nSELECT 1")}, "q/20_x.sql": {Data: []byte("-- x: x, from y.\nSELECT 1")}},
-		`start it with a comment "-- y: `: {"q/y.sql": {Data: []byte("SELECT 1")}},
-		`start it with a comment "-- z: `: {"q/z.sql": {Data: []byte("-- not z: x, from y.\nSELECT 1")}},
+		"name it":                             {"q/Upper.sql": {Data: []byte("-- Upper: x, from y.\nSELECT 1")}},
+		"are both named x":                    {"q/10_x.sql": {Data: []byte("-- x: x, from y.\nSELECT 1")}, "q/20_x.sql": {Data: []byte("-- x: x, from y.\nSELECT 1")}},
+		`start it with a comment "-- y: `:     {"q/y.sql": {Data: []byte("SELECT 1")}},
+		`start it with a comment "-- z: `:     {"q/z.sql": {Data: []byte("-- not z: x, from y.\nSELECT 1")}},
+		`"hour the hour." in the column list`: {"q/c.sql": {Data: []byte("-- c: x, from y.\n-- Columns:\n-- hour the hour.\nSELECT 1")}},
+		`column hour is listed twice`:         {"q/d.sql": {Data: []byte("-- d: x, from y.\n-- Columns:\n-- - hour: one.\n-- - hour: two.\nSELECT 1")}},
 	} {
 		if _, err := Load(fsys, "q/*.sql"); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("Load = %v, want an error containing %q", err, name)

@@ -5,6 +5,17 @@
 -- (00:59), and minute the local minute; a minute without grabs counts zero, so each
 -- midnight has 120 rows. The facts sheet, the report and the midnight_peak notebook read
 -- the peak's five minutes and its two hours here.
+--
+-- Columns:
+-- - midnight: The local midnight the row belongs to, in Beijing wall-clock time as a
+--   TIMESTAMP without zone; 2014-01-31 00:00 is the Lunar New Year's.
+-- - from_midnight: Minutes from midnight to the row's minute: -60 for 23:00, 0 for 00:00,
+--   59 for 00:59.
+-- - minute: The minute, in Beijing wall-clock time as a TIMESTAMP without zone
+--   (claims_per_minute.minute).
+-- - claims: Grabs that claimed a share in that minute; 0 when there were none.
+-- - attempts: All grabs in that minute, claimed and missed; 0 when there were none.
+-- - claimed_fen: The money claimed in that minute, in fen.
 WITH midnights AS (
     SELECT unnest(generate_series(date_trunc('day', min(minute)),
                                   date_trunc('day', max(minute)) + INTERVAL 1 DAY,

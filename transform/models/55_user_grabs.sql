@@ -7,6 +7,19 @@
 -- when festival_windows holds its windows: the sheet's per-user figures then count
 -- rows here instead of grouping 124 M grabs at full scale. Built in three passes, one
 -- for each third of the users ({user_part}, as user_funnel is).
+--
+-- Columns:
+-- - user_id: The user; one row for each user who grabbed.
+-- - first_grab_at: The user's first grab, claimed or missed.
+-- - first_claim_at: The user's first claimed grab; NULL if none.
+-- - attempts: The user's grabs, claimed or missed.
+-- - claims: The user's claimed grabs.
+-- - claims_to_eve_night_end: Claimed grabs before the end of Eve night
+--   (festival_windows.eve_night_end).
+-- - grabbed_eve_to_end: Whether the user grabbed from Eve 00:00 to the end of the figures'
+--   window (festival_windows.eve_start to end_at).
+-- - grabbed_eve_night: Whether the user grabbed on Eve night
+--   (festival_windows.eve_night_start to eve_night_end).
 SELECT user_id,
        min(ts)                                                          AS first_grab_at,
        min(ts) FILTER (WHERE outcome = 'claimed')                       AS first_claim_at,

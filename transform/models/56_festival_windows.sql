@@ -2,4 +2,11 @@
 -- end of the figures' window (Day 1 16:00), and Eve night's start and end, from the run
 -- record of the data folder, or the 2014 festival's windows for data without one. The
 -- facts sheet reads user_grabs only when these are its own windows.
+--
+-- Columns:
+-- - eve_start: Eve 00:00, the start of the figures' window (reading B), as user_grabs
+--   counted it.
+-- - end_at: The end of the figures' window: Day 1 16:00.
+-- - eve_night_start: The start of Eve night.
+-- - eve_night_end: The end of Eve night: 'up to Eve night' means before this instant.
 SELECT {eve} AS eve_start, {end} AS end_at, {night_start} AS eve_night_start, {night_end} AS eve_night_end

@@ -8,6 +8,18 @@
 -- stands for hash(user_id) % 3 = 0, then 1 and 2 (true for one pass of every user).
 -- In one pass, after user_grabs in the same transaction, the refresh of the full
 -- festival took 1.22 GB.
+--
+-- Columns:
+-- - user_id: The user.
+-- - first_grab_at: The user's first grab, claimed or missed; NULL if the user never
+--   grabbed.
+-- - first_claim_at: The user's first claimed grab; NULL if none.
+-- - first_bind_attempt_at: The user's first try to bind a card to WeChat Pay; NULL if
+--   none.
+-- - first_bound_at: The user's first card bound to WeChat Pay; NULL if none.
+-- - first_withdrawal_at: The user's first withdrawal from WeChat Pay to a card; NULL if
+--   none.
+-- - first_payment_at: The user's first payment with WeChat Pay; NULL if none.
 WITH grabbed AS (
     SELECT user_id, first_grab_at, first_claim_at
     FROM user_grabs

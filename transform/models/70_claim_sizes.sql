@@ -4,6 +4,10 @@
 -- 14,000 rows, and an exact median or any quantile of a single claim is read from them
 -- (claim_stats) without sorting every claim: a median over grabs holds all 75 million
 -- amounts in memory at once.
+--
+-- Columns:
+-- - amount_fen: An amount a claimed grab took, in fen.
+-- - claims: Claimed grabs of exactly that amount.
 SELECT
     amount_fen,
     count(*) AS claims

@@ -3,6 +3,13 @@
 -- of the claims would give it: the claim in the middle, or the mean of the two in the
 -- middle when the count is even, found where the running count of claims reaches them.
 -- The facts sheet's claim_size_range and consistency check 3 read it.
+--
+-- Columns:
+-- - claims: Claimed grabs.
+-- - smallest_fen: The smallest claim, in fen.
+-- - median_fen: The median claim, in fen, exact: the mean of the two middle claims when
+--   their count is even.
+-- - largest_fen: The largest claim, in fen.
 WITH running AS (
     SELECT amount_fen,
            sum(claims) OVER (ORDER BY amount_fen) AS upto,

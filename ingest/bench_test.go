@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hongbao/hongbao/ingest"
+	"github.com/hongbao/hongbao/internal/testtopic"
 )
 
 // The stages of BenchmarkIngest have benchmarks of their own, so that a regression
@@ -20,8 +21,8 @@ import (
 // them. Partitions are read one after the other, so it is one core's rate.
 func BenchmarkConsume(b *testing.B) {
 	dir := b.TempDir()
-	br := startBroker(b, filepath.Join(dir, "broker"))
-	st := produceWorld(b, br.Addr(), 0.003, 1)
+	br := testtopic.Broker(b, filepath.Join(dir, "broker"))
+	st := testtopic.Produce(b, br.Addr(), 0.003, 1)
 	ranges, _, err := ingest.TopicRanges(context.Background(), []string{br.Addr()}, topic)
 	if err != nil {
 		b.Fatal(err)
@@ -55,8 +56,8 @@ func BenchmarkConsume(b *testing.B) {
 // The topic is produced once, before the timer starts. Scale with -args.
 func BenchmarkIngest(b *testing.B) {
 	dir := b.TempDir()
-	br := startBroker(b, filepath.Join(dir, "broker"))
-	st := produceWorld(b, br.Addr(), 0.003, 1)
+	br := testtopic.Broker(b, filepath.Join(dir, "broker"))
+	st := testtopic.Produce(b, br.Addr(), 0.003, 1)
 	var reading time.Duration
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {

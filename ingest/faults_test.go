@@ -18,6 +18,7 @@ import (
 	"github.com/hongbao/hongbao/ingest/events"
 	"github.com/hongbao/hongbao/ingest/lake"
 	"github.com/hongbao/hongbao/ingest/produce"
+	"github.com/hongbao/hongbao/internal/testtopic"
 )
 
 // produceRaw sends n messages of value under keys k<from>…, each on the partition
@@ -75,7 +76,7 @@ func (s *signals) Committed(*lake.Commit, time.Duration) {
 // folder turned into a file) stops the ingester with the error while it runs, not
 // when it is told to stop: before, the partition read on and dropped every batch.
 func TestCommitFailureStopsTheIngester(t *testing.T) {
-	b := startBroker(t, "")
+	b := testtopic.Broker(t, "")
 	dir := t.TempDir()
 	produceRaw(t, b.Addr(), 0, 40, notJSON)
 	sig := newSignals()
@@ -108,7 +109,7 @@ func TestCommitFailureStopsTheIngester(t *testing.T) {
 // (retention, DeleteRecords) so that they start past 0, are drained: --until-idle
 // stops at once instead of waiting out the stall timeout.
 func TestUntilIdleOnAnEmptiedLog(t *testing.T) {
-	b := startBroker(t, "")
+	b := testtopic.Broker(t, "")
 	produceRaw(t, b.Addr(), 0, 40, notJSON)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -148,7 +149,7 @@ func TestUntilIdleOnAnEmptiedLog(t *testing.T) {
 // it got back, and every one is a duplicate: A loads the lake's recent ids each time
 // it takes a partition, not only the first time.
 func TestRebalanceSeedsTheWindowAgain(t *testing.T) {
-	b := startBroker(t, "")
+	b := testtopic.Broker(t, "")
 	addr := []string{b.Addr()}
 	dir := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -209,7 +210,7 @@ func TestRebalanceSeedsTheWindowAgain(t *testing.T) {
 // TestHugeKeyIsCut: a message key is kept in the quarantine up to
 // events.MaxMessageBytes, like its value, and the detail says so.
 func TestHugeKeyIsCut(t *testing.T) {
-	b := startBroker(t, "")
+	b := testtopic.Broker(t, "")
 	dir := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -240,7 +241,7 @@ func TestHugeKeyIsCut(t *testing.T) {
 // to load its recent ids: no partition reads before every one has. Here the
 // original's partition holds its seeding until a message is consumed, or 3 s pass.
 func TestEveryPartitionSeedsBeforeAnyReads(t *testing.T) {
-	b := startBroker(t, "")
+	b := testtopic.Broker(t, "")
 	addr := []string{b.Addr()}
 	dir := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

@@ -13,6 +13,7 @@ import (
 	"github.com/hongbao/hongbao/ingest/events"
 	"github.com/hongbao/hongbao/ingest/produce"
 	"github.com/hongbao/hongbao/ingest/simulate"
+	"github.com/hongbao/hongbao/internal/testtopic"
 )
 
 // hostileMessage is one message of the hostile mix, with the reason it must be
@@ -149,7 +150,7 @@ func hostileMix(t testing.TB, valid []events.Event, n int) []hostileMessage {
 // an unknown envelope or overdraws one.
 func TestHostileInput(t *testing.T) {
 	dir := t.TempDir()
-	b := startBroker(t, filepath.Join(dir, "broker"))
+	b := testtopic.Broker(t, filepath.Join(dir, "broker"))
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 

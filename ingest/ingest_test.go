@@ -19,40 +19,11 @@ import (
 	"github.com/hongbao/hongbao/ingest/broker"
 	"github.com/hongbao/hongbao/ingest/events"
 	"github.com/hongbao/hongbao/ingest/produce"
-	"github.com/hongbao/hongbao/ingest/simulate"
+	"github.com/hongbao/hongbao/internal/testtopic"
 	"github.com/hongbao/hongbao/transform"
 )
 
 const topic = broker.DefaultTopic
-
-func startBroker(t testing.TB, dataDir string) *broker.Broker {
-	t.Helper()
-	b, err := broker.Start(broker.Config{Listen: "127.0.0.1:0", DataDir: dataDir, Topic: topic})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(b.Close)
-	return b
-}
-
-// produceWorld simulates at scale and produces every event; it returns what the
-// broker acknowledged.
-func produceWorld(t testing.TB, addr string, scale float64, seed uint64) produce.Stats {
-	t.Helper()
-	ctx := context.Background()
-	sim, err := simulate.New(simulate.Config{Scale: scale, Seed: seed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := produce.New(produce.Config{Brokers: []string{addr}, Topic: topic})
-	if err := sim.Run(ctx, func(e *events.Event) error { return p.Add(ctx, e) }); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return p.Acked()
-}
 
 // badMessage is a message that must land in quarantine with reason.
 type badMessage struct {
@@ -220,8 +191,8 @@ func checkLanded(t *testing.T, db *sql.DB, st produce.Stats, withBad bool) {
 
 func TestEndToEndOverKafka(t *testing.T) {
 	dir := t.TempDir()
-	b := startBroker(t, filepath.Join(dir, "broker"))
-	st := produceWorld(t, b.Addr(), 0.001, 7)
+	b := testtopic.Broker(t, filepath.Join(dir, "broker"))
+	st := testtopic.Produce(t, b.Addr(), 0.001, 7)
 	produceBad(t, b.Addr())
 	total := st.Messages + int64(len(badMessages))
 	sum := ingestUntil(t, b.Addr(), dir, total, 0, 20_000)
@@ -293,10 +264,19 @@ func countMarkers(dir string) int {
 	return n
 }
 
+// waitForMarkers polls, for a minute at most, until the lake in dir holds n commit
+// markers: they are a child process's, which has no event to wait on.
+func waitForMarkers(dir string, n int) {
+	deadline := time.Now().Add(time.Minute)
+	for countMarkers(dir) < n && time.Now().Before(deadline) {
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
 func TestCrashAndResume(t *testing.T) {
 	dir := t.TempDir()
-	b := startBroker(t, filepath.Join(dir, "broker"))
-	st := produceWorld(t, b.Addr(), 0.001, 11)
+	b := testtopic.Broker(t, filepath.Join(dir, "broker"))
+	st := testtopic.Produce(t, b.Addr(), 0.001, 11)
 	produceBad(t, b.Addr())
 
 	// Kill an ingester mid-stream, without a clean shutdown.
@@ -306,10 +286,7 @@ func TestCrashAndResume(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(time.Minute)
-	for countMarkers(dir) < 5 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitForMarkers(dir, 5)
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -330,11 +307,11 @@ func TestCrashAndResume(t *testing.T) {
 func TestBrokerRestartKeepsMessages(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "broker")
-	b := startBroker(t, data) // closed mid-test too: Close is idempotent
-	st := produceWorld(t, b.Addr(), 0.0002, 3)
+	b := testtopic.Broker(t, data) // closed mid-test too: Close is idempotent
+	st := testtopic.Produce(t, b.Addr(), 0.0002, 3)
 	b.Close()
 
-	b2 := startBroker(t, data)
+	b2 := testtopic.Broker(t, data)
 	sum := ingestUntil(t, b2.Addr(), dir, st.Messages, 0, 50_000)
 	if sum.Messages != st.Messages {
 		t.Fatalf("after the restart the ingester read %d messages; %d were produced before it", sum.Messages, st.Messages)
@@ -382,9 +359,9 @@ func (l *logLines) all() []string {
 func TestIngesterSurvivesBrokerRestart(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "broker")
-	b := startBroker(t, data) // closed mid-test too: Close is idempotent
+	b := testtopic.Broker(t, data) // closed mid-test too: Close is idempotent
 	addr := b.Addr()
-	first := produceWorld(t, addr, 0.0002, 5)
+	first := testtopic.Produce(t, addr, 0.0002, 5)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -414,7 +391,7 @@ func TestIngesterSurvivesBrokerRestart(t *testing.T) {
 		t.Fatalf("restart the broker on %s: %v", addr, err)
 	}
 	defer b2.Close()
-	second := produceWorld(t, addr, 0.0002, 6)
+	second := testtopic.Produce(t, addr, 0.0002, 6)
 	if !read.wait(ctx, first.Messages+second.Messages) {
 		t.Fatalf("the ingester read %d of the %d messages produced", consumed.Load(), first.Messages+second.Messages)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hongbao/hongbao/internal/testenv"
+	"github.com/hongbao/hongbao/internal/testtopic"
 )
 
 // TestKcatProducedMessagesLandOnce produces with another Kafka client, valid and
@@ -16,7 +17,7 @@ import (
 func TestKcatProducedMessagesLandOnce(t *testing.T) {
 	kcat := testenv.Tool(t, "kcat", "kcat")
 	dir := t.TempDir()
-	b := startBroker(t, filepath.Join(dir, "broker"))
+	b := testtopic.Broker(t, filepath.Join(dir, "broker"))
 
 	valid := []string{
 		`env-k1	{"event_id":"k-1","type":"envelope_sent","ts":"2014-01-30T23:59:58+08:00","envelope_id":"env-k1","sender_id":"u9","chat_id":"g9","kind":"lucky","total_fen":1070,"shares":3}`,

@@ -26,6 +26,7 @@ import (
 	"github.com/hongbao/hongbao/ingest/broker"
 	"github.com/hongbao/hongbao/ingest/events"
 	"github.com/hongbao/hongbao/ingest/produce"
+	"github.com/hongbao/hongbao/internal/testtopic"
 )
 
 // The torture tests run real faults over the real Kafka protocol: SIGKILLed
@@ -218,8 +219,8 @@ var testLog = func(format string, args ...any) {
 // scale and seed to it; ctx ends after 3 minutes or with the test.
 func brokerWorld(t *testing.T, scale float64, seed uint64) (string, *broker.Broker, produce.Stats, context.Context) {
 	dir := t.TempDir()
-	b := startBroker(t, filepath.Join(dir, "broker"))
-	st := produceWorld(t, b.Addr(), scale, seed)
+	b := testtopic.Broker(t, filepath.Join(dir, "broker"))
+	st := testtopic.Produce(t, b.Addr(), scale, seed)
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	t.Cleanup(cancel)
 	return dir, b, st, ctx
@@ -235,8 +236,8 @@ func drain(ctx context.Context, addr, dir, group string, idle time.Duration) (*i
 // draining ingester must wait for those partitions, not stop at the first quiet spell.
 func TestUntilIdleAfterKilledIngesters(t *testing.T) {
 	dir := t.TempDir()
-	b := startBroker(t, filepath.Join(dir, "broker"))
-	st := produceWorld(t, b.Addr(), 0.0005, 21)
+	b := testtopic.Broker(t, filepath.Join(dir, "broker"))
+	st := testtopic.Produce(t, b.Addr(), 0.0005, 21)
 	produceBad(t, b.Addr())
 	kills := torture(3, 20)
 	for i := range kills {
@@ -245,11 +246,7 @@ func TestUntilIdleAfterKilledIngesters(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		want := countMarkers(dir) + 2
-		deadline := time.Now().Add(time.Minute)
-		for countMarkers(dir) < want && time.Now().Before(deadline) {
-			time.Sleep(2 * time.Millisecond)
-		}
+		waitForMarkers(dir, countMarkers(dir)+2)
 		cmd.Process.Signal(syscall.SIGKILL)
 		cmd.Wait()
 		t.Logf("kill %d: %d commits in the lake", i+1, countMarkers(dir))
@@ -274,7 +271,7 @@ func TestBrokerKilledUnderDrainingIngester(t *testing.T) {
 	dir := t.TempDir()
 	addr := freeAddr(t)
 	bp := startBrokerProc(t, addr, filepath.Join(dir, "broker"))
-	st := produceWorld(t, addr, 0.0005, 22)
+	st := testtopic.Produce(t, addr, 0.0005, 22)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
@@ -423,8 +420,8 @@ func TestBrokerLostData(t *testing.T) {
 	b.Close()
 	before := lakeListing(t, dir)
 
-	b2 := startBroker(t, filepath.Join(dir, "broker-new"))
-	produceWorld(t, b2.Addr(), 0.0002, 25)
+	b2 := testtopic.Broker(t, filepath.Join(dir, "broker-new"))
+	testtopic.Produce(t, b2.Addr(), 0.0002, 25)
 	sum, err := drain(ctx, b2.Addr(), dir, "test", 500*time.Millisecond)
 	if !errors.Is(err, ingest.ErrTopicChanged) || !strings.Contains(err.Error(), "another --dir") {
 		t.Fatalf("ingest into the old lake: %v; want ErrTopicChanged with what to do", err)
@@ -504,8 +501,8 @@ func TestReaderHandsOverEachMessage(t *testing.T) {
 // address and a context of a minute to read it in.
 func smallTopic(t *testing.T) (string, context.Context) {
 	t.Helper()
-	b := startBroker(t, filepath.Join(t.TempDir(), "broker"))
-	produceWorld(t, b.Addr(), 0.0002, 7)
+	b := testtopic.Broker(t, filepath.Join(t.TempDir(), "broker"))
+	testtopic.Produce(t, b.Addr(), 0.0002, 7)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
 	return b.Addr(), ctx

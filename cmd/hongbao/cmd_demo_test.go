@@ -14,6 +14,7 @@ import (
 	"github.com/hongbao/hongbao/ingest/events"
 	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/internal/testenv"
+	"github.com/hongbao/hongbao/internal/testtopic"
 	"github.com/hongbao/hongbao/reports/fonts"
 )
 
@@ -75,11 +76,7 @@ func TestDemoEndToEnd(t *testing.T) {
 // embedded broker of the test's own, standing in for a cluster): it drains the topic
 // and lands every event it produced.
 func TestDemoWithBrokers(t *testing.T) {
-	b, err := broker.Start(broker.Config{Listen: "127.0.0.1:0", DataDir: filepath.Join(t.TempDir(), "broker"), Topic: broker.DefaultTopic})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := testtopic.Broker(t, filepath.Join(t.TempDir(), "broker"))
 	g := &globalOptions{dir: filepath.Join(t.TempDir(), "demo")}
 	o := &demoOptions{world: worldOptions{scale: 0.0003, seed: 4}, kafka: kafkaOptions{brokers: b.Addr(), topic: broker.DefaultTopic}}
 	var out bytes.Buffer

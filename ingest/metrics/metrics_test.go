@@ -19,7 +19,7 @@ import (
 	"github.com/hongbao/hongbao/ingest/lake"
 	"github.com/hongbao/hongbao/ingest/metrics"
 	"github.com/hongbao/hongbao/ingest/produce"
-	"github.com/hongbao/hongbao/ingest/simulate"
+	"github.com/hongbao/hongbao/internal/testtopic"
 )
 
 // refused are messages the ingester must quarantine, with their reasons.
@@ -37,29 +37,8 @@ var refused = []struct {
 // acknowledged.
 func startTopic(t testing.TB, dir string, scale float64, raw ...string) (*broker.Broker, produce.Stats) {
 	t.Helper()
-	ctx := context.Background()
-	b, err := broker.Start(broker.Config{Listen: "127.0.0.1:0", DataDir: filepath.Join(dir, "broker"), Topic: broker.DefaultTopic})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(b.Close)
-	sim, err := simulate.New(simulate.Config{Scale: scale, Seed: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := produce.New(produce.Config{Brokers: []string{b.Addr()}, Topic: broker.DefaultTopic})
-	if err := sim.Run(ctx, func(e *events.Event) error { return p.Add(ctx, e) }); err != nil {
-		t.Fatal(err)
-	}
-	for i, v := range raw {
-		if err := p.AddRaw(ctx, fmt.Appendf(nil, "raw%d", i), []byte(v), "raw", 0); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := p.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return b, p.Acked()
+	b := testtopic.Broker(t, filepath.Join(dir, "broker"))
+	return b, testtopic.Produce(t, b.Addr(), scale, 3, raw...)
 }
 
 // scrape reads the metrics at url with the Prometheus text parser.

@@ -1,10 +1,6 @@
 package transform
 
-import (
-	"errors"
-
-	"github.com/hongbao/hongbao/ingest/quarantine"
-)
+import "errors"
 
 // ErrNoWarehouse means the warehouse file does not exist yet; the error wrapping it names
 // the path and the command that builds it.
@@ -28,11 +24,6 @@ var ErrLakeMismatch = errors.New("the lake files do not match their commit marke
 // ErrUnreadableLakeFile means DuckDB could not read a lake file; the refresh left it out
 // and committed the rest (see UnreadableFilesError).
 var ErrUnreadableLakeFile = errors.New("a lake file cannot be read")
-
-// Queryer runs a query: *sql.DB, *sql.Conn and *sql.Tx all do (and so does a
-// query.Sandbox's DB). It is the quarantine's, which the lake's probes take: ingest
-// may not import transform.
-type Queryer = quarantine.Queryer
 
 // ErrLakeElsewhere means the warehouse's views read the lake of another folder: the data
 // folder was moved or copied since its last refresh, and 'hongbao transform' points the

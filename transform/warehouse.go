@@ -17,6 +17,7 @@ import (
 	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/hongbao/hongbao/ingest/lake"
+	"github.com/hongbao/hongbao/ingest/quarantine"
 	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/refdata"
@@ -570,6 +571,11 @@ func (w *Warehouse) newLakeFiles(ctx context.Context, tx *sql.Tx, t lakeTable, f
 	}
 	return fresh, true, nil
 }
+
+// Queryer runs a query: *sql.DB, *sql.Conn and *sql.Tx all do (and so does a
+// query.Sandbox's DB). It is the quarantine's, which the lake's probes take: ingest
+// may not import transform.
+type Queryer = quarantine.Queryer
 
 // rowQueryer runs a query of one row: *sql.DB and *sql.Tx both do.
 type rowQueryer interface {

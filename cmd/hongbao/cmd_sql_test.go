@@ -3,13 +3,20 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
+	"time"
+	"unsafe"
 
 	"github.com/hongbao/hongbao/internal/datadir"
+	"github.com/hongbao/hongbao/internal/testenv"
 	"github.com/hongbao/hongbao/internal/testworld"
 	"github.com/hongbao/hongbao/query"
 )
@@ -74,15 +81,136 @@ func TestSQLUsageErrors(t *testing.T) {
 	}
 }
 
-func TestSQLQueryFromTerminal(t *testing.T) {
-	// On a terminal with no argument, the query cannot come from stdin.
-	tty, err := os.Open("/dev/tty")
-	if err != nil || !sqlReaderIsTerminal(tty) {
-		t.Skip("no terminal")
+// openTerminal opens a pseudo-terminal and returns its two sides: tty is a terminal to
+// term.IsTerminal and to line editing as a user's is, and what is written to ptmx is
+// typed on it; both close when the test ends.
+func openTerminal(t *testing.T) (ptmx, tty *os.File) {
+	t.Helper()
+	ptmx, err := os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		testenv.Missing(t, "no pseudo-terminals here: %v", err)
 	}
-	defer tty.Close()
+	t.Cleanup(func() { ptmx.Close() })
+	var unlock int32
+	if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, ptmx.Fd(), syscall.TIOCSPTLCK, uintptr(unsafe.Pointer(&unlock))); e != 0 {
+		t.Fatalf("unlock the pseudo-terminal: %v", e)
+	}
+	var n uint32
+	if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, ptmx.Fd(), syscall.TIOCGPTN, uintptr(unsafe.Pointer(&n))); e != 0 {
+		t.Fatalf("number of the pseudo-terminal: %v", e)
+	}
+	tty, err = os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tty.Close() })
+	return ptmx, tty
+}
+
+// screen collects what a program writes to a terminal, and tells a waiting test when
+// a text appears.
+type screen struct {
+	mu      sync.Mutex
+	text    strings.Builder
+	changed chan struct{} // receives after each write
+}
+
+func watchScreen(ptmx *os.File) *screen {
+	s := &screen{changed: make(chan struct{}, 1)}
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := ptmx.Read(buf)
+			s.mu.Lock()
+			s.text.Write(buf[:n])
+			s.mu.Unlock()
+			select {
+			case s.changed <- struct{}{}:
+			default:
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return s
+}
+
+// waitFor returns once the screen shows pattern after the offset from, with the offset
+// after it; it fails the test after a minute.
+func (s *screen) waitFor(t *testing.T, from int, pattern *regexp.Regexp) int {
+	t.Helper()
+	timeout := time.After(time.Minute)
+	for {
+		s.mu.Lock()
+		text := s.text.String()
+		s.mu.Unlock()
+		if loc := pattern.FindStringIndex(text[from:]); loc != nil {
+			return from + loc[1]
+		}
+		select {
+		case <-s.changed:
+		case <-timeout:
+			t.Fatalf("the terminal never showed %s; it shows:\n%q", pattern, text)
+		}
+	}
+}
+
+// TestSQLPromptOnATerminal runs 'hongbao sql' on a real (pseudo-)terminal, as an analyst
+// does: with no query it opens the prompt, answers a statement typed over two lines,
+// keeps it in the history file, and ends on \q with exit status 0.
+func TestSQLPromptOnATerminal(t *testing.T) {
+	g := sqlTestWarehouse(t)
+	ptmx, tty := openTerminal(t)
+	history := filepath.Join(t.TempDir(), "history")
+	cmd := hongbaoProcess([]string{envHistory + "=" + history, "TERM=xterm"}, "--dir", g.dir, "sql")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	scr := watchScreen(ptmx)
+	at := scr.waitFor(t, 0, regexp.MustCompile(regexp.QuoteMeta(query.PromptFirst)))
+	io.WriteString(ptmx, "SELECT 40 + 2 AS answer,\r")
+	at = scr.waitFor(t, at, regexp.MustCompile(regexp.QuoteMeta(query.PromptMore)))
+	io.WriteString(ptmx, "count(*) AS minutes FROM claims_per_minute;\r")
+	at = scr.waitFor(t, at, regexp.MustCompile(`answer +minutes[\s\S]*\b42 +\d+\s[\s\S]*\(1 row\)`))
+	scr.waitFor(t, at, regexp.MustCompile(regexp.QuoteMeta(query.PromptFirst)))
+	io.WriteString(ptmx, "\\q\r")
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("hongbao sql ended with %v", err)
+		}
+	case <-time.After(time.Minute):
+		cmd.Process.Kill()
+		t.Fatal("hongbao sql did not end on \\q")
+	}
+	saved, err := os.ReadFile(history)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(saved), "SELECT 40 + 2 AS answer,") || !strings.Contains(string(saved), "FROM claims_per_minute;") {
+		t.Errorf("the history file holds %q, not the statement", saved)
+	}
+}
+
+func TestSQLQueryFromTerminal(t *testing.T) {
+	// On a terminal with no argument, the query cannot come from stdin; a pipe or a file
+	// is read as the script.
+	_, tty := openTerminal(t)
+	if !sqlReaderIsTerminal(tty) {
+		t.Fatal("a pseudo-terminal is not taken for a terminal")
+	}
 	if _, err := sqlQueryFrom(nil, tty); err == nil || !strings.HasPrefix(err.Error(), "pass a query") {
 		t.Errorf("sqlQueryFrom(terminal) = %v", err)
+	}
+	if sqlReaderIsTerminal(strings.NewReader("SELECT 1")) {
+		t.Error("a reader that is no file is taken for a terminal")
+	}
+	if q, err := sqlQueryFrom(nil, strings.NewReader("SELECT 1;")); err != nil || !strings.Contains(q, "SELECT 1") {
+		t.Errorf("sqlQueryFrom(script) = %q, %v", q, err)
 	}
 }
 

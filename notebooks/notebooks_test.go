@@ -503,3 +503,33 @@ func TestNotebookPagesInChromium(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParse: a user's notebook of any bytes parses or fails with an error; its charts
+// then draw or fail with an error. Nothing panics.
+func FuzzParse(f *testing.F) {
+	for _, name := range Shipped() {
+		src, err := Source(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(src)
+	}
+	f.Add([]byte("# t\n\n```sql name=a rows=-1\nSELECT 1\n```\n```chart\ntype: bar\nx: x\ny: y\n```\n"))
+	f.Add([]byte("- ```sql\n  SELECT 1\n  ```\n\n```sql rows=99999999999999999999\n```"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		nb, err := Parse("fuzz.md", src)
+		if err != nil {
+			return
+		}
+		for _, c := range nb.Cells() {
+			if c.Chart == nil {
+				continue
+			}
+			for _, res := range fuzzResults("a", 1, 2, "2014-01-31 00:00:00") {
+				if b, err := c.Chart.Draw(res); err == nil {
+					parseSVG(t, b)
+				}
+			}
+		}
+	})
+}

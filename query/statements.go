@@ -264,7 +264,7 @@ func findToken(stmt, token string) int {
 			word = false
 		}
 	}
-	lower, ltok := strings.ToLower(stmt), strings.ToLower(token)
+	lower, ltok := asciiLower(stmt), asciiLower(token)
 	for _, sp := range lexSQL(stmt) {
 		if sp.kind == spanComment || (sp.kind == spanString && word) {
 			continue
@@ -283,6 +283,20 @@ func findToken(stmt, token string) int {
 		}
 	}
 	return -1
+}
+
+// asciiLower lowers the ASCII letters of s and keeps every other byte, so that a byte
+// offset into s is the same offset into the result. (strings.ToLower changes the length
+// of some characters, the Kelvin sign's from three bytes to one, and of bytes that are
+// not UTF-8.)
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // caretText writes the line of stmt holding byte offset pos and a caret under it, as

@@ -53,6 +53,11 @@ func TestWithCaret(t *testing.T) {
 		{"SELECT x\nFROM t WHERE 'y' = y", `Binder Error: Referenced column "y" not found in FROM clause!`, "LINE 2: FROM t WHERE 'y' = y\n                           ^"},
 		{"SELECT 紅包 FROM t", `Binder Error: Referenced column "紅包" not found`, "LINE 1: SELECT 紅包 FROM t\n               ^"},
 		{"SELECT f(1)", `Catalog Error: Scalar Function with name f does not exist!`, "LINE 1: SELECT f(1)\n               ^"},
+		// The Kelvin sign is three bytes and lowercases to one: the place is still
+		// counted in the statement's own bytes (it used to panic here), and the sign is
+		// one cell wide.
+		{"SELECT '\u212a\u212a\u212a\u212a' AS label, error('no \"label\"')", `Invalid Input Error: no "label"`,
+			"LINE 1: SELECT '\u212a\u212a\u212a\u212a' AS label, error('no \"label\"')\n" + strings.Repeat(" ", 25) + "^"},
 	} {
 		got := WithCaret(tc.stmt, errors.New(tc.msg))
 		if want := tc.msg + "\n\n" + tc.want; got.Error() != want {
@@ -68,6 +73,32 @@ func TestWithCaret(t *testing.T) {
 	if err := WithCaret("SELECT 1 +", atEnd); err == atEnd || !errors.Is(err, atEnd) {
 		t.Errorf("WithCaret = %v, want an error wrapping the driver's", err)
 	}
+}
+
+// FuzzStatements: any text a user types or pipes, with any error message DuckDB could
+// name a token of it in, is split, checked and given its caret without a panic, and
+// the split loses no statement's code.
+func FuzzStatements(f *testing.F) {
+	f.Add("SELECT 'a;b', \"c;d\" FROM t; -- x;y\n", `Binder Error: Referenced column "c;d" not found`)
+	f.Add("SELECT $x$;$x$; /* a /* b */ ; */ SELECT E'\\';' ;", `syntax error at or near "SELECT"`)
+	f.Add("SELECT '\u212a\u212a' AS label, error('no \"label\"')", `Invalid Input Error: no "label"`)
+	f.Add("SELECT 紅包\nFROM t WHERE y", "syntax error at end of input")
+	f.Fuzz(func(t *testing.T, text, msg string) {
+		stmts, rest := SplitStatements(text)
+		for _, s := range stmts {
+			if !HasCode(s) {
+				t.Errorf("SplitStatements(%q) gives %q, which has no code", text, s)
+			}
+		}
+		if len(stmts) == 0 && HasCode(text) && !HasCode(rest) && !strings.Contains(text, ";") {
+			t.Errorf("SplitStatements(%q) lost the code: rest %q", text, rest)
+		}
+		openComment(text)
+		err := WithCaret(text, errors.New(msg))
+		if !strings.HasPrefix(err.Error(), msg) {
+			t.Errorf("WithCaret(%q, %q) = %q: the message is not kept", text, msg, err)
+		}
+	})
 }
 
 func ExampleSplitStatements() {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"math"
 	"os"
 	"slices"
@@ -155,16 +156,18 @@ type Assumptions struct {
 	FixedShares       map[string]float64 `json:"fixed_shares"`         // share count → weight, fixed envelopes
 	TotalSigma        float64            `json:"envelope_total_sigma"` // log-normal spread of envelope totals
 	FullyClaimed      float64            `json:"fully_claimed"`        // chance an envelope is emptied
-	HeavyDrawShare    float64            `json:"heavy_draw_share"`     // grabs drawn from the heavy-tailed part of the population
-	BindAfterClaim    float64            `json:"bind_after_first_claim"`
-	BindDelayMinutes  float64            `json:"bind_delay_minutes"`
-	RetryOtherCard    float64            `json:"retry_other_card"`
-	AlipayBindRate    float64            `json:"alipay_bind_rate"`
-	WithdrawAfterBind float64            `json:"withdraw_after_bind"`
-	WithdrawDelayMin  float64            `json:"withdraw_delay_minutes"`
-	PaymentsWeChat    float64            `json:"payments_per_minute_wechat"`
-	PaymentsAlipay    float64            `json:"payments_per_minute_alipay"`
-	FakeLinkRate      float64            `json:"fake_link_per_envelope"`
+	// HeavyDrawShare is refused: the heavy share is solved from the user figures
+	// (SolvePopulation). Earlier built-in files carried it, unread.
+	HeavyDrawShare    *float64 `json:"heavy_draw_share,omitempty"`
+	BindAfterClaim    float64  `json:"bind_after_first_claim"`
+	BindDelayMinutes  float64  `json:"bind_delay_minutes"`
+	RetryOtherCard    float64  `json:"retry_other_card"`
+	AlipayBindRate    float64  `json:"alipay_bind_rate"`
+	WithdrawAfterBind float64  `json:"withdraw_after_bind"`
+	WithdrawDelayMin  float64  `json:"withdraw_delay_minutes"`
+	PaymentsWeChat    float64  `json:"payments_per_minute_wechat"`
+	PaymentsAlipay    float64  `json:"payments_per_minute_alipay"`
+	FakeLinkRate      float64  `json:"fake_link_per_envelope"`
 }
 
 // AdoptionPoint is one point of the adoption curve: by At, Share of the population
@@ -334,6 +337,85 @@ func (c *Calibration) check() error {
 				return fmt.Errorf("share count %q must be a whole number from 1 to 100", k)
 			}
 		}
+	}
+	return c.checkValues()
+}
+
+// checkValues refuses an assumption outside the values it can take: a chance outside 0
+// to 1, a negative rate, spread, delay or weight, a table of weights that are all 0,
+// and a time zone no place has. The simulator would otherwise run on, and make data
+// that follows no reading of anything.
+func (c *Calibration) checkValues() error {
+	a := c.Assumptions
+	if a.HeavyDrawShare != nil {
+		return fmt.Errorf("assumptions.heavy_draw_share is not an assumption the simulator reads: it solves the heavy share from targets.users_eve_to_day1, eve_participants and max_claims_one_user (docs/CALIBRATION.md); remove the line")
+	}
+	if c.TZOffsetHours < -12 || c.TZOffsetHours > 14 {
+		return fmt.Errorf("timezone_offset_hours %d must be from -12 to 14", c.TZOffsetHours)
+	}
+	type value struct {
+		name string
+		v    float64
+	}
+	for _, v := range []value{
+		{"lucky_share", a.LuckyShare}, {"fully_claimed", a.FullyClaimed},
+		{"bind_after_first_claim", a.BindAfterClaim}, {"retry_other_card", a.RetryOtherCard},
+		{"alipay_bind_rate", a.AlipayBindRate}, {"withdraw_after_bind", a.WithdrawAfterBind},
+		{"fake_link_per_envelope", a.FakeLinkRate},
+	} {
+		if v.v < 0 || v.v > 1 {
+			return fmt.Errorf("assumptions.%s is a chance: %g must be from 0 to 1", v.name, v.v)
+		}
+	}
+	for _, v := range []value{
+		{"envelope_total_sigma", a.TotalSigma}, {"miss_ratio_base", a.MissRatioBase},
+		{"bind_delay_minutes", a.BindDelayMinutes}, {"withdraw_delay_minutes", a.WithdrawDelayMin},
+		{"payments_per_minute_wechat", a.PaymentsWeChat}, {"payments_per_minute_alipay", a.PaymentsAlipay},
+		{"eve_boost.factor", a.EveBoost.Factor},
+	} {
+		if v.v < 0 {
+			return fmt.Errorf("assumptions.%s %g must not be negative", v.name, v.v)
+		}
+	}
+	if a.SpikeRampMinutes <= 0 || a.SpikeDecayMinutes <= 0 {
+		return fmt.Errorf("assumptions.spike_ramp_minutes and spike_decay_minutes must be above 0 (they are %g and %g)", a.SpikeRampMinutes, a.SpikeDecayMinutes)
+	}
+	hours := map[string]float64{}
+	for i, w := range a.HourWeights {
+		hours[strconv.Itoa(i)] = w
+	}
+	for _, t := range []struct {
+		name string
+		m    map[string]float64
+	}{
+		{"hour_weights", hours}, {"day_weights", a.DayWeights}, {"lucky_shares", a.LuckyShares}, {"fixed_shares", a.FixedShares},
+	} {
+		if err := checkWeights("assumptions."+t.name, t.m); err != nil {
+			return err
+		}
+	}
+	if s := c.Scenarios; s != nil {
+		if err := checkWeights("scenarios.wechat_pay", s.WeChatPay); err != nil {
+			return err
+		}
+		if err := checkWeights("scenarios.alipay", s.Alipay); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkWeights refuses a table of weights with a negative one, or with none above 0.
+func checkWeights(name string, m map[string]float64) error {
+	total := 0.0
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if m[k] < 0 {
+			return fmt.Errorf("%s: the weight of %s, %g, must not be negative", name, k, m[k])
+		}
+		total += m[k]
+	}
+	if total <= 0 {
+		return fmt.Errorf("%s: at least one weight must be above 0", name)
 	}
 	return nil
 }

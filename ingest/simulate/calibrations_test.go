@@ -1,7 +1,10 @@
 package simulate
 
 import (
+	"encoding/json"
 	"math"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -124,5 +127,70 @@ func TestCalibration2016(t *testing.T) {
 	near(t, "busiest second", float64(tl.busiestSecond()), 409000*scale, 0.10)
 	if len(cal.Targets.Assumed) == 0 {
 		t.Error("2016 names no assumed targets")
+	}
+}
+
+// TestCalibrationRefuses: a calibration file with a value no world can have is refused
+// with a sentence naming the field, never run. Each case changes the built-in 2014 file.
+func TestCalibrationRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		path []string
+		to   any
+		want string
+	}{
+		{[]string{"assumptions", "fully_claimed"}, 2, "assumptions.fully_claimed is a chance: 2 must be from 0 to 1"},
+		{[]string{"assumptions", "bind_after_first_claim"}, -4, "assumptions.bind_after_first_claim is a chance: -4 must be from 0 to 1"},
+		{[]string{"assumptions", "fake_link_per_envelope"}, 1.5, "assumptions.fake_link_per_envelope is a chance"},
+		{[]string{"assumptions", "envelope_total_sigma"}, -3, "assumptions.envelope_total_sigma -3 must not be negative"},
+		{[]string{"assumptions", "payments_per_minute_alipay"}, -1, "assumptions.payments_per_minute_alipay -1 must not be negative"},
+		{[]string{"assumptions", "spike_decay_minutes"}, 0, "spike_ramp_minutes and spike_decay_minutes must be above 0"},
+		{[]string{"assumptions", "hour_weights", "3"}, -10, "assumptions.hour_weights: the weight of 3, -10, must not be negative"},
+		{[]string{"assumptions", "lucky_shares"}, map[string]float64{"2": 0, "5": 0}, "assumptions.lucky_shares: at least one weight must be above 0"},
+		{[]string{"timezone_offset_hours"}, 99, "timezone_offset_hours 99 must be from -12 to 14"},
+		{[]string{"assumptions", "heavy_draw_share"}, 0.25, "heavy_draw_share is not an assumption the simulator reads"},
+		{[]string{"targets", "mean_envelope_fen"}, 0, "targets.mean_envelope_fen must be positive"},
+		{[]string{"assumptions", "spike_height"}, 3, `unknown field "spike_height"`},
+	} {
+		var doc map[string]any
+		if err := json.Unmarshal(DefaultCalibrationJSON(), &doc); err != nil {
+			t.Fatal(err)
+		}
+		set(t, doc, tc.path, tc.to)
+		b, err := json.Marshal(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ParseCalibration(b); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s = %v: ParseCalibration = %v, want an error saying %q", strings.Join(tc.path, "."), tc.to, err, tc.want)
+		}
+	}
+}
+
+// set puts v at path in a decoded JSON document; a number in the path indexes a list.
+func set(t *testing.T, doc map[string]any, path []string, v any) {
+	t.Helper()
+	var at any = doc
+	for i, k := range path {
+		last := i == len(path)-1
+		switch node := at.(type) {
+		case map[string]any:
+			if last {
+				node[k] = v
+				return
+			}
+			at = node[k]
+		case []any:
+			n, err := strconv.Atoi(k)
+			if err != nil {
+				t.Fatalf("path %v: %s indexes a list", path, k)
+			}
+			if last {
+				node[n] = v
+				return
+			}
+			at = node[n]
+		default:
+			t.Fatalf("path %v: nothing at %s", path, k)
+		}
 	}
 }

@@ -115,6 +115,10 @@ func parseBanks(file string, r io.Reader) ([]Bank, error) {
 	if total <= 0 {
 		return nil, &ParseError{File: file, Column: "debit_card_share", Err: fmt.Errorf("the shares add up to zero")}
 	}
+	if math.IsInf(total, 0) {
+		return nil, &ParseError{File: file, Column: "debit_card_share",
+			Err: fmt.Errorf("the shares add up to more than a number holds (%g is the largest); write them as fractions or percentages", math.MaxFloat64)}
+	}
 	// Rescale only a table that does not add up already: dividing by a sum that is 1
 	// but for rounding would turn 0.15 into 0.14999999999999997.
 	if math.Abs(total-1) > 1e-9 {

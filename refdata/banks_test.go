@@ -165,3 +165,37 @@ func TestParseBanksErrors(t *testing.T) {
 		t.Errorf("error %q, want %q", err, want)
 	}
 }
+
+// FuzzParseBanks: a user's bank table (--banks, DIR/banks.csv) of any bytes is refused
+// with a *ParseError, or gives banks with distinct codes whose card shares are each from
+// 0 to 1 and add up to 1.
+func FuzzParseBanks(f *testing.F) {
+	f.Add(refdata.BanksCSV())
+	f.Add([]byte("\ufeffcode,name_zh,name_en,kind,wechat_pay,alipay,debit_card_share\n# c\nA,甲,A,state-owned,true,false,1e308\nB,乙,B,state-owned,false,true,1e308\n"))
+	f.Add([]byte("debit_card_share,code,name_zh,name_en,kind,wechat_pay,alipay\n0.5,\"A\"\"\",x,x,joint-stock,true,true\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		banks, err := refdata.ParseBanks(bytes.NewReader(b))
+		if err != nil {
+			var pe *refdata.ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("ParseBanks = %v (%T), want a *ParseError", err, err)
+			}
+			return
+		}
+		seen := map[string]bool{}
+		total := 0.0
+		for _, bk := range banks {
+			if seen[bk.Code] {
+				t.Fatalf("code %q twice", bk.Code)
+			}
+			seen[bk.Code] = true
+			if !(bk.DebitCardShare >= 0 && bk.DebitCardShare <= 1) {
+				t.Fatalf("bank %s has share %g", bk.Code, bk.DebitCardShare)
+			}
+			total += bk.DebitCardShare
+		}
+		if math.Abs(total-1) > 1e-6 {
+			t.Fatalf("the shares add up to %g, not 1", total)
+		}
+	})
+}

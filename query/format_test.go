@@ -24,8 +24,22 @@ func sample(t *testing.T) *Result {
 	return res
 }
 
+// checkFormats writes res in each format of want and compares the text.
+func checkFormats(t *testing.T, what string, res *Result, want map[Format]string) {
+	t.Helper()
+	for f, w := range want {
+		var b strings.Builder
+		if err := res.Write(&b, f); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != w {
+			t.Errorf("%s as %s:\n got %q\nwant %q", what, f, b.String(), w)
+		}
+	}
+}
+
 func TestFormats(t *testing.T) {
-	for f, want := range map[Format]string{
+	checkFormats(t, "the sample", sample(t), map[Format]string{
 		FormatTable: `` +
 			`bank_code  name          claims  first_ts              yuan  raw
 ---------  ------------  ------  -------------------  -----  -------
@@ -50,33 +64,42 @@ CMB,"招商银行|""x""",,,-0.05,\x00ff
 | ICBC      | 工商银行      |     12 | 2014-01-31 00:00:10 |  1.50 | {"a":1} |
 | CMB       | 招商银行\|"x" |   NULL | NULL                | -0.05 | \x00ff  |
 `,
-	} {
-		var b strings.Builder
-		if err := sample(t).Write(&b, f); err != nil {
-			t.Fatal(err)
-		}
-		if b.String() != want {
-			t.Errorf("%s:\n got:\n%s\nwant:\n%s", f, b.String(), want)
-		}
+	})
+}
+
+// TestFormatsShowWhatATerminalWouldActOn: a value from the lake holding escape
+// sequences (a recolour, a window title, the clipboard), a bell, the 8-bit CSI or a
+// bidirectional override is shown escaped in the table and Markdown formats, which are
+// read on a terminal, and kept as it is in CSV and JSON, which are data; Chinese text and
+// the ideographic space are left alone.
+func TestFormatsShowWhatATerminalWouldActOn(t *testing.T) {
+	db := memoryDB(t)
+	res, err := Query(context.Background(), db, `SELECT
+		'red' || chr(27) || '[31m!' || chr(7) AS a,
+		chr(27) || ']52;c;cm0gLXJmIH4=' || chr(7) || chr(155) || '2J' AS b,
+		'abc' || chr(8238) || 'fed' || chr(10) || '紅　包' AS c`)
+	if err != nil {
+		t.Fatal(err)
 	}
+	checkFormats(t, "values with escape sequences", res, map[Format]string{
+		FormatTable: "a                    b                                      c\n" +
+			"-------------------  -------------------------------------  ----------------------\n" +
+			`red\u{1b}[31m!\u{7}  \u{1b}]52;c;cm0gLXJmIH4=\u{7}\u{9b}2J  abc\u{202e}fed\n紅　包` + "\n(1 row)\n",
+		FormatMarkdown: "| a                   | b                                     | c                        |\n" +
+			"| ------------------- | ------------------------------------- | ------------------------ |\n" +
+			`| red\u{1b}[31m!\u{7} | \u{1b}]52;c;cm0gLXJmIH4=\u{7}\u{9b}2J | abc\u{202e}fed<br>紅　包 |` + "\n",
+		FormatCSV: "a,b,c\nred\x1b[31m!\a,\x1b]52;c;cm0gLXJmIH4=\a\u009b2J,\"abc\u202efed\n紅　包\"\n",
+	})
 }
 
 func TestFormatEdges(t *testing.T) {
 	empty := &Result{Columns: []string{"minute", "claims"}}
-	for f, want := range map[Format]string{
+	checkFormats(t, "an empty result", empty, map[Format]string{
 		FormatTable:    "minute  claims\n------  ------\n(0 rows)\n",
 		FormatCSV:      "minute,claims\n",
 		FormatJSON:     "[]\n",
 		FormatMarkdown: "| minute | claims |\n| ------ | ------ |\n",
-	} {
-		var b strings.Builder
-		if err := empty.Write(&b, f); err != nil {
-			t.Fatal(err)
-		}
-		if b.String() != want {
-			t.Errorf("empty %s = %q, want %q", f, b.String(), want)
-		}
-	}
+	})
 
 	more := &Result{Columns: []string{"v"}, Rows: [][]Value{{{Text: "a\tb\nc", Kind: KindText}}}, More: true}
 	var b strings.Builder

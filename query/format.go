@@ -8,9 +8,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/hongbao/hongbao/internal/textwrap"
 )
@@ -141,37 +139,13 @@ func pad(s string, w int, right bool) string {
 	return s + fill
 }
 
-// escapeControls keeps one value on one line.
+// escapeControls keeps one value on one line; textwrap.Inert then shows what else a
+// terminal would act on. A value read from the lake came from Kafka, and anyone who can
+// produce to the topic chose its text.
 var escapeControls = strings.NewReplacer("\n", `\n`, "\r", `\r`, "\t", `\t`)
 
-// actsOnTerminal reports whether a terminal would act on r instead of showing it: a
-// control character (ESC and the 8-bit CSI start the sequences that move the cursor,
-// recolour, retitle the window or write the clipboard; BEL rings) or a bidirectional
-// override, which reorders the text around it across columns.
-func actsOnTerminal(r rune) bool {
-	return unicode.IsControl(r) || (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069')
-}
-
-// escapeForTerminal writes each character of s a terminal would act on as \u{XX}, as
-// 'hongbao quarantine show' does. A value read from the lake came from Kafka, and
-// anyone who can produce to the topic chose its text.
-func escapeForTerminal(s string) string {
-	if !strings.ContainsFunc(s, actsOnTerminal) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if actsOnTerminal(r) {
-			b.WriteString(`\u{` + strconv.FormatInt(int64(r), 16) + `}`)
-		} else {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
 func (r *Result) writeTable(w *bufio.Writer) {
-	head, body, widths := r.cells(func(s string) string { return escapeForTerminal(escapeControls.Replace(s)) })
+	head, body, widths := r.cells(func(s string) string { return textwrap.Inert(escapeControls.Replace(s), false) })
 	right := r.rightAligned()
 	line := func(cells []string) {
 		parts := make([]string, len(cells))
@@ -349,7 +323,7 @@ func (r *Result) writeMarkdown(w *bufio.Writer) {
 	if len(r.Columns) == 0 {
 		return
 	}
-	head, body, widths := r.cells(func(s string) string { return escapeForTerminal(escapeMarkdown.Replace(s)) })
+	head, body, widths := r.cells(func(s string) string { return textwrap.Inert(escapeMarkdown.Replace(s), false) })
 	right := r.rightAligned()
 	for c := range widths {
 		widths[c] = max(widths[c], 3) // a rule needs three dashes

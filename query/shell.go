@@ -128,7 +128,7 @@ func (s *Shell) Run(ctx context.Context, in LineReader) error {
 				if !s.Interactive {
 					return err
 				}
-				fmt.Fprintln(s.Err, "Error:", err)
+				fmt.Fprintln(s.Err, "Error:", textwrap.Inert(err.Error(), true))
 			}
 			if quit {
 				return nil
@@ -173,7 +173,7 @@ func (s *Shell) run(ctx context.Context, in LineReader, stmt string) error {
 	}
 	err := s.Exec(ctx, stmt)
 	if err != nil && s.Interactive {
-		fmt.Fprintln(s.Err, "Error:", err)
+		fmt.Fprintln(s.Err, "Error:", textwrap.Inert(err.Error(), true))
 	}
 	return err
 }

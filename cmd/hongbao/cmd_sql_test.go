@@ -196,6 +196,18 @@ func TestSQLPromptOnATerminal(t *testing.T) {
 	}
 }
 
+// TestSQLErrorQuotingDataIsInert: an error that quotes a value holding an escape
+// sequence (DuckDB's conversion errors quote the value) shows it as text on stderr, and
+// the process still exits 1.
+func TestSQLErrorQuotingDataIsInert(t *testing.T) {
+	g := sqlTestWarehouse(t)
+	var tr transcript
+	code, out, _ := tr.hongbao(t, nil, "--dir", g.dir, "sql", "SELECT ('x' || chr(27) || ']0;owned' || chr(7))::INT")
+	if code != exitFailure || !strings.Contains(out, `Could not convert string 'x\u{1b}]0;owned\u{7}' to INT32`) || strings.ContainsAny(out, "\x1b\a") {
+		t.Errorf("exit %d, output %q: want 1 and the value escaped", code, out)
+	}
+}
+
 func TestSQLQueryFromTerminal(t *testing.T) {
 	// On a terminal with no argument, the query cannot come from stdin; a pipe or a file
 	// is read as the script.

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hongbao/hongbao/internal/textwrap"
 	"github.com/spf13/cobra"
 )
 
@@ -129,16 +130,18 @@ func main() {
 	os.Exit(code)
 }
 
-// exitCode prints err for a person and maps it to the process exit status.
+// exitCode prints err for a person and maps it to the process exit status. What a
+// terminal would act on in the message (an error may quote a value from the data) is
+// shown as text.
 func exitCode(err error) int {
 	if err == nil {
 		return exitOK
 	}
 	var ue usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintln(os.Stderr, "hongbao:", ue.msg)
+		fmt.Fprintln(os.Stderr, "hongbao:", textwrap.Inert(ue.msg, true))
 		return exitUsage
 	}
-	fmt.Fprintln(os.Stderr, "hongbao:", err)
+	fmt.Fprintln(os.Stderr, "hongbao:", textwrap.Inert(err.Error(), true))
 	return exitFailure
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/hongbao/hongbao/ingest/events"
 	"github.com/hongbao/hongbao/ingest/kafkasec"
 	"github.com/hongbao/hongbao/ingest/lake"
+	"github.com/hongbao/hongbao/internal/textwrap"
 )
 
 // Config says what to consume and where to land it.
@@ -107,7 +108,11 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		cfg.Consumed = new(atomic.Int64)
 	}
 	if cfg.Log == nil {
-		cfg.Log = func(format string, args ...any) { fmt.Fprintf(os.Stderr, "ingest: "+format+"\n", args...) }
+		// What brokers and other members report (a member's client id, an error text) is
+		// theirs to choose: a terminal shows it as text.
+		cfg.Log = func(format string, args ...any) {
+			fmt.Fprintln(os.Stderr, "ingest: "+textwrap.Inert(fmt.Sprintf(format, args...), true))
+		}
 	}
 	if cfg.Observer == nil {
 		cfg.Observer = noObserver{}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hongbao/hongbao/ingest"
 	"github.com/hongbao/hongbao/ingest/metrics"
+	"github.com/hongbao/hongbao/internal/textwrap"
 	"github.com/hongbao/hongbao/transform"
 )
 
@@ -142,7 +143,9 @@ func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, stopAt *
 	var looked time.Time
 	keeper := transform.KeepCurrent(ctx, g.dir, transform.KeepConfig{Every: o.refreshEvery,
 		Commits: func() int64 { looked = time.Now(); return committed.Load() },
-		Out:     os.Stderr, Log: func(format string, args ...any) { fmt.Fprintf(os.Stderr, "ingest: "+format+"\n", args...) },
+		Out:     os.Stderr, Log: func(format string, args ...any) {
+			fmt.Fprintln(os.Stderr, "ingest: "+textwrap.Inert(fmt.Sprintf(format, args...), true))
+		},
 		Refreshed: func() {
 			met.Refreshed(time.Since(looked))
 			if o.refreshed != nil {

@@ -96,6 +96,9 @@ type demoResult struct {
 
 func runDemo(ctx context.Context, g *globalOptions, o *demoOptions, out io.Writer) (*demoResult, error) {
 	start := time.Now()
+	if err := o.world.check(); err != nil {
+		return nil, err
+	}
 	if err := prepareDemoDir(g.dir); err != nil {
 		return nil, err
 	}

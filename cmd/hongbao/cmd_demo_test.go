@@ -109,3 +109,28 @@ func TestDemoSecurityFlagsNeedBrokers(t *testing.T) {
 		}
 	}
 }
+
+// TestScaleRefusedBeforeAnythingStarts: a --scale no simulation runs at (NaN, which
+// every comparison used to let through and which then simulated nothing and exited 0,
+// and past the maximum) is a usage error before the demo makes its folder or starts a
+// broker, and before simulate writes its output.
+func TestScaleRefusedBeforeAnythingStarts(t *testing.T) {
+	for _, scale := range []string{"NaN", "0", "-1", "11"} {
+		dir := filepath.Join(t.TempDir(), "demo")
+		output := filepath.Join(t.TempDir(), "events.jsonl")
+		for _, args := range [][]string{
+			{"--dir", dir, "demo", "--scale", scale},
+			{"--dir", dir, "simulate", "--scale", scale, "--output", output},
+		} {
+			_, err := runHongbao(t, "", args...)
+			if !isUsage(err) || !strings.Contains(err.Error(), "must be above 0 and at most 10") {
+				t.Errorf("%v: %v, want a usage error naming the range", args, err)
+			}
+		}
+		for _, p := range []string{dir, output} {
+			if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("--scale %s: %s exists (%v)", scale, p, err)
+			}
+		}
+	}
+}

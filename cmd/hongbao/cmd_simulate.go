@@ -79,6 +79,14 @@ func (o *worldOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.banks, "banks", "", "bank table (CSV, the columns of refdata/banks.csv) to draw users' card banks from")
 }
 
+// check refuses a --scale no simulation runs at (NaN included), before anything starts.
+func (o *worldOptions) check() error {
+	if !(o.scale > 0 && o.scale <= datadir.MaxScale) {
+		return usagef("--scale %g must be above 0 and at most %d (1 is the full festival, 0.01 the demo)", o.scale, datadir.MaxScale)
+	}
+	return nil
+}
+
 type simulateOptions struct {
 	kafka    kafkaOptions
 	world    worldOptions
@@ -140,12 +148,12 @@ func listCalibrations(w io.Writer) error {
 
 // runSimulate generates the events and produces them (or writes them to --output).
 func runSimulate(ctx context.Context, o *simulateOptions) (produce.Stats, error) {
+	if err := o.world.check(); err != nil {
+		return produce.Stats{}, err
+	}
 	brokers, sec, err := o.kafka.connect(os.Stderr)
 	if err != nil {
 		return produce.Stats{}, err
-	}
-	if o.world.scale <= 0 || o.world.scale > 10 {
-		return produce.Stats{}, usagef("--scale %g must be above 0 and at most 10 (1 is the full festival, 0.01 the demo)", o.world.scale)
 	}
 	cal, err := simulate.LoadCalibration(o.world.calibration)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"unsafe"
 
 	"github.com/hongbao/hongbao/ingest/events"
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/internal/prefetch"
 )
 
@@ -82,8 +83,8 @@ const (
 
 // New prepares a run: it derives the per-minute curve and solves the population.
 func New(cfg Config) (*Simulator, error) {
-	if cfg.Scale <= 0 || cfg.Scale > 10 {
-		return nil, fmt.Errorf("scale %g must be above 0 and at most 10 (1 is the full festival)", cfg.Scale)
+	if !(cfg.Scale > 0 && cfg.Scale <= datadir.MaxScale) {
+		return nil, fmt.Errorf("scale %g must be above 0 and at most %d (1 is the full festival)", cfg.Scale, datadir.MaxScale)
 	}
 	cal := cfg.Calibration
 	if cal == nil {

@@ -13,6 +13,10 @@ import (
 	"github.com/hongbao/hongbao/internal/wholefile"
 )
 
+// MaxScale is the largest scale a simulation runs at: ten festivals, about 1.5 billion
+// events. A run record claiming more was not written by one.
+const MaxScale = 10
+
 // Run is the record a simulation leaves of itself in DIR/run.json: its scale, seed,
 // windows and the figures it was built to reproduce. The simulator writes it; the facts
 // sheet and the report read it. Data from a real topic has none; they then assume
@@ -118,8 +122,8 @@ func (d Dir) ReadRun() (r Run, ok bool, err error) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		return r, false, fmt.Errorf("%s: %w", p, err)
 	}
-	if r.Scale <= 0 {
-		return r, false, fmt.Errorf("%s: scale %g must be positive", p, r.Scale)
+	if !(r.Scale > 0 && r.Scale <= MaxScale) {
+		return r, false, fmt.Errorf("%s: scale %g must be above 0 and at most %d, as a simulation's is", p, r.Scale, MaxScale)
 	}
 	if r.Windows.PeakMinute.IsZero() {
 		r.Windows = Default2014()

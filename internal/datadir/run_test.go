@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -54,7 +55,8 @@ func TestRunRecord(t *testing.T) {
 }
 
 // TestReadRunOlder reads records as earlier builds wrote them: without windows (they
-// are then 2014's), and refuses a scale that is not positive.
+// are then 2014's), and refuses a scale no simulation has (from a record edited by hand:
+// 1e308 made every expected count +Inf).
 func TestReadRunOlder(t *testing.T) {
 	d := Dir(t.TempDir())
 	write := func(s string) {
@@ -68,9 +70,11 @@ func TestReadRunOlder(t *testing.T) {
 	if err != nil || !ok || r.Scale != 0.5 || r.Seed != 7 || r.Expected["max_claims_one_user"] != 2 || !sameWindows(r.Windows, Default2014()) {
 		t.Errorf("record without windows: %+v ok=%v err=%v", r, ok, err)
 	}
-	write(`{"scale": 0}`)
-	if _, ok, err := d.ReadRun(); err == nil || ok {
-		t.Errorf("scale 0: ok=%v err=%v, want an error", ok, err)
+	for _, scale := range []string{"0", "-1", "10.5", "1e308"} {
+		write(`{"scale": ` + scale + `}`)
+		if _, ok, err := d.ReadRun(); err == nil || ok || !strings.Contains(err.Error(), "must be above 0 and at most 10") {
+			t.Errorf("scale %s: ok=%v err=%v, want an error", scale, ok, err)
+		}
 	}
 	write(`{"scale": `)
 	if _, ok, err := d.ReadRun(); err == nil || ok {

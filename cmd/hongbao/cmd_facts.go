@@ -56,8 +56,8 @@ func runFacts(ctx context.Context, g *globalOptions, o *factsOptions, out io.Wri
 	if o.lang != "en" && o.lang != "zh" {
 		return usagef("--lang %q is not en or zh", o.lang)
 	}
-	if o.scale < 0 {
-		return usagef("--scale %g must be positive", o.scale)
+	if o.scale != 0 && !(o.scale > 0 && o.scale <= datadir.MaxScale) {
+		return usagef("--scale %g must be above 0 and at most %d, as a simulation's is (leave it out to take the run record's)", o.scale, datadir.MaxScale)
 	}
 	run, hasRun, err := datadir.Dir(g.dir).ReadRun()
 	if err != nil {

@@ -100,7 +100,11 @@ func openSandbox(dir string, opts SandboxOptions, writable string) (*Sandbox, er
 	s := &Sandbox{dir: dir, path: p, opts: opts, spill: spill}
 
 	// Settings DuckDB takes only at start-up, or that must hold before any SQL runs.
-	cfg := transform.MemorySettings(true)
+	cfg, err := transform.MemorySettings(true)
+	if err != nil {
+		os.RemoveAll(spill)
+		return nil, err
+	}
 	cfg.Set("temp_directory", spill)
 	cfg.Set("max_temp_directory_size", maxSpill)
 	cfg.Set("autoinstall_known_extensions", "false")

@@ -19,6 +19,7 @@ import (
 	"github.com/hongbao/hongbao/ingest/lake"
 	"github.com/hongbao/hongbao/ingest/quarantine"
 	"github.com/hongbao/hongbao/internal/datadir"
+	"github.com/hongbao/hongbao/internal/duckenv"
 	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/refdata"
 )
@@ -102,7 +103,11 @@ func open(dir string, readOnly bool) (*Warehouse, error) {
 	if readOnly {
 		mode = "READ_ONLY"
 	}
-	conn, err := duckdb.NewConnector(abs+"?access_mode="+mode+"&"+MemorySettings(readOnly).Encode(), func(ex driver.ExecerContext) error {
+	settings, err := MemorySettings(readOnly)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := duckdb.NewConnector(abs+"?access_mode="+mode+"&"+settings.Encode(), func(ex driver.ExecerContext) error {
 		// SET TimeZone is per connection, and the ICU extension that knows the zone is
 		// loaded only once a connection exists, so the DSN cannot carry it; nor can it
 		// carry the Parquet footer cache, whose extension is not loaded yet either.
@@ -778,15 +783,13 @@ const (
 	queryMemory   = "2GB"
 )
 
-// memoryLimit is the cap of a warehouse connection opened read-only or to refresh.
-func memoryLimit(readOnly bool) string {
-	if v := os.Getenv("HONGBAO_DUCKDB_MEMORY"); v != "" {
-		return v
-	}
+// memoryLimit is the cap of a warehouse connection opened read-only or to refresh:
+// HONGBAO_DUCKDB_MEMORY, else the default of the kind.
+func memoryLimit(readOnly bool) (string, error) {
 	if readOnly {
-		return queryMemory
+		return duckenv.MemoryLimit(queryMemory)
 	}
-	return refreshMemory
+	return duckenv.MemoryLimit(refreshMemory)
 }
 
 // MemorySettings are the start-up settings that bound DuckDB's memory on a warehouse
@@ -800,14 +803,18 @@ func memoryLimit(readOnly bool) string {
 // of the Parquet files it read beside the buffer pool: the refresh, which reads every
 // lake file, peaked at 1.22 GB with it and at 0.73 GB without, the report at 0.83 and
 // 0.71 GB, at the same speed.
-func MemorySettings(readOnly bool) url.Values {
+func MemorySettings(readOnly bool) (url.Values, error) {
+	limit, err := memoryLimit(readOnly)
+	if err != nil {
+		return nil, err
+	}
 	return url.Values{
-		"memory_limit":                                {memoryLimit(readOnly)},
+		"memory_limit":                                {limit},
 		"allocator_background_threads":                {"true"},
 		"allocator_flush_threshold":                   {"16MB"},
 		"allocator_bulk_deallocation_flush_threshold": {"32MB"},
 		"enable_external_file_cache":                  {"false"},
-	}
+	}, nil
 }
 
 // CacheLakeFooters keeps the footers of the Parquet files a read-only warehouse
@@ -827,5 +834,6 @@ func WithMemoryHint(err error, readOnly bool) error {
 	if err == nil || !strings.Contains(err.Error(), "Out of Memory Error") {
 		return err
 	}
-	return fmt.Errorf("%w\nDuckDB ran out of the %s it may use here: set HONGBAO_DUCKDB_MEMORY higher (e.g. HONGBAO_DUCKDB_MEMORY=4GB) and run it again", err, memoryLimit(readOnly))
+	limit, _ := memoryLimit(readOnly) // it opened with this value
+	return fmt.Errorf("%w\nDuckDB ran out of the %s it may use here: set %s higher (e.g. %[3]s=4GB) and run it again", err, limit, duckenv.MemoryVar)
 }

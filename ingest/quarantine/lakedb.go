@@ -12,6 +12,7 @@ import (
 	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/hongbao/hongbao/ingest/lake"
+	"github.com/hongbao/hongbao/internal/duckenv"
 )
 
 // lakeDB is an in-memory DuckDB with one view per lake table over its Parquet files, as
@@ -50,9 +51,10 @@ func openLakeDB(ctx context.Context, dir string) (*lakeDB, error) {
 		return nil, err
 	}
 	ldb := &lakeDB{db: db, dir: dir, tmp: tmp, files: map[string][]string{}}
-	limit := os.Getenv("HONGBAO_DUCKDB_MEMORY")
-	if limit == "" {
-		limit = "1GB"
+	limit, err := duckenv.MemoryLimit("1GB")
+	if err != nil {
+		ldb.Close()
+		return nil, err
 	}
 	for _, q := range []string{
 		"SET memory_limit = " + quote(limit),

@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/duckdb/duckdb-go/v2"
+
 	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/transform"

@@ -14,8 +14,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/hongbao/hongbao/internal/textwrap"
 	"github.com/spf13/cobra"
+
+	"github.com/hongbao/hongbao/internal/textwrap"
 )
 
 // Exit codes, listed in the long help.

@@ -14,20 +14,22 @@ func TestDisplayWidth(t *testing.T) {
 // message keeps its line breaks and tabs; other text, Chinese and the ideographic space
 // included, is returned as it is.
 func TestInert(t *testing.T) {
-	for _, tc := range []struct {
-		in        string
-		keepLines bool
-		want      string
-	}{
-		{"red\x1b[31m!\a", false, `red\u{1b}[31m!\u{7}`},
-		{"\x1b]52;c;cm0=\a\u009b2J", true, `\u{1b}]52;c;cm0=\u{7}\u{9b}2J`},
-		{"abc\u202efed\u2066x\u2069", false, `abc\u{202e}fed\u{2066}x\u{2069}`},
-		{"line 1\n\tline 2\rover", true, "line 1\n\tline 2\\u{d}over"},
-		{"line 1\n\tline 2", false, `line 1\u{a}\u{9}line 2`},
-		{"紅　包 ok \u200d", false, "紅　包 ok \u200d"},
+	for keepLines, cases := range map[bool]map[string]string{
+		false: {
+			"red\x1b[31m!\a":            `red\u{1b}[31m!\u{7}`,
+			"abc\u202efed\u2066x\u2069": `abc\u{202e}fed\u{2066}x\u{2069}`,
+			"line 1\n\tline 2":          `line 1\u{a}\u{9}line 2`,
+			"紅　包 ok \u200d":             "紅　包 ok \u200d",
+		},
+		true: {
+			"\x1b]52;c;cm0=\a\u009b2J": `\u{1b}]52;c;cm0=\u{7}\u{9b}2J`,
+			"line 1\n\tline 2\rover":   "line 1\n\tline 2\\u{d}over",
+		},
 	} {
-		if got := Inert(tc.in, tc.keepLines); got != tc.want {
-			t.Errorf("Inert(%q, %v) = %q, want %q", tc.in, tc.keepLines, got, tc.want)
+		for in, want := range cases {
+			if got := Inert(in, keepLines); got != want {
+				t.Errorf("Inert(%q, %v) = %q, want %q", in, keepLines, got, want)
+			}
 		}
 	}
 }

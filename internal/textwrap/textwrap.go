@@ -53,8 +53,12 @@ func lines(rs []rune, measure func(string) float64, width float64) []string {
 	return out
 }
 
-// breakAt returns the largest index i ≤ n, i > 0, at which rs may be broken.
+// breakAt returns the largest index i ≤ n, i > 0, at which rs may be broken; n is at
+// least 1, and all of rs when rs is one rune wider than the width.
 func breakAt(rs []rune, n int) int {
+	if n >= len(rs) {
+		return len(rs)
+	}
 	for i := n; i > 0; i-- {
 		prev, next := rs[i-1], rs[i]
 		if strings.ContainsRune(noLineStart, next) || strings.ContainsRune(noLineEnd, prev) {

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -46,6 +47,9 @@ func TestLines(t *testing.T) {
 		{"abcdefghij", 4, []string{"abcd", "efgh", "ij"}},
 		{"one\n\ntwo", 10, []string{"one", "", "two"}},
 		{"", 10, []string{""}},
+		// A rune wider than the width is a line of its own (it used to panic alone).
+		{"紅", 1, []string{"紅"}},
+		{"紅包", 1, []string{"紅", "包"}},
 	})
 }
 
@@ -72,5 +76,40 @@ func TestBalanced(t *testing.T) {
 		{"2014年春节微信红包：零点高峰与支付覆盖", 36, []string{"2014年春节微信红包：", "零点高峰与支付覆盖"}},
 		{"WeChat Pay and Alipay", 30, []string{"WeChat Pay and Alipay"}},
 		{"aaa bbb ccc ddd e", 15, []string{"aaa bbb", "ccc ddd e"}},
+	})
+}
+
+// FuzzLines: any text (a bank name from a user's table, a chart title) at any width
+// wraps without losing a rune but white space (dropped at breaks), into lines no wider than the
+// width unless one rune is, and Balanced into as many lines as Lines.
+func FuzzLines(f *testing.F) {
+	f.Add("除夕零点，微信红包每分钟被领取的次数达到峰值。WeChat Pay 12 banks; Alipay 180.", 17.0)
+	f.Add("（《「『【〔([{ ，。、；：？！）》」』】〕…%,.;:?!)]}", 3.0)
+	f.Add("a\n\n b  c\t\u200d", 0.5)
+	f.Fuzz(func(t *testing.T, s string, w float64) {
+		if len(s) > 2000 || !utf8.ValidString(s) || !(w > 0 && w < 1e6) {
+			return
+		}
+		strip := func(s string) string {
+			return strings.Map(func(r rune) rune {
+				if unicode.IsSpace(r) {
+					return -1
+				}
+				return r
+			}, s)
+		}
+		lines := Lines(s, width, w)
+		if got, want := strip(strings.Join(lines, "")), strip(s); got != want {
+			t.Fatalf("Lines(%q, %v) lost runes: %q", s, w, lines)
+		}
+		for _, l := range lines {
+			if width(l) > w && utf8.RuneCountInString(strings.TrimSpace(l)) > 1 {
+				t.Fatalf("Lines(%q, %v): line %q is %v wide", s, w, l, width(l))
+			}
+		}
+		balanced := Balanced(s, width, w)
+		if len(balanced) != len(lines) || strip(strings.Join(balanced, "")) != strip(s) {
+			t.Fatalf("Balanced(%q, %v) = %q; Lines gives %q", s, w, balanced, lines)
+		}
 	})
 }

@@ -114,7 +114,7 @@ func Dictionary() []TableDoc {
 	}
 	models, _ := loadModels(modelFiles) // the embedded files load; TestModelsHaveHeaders
 	for _, m := range models {
-		d := TableDoc{Name: m.name, Kind: KindModel, Source: "transform/" + m.file, About: sentence(strings.TrimPrefix(headerComment(m.query), m.name+": "))}
+		d := TableDoc{Name: m.name, Kind: KindModel, Source: "transform/" + m.file, About: sentence(strings.TrimPrefix(m.header, m.name+": "))}
 		for _, c := range m.columns { // described in the model's header, beside its query
 			d.Columns = append(d.Columns, ColumnDoc{Name: c.Name, About: c.About})
 		}

@@ -24,7 +24,7 @@ type model struct {
 	name    string // table name
 	file    string // models/NN_name.sql
 	query   string // the file, header comment included
-	header  string // the first sentence of the leading comment
+	header  string // the leading comment up to its column list
 	columns []sqlfile.Column
 }
 
@@ -36,14 +36,10 @@ func loadModels(fsys fs.FS) ([]model, error) {
 	}
 	models := make([]model, len(files))
 	for i, f := range files {
-		models[i] = model{name: f.Name, file: f.Path, query: f.SQL, header: f.About(), columns: f.Columns}
+		models[i] = model{name: f.Name, file: f.Path, query: f.SQL, header: f.Header, columns: f.Columns}
 	}
 	return models, nil
 }
-
-// headerComment returns the comment lines a model file starts with, up to its column
-// list.
-func headerComment(q string) string { return sqlfile.Header(q) }
 
 // firstSentence returns s up to and including its first full stop.
 func firstSentence(s string) string { return sqlfile.FirstSentence(s) }

@@ -276,7 +276,7 @@ func (w *Warehouse) refresh(ctx context.Context, models []model, skip map[string
 		if err := m.build(ctx, tx, windows); err != nil {
 			return fmt.Errorf("refresh %s: build model %s (%s): %w", w.path, m.name, m.file, &modelError{WithMemoryHint(err, false)})
 		}
-		b := builtTable{TableInfo: TableInfo{Name: m.name, Kind: "model"}, source: m.file, about: m.header}
+		b := builtTable{TableInfo: TableInfo{Name: m.name, Kind: "model"}, source: m.file, about: firstSentence(m.header)}
 		if b.Rows, err = countRows(ctx, tx, m.name); err != nil {
 			return fmt.Errorf("refresh %s: %w", w.path, err)
 		}

@@ -22,7 +22,7 @@ import (
 
 // partitionReader fetches one partition straight from its leader, one fetch at a
 // time, and hands out its messages one by one. It keeps no queue of decoded messages,
-// so what it holds is bounded in bytes: one fetch response (maxBytes) and the record
+// so what it holds is bounded in bytes: one fetch response (fetchMaxBytes) and the record
 // batch being handed out. It never moves its offset on its own: a fetch the broker
 // answers with "offset out of range" is an error naming the partition's range, where
 // a consumer group's reader would skip to the log's start (losing offsets) or wait
@@ -39,9 +39,6 @@ type partitionReader struct {
 	brokers   []string
 	topic     string
 	partition int
-	minBytes  int
-	maxBytes  int
-	maxWait   time.Duration
 	log       func(format string, args ...any)
 
 	sec    *kafkasec.Client
@@ -72,9 +69,15 @@ type partitionReader struct {
 // whole, as the first of its fetch.
 const fetchMaxBytes = 4 << 20
 
+// A fetch waits for at least fetchMinBytes, or fetchMaxWait: a partition that is caught
+// up answers empty after fetchMaxWait, and the caller does its timed work.
+const (
+	fetchMinBytes = 1 << 20
+	fetchMaxWait  = 250 * time.Millisecond
+)
+
 func newPartitionReader(brokers []string, topic string, partition int, from int64, log func(string, ...any), sec *kafkasec.Client) *partitionReader {
-	return &partitionReader{brokers: brokers, topic: topic, partition: partition,
-		minBytes: 1 << 20, maxBytes: fetchMaxBytes, maxWait: 250 * time.Millisecond, log: log,
+	return &partitionReader{brokers: brokers, topic: topic, partition: partition, log: log,
 		sec: sec, leader: -1, next: from, hwm: -1}
 }
 
@@ -122,7 +125,7 @@ func (r *partitionReader) drop() {
 func (r *partitionReader) HighWaterMark() int64 { return r.hwm }
 
 // Next returns the next message. ok is false when a fetch came back empty (the
-// partition is caught up for now, after at most maxWait), so that the caller can do
+// partition is caught up for now, after at most fetchMaxWait), so that the caller can do
 // its timed work. A broker that is gone or restarting is retried with backoff and
 // reported once; the error is for what retrying cannot fix (OffsetsGoneError, a
 // refused password or certificate) and for the end of ctx.
@@ -317,15 +320,15 @@ func (r *partitionReader) fetch(ctx context.Context) error {
 		r.next = first
 	}
 	req := kmsg.NewPtrFetchRequest()
-	req.MaxWaitMillis = int32(r.maxWait / time.Millisecond)
-	req.MinBytes = int32(r.minBytes)
-	req.MaxBytes = int32(r.maxBytes)
+	req.MaxWaitMillis = int32(fetchMaxWait / time.Millisecond)
+	req.MinBytes = fetchMinBytes
+	req.MaxBytes = fetchMaxBytes
 	t := kmsg.NewFetchRequestTopic()
 	t.Topic = r.topic
 	p := kmsg.NewFetchRequestTopicPartition()
 	p.Partition = int32(r.partition)
 	p.FetchOffset = r.next
-	p.PartitionMaxBytes = int32(r.maxBytes)
+	p.PartitionMaxBytes = fetchMaxBytes
 	t.Partitions = append(t.Partitions, p)
 	req.Topics = append(req.Topics, t)
 	res, err := req.RequestWith(ctx, r.cl.Broker(int(r.leader)))

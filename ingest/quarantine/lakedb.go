@@ -41,6 +41,10 @@ func openLakeDB(ctx context.Context, dir string) (*lakeDB, error) {
 	if err := checkLake(dir); err != nil {
 		return nil, err
 	}
+	limit, err := duckenv.MemoryLimit("1GB")
+	if err != nil {
+		return nil, err
+	}
 	tmp, err := os.MkdirTemp("", "hongbao-quarantine-")
 	if err != nil {
 		return nil, fmt.Errorf("create a folder for DuckDB to spill to: %w", err)
@@ -51,11 +55,6 @@ func openLakeDB(ctx context.Context, dir string) (*lakeDB, error) {
 		return nil, err
 	}
 	ldb := &lakeDB{db: db, dir: dir, tmp: tmp, files: map[string][]string{}}
-	limit, err := duckenv.MemoryLimit("1GB")
-	if err != nil {
-		ldb.Close()
-		return nil, err
-	}
 	for _, q := range []string{
 		"SET memory_limit = " + quote(limit),
 		"SET temp_directory = " + quote(filepath.ToSlash(tmp)),

@@ -22,8 +22,11 @@ const ReplaysTable = "quarantine_replays"
 // replayPrefix starts the name of every file a replay commit writes.
 const replayPrefix = "replay-"
 
+// replaysContract is the replay log's contract.
+var replaysContract, _ = TableContract(ReplaysTable)
+
 // replaysSchema is the replay log's columns, as the contract gives them.
-var replaysSchema = Schema(ReplaysTable)
+var replaysSchema = replaysContract.schema
 
 // ReplaysSchema returns the Arrow schema of the replay log.
 func ReplaysSchema() *arrow.Schema { return replaysSchema }
@@ -98,7 +101,7 @@ type ReplayBatch struct {
 // NewReplayBatch returns an empty batch for the quarantined messages of one partition.
 func (m *Maintenance) NewReplayBatch(topic string, partition int) *ReplayBatch {
 	return &ReplayBatch{m: m, w: m.l.NewPartitionWriter(topic, partition),
-		log: newTableBuf(m.l.mem, replaysSchema), at: time.Now().UTC()}
+		log: newTableBuf(m.l.mem, replaysContract), at: time.Now().UTC()}
 }
 
 // Append adds a quarantined message that now passes, read at offset and quarantined for

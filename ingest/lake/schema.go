@@ -10,8 +10,9 @@ import (
 )
 
 // The lake contract: every table of the lake, what one row of it is, its columns with
-// the Arrow type the writer builds (and Parquet stores) and the DuckDB type a reader
-// gets, and the money column whose sum each commit marker records. The writer, the
+// the Arrow type the writer builds (and Parquet stores), the DuckDB type a reader gets
+// and, for an event table's own columns, the event field the writer reads, and the
+// money column whose sum each commit marker records. The writer, the
 // markers and the quarantine tools here, and the warehouse, its data dictionary and the
 // reports above, all take the tables from it; no other package lists them.
 
@@ -24,6 +25,13 @@ type Column struct {
 	Nullable bool
 	// About says what the column holds, as a sentence of the data dictionary.
 	About string
+
+	// text or number reads one of an event table's own columns from the event the row
+	// is written for; number's second result is false where the value is NULL. The
+	// columns every event table frames (see eventTable), the quarantine's and the
+	// replay log's have neither: their writers fill them from what they are given.
+	text   func(*events.Event) string
+	number func(*events.Event) (int64, bool)
 }
 
 // DuckDBType is the DuckDB type of the column: the type DuckDB reads its Parquet
@@ -99,6 +107,23 @@ func i32(name, about string) Column {
 }
 func ts(name, about string) Column { return Column{Name: name, Type: TimestampType, About: about} }
 
+// textOf, int64Of and int32Of are an event table's own columns, read from the event.
+func textOf(name, about string, get func(*events.Event) string) Column {
+	c := str(name, about)
+	c.text = get
+	return c
+}
+func int64Of(name, about string, get func(*events.Event) int64) Column {
+	c := i64(name, about)
+	c.number = func(e *events.Event) (int64, bool) { return get(e), true }
+	return c
+}
+func int32Of(name, about string, get func(*events.Event) int32) Column {
+	c := i32(name, about)
+	c.number = func(e *events.Event) (int64, bool) { return int64(get(e)), true }
+	return c
+}
+
 // eventTable frames an event type's own columns with the columns every event table
 // has: identity and time first, Kafka position last.
 func eventTable(typ events.Type, about, money string, cols ...Column) Table {
@@ -120,39 +145,41 @@ const providerAbout = "'wechat_pay' or 'alipay'."
 // then the replay log.
 var contract = func() []Table {
 	nullable := func(c Column) Column { c.Nullable = true; return c }
+	type ev = events.Event
 	tables := []Table{
 		eventTable(events.EnvelopeSent, "one envelope_sent event", "total_fen",
-			str("envelope_id", "The envelope; grabs.envelope_id refers to it."),
-			str("sender_id", "The user who sent it."),
-			str("chat_id", "The chat it was sent to: a group or a one-to-one chat."),
-			str("kind", "'lucky' (拼手气: the total is split at random among the shares) or 'fixed' (every share is the same)."),
-			i64("total_fen", "The money put in, in fen (100 fen = 1 yuan)."),
-			i32("shares", "How many people can claim a share.")),
+			textOf("envelope_id", "The envelope; grabs.envelope_id refers to it.", func(e *ev) string { return e.EnvelopeID }),
+			textOf("sender_id", "The user who sent it.", func(e *ev) string { return e.SenderID }),
+			textOf("chat_id", "The chat it was sent to: a group or a one-to-one chat.", func(e *ev) string { return e.ChatID }),
+			textOf("kind", "'lucky' (拼手气: the total is split at random among the shares) or 'fixed' (every share is the same).", func(e *ev) string { return e.Kind }),
+			int64Of("total_fen", "The money put in, in fen (100 fen = 1 yuan).", func(e *ev) int64 { return e.TotalFen }),
+			int32Of("shares", "How many people can claim a share.", func(e *ev) int32 { return e.Shares })),
 		eventTable(events.EnvelopeGrabbed, "one envelope_grabbed event (claimed or missed)", "amount_fen",
-			str("envelope_id", "The envelope opened (envelopes.envelope_id)."),
-			str("user_id", "The user who opened it."),
-			str("outcome", "'claimed' (got a share) or 'missed' (every share was already taken)."),
-			nullable(i64("amount_fen", "The share claimed, in fen; NULL when missed."))),
+			textOf("envelope_id", "The envelope opened (envelopes.envelope_id).", func(e *ev) string { return e.EnvelopeID }),
+			textOf("user_id", "The user who opened it.", func(e *ev) string { return e.UserID }),
+			textOf("outcome", "'claimed' (got a share) or 'missed' (every share was already taken).", func(e *ev) string { return e.Outcome }),
+			Column{Name: "amount_fen", Type: arrow.PrimitiveTypes.Int64, Nullable: true, About: "The share claimed, in fen; NULL when missed.",
+				number: func(e *ev) (int64, bool) { return e.AmountFen, e.Outcome != events.OutcomeMissed }}),
 		eventTable(events.CardBound, "one card_bound event", "",
-			str("user_id", "The user binding a card."),
-			str("provider", providerAbout),
-			str("bank_code", "The bank that issued the card (banks.code)."),
-			str("outcome", "'ok', or 'bank_not_supported' when the provider cannot bind cards of that bank.")),
+			textOf("user_id", "The user binding a card.", func(e *ev) string { return e.UserID }),
+			textOf("provider", providerAbout, func(e *ev) string { return e.Provider }),
+			textOf("bank_code", "The bank that issued the card (banks.code).", func(e *ev) string { return e.BankCode }),
+			textOf("outcome", "'ok', or 'bank_not_supported' when the provider cannot bind cards of that bank.", func(e *ev) string { return e.Outcome })),
 		eventTable(events.Withdrawal, "one withdrawal event", "amount_fen",
-			str("user_id", "The user withdrawing."),
-			str("provider", providerAbout),
-			str("bank_code", "The bank of the card the money went to (banks.code)."),
-			i64("amount_fen", "The amount withdrawn, in fen.")),
+			textOf("user_id", "The user withdrawing.", func(e *ev) string { return e.UserID }),
+			textOf("provider", providerAbout, func(e *ev) string { return e.Provider }),
+			textOf("bank_code", "The bank of the card the money went to (banks.code).", func(e *ev) string { return e.BankCode }),
+			int64Of("amount_fen", "The amount withdrawn, in fen.", func(e *ev) int64 { return e.AmountFen })),
 		eventTable(events.Payment, "one payment event", "amount_fen",
-			str("user_id", "The user paying."),
-			str("provider", providerAbout),
-			str("scenario", "What was paid for: a scenario code such as mobile_topup or taxi (payment_scenarios.code)."),
-			i64("amount_fen", "The amount paid, in fen."),
-			str("bank_code", "The bank of the card paid with (banks.code).")),
+			textOf("user_id", "The user paying.", func(e *ev) string { return e.UserID }),
+			textOf("provider", providerAbout, func(e *ev) string { return e.Provider }),
+			textOf("scenario", "What was paid for: a scenario code such as mobile_topup or taxi (payment_scenarios.code).", func(e *ev) string { return e.Scenario }),
+			int64Of("amount_fen", "The amount paid, in fen.", func(e *ev) int64 { return e.AmountFen }),
+			textOf("bank_code", "The bank of the card paid with (banks.code).", func(e *ev) string { return e.BankCode })),
 		eventTable(events.LinkShared, "one link_shared event", "",
-			str("user_id", "The user who shared the link."),
-			str("chat_id", "The chat it was shared in."),
-			str("url", "The link as shared.")),
+			textOf("user_id", "The user who shared the link.", func(e *ev) string { return e.UserID }),
+			textOf("chat_id", "The chat it was shared in.", func(e *ev) string { return e.ChatID }),
+			textOf("url", "The link as shared.", func(e *ev) string { return e.URL })),
 		{Name: QuarantineTable, Row: "one Kafka message the ingester could not accept, with the reason", Columns: []Column{
 			str("kafka_topic", "The topic the message was read from."),
 			i32("kafka_partition", "Its partition."),

@@ -89,9 +89,25 @@ type tableBuf struct {
 	hintBytes []int
 	// minTS and maxTS are the range of ts (of ingested_at for the quarantine), in µs.
 	minTS, maxTS int64
+	// own are an event table's own columns, between its ts and kafka_partition, as
+	// the contract reads them from an event.
+	own []ownColumn
 }
 
-func newTableBuf(mem memory.Allocator, schema *arrow.Schema) tableBuf {
+// ownColumn is one of an event table's own columns: its builder and how the contract
+// reads its value from an event.
+type ownColumn struct {
+	b      array.Builder // for NULL
+	str    *array.StringBuilder
+	i64    *array.Int64Builder
+	i32    *array.Int32Builder
+	text   func(*events.Event) string
+	number func(*events.Event) (int64, bool)
+	money  bool // the table's MoneyColumn: its values are summed
+}
+
+func newTableBuf(mem memory.Allocator, table Table) tableBuf {
+	schema := table.schema
 	t := tableBuf{rb: array.NewRecordBuilder(mem, schema)}
 	n := schema.NumFields()
 	t.str = make([]*array.StringBuilder, n)
@@ -114,6 +130,12 @@ func newTableBuf(mem memory.Allocator, schema *arrow.Schema) tableBuf {
 			t.ts[i] = b
 		default:
 			panic(fmt.Sprintf("lake: no typed builder for column %s", schema.Field(i).Name))
+		}
+	}
+	for i, c := range table.Columns {
+		if c.text != nil || c.number != nil {
+			t.own = append(t.own, ownColumn{b: t.rb.Field(i), str: t.str[i], i64: t.i64[i], i32: t.i32[i],
+				text: c.text, number: c.number, money: c.Name == table.MoneyColumn})
 		}
 	}
 	return t
@@ -169,7 +191,7 @@ func appendStr(b *array.StringBuilder, s string) {
 func (l *Lake) NewPartitionWriter(topic string, partition int) *PartitionWriter {
 	w := &PartitionWriter{lake: l, topic: topic, partition: partition, part: &partitionState{next: -1}}
 	for i := range w.tables {
-		w.tables[i] = newTableBuf(l.mem, schemas[i])
+		w.tables[i] = newTableBuf(l.mem, contract[i])
 	}
 	return w
 }
@@ -225,47 +247,24 @@ func (w *PartitionWriter) appendRow(offset int64, e *events.Event) {
 	ts := e.TS.UnixMicro()
 	appendStr(t.str[0], e.EventID)
 	t.ts[1].Append(arrow.Timestamp(ts))
-	switch ti {
-	case tEnvelopes:
-		appendStr(t.str[2], e.EnvelopeID)
-		appendStr(t.str[3], e.SenderID)
-		appendStr(t.str[4], e.ChatID)
-		appendStr(t.str[5], e.Kind)
-		t.i64[6].Append(e.TotalFen)
-		t.i32[7].Append(e.Shares)
-		t.sum += e.TotalFen
-	case tGrabs:
-		appendStr(t.str[2], e.EnvelopeID)
-		appendStr(t.str[3], e.UserID)
-		appendStr(t.str[4], e.Outcome)
-		if e.Outcome == events.OutcomeMissed {
-			t.i64[5].AppendNull()
-		} else {
-			t.i64[5].Append(e.AmountFen)
-			t.sum += e.AmountFen
+	for i := range t.own {
+		c := &t.own[i]
+		if c.text != nil {
+			appendStr(c.str, c.text(e))
+			continue
 		}
-	case tCardBindings:
-		appendStr(t.str[2], e.UserID)
-		appendStr(t.str[3], e.Provider)
-		appendStr(t.str[4], e.BankCode)
-		appendStr(t.str[5], e.Outcome)
-	case tWithdrawals:
-		appendStr(t.str[2], e.UserID)
-		appendStr(t.str[3], e.Provider)
-		appendStr(t.str[4], e.BankCode)
-		t.i64[5].Append(e.AmountFen)
-		t.sum += e.AmountFen
-	case tPayments:
-		appendStr(t.str[2], e.UserID)
-		appendStr(t.str[3], e.Provider)
-		appendStr(t.str[4], e.Scenario)
-		t.i64[5].Append(e.AmountFen)
-		appendStr(t.str[6], e.BankCode)
-		t.sum += e.AmountFen
-	case tLinks:
-		appendStr(t.str[2], e.UserID)
-		appendStr(t.str[3], e.ChatID)
-		appendStr(t.str[4], e.URL)
+		v, ok := c.number(e)
+		switch {
+		case !ok:
+			c.b.AppendNull()
+		case c.i32 != nil:
+			c.i32.Append(int32(v))
+		default:
+			c.i64.Append(v)
+		}
+		if ok && c.money {
+			t.sum += v
+		}
 	}
 	n := len(t.str)
 	t.i32[n-2].Append(int32(w.partition))

@@ -45,9 +45,12 @@ func Chinese(path string) (Family, error) {
 		source = EnvFont
 	}
 	if path != "" {
-		f, err := Load(path)
+		f, err := Load(path) // its error names the file
+		if err != nil && source == EnvFont {
+			return Family{}, fmt.Errorf("%s: %w", EnvFont, err)
+		}
 		if err != nil {
-			return Family{}, fmt.Errorf("%s %s: %w", source, path, err)
+			return Family{}, err
 		}
 		if err := f.Check(ChineseProbe); err != nil {
 			return Family{}, fmt.Errorf("%s %s cannot draw Chinese reports: %w", source, path, err)

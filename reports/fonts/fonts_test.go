@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -73,7 +74,7 @@ func TestCoversReportsMissingRunes(t *testing.T) {
 
 // buildTTC packs fonts into a collection the way wqy-microhei.ttc is laid
 // out: tables at unaligned offsets, which x/image/font/sfnt rejects.
-func buildTTC(t *testing.T, fonts ...[]byte) []byte {
+func buildTTC(t testing.TB, fonts ...[]byte) []byte {
 	t.Helper()
 	be := binary.BigEndian
 	var body bytes.Buffer
@@ -241,6 +242,19 @@ func TestAddToPDF(t *testing.T) {
 	if err := broken.AddToPDF(fpdf.New("P", "mm", "A4", ""), "body"); err == nil {
 		t.Error("fpdf accepted garbage font bytes without error")
 	}
+
+	// One byte of Liberation Sans's table directory changed: x/image still reads the
+	// font, and fpdf's own parser panicked on it.
+	damaged := append([]byte(nil), liberationsansregular.TTF...)
+	damaged[270] = 0x37
+	font, err := Parse(damaged)
+	if err != nil {
+		t.Fatalf("Parse of the damaged font: %v; the case needs a font x/image reads", err)
+	}
+	err = Family{Regular: font}.AddToPDF(fpdf.New("P", "mm", "A4", ""), "body")
+	if !errors.Is(err, ErrBadFont) || !strings.Contains(err.Error(), "fpdf cannot read the font") {
+		t.Errorf("AddToPDF of a font fpdf's parser fails on = %v, want ErrBadFont", err)
+	}
 }
 
 func TestSetPlotDefault(t *testing.T) {
@@ -263,4 +277,58 @@ func TestSetPlotDefault(t *testing.T) {
 	if got := plotter.DefaultFont.Typeface; got != font.Typeface(fam.Name()) {
 		t.Errorf("plotter.DefaultFont typeface %q", got)
 	}
+}
+
+// TestExtractFaceRefusesRepeatedTables: a collection whose face lists one table over and
+// over, 65,535 times the whole file, is refused as a bad font rather than copied (it
+// asked for 64 GiB from a 1 MiB file, and the report died out of memory).
+func TestExtractFaceRefusesRepeatedTables(t *testing.T) {
+	be := binary.BigEndian
+	const n, dirAt = 65535, 16
+	data := make([]byte, dirAt+12+16*n)
+	copy(data, tagTTC)
+	be.PutUint32(data[4:], 0x00010000)
+	be.PutUint32(data[8:], 1)
+	be.PutUint32(data[12:], dirAt)
+	be.PutUint32(data[dirAt:], versionTT)
+	be.PutUint16(data[dirAt+4:], n)
+	for i := range n {
+		rec := data[dirAt+12+16*i:]
+		copy(rec, fmt.Sprintf("%04x", i)) // every tag different, every table the whole file
+		be.PutUint32(rec[12:], uint32(len(data)))
+	}
+	if _, err := ExtractFace(data, 0); !errors.Is(err, ErrBadFont) || !strings.Contains(err.Error(), "longer together than the file") {
+		t.Errorf("ExtractFace = %v, want ErrBadFont for tables longer than the file", err)
+	}
+	copy(data[dirAt+12+16:], data[dirAt+12:dirAt+16]) // the second record names the first's tag
+	if _, err := ExtractFace(data, 0); !errors.Is(err, ErrBadFont) || !strings.Contains(err.Error(), "listed twice") {
+		t.Errorf("ExtractFace = %v, want ErrBadFont for a tag listed twice", err)
+	}
+}
+
+// FuzzParse: any bytes handed over as a font (--font, HONGBAO_FONT, a file in a font
+// folder) give an error or a font, never a panic; a collection's face is never much
+// larger than the collection; and fpdf takes the font or AddToPDF says it cannot.
+// (reports/pdf FuzzDocumentFont goes on to write a PDF with it.)
+func FuzzParse(f *testing.F) {
+	f.Add(liberationsansregular.TTF)
+	f.Add(buildTTC(f, liberationsansregular.TTF, liberationsansbold.TTF))
+	f.Add([]byte("ttcf\x00\x01\x00\x00\x00\x00\x00\x01\x00\x00\x00\x10\x00\x01\x00\x00\x00\x02"))
+	f.Add([]byte("\x00\x01\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00glyf\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x10"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		font, err := Parse(data)
+		if err != nil {
+			return
+		}
+		// The directory (16 bytes a table) and the tables (padded to 4 bytes) are copied
+		// once: with the tables together no longer than the file, at most about twice it.
+		if len(font.TTF) > 3*len(data)+12 {
+			t.Fatalf("a %d-byte file gave a %d-byte face", len(data), len(font.TTF))
+		}
+		font.Covers("微信红包 WeChat 2014")
+		pdf := fpdf.New("P", "mm", "A4", "")
+		if err := (Family{Regular: font}).AddToPDF(pdf, "body"); err != nil && !errors.Is(err, ErrBadFont) {
+			t.Fatalf("AddToPDF: %v, not ErrBadFont", err)
+		}
+	})
 }

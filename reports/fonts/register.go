@@ -46,7 +46,17 @@ func (fam Family) SetPlotDefault() {
 // face with style "B". fpdf does not report a font it failed to parse until
 // the font is selected, so each face is selected once here and pdf.Error()
 // checked; the current font is left unspecified.
-func (fam Family) AddToPDF(pdf *fpdf.Fpdf, family string) error {
+//
+// fpdf reads the font with a parser of its own, which panics on some damaged fonts
+// that x/image accepts; such a panic is returned as an ErrBadFont error, and pdf must
+// then be dropped.
+func (fam Family) AddToPDF(pdf *fpdf.Fpdf, family string) (err error) {
+	var current *Font
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: fpdf cannot read the font %q (%v); use another font", ErrBadFont, current.Name, p)
+		}
+	}()
 	faces := []struct {
 		style string
 		font  *Font
@@ -55,6 +65,7 @@ func (fam Family) AddToPDF(pdf *fpdf.Fpdf, family string) error {
 		if f.font == nil {
 			continue
 		}
+		current = f.font
 		pdf.AddUTF8FontFromBytes(family, f.style, f.font.TTF)
 		pdf.SetFont(family, f.style, 10)
 		if err := pdf.Error(); err != nil {

@@ -131,9 +131,19 @@ func ExtractFace(data []byte, index int) ([]byte, error) {
 
 	n := len(tables)
 	size := 12 + 16*n
-	for _, t := range tables {
+	var total uint64
+	for i, t := range tables {
 		if uint64(t.offset)+uint64(t.length) > uint64(len(data)) {
 			return nil, fmt.Errorf("%w: table %q lies outside the file", ErrBadFont, t.tag)
+		}
+		if i > 0 && t.tag == tables[i-1].tag {
+			return nil, fmt.Errorf("%w: table %q is listed twice", ErrBadFont, t.tag)
+		}
+		// A face's tables do not overlap, so together they fit in the file: a directory
+		// that names the same bytes over and over (65,535 tables of a megabyte each is
+		// 64 GiB to copy) is not a font.
+		if total += uint64(t.length); total > uint64(len(data)) {
+			return nil, fmt.Errorf("%w: the tables of face %d are longer together than the file", ErrBadFont, index)
 		}
 		size += pad4(int(t.length))
 	}

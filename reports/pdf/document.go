@@ -348,14 +348,30 @@ func (d *Document) Write(w io.Writer) error {
 		if d.f.PageCount() == 0 {
 			d.f.AddPage()
 		}
-		var buf bytes.Buffer
-		if err := d.f.Output(&buf); err != nil {
-			return fmt.Errorf("pdf: %w", err)
+		out, err := d.output()
+		if err != nil {
+			return err
 		}
-		d.out = buf.Bytes()
+		d.out = out
 	}
 	_, err := w.Write(d.out)
 	return err
+}
+
+// output runs fpdf's Output. fpdf cuts the subset of the font the text used while it
+// writes, with a parser that panics on some damaged fonts that x/image and AddToPDF
+// accepted; such a panic is returned as an ErrBadFont error naming the font.
+func (d *Document) output() (_ []byte, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("pdf: %w: fpdf failed while writing the font %q into the PDF (%v); use another font", fonts.ErrBadFont, d.fam.Name(), p)
+		}
+	}()
+	var buf bytes.Buffer
+	if err := d.f.Output(&buf); err != nil {
+		return nil, fmt.Errorf("pdf: %w", err)
+	}
+	return buf.Bytes(), nil
 }
 
 // Save writes the document to path through a temporary file in the same

@@ -254,3 +254,35 @@ func TestLoopbackOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestLiveRefusesWhatIsNotAnIngester: the metrics address may answer with another
+// program's metrics (9464 is also OpenTelemetry's Prometheus port), with values no
+// counter holds, or with no end of bytes. None of it shows as a running ingester, and
+// /api/live still answers with JSON that says why.
+func TestLiveRefusesWhatIsNotAnIngester(t *testing.T) {
+	cases := []struct {
+		name, body, reason string
+	}{
+		{"another exporter", "# TYPE otel_scope_info gauge\notel_scope_info{otel_scope_name=\"x\"} 1\n", "not with a hongbao ingester's metrics"},
+		{"NaN", "# TYPE hongbao_ingest_messages_total counter\nhongbao_ingest_messages_total{stage=\"read\",type=\"all\"} NaN\n", "NaN"},
+		{"infinite lag", "# TYPE hongbao_ingest_messages_total counter\nhongbao_ingest_messages_total{stage=\"read\",type=\"all\"} 5\n" +
+			"# TYPE hongbao_ingest_lag_messages gauge\nhongbao_ingest_lag_messages{partition=\"0\"} +Inf\n", "hongbao_ingest_lag_messages"},
+		{"endless", strings.Repeat("# a comment line that goes on and on\n", 200_000), "more than 4,194,304 bytes"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				_, _ = io.WriteString(w, tc.body)
+			}))
+			defer other.Close()
+			srv := serve(t, t.TempDir(), other.URL+"/metrics")
+			var l live
+			if err := json.Unmarshal([]byte(get(t, srv, "/api/live", http.StatusOK)), &l); err != nil {
+				t.Fatal(err)
+			}
+			if l.Up || !strings.Contains(l.Error, tc.reason) {
+				t.Errorf("live %+v; want down, the error saying %q", l, tc.reason)
+			}
+		})
+	}
+}

@@ -1,10 +1,13 @@
 package console
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io"
+	"math"
 	"net/http"
 	"slices"
 	"strings"
@@ -17,6 +20,7 @@ import (
 
 	"github.com/hongbao/hongbao/ingest/lake"
 	"github.com/hongbao/hongbao/internal/datadir"
+	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/query"
 )
 
@@ -123,6 +127,13 @@ type live struct {
 	Commits     float64 `json:"commits"`
 }
 
+// readMetric is the counter of messages an ingester read; every ingester's metrics
+// have it, from the start.
+const readMetric = "hongbao_ingest_messages_total"
+
+// maxMetricsBytes bounds what the overview reads from the metrics address.
+const maxMetricsBytes = 4 << 20
+
 // liveRate keeps the previous look, for the rate.
 type liveRate struct {
 	mu   sync.Mutex
@@ -160,11 +171,24 @@ func (c *Console) scrape(ctx context.Context, l *live) error {
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("%s answered %s", l.URL, resp.Status)
 	}
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := parser.TextToMetricFamilies(resp.Body)
+	// An ingester's metrics are a few kilobytes; whatever else answers at the address
+	// is read no further than this.
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxMetricsBytes+1))
 	if err != nil {
 		return err
 	}
+	if len(body) > maxMetricsBytes {
+		return fmt.Errorf("%s answered with more than %s bytes: not an ingester's metrics", l.URL, locale.Int(maxMetricsBytes))
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	if fams[readMetric] == nil {
+		return fmt.Errorf("%s answers, but not with a hongbao ingester's metrics (it has no %s)", l.URL, readMetric)
+	}
+	var odd string
 	sum := func(name string, keep func(*dto.Metric) bool) float64 {
 		var v float64
 		if f := fams[name]; f != nil {
@@ -172,12 +196,17 @@ func (c *Console) scrape(ctx context.Context, l *live) error {
 				if keep != nil && !keep(m) {
 					continue
 				}
-				v += m.GetCounter().GetValue() + m.GetGauge().GetValue()
+				x := m.GetCounter().GetValue() + m.GetGauge().GetValue()
+				if math.IsNaN(x) || math.IsInf(x, 0) || x < 0 {
+					odd = name
+					continue
+				}
+				v += x
 			}
 		}
 		return v
 	}
-	l.Read = sum("hongbao_ingest_messages_total", func(m *dto.Metric) bool {
+	l.Read = sum(readMetric, func(m *dto.Metric) bool {
 		for _, lp := range m.Label {
 			if lp.GetName() == "stage" {
 				return lp.GetValue() == "read"
@@ -188,6 +217,9 @@ func (c *Console) scrape(ctx context.Context, l *live) error {
 	l.Lag = sum("hongbao_ingest_lag_messages", nil)
 	l.Quarantined = sum("hongbao_ingest_quarantined_total", nil)
 	l.Commits = sum("hongbao_ingest_commits_total", nil)
+	if odd != "" {
+		return fmt.Errorf("%s gives %s a value no ingester counts (negative, NaN or infinite)", l.URL, odd)
+	}
 	c.live.mu.Lock()
 	defer c.live.mu.Unlock()
 	now := time.Now()

@@ -15,10 +15,12 @@
       }
       if (!l.up) {
         status.textContent = status.dataset.none + " " + l.url;
+        status.title = l.error || "";
         figures.hidden = true;
         return;
       }
       status.textContent = l.url;
+      status.title = "";
       figures.hidden = false;
       document.getElementById("live-rate").textContent = fmt(l.rate);
       document.getElementById("live-lag").textContent = fmt(l.lag);

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/hongbao/hongbao/internal/datadir"
+	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/query"
 	"github.com/hongbao/hongbao/transform"
 )
@@ -324,6 +325,10 @@ func runSQLExport(ctx context.Context, g *globalOptions, opts sqlOptions, stmts 
 	if err != nil {
 		return sqlError(err)
 	}
-	fmt.Fprintf(errOut, "hongbao: wrote %d rows to %s (%s)\n", n, opts.output, format)
+	rows := "rows"
+	if n == 1 {
+		rows = "row"
+	}
+	fmt.Fprintf(errOut, "hongbao: wrote %s %s to %s (%s)\n", locale.Int(n), rows, opts.output, format)
 	return nil
 }

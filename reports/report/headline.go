@@ -38,6 +38,9 @@ type HeadlineFigure struct {
 	Expected float64 `json:"expected"`
 	// Verdict is the facts sheet's: reproduced or not_reproduced.
 	Verdict string `json:"verdict"`
+	// NoData is set when the events hold nothing to compute the figure from (no
+	// envelope before the end of Eve night, say); Computed is then 0 and not shown.
+	NoData bool `json:"no_data,omitempty"`
 }
 
 // computed returns the computed value of figure id, 0 if absent.
@@ -71,15 +74,19 @@ func headlineData(ctx context.Context, src *source) (HeadlineData, error) {
 		if !ok {
 			return d, fmt.Errorf("the facts sheet has no figure %q", id)
 		}
-		if r.Computed == nil {
+		if r.Error != "" {
 			return d, fmt.Errorf("facts sheet, figure %s: %s", id, r.Error)
 		}
 		f, err := lookupFact(id)
 		if err != nil {
 			return d, err
 		}
-		d.Rows = append(d.Rows, HeadlineFigure{ID: id, Computed: *r.Computed, Reported: r.Value, Bound: f.Bound,
-			Scaling: r.Scaling, Expected: r.Expected, Verdict: string(r.Verdict)})
+		h := HeadlineFigure{ID: id, Reported: r.Value, Bound: f.Bound, Scaling: r.Scaling, Expected: r.Expected,
+			Verdict: string(r.Verdict), NoData: r.Computed == nil}
+		if r.Computed != nil {
+			h.Computed = *r.Computed
+		}
+		d.Rows = append(d.Rows, h)
 	}
 	peak, err := busiestMinute(ctx, src.db)
 	if err != nil {
@@ -114,8 +121,11 @@ func (p *part) headline() {
 		if r.ID == "peak_opens_per_minute" {
 			name += l.Sprintf("（%s）", " (%s)", d.PeakMinute.Format("01-02 15:04"))
 		}
-		expected, ratio := bound(r.Bound)+val(r.Expected), pct(r.Ratio())
+		expected, ratio, computed := bound(r.Bound)+val(r.Expected), pct(r.Ratio()), val(r.Computed)
 		comparable := r.Scaling != "model" || ri.ScaleSource == "run.json"
+		if r.NoData {
+			computed, ratio = l.Pick("无数据", "no data"), "—"
+		}
 		switch {
 		case !comparable:
 			expected, ratio = "—", "—"
@@ -124,8 +134,8 @@ func (p *part) headline() {
 		case r.Scaling == "model":
 			expected += l.Pick("（模型）", " (model)")
 		}
-		t.Rows = append(t.Rows, []string{name, val(r.Computed), p.ref(f.DisplayZH, f.Display), expected, ratio, p.verdict(r.Verdict)})
-		if comparable {
+		t.Rows = append(t.Rows, []string{name, computed, p.ref(f.DisplayZH, f.Display), expected, ratio, p.verdict(r.Verdict)})
+		if comparable && !r.NoData {
 			cats = append(cats, l.Pick(cmp.Or(f.LabelZH, f.TitleZH), cmp.Or(f.LabelEN, f.TitleEN)))
 			ratios = append(ratios, math.Round(1000*r.Ratio())/10)
 		}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -107,6 +108,7 @@ type measure struct {
 	query string
 	value float64
 	extra bool   // the second column, for the figures that have one
+	none  bool   // the query gave no value (NULL, or no row): no events to compute it from
 	err   string // the query's error, if it failed
 }
 
@@ -142,23 +144,26 @@ func Measure(ctx context.Context, db *sql.DB, run datadir.Run, hasRun bool) (*Me
 			m.figures[f.ID] = done
 			continue
 		}
+		var nv sql.NullFloat64
 		var extra sql.NullBool
 		row := db.QueryRowContext(ctx, me.query)
 		var err error
 		if sp.second {
-			err = row.Scan(&me.value, &extra)
+			err = row.Scan(&nv, &extra)
 		} else {
-			var nv sql.NullFloat64
 			err = row.Scan(&nv)
-			me.value = nv.Float64
 		}
-		if err != nil {
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			me.none = true
+		case err != nil:
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
 			me.err = err.Error()
+		default:
+			me.value, me.none, me.extra = nv.Float64, !nv.Valid, extra.Bool
 		}
-		me.extra = extra.Bool
 		m.figures[f.ID] = me
 		ran[key] = me
 	}
@@ -265,8 +270,12 @@ func (m *Measures) Sheet(lang string) *Sheet {
 		default:
 			r.Scaling = "none"
 		}
-		if me.err != "" {
+		if me.err != "" || me.none {
 			r.Error = me.err
+			if me.none {
+				r.Shown = l.Pick("无数据", "no data")
+				r.Note += l.Pick("；数据中没有可据以计算的事件", "; the data holds no events to compute it from")
+			}
 			r.Verdict = NotReproduced
 			sh.Results = append(sh.Results, r)
 			continue
@@ -274,7 +283,7 @@ func (m *Measures) Sheet(lang string) *Sheet {
 		v := me.value
 		r.Computed = &v
 		if sp.check != nil && sp.scaling == scaleNone {
-			r.Shown = shown(f.ID, v, l)
+			r.Shown = shown(f.ID, v, me.extra, l)
 		} else if r.Expected != 0 {
 			d := (v - r.Expected) / r.Expected
 			r.Difference = &d
@@ -288,15 +297,22 @@ func (m *Measures) Sheet(lang string) *Sheet {
 	return sh
 }
 
-// shown words the computed value of a rule or a range.
-func shown(id string, v float64, l locale.Lang) string {
+// shown words the computed value of a rule or a range; extra is the query's second
+// column.
+func shown(id string, v float64, extra bool, l locale.Lang) string {
 	switch id {
 	case "card_binding_required":
-		if v == 0 {
+		switch {
+		case !extra:
+			return l.Pick("无法判断：数据中没有提现", "cannot tell: the data holds no withdrawals")
+		case v == 0:
 			return l.Pick("是：没有未绑卡的提现", "yes: no withdrawal without a prior binding")
 		}
 		return l.Sprintf("否：%.0f笔提现之前未绑卡", "no: %.0f withdrawals without a prior binding", v)
 	case "fake_envelope_links":
+		if v == 0 {
+			return l.Pick("否：数据中没有链接", "no: the data holds no links")
+		}
 		return l.Sprintf("是：%.0f条链接", "yes: %.0f links", v)
 	case "claim_size_range":
 		return l.Sprintf("单次领取中位数%.2f元", "median claim %.2f yuan", v)

@@ -302,3 +302,42 @@ func TestPerUserFiguresFromModel(t *testing.T) {
 		t.Error("the shifted night does not change max_claims_one_user: the test cannot tell the windows apart")
 	}
 }
+
+// TestNoEventsIsNoData: on a warehouse that holds no events (the lake still empty) the
+// sheet still lists every reported figure with its source, and a figure with nothing to
+// compute it from says so: not 0 as a launch date, not "error", not "yes: 0 links".
+func TestNoEventsIsNoData(t *testing.T) {
+	dir := t.TempDir()
+	testworld.New(t, dir)
+	refreshWarehouse(t, dir)
+	db := openReadOnly(t, dir)
+	for _, lang := range []string{"en", "zh"} {
+		sh, err := Compute(context.Background(), db, datadir.Run{Scale: 1, Windows: datadir.Default2014()}, false, lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shown := map[string]string{}
+		for _, r := range sh.Results {
+			if r.Error != "" {
+				t.Errorf("%s %s: error %q", lang, r.ID, r.Error)
+			}
+			if r.Verdict == Reproduced {
+				t.Errorf("%s %s: reproduced from no events", lang, r.ID)
+			}
+			shown[r.ID] = r.computedText()
+		}
+		noData := map[string]string{"en": "no data", "zh": "无数据"}[lang]
+		for _, id := range []string{"launch_date", "peak_opens_per_minute", "first5min_participations", "avg_envelope_yuan", "max_claims_one_user", "claim_size_range"} {
+			if shown[id] != noData {
+				t.Errorf("%s %s shows %q, want %q", lang, id, shown[id], noData)
+			}
+		}
+		for id, want := range map[string]string{"grabs_total": "0", "wechat_pay_banks": "0",
+			"fake_envelope_links": map[string]string{"en": "no: the data holds no links", "zh": "否：数据中没有链接"}[lang],
+			"card_binding_required": map[string]string{"en": "cannot tell: the data holds no withdrawals", "zh": "无法判断：数据中没有提现"}[lang]} {
+			if shown[id] != want {
+				t.Errorf("%s %s shows %q, want %q", lang, id, shown[id], want)
+			}
+		}
+	}
+}

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hongbao/hongbao/internal/datadir"
 )
 
 // builtinFiles holds the built-in calibrations, one JSON file each, named after the
@@ -103,6 +105,12 @@ type Window struct {
 	// FiguresFrom starts the window the claim and attempt totals refer to, which
 	// ends at End; empty means Start (the whole simulated period).
 	FiguresFrom time.Time `json:"figures_from,omitzero"`
+}
+
+// record is w as the run record keeps it.
+func (w Window) record() datadir.Windows {
+	return datadir.Windows{Launch: w.Start, End: w.End, EveStart: w.EveStart, EveNightStart: w.EveNightStart,
+		EveNightEnd: w.EveNightEnd, PeakMinute: w.PeakMinute, FiguresFrom: w.FiguresFrom}
 }
 
 // Figures is the start of the window the totals refer to.
@@ -302,15 +310,12 @@ func (c *Calibration) derive() {
 
 func (c *Calibration) check() error {
 	w := c.Window
+	// The windows go into the run record as they are, and the record's reader holds
+	// them to the same rules.
+	if err := w.record().Check(); err != nil {
+		return fmt.Errorf("window: %w (the run record calls window.start launch)", err)
+	}
 	switch {
-	case w.Figures().Before(w.Start) || !w.Figures().Before(w.End):
-		return fmt.Errorf("window.figures_from must fall inside the window")
-	case w.PeakMinute.Before(w.Figures()):
-		return fmt.Errorf("window.peak_minute must fall inside the window the figures refer to (from window.figures_from)")
-	case !w.Start.Before(w.End):
-		return fmt.Errorf("window.start %s must be before window.end %s", w.Start, w.End)
-	case w.PeakMinute.Before(w.Start) || !w.PeakMinute.Before(w.End):
-		return fmt.Errorf("window.peak_minute must fall inside the window")
 	case len(c.Assumptions.HourWeights) != 24:
 		return fmt.Errorf("assumptions.hour_weights needs 24 values, has %d", len(c.Assumptions.HourWeights))
 	case c.Targets.ClaimsTotal <= 0 || c.Targets.PeakClaims <= 0:

@@ -150,6 +150,10 @@ func TestCalibrationRefuses(t *testing.T) {
 		{[]string{"assumptions", "heavy_draw_share"}, 0.25, "heavy_draw_share is not an assumption the simulator reads"},
 		{[]string{"targets", "mean_envelope_fen"}, 0, "targets.mean_envelope_fen must be positive"},
 		{[]string{"assumptions", "spike_height"}, 3, `unknown field "spike_height"`},
+		{[]string{"window", "end"}, "2016-01-31T16:00:00+08:00", "window: launch 2014-01-26T00:00:00+08:00 to end 2016-01-31T16:00:00+08:00 is more than a year"},
+		{[]string{"window", "eve_night_end"}, "2014-01-30T19:00:00+08:00", "window: eve_night_start 2014-01-30T20:00:00+08:00 must be before eve_night_end"},
+		{[]string{"window", "eve_start"}, "2014-02-01T00:00:00+08:00", "window: eve_start 2014-02-01T00:00:00+08:00 is not inside the run"},
+		{[]string{"window", "peak_minute"}, "2014-01-29T00:00:00+08:00", "window: peak_minute 2014-01-29T00:00:00+08:00 is not inside the run, 2014-01-30T00:00:00+08:00"},
 	} {
 		var doc map[string]any
 		if err := json.Unmarshal(DefaultCalibrationJSON(), &doc); err != nil {

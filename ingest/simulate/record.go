@@ -11,13 +11,9 @@ import (
 // the calibration's windows, and the expectation of the one figure that does not scale
 // linearly (the heaviest grabber, from the population model).
 func (s *Simulator) RunRecord() datadir.Run {
-	w := s.cal.Window
 	exp := s.Expect()
 	return datadir.Run{Scale: exp.Scale, Seed: exp.Seed, Calibration: exp.Calibration, Reading: s.cal.Reading,
-		Windows: datadir.Windows{Launch: w.Start, End: w.End, EveStart: w.EveStart,
-			EveNightStart: w.EveNightStart, EveNightEnd: w.EveNightEnd, PeakMinute: w.PeakMinute,
-			FiguresFrom: w.FiguresFrom},
-		Expected: map[string]float64{"max_claims_one_user": exp.MaxClaimsOneUser}}
+		Windows: s.cal.Window.record(), Expected: map[string]float64{"max_claims_one_user": exp.MaxClaimsOneUser}}
 }
 
 // WriteRunRecord writes RunRecord, stamped with the time, to data folder dir.

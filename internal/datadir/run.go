@@ -83,6 +83,46 @@ func (w Windows) OnMinutes() bool {
 	return true
 }
 
+// MaxWindow is the longest period a simulation covers: a year. The calibration names a
+// weight for every day of it, and the report draws it hour by hour.
+const MaxWindow = 366 * 24 * time.Hour
+
+// Check reports the first way w is not a festival's windows, naming the field as
+// run.json does: launch before end, at most MaxWindow apart; the window of the figures
+// (figures_from), the peak minute and Eve (eve_start) inside them; Eve night a span
+// inside them.
+func (w Windows) Check() error {
+	inside := func(name string, t time.Time, from time.Time, closed bool) error {
+		if t.Before(from) || t.After(w.End) || !closed && t.Equal(w.End) {
+			return fmt.Errorf("%s %s is not inside the run, %s to %s", name, t.Format(time.RFC3339), from.Format(time.RFC3339), w.End.Format(time.RFC3339))
+		}
+		return nil
+	}
+	switch {
+	case w.Launch.IsZero() || w.End.IsZero():
+		return errors.New("launch and end must both be set")
+	case !w.Launch.Before(w.End):
+		return fmt.Errorf("launch %s must be before end %s", w.Launch.Format(time.RFC3339), w.End.Format(time.RFC3339))
+	case w.End.Sub(w.Launch) > MaxWindow:
+		return fmt.Errorf("launch %s to end %s is more than a year; a simulation covers at most %d days",
+			w.Launch.Format(time.RFC3339), w.End.Format(time.RFC3339), int(MaxWindow/(24*time.Hour)))
+	case !w.EveNightStart.Before(w.EveNightEnd):
+		return fmt.Errorf("eve_night_start %s must be before eve_night_end %s", w.EveNightStart.Format(time.RFC3339), w.EveNightEnd.Format(time.RFC3339))
+	}
+	for _, err := range []error{
+		inside("figures_from", w.Figures(), w.Launch, false),
+		inside("peak_minute", w.PeakMinute, w.Figures(), false),
+		inside("eve_start", w.EveStart, w.Launch, false),
+		inside("eve_night_start", w.EveNightStart, w.Launch, false),
+		inside("eve_night_end", w.EveNightEnd, w.Launch, true),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Windows is the windows the facts sheet and the warehouse's models judge the data of
 // d by: the run record's, or the 2014 festival's (Default2014) for data without one.
 func (d Dir) Windows() (Windows, error) {
@@ -127,6 +167,9 @@ func (d Dir) ReadRun() (r Run, ok bool, err error) {
 	}
 	if r.Windows.PeakMinute.IsZero() {
 		r.Windows = Default2014()
+	}
+	if err := r.Windows.Check(); err != nil {
+		return r, false, fmt.Errorf("%s: windows: %w; write it again with 'hongbao simulate', or remove it to judge the data by the 2014 windows", p, err)
 	}
 	return r, true, nil
 }

@@ -82,6 +82,40 @@ func TestReadRunOlder(t *testing.T) {
 	}
 }
 
+// TestReadRunRefusesWindowsNoRunHas: a record whose windows were edited or damaged is
+// refused with the field at fault and the way out; its 9999 end had the report allocate
+// an hour for each of 70 million hours until it died out of memory.
+func TestReadRunRefusesWindowsNoRunHas(t *testing.T) {
+	d := Dir(t.TempDir())
+	for _, tc := range []struct {
+		set  func(*Windows)
+		want string
+	}{
+		{func(w *Windows) { w.End = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC) }, "is more than a year"},
+		{func(w *Windows) { w.End = w.Launch }, "launch 2014-01-26T00:00:00+08:00 must be before end"},
+		{func(w *Windows) { *w = Windows{PeakMinute: w.PeakMinute} }, "launch and end must both be set"},
+		{func(w *Windows) { w.EveNightEnd = w.EveNightStart }, "eve_night_start 2014-01-30T20:00:00+08:00 must be before eve_night_end"},
+		{func(w *Windows) { w.PeakMinute = w.End }, "peak_minute 2014-01-31T16:00:00+08:00 is not inside the run"},
+		{func(w *Windows) { w.FiguresFrom = w.Launch.Add(-time.Hour) }, "figures_from 2014-01-25T23:00:00+08:00 is not inside the run"},
+		{func(w *Windows) { w.EveStart = time.Time{} }, "eve_start 0001-01-01T00:00:00Z is not inside the run"},
+	} {
+		r := Run{Scale: 1, Windows: Default2014()}
+		tc.set(&r.Windows)
+		if err := d.WriteRun(r); err != nil {
+			t.Fatal(err)
+		}
+		_, ok, err := d.ReadRun()
+		if ok || err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "or remove it to judge the data by the 2014 windows") {
+			t.Errorf("windows %+v: ok=%v err=%v, want an error saying %q and the way out", r.Windows, ok, err, tc.want)
+		}
+	}
+	for _, w := range []Windows{Default2014(), func() Windows { w := Default2014(); w.EveNightEnd = w.End; return w }()} {
+		if err := w.Check(); err != nil {
+			t.Errorf("Check(%+v) = %v", w, err)
+		}
+	}
+}
+
 func sameRun(a, b Run) bool {
 	return a.Scale == b.Scale && a.Seed == b.Seed && a.Calibration == b.Calibration &&
 		sameWindows(a.Windows, b.Windows) && reflect.DeepEqual(a.Expected, b.Expected) && a.Written.Equal(b.Written)

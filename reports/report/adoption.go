@@ -7,6 +7,7 @@ import (
 
 	"gonum.org/v1/plot/vg"
 
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/reports/chart"
 )
@@ -105,6 +106,11 @@ func adoptionData(ctx context.Context, src *source) (AdoptionData, error) {
 	to := ri.Windows.End
 	if !last.Before(to) {
 		to = last.Add(time.Hour)
+	}
+	// A run record whose end lies far past the data (edited by hand: years 9000) is
+	// drawn no further than the data, or a run's longest span after its start.
+	if limit := latest(last.Add(time.Hour), from.Add(datadir.MaxWindow)); to.After(limit) {
+		to = limit
 	}
 	var cum Adopters
 	for t := from; t.Before(to); t = t.Add(time.Hour) {

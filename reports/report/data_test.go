@@ -372,6 +372,31 @@ func TestRunRecord(t *testing.T) {
 	}
 }
 
+// TestRunRecordFarFromTheData: a run record whose windows lie far from the data (a
+// 2014 festival's events with a record edited to the year 9000) still gives the peak
+// and adoption sections their hours: at most a run's longest span, not one for each of
+// the 61 million hours between, which had the report die out of memory.
+func TestRunRecordFarFromTheData(t *testing.T) {
+	dir := t.TempDir()
+	w := datadir.Default2014()
+	for _, p := range []*time.Time{&w.Launch, &w.End, &w.EveStart, &w.EveNightStart, &w.EveNightEnd, &w.PeakMinute, &w.FiguresFrom} {
+		*p = p.AddDate(6986, 0, 0)
+	}
+	if err := datadir.Dir(dir).WriteRun(datadir.Run{Scale: 1, Windows: w}); err != nil {
+		t.Fatal(err)
+	}
+	src := sourceOf(t, openTest(t), datadir.Dir(dir))
+	limit := int(datadir.MaxWindow / time.Hour)
+	peak, err := peakData(context.Background(), src)
+	if err != nil || len(peak.Hours) > limit {
+		t.Errorf("peak: %d hours, err %v; want at most %d", len(peak.Hours), err, limit)
+	}
+	adoption, err := adoptionData(context.Background(), src)
+	if err != nil || len(adoption.Hours) > limit+24*6 {
+		t.Errorf("adoption: %d hours, err %v; want at most a year past the data's start", len(adoption.Hours), err)
+	}
+}
+
 // The hindsight chapter reads the later Eves from the warehouse table later_years.
 func TestHindsightData(t *testing.T) {
 	d := sectionData(t, hindsightData)

@@ -65,7 +65,9 @@ func peakData(ctx context.Context, src *source) (PeakData, error) {
 		"minute", pm.Add(-time.Hour), pm.Add(time.Hour), time.Minute); err != nil {
 		return d, err
 	}
-	from, to := ri.First.Truncate(time.Hour), ri.Windows.End
+	// The hours of the run the data fall in: at most a year (datadir.MaxWindow), whatever
+	// the events' own first instant.
+	from, to := latest(ri.First, ri.Windows.Launch).Truncate(time.Hour), ri.Windows.End
 	hours := sqlfile.Render(reportSQL.Query("hours"), map[string]string{"from": sqlfile.Local(from), "to": sqlfile.Local(to)})
 	if d.Hours, err = counts(ctx, db, hours, "hour", from, to, time.Hour); err != nil {
 		return d, err
@@ -235,6 +237,13 @@ func (p *part) peak() {
 	}
 	doc.Table(t)
 	doc.Note(l.Pick("报道值来源：", "Reported figures: ") + p.reported() + l.Pick("。", "."))
+}
+
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 func inWindow(t, from, to time.Time) bool { return !t.Before(from) && t.Before(to) }

@@ -333,7 +333,7 @@ func TestNoEventsIsNoData(t *testing.T) {
 			}
 		}
 		for id, want := range map[string]string{"grabs_total": "0", "wechat_pay_banks": "0",
-			"fake_envelope_links": map[string]string{"en": "no: the data holds no links", "zh": "否：数据中没有链接"}[lang],
+			"fake_envelope_links":   map[string]string{"en": "no: the data holds no links", "zh": "否：数据中没有链接"}[lang],
 			"card_binding_required": map[string]string{"en": "cannot tell: the data holds no withdrawals", "zh": "无法判断：数据中没有提现"}[lang]} {
 			if shown[id] != want {
 				t.Errorf("%s %s shows %q, want %q", lang, id, shown[id], want)

@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
+
 	"github.com/hongbao/hongbao/transform"
 )
 
@@ -33,7 +35,8 @@ var ErrOneStatement = errors.New("an export takes exactly one query")
 // exactly as 'hongbao sql' prints them; table and Markdown hold every row first, and
 // refuse a result longer than MaxAlignedRows. The
 // file appears whole or not at all: it is written under a temporary name in the same
-// folder, synced, and renamed over path.
+// folder, synced, and renamed over path, with the mode of the file it replaces (0644 for
+// a new one).
 //
 // A path inside the data folder is refused: the warehouse and the lake are written by
 // hongbao's own commands only.
@@ -66,6 +69,15 @@ func (s *Sandbox) Export(ctx context.Context, query string, f Format, path strin
 	n, err := s.export(ctx, query, f, tmp)
 	if err != nil && ctx.Err() != nil {
 		err = fmt.Errorf("canceled after %s; nothing was written to %s: %w", roundDuration(time.Since(start)), path, ctx.Err())
+	}
+	if err == nil {
+		// The file gets the mode of the one it replaces, or 0644 as every file hongbao
+		// writes: not the 0600 of a temporary file.
+		mode := fs.FileMode(0o644)
+		if fi, serr := os.Stat(path); serr == nil && fi.Mode().IsRegular() {
+			mode = fi.Mode().Perm()
+		}
+		err = os.Chmod(tmpName, mode)
 	}
 	if err == nil {
 		err = tmp.Sync()

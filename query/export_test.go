@@ -137,6 +137,26 @@ func TestExport(t *testing.T) {
 	if len(entries) != 3 {
 		t.Errorf("the export folder holds %d files, want the 3 exports", len(entries))
 	}
+
+	// A new export is 0644 as every file hongbao writes, not a temporary file's 0600;
+	// one that replaces a file keeps that file's mode.
+	for _, e := range entries {
+		if fi, _ := e.Info(); fi.Mode().Perm() != 0o644 {
+			t.Errorf("%s is %v, want 0644", e.Name(), fi.Mode().Perm())
+		}
+	}
+	for _, f := range []Format{FormatCSV, FormatParquet} {
+		p := filepath.Join(out, "peak."+string(f))
+		if err := os.Chmod(p, 0o640); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ro.Export(ctx, query, f, p); err != nil {
+			t.Fatal(err)
+		}
+		if fi, _ := os.Stat(p); fi.Mode().Perm() != 0o640 {
+			t.Errorf("%s replaced is %v, want the 0640 it had", p, fi.Mode().Perm())
+		}
+	}
 }
 
 func TestQueryHead(t *testing.T) {

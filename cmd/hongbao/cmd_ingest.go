@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -89,6 +90,9 @@ func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, stopAt *
 	brokers, sec, err := o.kafka.connect(os.Stderr)
 	if err != nil {
 		return nil, err
+	}
+	if strings.TrimSpace(o.group) == "" {
+		return nil, usagef("--group is empty: name the consumer group, for example --group hongbao-ingest (the default)")
 	}
 	if o.untilIdle < 0 {
 		return nil, usagef("--until-idle %s must not be negative", o.untilIdle)

@@ -15,6 +15,7 @@ import (
 	"github.com/hongbao/hongbao/ingest/broker"
 	"github.com/hongbao/hongbao/ingest/events"
 	"github.com/hongbao/hongbao/ingest/kafkasec"
+	"github.com/hongbao/hongbao/ingest/lake"
 	"github.com/hongbao/hongbao/ingest/produce"
 	"github.com/hongbao/hongbao/ingest/simulate"
 	"github.com/hongbao/hongbao/internal/datadir"
@@ -38,6 +39,9 @@ func (o *kafkaOptions) AddFlags(f *pflag.FlagSet) {
 // connect validates the brokers and the TLS and SASL flags and reads the password:
 // the first thing a command that talks to Kafka does.
 func (o *kafkaOptions) connect(warn io.Writer) ([]string, *kafkasec.Client, error) {
+	if err := checkTopic(o.topic); err != nil {
+		return nil, nil, err
+	}
 	brokers, err := o.brokerList()
 	if err != nil {
 		return nil, nil, err
@@ -47,6 +51,15 @@ func (o *kafkaOptions) connect(warn io.Writer) ([]string, *kafkasec.Client, erro
 		return nil, nil, err
 	}
 	return brokers, sec, nil
+}
+
+// checkTopic refuses a --topic the lake could not hold (lake.CheckTopic), before
+// anything connects.
+func checkTopic(topic string) error {
+	if lake.CheckTopic(topic) != nil {
+		return usagef("--topic %q is not a Kafka topic name hongbao can keep: use %s, for example --topic %s", topic, lake.TopicRule, broker.DefaultTopic)
+	}
+	return nil
 }
 
 func (o *kafkaOptions) brokerList() ([]string, error) {

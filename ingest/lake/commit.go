@@ -261,7 +261,7 @@ func (w *PartitionWriter) own() error {
 	if p.recovered {
 		return nil
 	}
-	if err := checkTopic(w.topic); err != nil {
+	if err := CheckTopic(w.topic); err != nil {
 		return err
 	}
 	if p.lock == nil {

@@ -77,7 +77,7 @@ func (m *Maintenance) Evict(table, file string) (*Eviction, error) {
 		return nil, err
 	}
 	topic, partition, first, last, ok := parseDataName(file)
-	if !ok || checkTopic(topic) != nil {
+	if !ok || CheckTopic(topic) != nil {
 		return nil, fmt.Errorf("%w: %s/%s is not named as the ingester names its files", ErrNotListed, table, file)
 	}
 	mname := markerName(first, last)

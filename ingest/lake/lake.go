@@ -123,7 +123,7 @@ func (l *Lake) NextOffset(topic string, partition int) (next int64, ok bool) {
 // refuse to start a partition whose markers cannot be read rather than fall back to the
 // broker's offset.
 func (l *Lake) ResumeOffset(topic string, partition int) (next int64, ok bool, err error) {
-	if err := checkTopic(topic); err != nil {
+	if err := CheckTopic(topic); err != nil {
 		return 0, false, err
 	}
 	entries, err := listDir(l.partitionDir(topic, partition), "commits")
@@ -148,7 +148,7 @@ func (l *Lake) Commits() ([]Commit, error) {
 	}
 	var all []Commit
 	for _, t := range topics {
-		if !t.IsDir() || checkTopic(t.Name()) != nil {
+		if !t.IsDir() || CheckTopic(t.Name()) != nil {
 			continue
 		}
 		parts, err := os.ReadDir(filepath.Join(base, t.Name()))
@@ -239,7 +239,7 @@ type PartitionEnd struct {
 // Ends lists, in partition order, where the commits of each partition of topic end.
 // Partitions without a commit are left out.
 func (l *Lake) Ends(topic string) ([]PartitionEnd, error) {
-	if err := checkTopic(topic); err != nil {
+	if err := CheckTopic(topic); err != nil {
 		return nil, err
 	}
 	base := filepath.Join(l.root, commitsFolder, topic)

@@ -93,10 +93,11 @@ func parseTmpDataName(name string) (topic string, partition int, first, last int
 	return parseDataName(base[1:])
 }
 
-// checkTopic rejects a topic name that could not be a Kafka topic or would escape or
+// CheckTopic rejects a topic name that could not be a Kafka topic or would escape or
 // hide in the lake's folders: Kafka allows 1 to 249 of [a-zA-Z0-9._-]; a leading dot
-// is refused too, as it would make the data files hidden.
-func checkTopic(topic string) error {
+// is refused too, as it would make the data files hidden. The commands check --topic
+// with it before they connect. TopicRule says it in words.
+func CheckTopic(topic string) error {
 	if topic == "" || len(topic) > 249 || topic[0] == '.' {
 		return fmt.Errorf("%w: %q", ErrInvalidTopic, topic)
 	}
@@ -108,6 +109,9 @@ func checkTopic(topic string) error {
 	}
 	return nil
 }
+
+// TopicRule is CheckTopic's rule, for a sentence to a person.
+const TopicRule = "1 to 249 letters, digits, '.', '_' or '-', not starting with '.'"
 
 // partitionDir is the folder of one partition's commit markers.
 func (l *Lake) partitionDir(topic string, partition int) string {

@@ -97,7 +97,7 @@ func (m *Maintenance) lockPartitions() error {
 		return err
 	}
 	for _, t := range topics {
-		if !t.IsDir() || checkTopic(t.Name()) != nil {
+		if !t.IsDir() || CheckTopic(t.Name()) != nil {
 			continue
 		}
 		parts, err := os.ReadDir(filepath.Join(base, t.Name()))

@@ -13,7 +13,7 @@ import (
 // (or all of them), in the order they were committed. An ingester seeds its duplicate
 // window with them after a restart. Call it after PartitionWriter.Own.
 func (l *Lake) RecentEventIDs(topic string, partition int, max int, fn func(id string, offset int64)) error {
-	if err := checkTopic(topic); err != nil {
+	if err := CheckTopic(topic); err != nil {
 		return err
 	}
 	cs, err := l.markers(topic, partition)
@@ -79,7 +79,7 @@ func (l *Lake) FindEnvelopes(topic string, partition int, ids map[string]bool) (
 	if len(ids) == 0 {
 		return found, nil
 	}
-	if err := checkTopic(topic); err != nil {
+	if err := CheckTopic(topic); err != nil {
 		return nil, err
 	}
 	cs, err := l.markers(topic, partition)

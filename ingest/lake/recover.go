@@ -105,7 +105,7 @@ func (l *Lake) recoverAll() error {
 		return err
 	}
 	for key, files := range tmps {
-		if checkTopic(key.topic) != nil {
+		if CheckTopic(key.topic) != nil {
 			continue // not a name this package writes
 		}
 		dir := l.partitionDir(key.topic, key.partition)

@@ -74,7 +74,7 @@ func parseReplaySeq(name string) (int64, bool) {
 	seq, err := strconv.ParseInt(rest[:20], 10, 64)
 	base, ok := strings.CutSuffix(rest[21:], parquetExt)
 	i := strings.LastIndex(base, "-")
-	if err != nil || seq <= 0 || !ok || i <= 0 || checkTopic(base[:i]) != nil {
+	if err != nil || seq <= 0 || !ok || i <= 0 || CheckTopic(base[:i]) != nil {
 		return 0, false
 	}
 	_, ok = parsePartitionFolder(base[i+1:])

@@ -25,7 +25,7 @@ import (
 // grabs files committed from the first of them on, and calls t.Restore for each
 // envelope in the order they were sent. A partition without commits leaves t as is.
 func (l *Lake) RestoreTracker(topic string, partition int, t *events.Tracker) error {
-	if err := checkTopic(topic); err != nil {
+	if err := CheckTopic(topic); err != nil {
 		return err
 	}
 	cs, err := l.markers(topic, partition)

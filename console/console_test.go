@@ -15,7 +15,9 @@ import (
 	"github.com/hongbao/hongbao/ingest/metrics"
 	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/internal/locale"
+	"github.com/hongbao/hongbao/internal/testworld"
 	"github.com/hongbao/hongbao/notebooks"
+	"github.com/hongbao/hongbao/transform"
 )
 
 // serve starts the console of dir.
@@ -284,5 +286,22 @@ func TestLiveRefusesWhatIsNotAnIngester(t *testing.T) {
 				t.Errorf("live %+v; want down, the error saying %q", l, tc.reason)
 			}
 		})
+	}
+}
+
+// TestEmptyWarehouse: before any event is ingested every page still answers, and the
+// replay says what to run instead of DuckDB's 'no rows in result set'.
+func TestEmptyWarehouse(t *testing.T) {
+	dir := t.TempDir()
+	testworld.New(t, dir)
+	testworld.Refresh(t, transform.Open, dir)
+	srv := serve(t, dir, "")
+	for path := range pages() {
+		get(t, srv, path, http.StatusOK)
+	}
+	for l, want := range map[string]string{"en": "the warehouse holds no claimed grabs yet: run 'hongbao demo'", "zh": "仓库里还没有领取记录"} {
+		if got := get(t, srv, "/api/replay?lang="+l, http.StatusNotFound); !strings.Contains(got, want) {
+			t.Errorf("/api/replay?lang=%s on an empty warehouse: %q, want %q", l, got, want)
+		}
 	}
 }

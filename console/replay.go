@@ -2,7 +2,9 @@ package console
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"time"
 
@@ -37,6 +39,12 @@ func (c *Console) replay(w http.ResponseWriter, r *http.Request) {
 
 func (c *Console) replayData(w http.ResponseWriter, r *http.Request) {
 	d, err := c.loadReplay(r.Context())
+	if errors.Is(err, sql.ErrNoRows) {
+		// The page shows the answer's text where the peak would be.
+		http.Error(w, lang(w, r).Pick("仓库里还没有领取记录：先运行 hongbao demo，或接入事件后运行 hongbao transform",
+			"the warehouse holds no claimed grabs yet: run 'hongbao demo', or ingest events and run 'hongbao transform'"), http.StatusNotFound)
+		return
+	}
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return

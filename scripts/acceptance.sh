@@ -227,6 +227,7 @@ cd "$W" || exit 1
 log "scratch $W, scale $SCALE, $(nproc) cores"
 log "build"
 (cd "$ROOT" && go build -o "$BIN" ./cmd/hongbao && go build -o "$KT" scripts/kafkatool.go) || { log "build failed"; exit 1; }
+mkdir -p "$W/q/lake" # an empty lake: this warehouse only runs queries over the files named
 "$BIN" transform --dir "$W/q" >/dev/null 2>&1 || { log "cannot make the query warehouse $W/q"; exit 1; }
 
 # The topic is produced once, into a broker that is then stopped; each situation

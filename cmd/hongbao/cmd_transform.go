@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"io"
+	"io/fs"
+	"os"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/transform"
 )
@@ -39,6 +42,12 @@ its rows to quarantine ('hongbao quarantine evict') and exits 1.`,
 // runTransform refreshes the warehouse of g.dir and prints each table's row count to out.
 // With showProgress, stderr follows the tables being built (see progress.go).
 func runTransform(ctx context.Context, g *globalOptions, out io.Writer, showProgress bool) error {
+	// Without a lake there is nothing to build from, and a refresh would empty a
+	// warehouse copied here without its lake: a mistyped --dir is said, not made.
+	if _, err := os.Stat(datadir.Dir(g.dir).Lake()); errors.Is(err, fs.ErrNotExist) {
+		return usagef("no lake at %s: nothing to build the warehouse from. Ingest events first ('hongbao ingest --dir %s', or 'hongbao demo'), or pass the --dir that holds them",
+			datadir.Dir(g.dir).Lake(), g.dir)
+	}
 	w, err := transform.Open(g.dir)
 	if err != nil {
 		return err

@@ -5,7 +5,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -73,7 +72,7 @@ func (s *Sandbox) Export(ctx context.Context, query string, f Format, path strin
 	if err == nil {
 		// The file gets the mode of the one it replaces, or 0644 as every file hongbao
 		// writes: not the 0600 of a temporary file.
-		mode := fs.FileMode(0o644)
+		mode := os.FileMode(0o644)
 		if fi, serr := os.Stat(path); serr == nil && fi.Mode().IsRegular() {
 			mode = fi.Mode().Perm()
 		}

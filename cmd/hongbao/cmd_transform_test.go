@@ -3,11 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
-	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -49,25 +46,20 @@ claim_stats              1 rows  model
 	}
 }
 
-// TestTransformWithoutALake: a --dir with no lake (mistyped, or holding a warehouse
-// copied without its lake) is a usage error that names the lake; nothing is made and a
-// warehouse there is left as it was, not emptied.
-func TestTransformWithoutALake(t *testing.T) {
-	missing := filepath.Join(t.TempDir(), "typo")
-	err := runTransform(context.Background(), &globalOptions{dir: missing}, io.Discard, false)
-	if !isUsage(err) || !strings.Contains(err.Error(), "no lake at "+filepath.Join(missing, "lake")) {
-		t.Errorf("transform of %s: %v, want a usage error naming the lake", missing, err)
-	}
-	if _, err := os.Stat(missing); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("transform made %s (%v)", missing, err)
-	}
+// TestTransformKeepsAWarehouseWithoutItsLake: in a folder holding a warehouse copied
+// without its lake, transform is refused and leaves the warehouse as it was rather than
+// building it again empty. (A --dir that does not exist: TestFlagsRefusedBeforeAnythingStarts.)
+func TestTransformKeepsAWarehouseWithoutItsLake(t *testing.T) {
 	copied := t.TempDir()
 	wh := filepath.Join(copied, "warehouse.duckdb")
 	if err := os.WriteFile(wh, []byte("a warehouse copied without its lake"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := runTransform(context.Background(), &globalOptions{dir: copied}, io.Discard, false); !isUsage(err) {
-		t.Errorf("transform of a folder with only a warehouse: %v, want a usage error", err)
+	err := runTransform(context.Background(), &globalOptions{dir: copied}, new(bytes.Buffer), false)
+	want := "no lake at " + filepath.Join(copied, "lake") + ": nothing to build the warehouse from. Ingest events first ('hongbao ingest --dir " +
+		copied + "', or 'hongbao demo'), or pass the --dir that holds them"
+	if !isUsage(err) || err.Error() != want {
+		t.Errorf("transform of a folder with only a warehouse:\n got %v\nwant a usage error %s", err, want)
 	}
 	if b, _ := os.ReadFile(wh); string(b) != "a warehouse copied without its lake" {
 		t.Errorf("the warehouse was changed")

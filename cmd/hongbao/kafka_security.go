@@ -13,7 +13,61 @@ import (
 
 	"github.com/hongbao/hongbao/ingest/broker"
 	"github.com/hongbao/hongbao/ingest/kafkasec"
+	"github.com/hongbao/hongbao/ingest/lake"
 )
+
+// kafkaOptions say where the events travel and how to connect there; every command
+// that is a Kafka client shares them.
+type kafkaOptions struct {
+	brokers  string
+	topic    string
+	security kafkaSecurityOptions
+}
+
+func (o *kafkaOptions) AddFlags(f *pflag.FlagSet) {
+	f.StringVar(&o.brokers, "brokers", envOr("HONGBAO_BROKERS", "127.0.0.1:9092"), "comma-separated Kafka brokers (env HONGBAO_BROKERS)")
+	f.StringVar(&o.topic, "topic", broker.DefaultTopic, "Kafka topic of the events")
+	o.security.AddFlags(f)
+}
+
+// connect validates the brokers and the TLS and SASL flags and reads the password:
+// the first thing a command that talks to Kafka does.
+func (o *kafkaOptions) connect(warn io.Writer) ([]string, *kafkasec.Client, error) {
+	if err := checkTopic(o.topic); err != nil {
+		return nil, nil, err
+	}
+	brokers, err := o.brokerList()
+	if err != nil {
+		return nil, nil, err
+	}
+	sec, err := o.security.client(brokers, warn)
+	if err != nil {
+		return nil, nil, err
+	}
+	return brokers, sec, nil
+}
+
+// checkTopic refuses a --topic the lake could not hold (lake.CheckTopic), before
+// anything connects.
+func checkTopic(topic string) error {
+	if lake.CheckTopic(topic) != nil {
+		return usagef("--topic %q is not a Kafka topic name hongbao can keep: use %s, for example --topic %s", topic, lake.TopicRule, broker.DefaultTopic)
+	}
+	return nil
+}
+
+func (o *kafkaOptions) brokerList() ([]string, error) {
+	var out []string
+	for _, b := range strings.Split(o.brokers, ",") {
+		if b = strings.TrimSpace(b); b != "" {
+			out = append(out, b)
+		}
+	}
+	if len(out) == 0 {
+		return nil, usagef("--brokers is empty: pass host:port of a broker, for example --brokers 127.0.0.1:9092")
+	}
+	return out, nil
+}
 
 // passwordEnv holds the SASL password; a flag never does, so that it stays out of
 // the process list and shell history.

@@ -40,7 +40,8 @@ func hongbaoProcess(env []string, args ...string) *exec.Cmd {
 // naming the fix, before a broker starts or a client connects: a port past 65535 (which
 // serve called an address other machines reach), 100,000 partitions (786 MB of disk
 // before the first message), an empty group (kafka-go's own words), a topic the lake
-// cannot hold (simulate said 'unexpected EOF').
+// cannot hold (simulate said 'unexpected EOF'), a mistyped --dir given to transform
+// (which made it and built a warehouse of nothing).
 func TestFlagsRefusedBeforeAnythingStarts(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	for _, tc := range []struct {
@@ -55,6 +56,7 @@ func TestFlagsRefusedBeforeAnythingStarts(t *testing.T) {
 		{[]string{"ingest", "--brokers", "127.0.0.1:1", "--group", " "}, "--group is empty"},
 		{[]string{"ingest", "--brokers", "127.0.0.1:1", "--topic", ""}, `--topic "" is not a Kafka topic name`},
 		{[]string{"simulate", "--brokers", "127.0.0.1:1", "--topic", "a/b"}, `--topic "a/b" is not a Kafka topic name hongbao can keep: use 1 to 249 letters`},
+		{[]string{"transform"}, "no lake at " + filepath.Join(dir, "lake") + ": nothing to build the warehouse from"},
 	} {
 		_, err := runHongbao(t, "", append([]string{"--dir", dir}, tc.args...)...)
 		if !isUsage(err) || !strings.Contains(err.Error(), tc.want) {

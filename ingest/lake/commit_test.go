@@ -2,6 +2,8 @@ package lake
 
 import (
 	"errors"
+	"os"
+	"syscall"
 	"testing"
 )
 
@@ -79,5 +81,21 @@ func TestSealOutOfOrder(t *testing.T) {
 	}
 	if _, ok := l.NextOffset(topic, 0); ok {
 		t.Error("something was committed")
+	}
+}
+
+// TestFileErrorNamesThePathOnce: a failed write on a full disk read "lake: write P:
+// write P: no space left on device"; the os error already names the file.
+func TestFileErrorNamesThePathOnce(t *testing.T) {
+	const p = "/lake/grabs/.f.parquet.tmp"
+	full := &os.PathError{Op: "write", Path: p, Err: syscall.ENOSPC}
+	if got, want := fileError("write", p, full).Error(), "lake: write "+p+": no space left on device"; got != want {
+		t.Errorf("fileError = %q, want %q", got, want)
+	}
+	if err := fileError("write", p, full); !errors.Is(err, syscall.ENOSPC) {
+		t.Errorf("fileError loses the cause: %v", err)
+	}
+	if got, want := fileError("write", p, errors.New("parquet: bad page")).Error(), "lake: write "+p+": parquet: bad page"; got != want {
+		t.Errorf("fileError = %q, want %q", got, want)
 	}
 }

@@ -67,11 +67,11 @@ var writeBuffers = newKept(keptEncoders, func() *bufio.Writer { return bufio.New
 func (l *Lake) writeParquet(path string, rec arrow.RecordBatch, kv [][2]string) (sum string, err error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
-		return "", fmt.Errorf("lake: create %s: %w", path, err)
+		return "", fileError("create", path, err)
 	}
 	defer func() {
 		if cerr := f.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("lake: close %s: %w", path, cerr)
+			err = fileError("close", path, cerr)
 		}
 		if err != nil {
 			os.Remove(path)
@@ -86,25 +86,25 @@ func (l *Lake) writeParquet(path string, rec arrow.RecordBatch, kv [][2]string) 
 	}()
 	fw, err := pqarrow.NewFileWriter(rec.Schema(), bw, l.props, l.arrowProps)
 	if err != nil {
-		return "", fmt.Errorf("lake: write %s: %w", path, err)
+		return "", fileError("write", path, err)
 	}
 	for _, p := range kv {
 		if err := fw.AppendKeyValueMetadata(p[0], p[1]); err != nil {
-			return "", fmt.Errorf("lake: write %s: %w", path, err)
+			return "", fileError("write", path, err)
 		}
 	}
 	if err := fw.Write(rec); err != nil {
 		fw.Close()
-		return "", fmt.Errorf("lake: write %s: %w", path, err)
+		return "", fileError("write", path, err)
 	}
 	if err := fw.Close(); err != nil {
-		return "", fmt.Errorf("lake: write %s: %w", path, err)
+		return "", fileError("write", path, err)
 	}
 	if err := bw.Flush(); err != nil {
-		return "", fmt.Errorf("lake: write %s: %w", path, err)
+		return "", fileError("write", path, err)
 	}
 	if err := f.Sync(); err != nil {
-		return "", fmt.Errorf("lake: sync %s: %w", path, err)
+		return "", fileError("sync", path, err)
 	}
 	return checksum(crc, allUTF8(rec)), nil
 }
@@ -178,7 +178,7 @@ func writeFileSync(path string, data []byte) error {
 	}
 	if err != nil {
 		os.Remove(path)
-		return fmt.Errorf("lake: write %s: %w", path, err)
+		return fileError("write", path, err)
 	}
 	return nil
 }
@@ -230,4 +230,14 @@ func mkdirDurable(dir string) error {
 		return fmt.Errorf("lake: %w", err)
 	}
 	return syncDir(parent)
+}
+
+// fileError says that verb failed on the lake file at path, naming the path once: an
+// error of the os package already names it ("write PATH: no space left on device").
+func fileError(verb, path string, err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) && pe.Path == path {
+		return fmt.Errorf("lake: %w", err)
+	}
+	return fmt.Errorf("lake: %s %s: %w", verb, path, err)
 }

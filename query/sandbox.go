@@ -157,7 +157,7 @@ func openSandbox(dir string, opts SandboxOptions, writable string) (*Sandbox, er
 		}
 		return nil, fmt.Errorf("open warehouse %s: %w", p, err)
 	}
-	if err := transform.CheckLakeHere(context.Background(), s.db, absDir, s.path); err != nil {
+	if err := transform.CheckReadable(context.Background(), s.db, absDir, s.path); err != nil {
 		s.Close()
 		return nil, err
 	}

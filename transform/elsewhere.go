@@ -14,11 +14,24 @@ import (
 // viewFile is a Parquet file named in a view's SQL.
 var viewFile = regexp.MustCompile(`'([^']+\.parquet)'`)
 
-// CheckLakeHere refuses, with ErrLakeElsewhere, a warehouse (the file path, open in db)
-// whose event views read lake files outside data folder dir. The views name the lake's
-// files by absolute path, so a data folder moved or copied since its last refresh would
-// read the old place, or be refused it with a puzzling message.
-func CheckLakeHere(ctx context.Context, db Queryer, dir, path string) error {
+// CheckReadable refuses a warehouse (the file path, open in db) that readers cannot
+// use as it is: one never built (ErrNoWarehouse: the file exists, but its first refresh
+// did not finish, so it has no tables and every query would fail on a missing one), or
+// one whose event views read lake files outside data folder dir (ErrLakeElsewhere).
+//
+// The event views name the lake's files by absolute path, so a data folder moved or
+// copied since its last refresh would read the old place, or be refused it with a
+// puzzling message.
+func CheckReadable(ctx context.Context, db Queryer, dir, path string) error {
+	var built bool
+	q := "SELECT count(*) > 0 FROM duckdb_tables() WHERE database_name = 'warehouse' AND schema_name = 'main' AND table_name = '" + metaTable + "'"
+	if err := eachRow(ctx, db, q, nil, func(rows *sql.Rows) error { return rows.Scan(&built) }); err != nil {
+		return fmt.Errorf("open warehouse %s: %w", path, err)
+	}
+	if !built {
+		return fmt.Errorf("%w: %s exists but was never built (its first 'hongbao transform' did not finish): run 'hongbao transform --dir %s' and fix what it reports",
+			ErrNoWarehouse, path, dir)
+	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return fmt.Errorf("open warehouse %s: %w", path, err)

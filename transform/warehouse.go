@@ -135,7 +135,7 @@ func open(dir string, readOnly bool) (*Warehouse, error) {
 	}
 	if readOnly {
 		// A writing open refreshes, which points the views at the lake here.
-		if err := CheckLakeHere(context.Background(), db, dir, p); err != nil {
+		if err := CheckReadable(context.Background(), db, dir, p); err != nil {
 			db.Close()
 			return nil, err
 		}

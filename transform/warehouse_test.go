@@ -256,6 +256,30 @@ func TestOpenReadOnlyWithoutWarehouse(t *testing.T) {
 	}
 }
 
+// TestOpenReadOnlyNeverBuilt: a first refresh that failed (a bank table it refuses)
+// leaves a warehouse file without tables; readers are told to run transform and fix
+// what it reports, not DuckDB's "Table with name grabs does not exist!".
+func TestOpenReadOnlyNeverBuilt(t *testing.T) {
+	dir := t.TempDir()
+	testworld.Small(t, dir)
+	if err := os.WriteFile(datadir.Dir(dir).Banks(), []byte("code,name_zh,name_en,kind,wechat_pay,alipay,debit_card_share\nX,x,x,bad,true,true,1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Refresh(context.Background()); err == nil {
+		t.Fatal("a refresh over a bad bank table succeeded")
+	}
+	w.Close()
+	_, err = OpenReadOnly(dir)
+	want := "no warehouse: " + datadir.Dir(dir).Warehouse() + " exists but was never built (its first 'hongbao transform' did not finish): run 'hongbao transform --dir " + dir + "' and fix what it reports"
+	if !errors.Is(err, ErrNoWarehouse) || err.Error() != want {
+		t.Errorf("OpenReadOnly(never built):\n got %v\nwant %s", err, want)
+	}
+}
+
 func TestTablesBeforeRefresh(t *testing.T) {
 	w, err := Open(t.TempDir())
 	if err != nil {

@@ -8,11 +8,11 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
 
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/transform"
 )
 
@@ -99,19 +99,7 @@ func (s *Sandbox) Export(ctx context.Context, query string, f Format, path strin
 
 // checkExportPath refuses a path inside the data folder, symbolic links resolved.
 func (s *Sandbox) checkExportPath(path string) error {
-	resolve := func(p string) string {
-		abs, err := filepath.Abs(p)
-		if err != nil {
-			return p
-		}
-		if r, err := filepath.EvalSymlinks(abs); err == nil {
-			return r
-		}
-		return abs
-	}
-	data := resolve(s.dir)
-	target := filepath.Join(resolve(filepath.Dir(path)), filepath.Base(path))
-	if rel, err := filepath.Rel(data, target); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+	if datadir.Holds(s.dir, path) {
 		return refuse("writing "+path, "it is inside the data folder "+s.dir+", which only hongbao's own commands write; choose a file outside it")
 	}
 	return nil

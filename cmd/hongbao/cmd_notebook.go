@@ -140,6 +140,9 @@ func newNotebookShowCommand() *cobra.Command {
 // runNotebooks runs each notebook against the warehouse of g.dir and writes its page.
 // Every notebook runs even when one fails; the error counts the failed cells.
 func runNotebooks(ctx context.Context, g *globalOptions, opts notebookOptions, refs []string, errOut io.Writer) error {
+	if err := checkWritePlace("-o", opts.output, g.dir, datadir.Dir(g.dir).Notebooks()); err != nil {
+		return err
+	}
 	var nbs []*notebooks.Notebook
 	for _, ref := range refs {
 		nb, err := notebooks.Open(ref)

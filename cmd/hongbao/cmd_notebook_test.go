@@ -105,3 +105,31 @@ func TestNotebookListAndShow(t *testing.T) {
 		t.Errorf("run without a warehouse = %v", err)
 	}
 }
+
+// TestWritePlacesOutsideTheDataFolder: notebook run -o and report --out write where the
+// user says, but not over the data folder's own files: '-o DIR/warehouse.duckdb'
+// replaced the warehouse with a web page. Their own folders (DIR/notebooks,
+// DIR/reports) and places outside the data folder are fine.
+func TestWritePlacesOutsideTheDataFolder(t *testing.T) {
+	g := sqlTestWarehouse(t)
+	before := testworld.TreeState(t, g.dir)
+	for _, args := range [][]string{
+		{"notebook", "run", "midnight_peak", "-o", filepath.Join(g.dir, "warehouse.duckdb")},
+		{"notebook", "run", "midnight_peak", "-o", filepath.Join(g.dir, "lake", "grabs", "page.html")},
+		{"report", "--lang", "en", "--out", filepath.Join(g.dir, "lake")},
+		{"report", "--lang", "en", "--out", g.dir},
+	} {
+		_, err := runHongbao(t, "", append([]string{"--dir", g.dir}, args...)...)
+		if !isUsage(err) || !strings.Contains(err.Error(), "is inside the data folder "+g.dir+", whose files only hongbao's own commands write") {
+			t.Errorf("%v: %v, want a usage error", args, err)
+		}
+	}
+	if after := testworld.TreeState(t, g.dir); after != before {
+		t.Errorf("the data folder changed:\n%s\n%s", before, after)
+	}
+	for _, page := range []string{filepath.Join(g.dir, "notebooks", "mine.html"), filepath.Join(t.TempDir(), "mine.html")} {
+		if _, errOut, err := runNotebookCommand(t, g, "run", "midnight_peak", "-o", page); err != nil {
+			t.Errorf("-o %s: %v\n%s", page, err, errOut)
+		}
+	}
+}

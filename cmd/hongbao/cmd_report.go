@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/reports/report"
 )
 
@@ -58,6 +59,9 @@ func runReport(ctx context.Context, g *globalOptions, o *reportOptions, out io.W
 	case "zh", "en", "both":
 	default:
 		return nil, usagef("--lang %q is not zh, en or both", o.lang)
+	}
+	if err := checkWritePlace("--out", o.out, g.dir, datadir.Dir(g.dir).Reports()); err != nil {
+		return nil, err
 	}
 	p := newProgress(1, "report "+g.dir)
 	opts := report.Options{Dir: g.dir, Out: o.out, Lang: o.lang, FontPath: o.font}

@@ -19,6 +19,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Dir is a data folder.
@@ -70,6 +71,37 @@ func (d Dir) Banks() string { return d.path(banksName) }
 
 // Reports is the report's folder, DIR/reports.
 func (d Dir) Reports() string { return d.path(reportsName) }
+
+// Notebooks is the folder of the notebooks' pages, DIR/notebooks.
+func (d Dir) Notebooks() string { return d.path(notebooksName) }
+
+// Holds reports whether path lies in folder (folder itself included), symbolic links
+// resolved as far as they exist, so that a link from elsewhere into the data folder
+// is seen for what it is. The commands that write where the user says (sql -o,
+// notebook run -o, report --out) ask it before they write into a data folder.
+func Holds(folder, path string) bool {
+	resolve := func(p string) string {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return p
+		}
+		// The path may not exist yet: resolve its longest existing parent.
+		rest := ""
+		for {
+			if r, err := filepath.EvalSymlinks(abs); err == nil {
+				return filepath.Join(r, rest)
+			}
+			parent := filepath.Dir(abs)
+			if parent == abs {
+				return filepath.Join(abs, rest)
+			}
+			rest = filepath.Join(filepath.Base(abs), rest)
+			abs = parent
+		}
+	}
+	rel, err := filepath.Rel(resolve(folder), resolve(path))
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
 
 // NotebookPage is the HTML page of notebook name, DIR/notebooks/<name>.html.
 func (d Dir) NotebookPage(name string) string {

@@ -112,3 +112,32 @@ func TestWriteBanks(t *testing.T) {
 		t.Errorf("WriteBanks(nil) without a bank table: %v", err)
 	}
 }
+
+// TestHolds: a path is in a folder by where it really is: a file not made yet, one
+// reached through a link into the folder, the folder itself; a sibling whose name
+// starts the same is not.
+func TestHolds(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "data")
+	if err := os.MkdirAll(filepath.Join(dir, "lake"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(root, "link")
+	if err := os.Symlink(dir, link); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]bool{
+		dir:                                    true,
+		filepath.Join(dir, "warehouse.duckdb"): true,
+		filepath.Join(dir, "new", "deeper", "x.html"): true,
+		filepath.Join(link, "run.json"):               true,
+		filepath.Join(link, "lake", "not-yet", "x"):   true,
+		filepath.Join(root, "data2", "x.csv"):         false,
+		filepath.Join(root, "x.csv"):                  false,
+		filepath.Join(dir, "..", "x.csv"):             false,
+	} {
+		if got := Holds(dir, path); got != want {
+			t.Errorf("Holds(%s, %s) = %v, want %v", dir, path, got, want)
+		}
+	}
+}

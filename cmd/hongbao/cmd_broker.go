@@ -55,6 +55,9 @@ A --listen address other machines can reach needs SASL, or --insecure.`,
       --tls-cert cert.pem --tls-key key.pem --sasl-mechanism SCRAM-SHA-256 --sasl-user ana`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkWritePlace("--data", o.data, g.dir, datadir.Dir(g.dir).Broker()); err != nil {
+				return err
+			}
 			if o.data == "" {
 				o.data = datadir.Dir(g.dir).Broker()
 			}

@@ -106,10 +106,10 @@ func TestNotebookListAndShow(t *testing.T) {
 	}
 }
 
-// TestWritePlacesOutsideTheDataFolder: notebook run -o and report --out write where the
-// user says, but not over the data folder's own files: '-o DIR/warehouse.duckdb'
-// replaced the warehouse with a web page. Their own folders (DIR/notebooks,
-// DIR/reports) and places outside the data folder are fine.
+// TestWritePlacesOutsideTheDataFolder: notebook run -o, report --out, simulate --output
+// and broker --data write where the user says, but not over the data folder's own
+// files: '-o DIR/warehouse.duckdb' replaced the warehouse with a web page. Their own
+// folders (DIR/notebooks, DIR/reports, DIR/broker) and places outside are fine.
 func TestWritePlacesOutsideTheDataFolder(t *testing.T) {
 	g := sqlTestWarehouse(t)
 	before := testworld.TreeState(t, g.dir)
@@ -118,6 +118,8 @@ func TestWritePlacesOutsideTheDataFolder(t *testing.T) {
 		{"notebook", "run", "midnight_peak", "-o", filepath.Join(g.dir, "lake", "grabs", "page.html")},
 		{"report", "--lang", "en", "--out", filepath.Join(g.dir, "lake")},
 		{"report", "--lang", "en", "--out", g.dir},
+		{"simulate", "--output", filepath.Join(g.dir, "warehouse.duckdb")},
+		{"broker", "--data", filepath.Join(g.dir, "lake")},
 	} {
 		_, err := runHongbao(t, "", append([]string{"--dir", g.dir}, args...)...)
 		if !isUsage(err) || !strings.Contains(err.Error(), "is inside the data folder "+g.dir+", whose files only hongbao's own commands write") {

@@ -108,6 +108,11 @@ func runSimulate(ctx context.Context, o *simulateOptions) (produce.Stats, error)
 	if err := o.world.check(); err != nil {
 		return produce.Stats{}, err
 	}
+	if o.output != "-" && o.dir != "" {
+		if err := checkWritePlace("--output", o.output, o.dir, ""); err != nil {
+			return produce.Stats{}, err
+		}
+	}
 	brokers, sec, err := o.kafka.connect(os.Stderr)
 	if err != nil {
 		return produce.Stats{}, err

@@ -150,11 +150,16 @@ func exitCode(err error) int {
 
 // checkWritePlace refuses a place the user names for a command to write (flag's value,
 // path; empty is the default) inside data folder dir, except in own, the folder of
-// the data folder where that command keeps its files (DIR/reports, DIR/notebooks): a
-// slip such as -o DIR/warehouse.duckdb would replace the warehouse.
+// the data folder where that command keeps its files (DIR/reports, DIR/notebooks,
+// DIR/broker; empty for none): a slip such as -o DIR/warehouse.duckdb would replace
+// the warehouse.
 func checkWritePlace(flag, path, dir, own string) error {
-	if path == "" || !datadir.Holds(dir, path) || datadir.Holds(own, path) {
+	if path == "" || !datadir.Holds(dir, path) || own != "" && datadir.Holds(own, path) {
 		return nil
+	}
+	if own == "" {
+		return usagef("%s %s is inside the data folder %s, whose files only hongbao's own commands write: choose a place outside it",
+			flag, path, dir)
 	}
 	return usagef("%s %s is inside the data folder %s, whose files only hongbao's own commands write: choose a place outside it, or omit %s (the default is %s)",
 		flag, path, dir, flag, own)

@@ -19,13 +19,18 @@ func actsOnTerminal(r rune) bool {
 // text. With keepLines, line breaks and tabs stay as they are, for a message of several
 // lines. Text without such characters is returned as it is.
 func Inert(s string, keepLines bool) string {
-	acts := func(r rune) bool { return actsOnTerminal(r) && !(keepLines && (r == '\n' || r == '\t')) }
-	if !strings.ContainsFunc(s, acts) {
+	return Escape(s, func(r rune) bool { return actsOnTerminal(r) && !(keepLines && (r == '\n' || r == '\t')) })
+}
+
+// Escape returns s with each character for which escape is true written as \u{XX}, the
+// notation of Inert; text without such characters is returned as it is.
+func Escape(s string, escape func(rune) bool) string {
+	if !strings.ContainsFunc(s, escape) {
 		return s
 	}
 	var b strings.Builder
 	for _, r := range s {
-		if acts(r) {
+		if escape(r) {
 			b.WriteString(`\u{` + strconv.FormatInt(int64(r), 16) + `}`)
 		} else {
 			b.WriteRune(r)

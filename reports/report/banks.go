@@ -355,9 +355,9 @@ func (p *part) banks() {
 			if i == 5 {
 				break
 			}
-			name := b.Code
+			name := p.data(b.Code)
 			if b.NameEN != "" {
-				name = p.ref(b.NameZH, b.NameEN) + " (" + b.Code + ")"
+				name = p.ref(b.NameZH, b.NameEN) + " (" + name + ")"
 				named++
 			}
 			lt.Rows = append(lt.Rows, []string{name, locale.Int(b.Rejected), locale.Int(b.Users)})

@@ -6,8 +6,10 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/hongbao/hongbao/internal/locale"
+	"github.com/hongbao/hongbao/internal/textwrap"
 	"github.com/hongbao/hongbao/reports/chart"
 	"github.com/hongbao/hongbao/transform/facts"
 )
@@ -37,6 +39,17 @@ func (p *part) sourceComputed(ri RunInfo, extra ...string) string {
 		s += p.l.Pick("；", "; ") + e
 	}
 	return s + p.l.Pick("。", ".")
+}
+
+// data shows a string the events carry (a scenario or bank code no reference table
+// names) as text the part's font draws: a character it has no glyph for, a control
+// character or an invisible format character (a bidirectional override) is written as
+// \u{XX}. A producer's odd code then shows as what it is instead of stopping the report
+// at a missing glyph.
+func (p *part) data(s string) string {
+	return textwrap.Escape(s, func(r rune) bool {
+		return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || p.fam.Regular.Covers(string(r)) != nil
+	})
 }
 
 // ref picks reference-data text (a fact's title, a note, a bank's name) for

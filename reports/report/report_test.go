@@ -5,18 +5,22 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"image/png"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"gonum.org/v1/plot/vg"
 
+	"github.com/hongbao/hongbao/ingest/events"
 	"github.com/hongbao/hongbao/internal/locale"
 	"github.com/hongbao/hongbao/internal/testenv"
+	"github.com/hongbao/hongbao/internal/testworld"
 	"github.com/hongbao/hongbao/reports/chart"
 	"github.com/hongbao/hongbao/reports/fonts"
 	"github.com/hongbao/hongbao/reports/pdf/pdftest"
@@ -256,5 +260,52 @@ func TestRefStripsChineseForLatinFonts(t *testing.T) {
 		if got := p.ref("中文", in); got != want {
 			t.Errorf("ref(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestOddCodesInTheDataDoNotStopTheReport: scenario and bank codes are the producer's
+// strings. One payment under '🧧红包' (a glyph no report font has) stopped the report in
+// both languages at the missing glyph, a bidirectional override stopped the Chinese
+// one; 3,000 codes drew 3,000 bars. The codes now show escaped, and a provider's chart
+// draws at most 15 bars, the last for the others.
+func TestOddCodesInTheDataDoNotStopTheReport(t *testing.T) {
+	dir := t.TempDir()
+	w := testworld.Festival(t, dir)
+	ts := testworld.TS("2014-01-31 00:00:30+08")
+	es := []events.Event{
+		testworld.Payment("odd-1", ts, "u1", "wechat_pay", "🧧红包", 100, "ICBC"),
+		testworld.Binding("odd-2", ts, "u9", "wechat_pay", "\u202eKNAB", events.BindBankNotSupported),
+	}
+	for i := range 40 {
+		es = append(es, testworld.Payment(fmt.Sprintf("many-%d", i), ts, "u2", "alipay", fmt.Sprintf("code_%02d", i), 100, "CMB"))
+	}
+	w.Add(0, es...)
+	w.Commit()
+	testworld.Refresh(t, transform.Open, dir)
+	res, err := Build(context.Background(), Options{Dir: dir, Out: t.TempDir(), Lang: "en"})
+	if err != nil {
+		t.Fatalf("a report over odd codes: %v", err)
+	}
+	if text := pdftest.Text(t, res.PDF); !strings.Contains(text, `\u{202e}KNAB`) {
+		t.Errorf("the refused bindings' table lacks the escaped bank code")
+	}
+	svg := func(name string) string {
+		b, err := os.ReadFile(filepath.Join(filepath.Dir(res.PDF), name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	if s := svg("10-scenarios-wechatpay.en.svg"); !strings.Contains(s, `>\u{1f9e7}`) {
+		t.Errorf("the WeChat Pay scenario chart lacks the escaped code")
+	}
+	// Its title counts every scenario; 14 bars name one, the 15th holds the rest.
+	alipay := svg("11-scenarios-alipay.en.svg")
+	n := 0
+	if m := regexp.MustCompile(`share of payments by scenario \((\d+) scenarios\)`).FindStringSubmatch(alipay); m != nil {
+		n, _ = strconv.Atoi(m[1])
+	}
+	if n < 51 || !strings.Contains(alipay, ">others</text>") || strings.Contains(alipay, ">code_39</text>") {
+		t.Errorf("the Alipay scenario chart counts %d scenarios; want at least 51, in 15 bars", n)
 	}
 }

@@ -121,6 +121,10 @@ func scenarioData(ctx context.Context, src *source) (ScenarioData, error) {
 	return d, nil
 }
 
+// maxScenarioBars is the most bars a provider's scenario chart draws: the scenarios
+// past the 14 with the most payments (codes only the data knows, say) share the last.
+const maxScenarioBars = 15
+
 // scenarios renders section 5: payment scenarios and the market.
 func (p *part) scenarios() {
 	l, d, ri, doc := p.l, p.d.Scenarios, p.d.Method.Run, p.doc
@@ -148,23 +152,38 @@ func (p *part) scenarios() {
 
 	for _, prov := range []string{wechatPay, alipay} {
 		var names []string
-		var shares []float64
+		var shares []float64 // as a share of 1; the chart shows percent
 		for _, s := range d.Scenarios {
 			if s.Provider != prov {
 				continue
 			}
 			name := p.ref(s.NameZH, shortName(s.NameEN))
-			if s.Source == "reported" {
+			switch s.Source {
+			case "reported":
 				name += "*"
+			case "data":
+				name = p.data(s.Code)
 			}
 			names = append(names, name)
-			shares = append(shares, round1(100*s.Share))
+			shares = append(shares, s.Share)
 		}
-		if len(names) == 0 {
+		n := len(names)
+		if n == 0 {
 			continue
 		}
+		if n > maxScenarioBars {
+			rest := 0.0
+			for _, sh := range shares[maxScenarioBars-1:] {
+				rest += sh
+			}
+			names = append(names[:maxScenarioBars-1], l.Sprintf("其他 %d 个", "%d others", n-maxScenarioBars+1))
+			shares = append(shares[:maxScenarioBars-1], rest)
+		}
+		for i := range shares {
+			shares[i] = round1(100 * shares[i])
+		}
 		p.chart("scenarios-"+strings.ReplaceAll(prov, "_", ""), &chart.Bar{
-			Title:       l.Sprintf("%s：各支付场景占支付笔数的比例（%d 个场景）", "%s: share of payments by scenario (%d scenarios)", p.provider(prov), len(names)),
+			Title:       l.Sprintf("%s：各支付场景占支付笔数的比例（%d 个场景）", "%s: share of payments by scenario (%d scenarios)", p.provider(prov), n),
 			YLabel:      l.Pick("占支付笔数（%）", "share of payments (%)"),
 			Source:      p.sourceComputed(ri, l.Pick("* 为文章点名的场景（报道值）；场景权重为模拟参数（假设值）", "* named in the article (reported); scenario weights are simulation parameters (assumed)")),
 			Categories:  names,

@@ -22,6 +22,9 @@ type HeadlineData struct {
 	Rows  []HeadlineFigure `json:"rows"`
 	// PeakMinute is the busiest minute by claims.
 	PeakMinute time.Time `json:"peak_minute"`
+	// Warning is the facts sheet's, in Chinese and English: the data has no grab in the
+	// windows it is judged by (facts.Sheet.Warning); empty when it has.
+	Warning [2]string `json:"warning,omitzero"`
 }
 
 // HeadlineFigure is one reproduced figure.
@@ -65,6 +68,7 @@ var headlineIDs = []string{"eve_participants", "users_eve_to_day1", "grabs_total
 func headlineData(ctx context.Context, src *source) (HeadlineData, error) {
 	d := HeadlineData{Scale: src.run.Scale}
 	sheet := src.facts.Sheet("en")
+	d.Warning = [2]string{src.facts.Sheet("zh").Warning, sheet.Warning}
 	byID := map[string]facts.Result{}
 	for _, r := range sheet.Results {
 		byID[r.ID] = r
@@ -100,6 +104,9 @@ func headlineData(ctx context.Context, src *source) (HeadlineData, error) {
 func (p *part) headline() {
 	l, d, ri, doc := p.l, p.d.Headline, p.d.Method.Run, p.doc
 	doc.Heading(1, l.Pick("一、主要数字", "1 Headline figures"))
+	if w := l.Pick(d.Warning[0], d.Warning[1]); w != "" {
+		doc.Note(l.Pick("注意：", "Warning: ") + w + l.Pick("。", "."))
+	}
 	doc.Paragraph(l.Sprintf("仓库中的事件从 %s 到 %s（北京时间），共 %s 次成功领取，相当于 2014 年春节的 %s 倍规模（规模来自%s）。"+
 		"下表把每个计算值与文章的报道值并列：人数与次数按规模换算后比较，平均值不换算，纪录用户见表下说明。",
 		"The events in the warehouse run from %s to %s CST and hold %s successful claims: the 2014 festival at scale %s (from %s). "+

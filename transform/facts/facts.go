@@ -74,10 +74,13 @@ type Sheet struct {
 	Lang string `json:"lang"`
 	// Reading is the reading of the 2014 figures the data was made to follow (the run
 	// record's; the default for data without one).
-	Reading string   `json:"reading"`
-	Scale   float64  `json:"scale"`
-	HasRun  bool     `json:"from_simulation"`
-	Seed    uint64   `json:"seed,omitempty"`
+	Reading string  `json:"reading"`
+	Scale   float64 `json:"scale"`
+	HasRun  bool    `json:"from_simulation"`
+	Seed    uint64  `json:"seed,omitempty"`
+	// Warning says the data and the windows it is judged by do not meet (no grab
+	// inside them); empty when they do.
+	Warning string   `json:"warning,omitempty"`
 	Results []Result `json:"facts"`
 	Checks  []Check  `json:"consistency_checks"`
 }
@@ -97,10 +100,13 @@ func Compute(ctx context.Context, db *sql.DB, run datadir.Run, hasRun bool, lang
 // Measures are the answers of every query of the facts sheet on one warehouse, in no
 // language: Sheet words them.
 type Measures struct {
-	run     datadir.Run
-	hasRun  bool
-	figures map[string]measure // by fact id, for the figures specs can compute
-	checks  []checkMeasure
+	run    datadir.Run
+	hasRun bool
+	// elsewhere is set when the data has grabs and none of them falls in the window
+	// the figures refer to: the windows describe another festival than the data's.
+	elsewhere bool
+	figures   map[string]measure // by fact id, for the figures specs can compute
+	checks    []checkMeasure
 }
 
 // measure is what one figure's query gave.
@@ -170,6 +176,11 @@ func Measure(ctx context.Context, db *sql.DB, run datadir.Run, hasRun bool) (*Me
 	if m.checks, err = measureChecks(ctx, db, run, modelOK); err != nil {
 		return nil, err
 	}
+	var grabs, inside int64
+	if err := db.QueryRowContext(ctx, render(queries.Query("grabs_in_window"), run.Windows)).Scan(&grabs, &inside); err != nil {
+		return nil, errorf("grabs in the window", err)
+	}
+	m.elsewhere = grabs > 0 && inside == 0
 	return m, nil
 }
 
@@ -216,6 +227,16 @@ func (m *Measures) Sheet(lang string) *Sheet {
 		judgedBy = refdata.DefaultReading() // the figures are 2014's whatever the world
 	}
 	sh := &Sheet{Lang: lang, Reading: reading, Scale: run.Scale, HasRun: m.hasRun, Seed: run.Seed}
+	if m.elsewhere {
+		from, end := run.Windows.Figures().In(locale.Zone).Format("2006-01-02 15:04"), run.Windows.End.In(locale.Zone).Format("2006-01-02 15:04")
+		record := l.Pick(" 2014 年的窗口（没有 run.json）", "the 2014 window used without a run.json")
+		if m.hasRun {
+			record = l.Pick(" run.json 记录的窗口", "the window run.json records")
+		}
+		sh.Warning = l.Sprintf("数据中的领取没有一次落在%s（%s 至 %s，北京时间）内：这些数据不是该窗口所描述的节日，下面的结论把它们与另一个节日相比。请用生成这些数据的模拟留下的 run.json，或删除 run.json",
+			"none of the data's grabs falls in %s (%s to %s, China time): the data is not the festival it describes, and the verdicts below set it against another one. Use the run.json of the simulation that made this data, or remove run.json",
+			record, from, end)
+	}
 	for _, f := range refdata.Facts() {
 		text := f.Text(judgedBy)
 		r := Result{ID: f.ID, Kind: string(f.Kind), Reported: f.Display, Value: f.Value,

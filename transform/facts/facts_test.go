@@ -341,3 +341,35 @@ func TestNoEventsIsNoData(t *testing.T) {
 		}
 	}
 }
+
+// TestDataOutsideTheWindowsIsSaid: the festival's 2014 grabs judged by windows of 2016
+// (a run.json of another simulation left beside them) get every verdict against the
+// wrong festival; the sheet says so first, in both languages. Matching windows say
+// nothing.
+func TestDataOutsideTheWindowsIsSaid(t *testing.T) {
+	db := openReadOnly(t, festival(t))
+	w := datadir.Default2014()
+	for _, p := range []*time.Time{&w.Launch, &w.End, &w.EveStart, &w.EveNightStart, &w.EveNightEnd, &w.PeakMinute, &w.FiguresFrom} {
+		*p = p.AddDate(2, 0, 11)
+	}
+	for lang, want := range map[string]string{
+		"en": "none of the data's grabs falls in the window run.json records (2016-02-10 00:00 to 2016-02-11 16:00, China time)",
+		"zh": "数据中的领取没有一次落在 run.json 记录的窗口（2016-02-10 00:00 至 2016-02-11 16:00，北京时间）内",
+	} {
+		sh, err := Compute(context.Background(), db, datadir.Run{Scale: 1, Windows: w}, true, lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(sh.Warning, want) {
+			t.Errorf("%s warning %q, want it to start %q", lang, sh.Warning, want)
+		}
+		var b strings.Builder
+		if err := sh.Write(&b, "table", false); err != nil || !strings.Contains(b.String(), want) {
+			t.Errorf("%s: the table does not open with the warning (%v)", lang, err)
+		}
+	}
+	sh, err := Compute(context.Background(), db, datadir.Run{Scale: 1, Windows: datadir.Default2014()}, false, "en")
+	if err != nil || sh.Warning != "" {
+		t.Errorf("the festival in its own windows: warning %q, err %v", sh.Warning, err)
+	}
+}

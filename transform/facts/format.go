@@ -136,8 +136,12 @@ func (s *Sheet) intro(labels) string {
 	if s.Reading == "" {
 		judged = l.Pick("注意：生成数据的校准模拟的是另一年份，不采用 2014 年数字的任何解读，以下结论把它与 2014 年的数字相比，仅供参考", "Note: the calibration that made the data models another year and follows no reading of the 2014 figures; the verdicts below set it against 2014's figures and mean little")
 	}
-	return l.Pick("报道值来源：中国电子商务研究中心监测数据，国际在线（2014）报道。计算值来自事件数据；"+src+"。"+judged+"。计数按规模缩放，均值不缩放；最大值按模型在该规模下的期望值判断。",
+	intro := l.Pick("报道值来源：中国电子商务研究中心监测数据，国际在线（2014）报道。计算值来自事件数据；"+src+"。"+judged+"。计数按规模缩放，均值不缩放；最大值按模型在该规模下的期望值判断。",
 		"Reported: CECRC monitoring data as reported by CRI Online (國際在線), 2014. Computed: from the event data, "+src+". "+judged+". Counts are judged against the reported value × scale, means unscaled, a maximum against the model's expectation at that scale.")
+	if s.Warning != "" {
+		intro = l.Pick("注意：", "Warning: ") + s.Warning + l.Pick("。\n\n", ".\n\n") + intro
+	}
+	return intro
 }
 
 func (s *Sheet) writeTable(w io.Writer, showSQL bool) error {

@@ -11,7 +11,7 @@ import (
 // TestQueryFiles checks that every file in queries/ is the query of a figure or a
 // consistency check, and that the run's windows fill every placeholder.
 func TestQueryFiles(t *testing.T) {
-	used := map[string]bool{"check_window": true, "check_window_from_models": true, "check_attempts": true, "check_envelope": true, "festival_windows": true}
+	used := map[string]bool{"check_window": true, "check_window_from_models": true, "check_attempts": true, "check_envelope": true, "festival_windows": true, "grabs_in_window": true}
 	for name := range queries {
 		for _, sp := range specs {
 			if sp.query == queries.Query(name) || sp.fromModel == queries.Query(name) {

@@ -11,8 +11,9 @@ import (
 	"github.com/hongbao/hongbao/internal/datadir"
 )
 
-// viewFile is a Parquet file named in a view's SQL.
-var viewFile = regexp.MustCompile(`'([^']+\.parquet)'`)
+// viewFile is a Parquet file named in a view's SQL: a string literal, in which a quote
+// is doubled (QuoteString), so that a folder such as /home/o'brien is read whole.
+var viewFile = regexp.MustCompile(`'((?:[^']|'')+\.parquet)'`)
 
 // CheckReadable refuses a warehouse (the file path, open in db) that readers cannot
 // use as it is: one never built (ErrNoWarehouse: the file exists, but its first refresh
@@ -50,7 +51,7 @@ func CheckReadable(ctx context.Context, db Queryer, dir, path string) error {
 	}
 	for _, text := range views {
 		for _, m := range viewFile.FindAllStringSubmatch(text, -1) {
-			if f := m[1]; !strings.HasPrefix(f, prefix) {
+			if f := strings.ReplaceAll(m[1], "''", "'"); !strings.HasPrefix(f, prefix) {
 				return fmt.Errorf("%w: the warehouse %s reads lake files elsewhere (%s), not in %s; the data folder was moved or copied since its last refresh: run 'hongbao transform --dir %s' once to point it at the lake here",
 					ErrLakeElsewhere, path, filepath.Dir(filepath.Dir(f)), lakeDir, abs)
 			}

@@ -280,6 +280,24 @@ func TestOpenReadOnlyNeverBuilt(t *testing.T) {
 	}
 }
 
+// TestFolderWithAQuote: a data folder such as /home/o'brien/data: the views quote the
+// lake's files with the quote doubled, and the check readers run read it doubled, so
+// every reader refused the warehouse as reading "another folder's lake (brien/lake)".
+func TestFolderWithAQuote(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "o'brien's data")
+	testworld.Small(t, dir)
+	testworld.Refresh(t, Open, dir)
+	w, err := OpenReadOnly(dir)
+	if err != nil {
+		t.Fatalf("OpenReadOnly(%s): %v", dir, err)
+	}
+	defer w.Close()
+	var grabs int
+	if err := w.DB().QueryRow("SELECT count(*) FROM grabs").Scan(&grabs); err != nil || grabs != 6 {
+		t.Errorf("grabs = %d, %v; want the 6 of the small world", grabs, err)
+	}
+}
+
 func TestTablesBeforeRefresh(t *testing.T) {
 	w, err := Open(t.TempDir())
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/internal/duckenv"
 	"github.com/hongbao/hongbao/internal/locale"
+	"github.com/hongbao/hongbao/internal/textwrap"
 	"github.com/hongbao/hongbao/refdata"
 )
 
@@ -95,9 +97,10 @@ func open(dir string, readOnly bool) (*Warehouse, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open warehouse %s: %w", p, err)
 	}
-	if strings.ContainsAny(abs, "?#%") {
+	if strings.ContainsAny(abs, "?#%") || strings.ContainsFunc(abs, unicode.IsControl) {
 		// The driver parses the DSN as a URL.
-		return nil, fmt.Errorf("open warehouse %s: DuckDB cannot open a path containing '?', '#' or '%%'; choose another --dir", p)
+		return nil, fmt.Errorf("open warehouse %s: DuckDB cannot open a path containing '?', '#', '%%' or a control character (a tab, a line break); choose another --dir",
+			textwrap.Inert(p, false))
 	}
 	mode := "READ_WRITE"
 	if readOnly {

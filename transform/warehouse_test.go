@@ -298,6 +298,19 @@ func TestFolderWithAQuote(t *testing.T) {
 	}
 }
 
+// TestFolderDuckDBCannotOpen: DuckDB opens the warehouse through a URL, so a folder
+// name holding '?', '#', '%' or a control character cannot be opened: the error says
+// so, the tab shown as \u{9}, instead of the driver's "could not parse DSN".
+func TestFolderDuckDBCannotOpen(t *testing.T) {
+	for _, name := range []string{"tab\there", "what?", "100%"} {
+		_, err := Open(filepath.Join(t.TempDir(), name))
+		if err == nil || !strings.Contains(err.Error(), "DuckDB cannot open a path containing '?', '#', '%' or a control character") ||
+			strings.ContainsRune(err.Error(), '\t') {
+			t.Errorf("Open(%q) = %v", name, err)
+		}
+	}
+}
+
 func TestTablesBeforeRefresh(t *testing.T) {
 	w, err := Open(t.TempDir())
 	if err != nil {

@@ -435,6 +435,9 @@ func checkValues(t Type, e *Event, shares int64) *RejectError {
 		if e.AmountFen <= 0 {
 			return reject(ReasonNonPositiveAmount, "amount_fen %d must be positive", e.AmountFen)
 		}
+		if e.AmountFen > MaxAmountFen {
+			return reject(ReasonInvalidValue, "amount_fen %d is above the 1,000,000 yuan (%d fen) one %s may move", e.AmountFen, MaxAmountFen, t)
+		}
 	}
 	return nil
 }

@@ -174,6 +174,8 @@ func TestValidation(t *testing.T) {
 		{"too many shares", `{"event_id":"a","type":"envelope_sent",` + okTS + `,"envelope_id":"e","sender_id":"u","chat_id":"c","kind":"lucky","total_fen":10000,"shares":101}`, ReasonInvalidValue},
 		{"total below shares", `{"event_id":"a","type":"envelope_sent",` + okTS + `,"envelope_id":"e","sender_id":"u","chat_id":"c","kind":"lucky","total_fen":3,"shares":5}`, ReasonInvalidValue},
 		{"envelope over limit", `{"event_id":"a","type":"envelope_sent",` + okTS + `,"envelope_id":"e","sender_id":"u","chat_id":"c","kind":"fixed","total_fen":40001,"shares":2}`, ReasonClaimOverLimit},
+		{"payment over a million yuan", `{"event_id":"a","type":"payment",` + okTS + `,"user_id":"u","provider":"alipay","scenario":"s","bank_code":"B","amount_fen":9223372036854775807}`, ReasonInvalidValue},
+		{"withdrawal over a million yuan", `{"event_id":"a","type":"withdrawal",` + okTS + `,"user_id":"u","provider":"alipay","bank_code":"B","amount_fen":100000001}`, ReasonInvalidValue},
 		{"claim over 200 yuan", `{"event_id":"a","type":"envelope_grabbed",` + okTS + `,"envelope_id":"e","user_id":"u","outcome":"claimed","amount_fen":20001}`, ReasonClaimOverLimit},
 		{"claim without amount", `{"event_id":"a","type":"envelope_grabbed",` + okTS + `,"envelope_id":"e","user_id":"u","outcome":"claimed"}`, ReasonMissingField},
 		{"miss with amount", `{"event_id":"a","type":"envelope_grabbed",` + okTS + `,"envelope_id":"e","user_id":"u","outcome":"missed","amount_fen":5}`, ReasonInvalidValue},

@@ -61,6 +61,11 @@ const (
 	MaxClaimFen = 200_00
 	// MaxShares bounds an envelope's share count (WeChat allowed up to 100).
 	MaxShares = 100
+	// MaxAmountFen bounds one payment or withdrawal: 1,000,000 yuan, an assumed bound
+	// far above any mobile payment of 2014 and above every amount the simulator draws.
+	// The lake and the warehouse sum money as int64 fen; unbounded, two payments of
+	// 2^63-1 fen overflowed a commit's sum and stopped every refresh after it.
+	MaxAmountFen = 1_000_000_00
 )
 
 // Event is one decoded message. Common fields are always set on a valid event;

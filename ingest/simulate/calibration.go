@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hongbao/hongbao/ingest/events"
 	"github.com/hongbao/hongbao/internal/datadir"
 )
 
@@ -343,7 +344,28 @@ func (c *Calibration) check() error {
 			}
 		}
 	}
-	return c.checkValues()
+	if err := c.checkValues(); err != nil {
+		return err
+	}
+	// An envelope holds at most 200 yuan a share, so the mean envelope cannot pass the
+	// mean share count times that: a target above it is never met, however long it runs.
+	a := c.Assumptions
+	shares := a.LuckyShare*meanOf(shareCounts(a.LuckyShares)) + (1-a.LuckyShare)*meanOf(shareCounts(a.FixedShares))
+	if most := shares * events.MaxClaimFen; float64(c.Targets.MeanEnvelopeFen) > most {
+		return fmt.Errorf("targets.mean_envelope_fen %d cannot be met: an envelope holds at most 200 yuan a share, and the share counts of assumptions.lucky_shares and fixed_shares average %.2f, so envelopes average at most %.0f fen",
+			c.Targets.MeanEnvelopeFen, shares, most)
+	}
+	return nil
+}
+
+// meanOf is the mean of a distribution of share counts.
+func meanOf(w weighted[int]) float64 {
+	mean, prev := 0.0, 0.0
+	for i, n := range w.values {
+		mean += (w.cum[i] - prev) * float64(n)
+		prev = w.cum[i]
+	}
+	return mean
 }
 
 // checkValues refuses an assumption outside the values it can take: a chance outside 0

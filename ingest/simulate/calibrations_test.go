@@ -149,6 +149,7 @@ func TestCalibrationRefuses(t *testing.T) {
 		{[]string{"timezone_offset_hours"}, 99, "timezone_offset_hours 99 must be from -12 to 14"},
 		{[]string{"assumptions", "heavy_draw_share"}, 0.25, "heavy_draw_share is not an assumption the simulator reads"},
 		{[]string{"targets", "mean_envelope_fen"}, 0, "targets.mean_envelope_fen must be positive"},
+		{[]string{"targets", "mean_envelope_fen"}, 1_000_000_000, "targets.mean_envelope_fen 1000000000 cannot be met: an envelope holds at most 200 yuan a share"},
 		{[]string{"assumptions", "spike_height"}, 3, `unknown field "spike_height"`},
 		{[]string{"window", "end"}, "2016-01-31T16:00:00+08:00", "window: launch 2014-01-26T00:00:00+08:00 to end 2016-01-31T16:00:00+08:00 is more than a year"},
 		{[]string{"window", "eve_night_end"}, "2014-01-30T19:00:00+08:00", "window: eve_night_start 2014-01-30T20:00:00+08:00 must be before eve_night_end"},

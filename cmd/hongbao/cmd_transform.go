@@ -44,9 +44,10 @@ its rows to quarantine ('hongbao quarantine evict') and exits 1.`,
 func runTransform(ctx context.Context, g *globalOptions, out io.Writer, showProgress bool) error {
 	// Without a lake there is nothing to build from, and a refresh would empty a
 	// warehouse copied here without its lake: a mistyped --dir is said, not made.
-	if _, err := os.Stat(datadir.Dir(g.dir).Lake()); errors.Is(err, fs.ErrNotExist) {
+	lakeDir := datadir.Dir(g.dir).Lake()
+	if _, err := os.Stat(lakeDir); errors.Is(err, fs.ErrNotExist) {
 		return usagef("no lake at %s: nothing to build the warehouse from. Ingest events first ('hongbao ingest --dir %s', or 'hongbao demo'), or pass the --dir that holds them",
-			datadir.Dir(g.dir).Lake(), g.dir)
+			lakeDir, g.dir)
 	}
 	w, err := transform.Open(g.dir)
 	if err != nil {

@@ -157,10 +157,9 @@ func checkWritePlace(flag, path, dir, own string) error {
 	if path == "" || !datadir.Holds(dir, path) || own != "" && datadir.Holds(own, path) {
 		return nil
 	}
-	if own == "" {
-		return usagef("%s %s is inside the data folder %s, whose files only hongbao's own commands write: choose a place outside it",
-			flag, path, dir)
+	fix := "choose a place outside it"
+	if own != "" {
+		fix += fmt.Sprintf(", or omit %s (the default is %s)", flag, own)
 	}
-	return usagef("%s %s is inside the data folder %s, whose files only hongbao's own commands write: choose a place outside it, or omit %s (the default is %s)",
-		flag, path, dir, flag, own)
+	return usagef("%s %s is inside the data folder %s, whose files only hongbao's own commands write: %s", flag, path, dir, fix)
 }

@@ -78,7 +78,8 @@ func (d Dir) Notebooks() string { return d.path(notebooksName) }
 // Holds reports whether path lies in folder (folder itself included), symbolic links
 // resolved as far as they exist, so that a link from elsewhere into the data folder
 // is seen for what it is. The commands that write where the user says (sql -o,
-// notebook run -o, report --out) ask it before they write into a data folder.
+// notebook run -o, report --out, simulate --output, broker --data) ask it before they
+// write into a data folder.
 func Holds(folder, path string) bool {
 	resolve := func(p string) string {
 		abs, err := filepath.Abs(p)

@@ -46,10 +46,10 @@ func Chinese(path string) (Family, error) {
 	}
 	if path != "" {
 		f, err := Load(path) // its error names the file
-		if err != nil && source == EnvFont {
-			return Family{}, fmt.Errorf("%s: %w", EnvFont, err)
-		}
 		if err != nil {
+			if source == EnvFont {
+				err = fmt.Errorf("%s: %w", EnvFont, err)
+			}
 			return Family{}, err
 		}
 		if err := f.Check(ChineseProbe); err != nil {

@@ -2,8 +2,16 @@ package query
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/hongbao/hongbao/internal/testworld"
 	"github.com/hongbao/hongbao/transform"
@@ -69,4 +77,129 @@ func TestConnectionsStartWithTheMemorySettings(t *testing.T) {
 	ro.Close()
 	rw := testworld.Open(t, transform.Open, dir)
 	want("a warehouse opened to refresh", rw.DB())
+}
+
+// resultQuery returns 6,000,000 rows of about 200 bytes: some 1.1 GB held as Go's
+// driver holds a result, far beyond the 100MB cap TestResultsStreamWithinTheCap sets.
+const resultQuery = "SELECT range AS n, repeat(md5(range::VARCHAR), 6) AS s FROM range(6000000)"
+
+// A result far larger than DuckDB's cap streams through QueryEach with the process's
+// memory bounded by the cap, not by the result: it comes back a page at a time from a
+// temporary table, which spills to the sandbox's temporary files. The driver alone held
+// the whole result outside the cap (peak 1.05 GB for 40 million rows at a 300MB cap).
+// The peak is measured in a child process, whose rusage holds only its own.
+func TestResultsStreamWithinTheCap(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads the child's peak RSS in Linux's units")
+	}
+	dir, _ := testworld.SmallRefreshed(t, transform.Open)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestResultsStreamChild$")
+	cmd.Env = append(os.Environ(), "HONGBAO_CHILD_DIR="+dir, "HONGBAO_DUCKDB_MEMORY=100MB")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	var rows, chars int64
+	if _, err := fmt.Sscanf(string(out), "rows=%d chars=%d", &rows, &chars); err != nil {
+		t.Fatalf("child said %q: %v", out, err)
+	}
+	if rows != 6_000_000 || chars != 6_000_000*192 {
+		t.Errorf("the child read %d rows holding %d characters; want 6000000 and %d", rows, chars, 6_000_000*192)
+	}
+	peak := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10 // KiB on Linux
+	t.Logf("peak RSS %d MB reading %d MB of rows at a 100MB cap", peak>>20, rows*200>>20)
+	if peak > 600<<20 {
+		t.Errorf("the child peaked at %d MB reading a %d MB result at a 100MB cap: the result is held whole", peak>>20, rows*200>>20)
+	}
+}
+
+// TestResultsStreamChild reads resultQuery for TestResultsStreamWithinTheCap.
+func TestResultsStreamChild(t *testing.T) {
+	dir := os.Getenv("HONGBAO_CHILD_DIR")
+	if dir == "" {
+		t.Skip("run by TestResultsStreamWithinTheCap")
+	}
+	s, err := OpenSandbox(dir, SandboxOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var rows, chars int64
+	err = QueryEach(context.Background(), s.DB(), resultQuery, func([]string, []string) error { return nil },
+		func(row []Value) error {
+			if n, _ := strconv.ParseInt(row[0].Text, 10, 64); n != rows {
+				return fmt.Errorf("row %d holds n = %s: the rows are out of order", rows, row[0].Text)
+			}
+			rows++
+			chars += int64(len(row[1].Text))
+			return nil
+		}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Printf("rows=%d chars=%d\n", rows, chars)
+}
+
+// A result read a page at a time from a temporary table is the query's own: its order
+// across pages, its column names (a table would rename a repeated one), its columns'
+// types when it has no rows, its errors in the words of the query typed; and the table
+// is gone once the rows are closed.
+func TestResultsComeInPages(t *testing.T) {
+	dir, _ := testworld.SmallRefreshed(t, transform.Open)
+	sb, err := OpenSandbox(dir, SandboxOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	ctx := context.Background()
+	conn, err := sb.DB().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+
+	const n = 3*firstPageRows + 5
+	res, err := Query(ctx, conn, "SELECT range FROM range("+strconv.Itoa(n)+") ORDER BY range DESC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Rows) != n || res.Total != n {
+		t.Fatalf("%d rows (total %d); want %d", len(res.Rows), res.Total, n)
+	}
+	for i, row := range res.Rows {
+		if want := strconv.Itoa(n - 1 - i); row[0].Text != want {
+			t.Fatalf("row %d is %s; want %s: the pages are out of order", i, row[0].Text, want)
+		}
+	}
+
+	// The first rows of a query of ten billion come back without the other rows: the
+	// table keeps one row more than asked for.
+	tctx, cancel := context.WithTimeout(ctx, time.Minute)
+	res, err = QueryLimit(tctx, conn, "SELECT range FROM range(10000000000)", 3)
+	cancel()
+	if err != nil || len(res.Rows) != 3 || !res.More || res.Rows[2][0].Text != "2" {
+		t.Errorf("the first 3 of ten billion rows: %+v, %v; want 0, 1, 2 and more", res, err)
+	}
+
+	res, err = Query(ctx, conn, "SELECT 1 AS a, 2 AS a, 'x' AS b -- a comment on the last line")
+	if err != nil || !slices.Equal(res.Columns, []string{"a", "a", "b"}) || len(res.Rows) != 1 || res.Rows[0][1].Text != "2" {
+		t.Errorf("repeated names: %+v, %v; want columns a, a, b and one row 1, 2, x", res, err)
+	}
+
+	res, err = Query(ctx, conn, "SELECT event_id, ts, amount_fen FROM grabs WHERE false")
+	if err != nil || len(res.Rows) != 0 || !slices.Equal(res.Types, []string{"VARCHAR", "TIMESTAMPTZ", "BIGINT"}) {
+		t.Errorf("no rows: %+v, %v; want columns typed VARCHAR, TIMESTAMPTZ, BIGINT", res, err)
+	}
+
+	_, err = Query(ctx, conn, "SELECT 'a'::INTEGER AS x")
+	if err == nil || strings.Contains(err.Error(), "_hongbao_result") || !strings.Contains(err.Error(), "SELECT 'a'::INTEGER AS x") {
+		t.Errorf("a failing query's error: %v; want DuckDB's, showing the query as typed", err)
+	}
+
+	// With an argument the query runs as it is, not through a table of its own.
+	var left int
+	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM duckdb_tables() WHERE temporary AND starts_with(table_name, ?)",
+		"_hongbao_result").Scan(&left); err != nil || left != 0 {
+		t.Errorf("%d result tables are left in the session after their rows were closed (%v)", left, err)
+	}
 }

@@ -80,6 +80,9 @@ func QueryHead(ctx context.Context, db Queryer, query string, maxRows int) (*Res
 
 func queryRows(ctx context.Context, db Queryer, query string, maxRows int, count bool) (*Result, error) {
 	res := &Result{}
+	if maxRows > 0 && !count {
+		ctx = withRowLimit(ctx, maxRows+1) // one more, to know there are more
+	}
 	err := QueryEach(ctx, db, query, func(columns, types []string) error {
 		res.Columns, res.Types = columns, types
 		return nil
@@ -112,7 +115,8 @@ var (
 
 // QueryEach runs query on db and hands the columns to head, then each row to row, as
 // the rows arrive, so that no more than one row is held: what exporting a large table
-// needs. Errors are as Query's; an error from head or row ends the scan and is returned.
+// needs. (On a Sandbox the driver holds a page of rows, and DuckDB the rest within its
+// memory cap; see queryPaged.) Errors are as Query's; an error from head or row ends the scan and is returned.
 // If total is not nil it receives the number of rows read.
 func QueryEach(ctx context.Context, db Queryer, query string, head func(columns, types []string) error,
 	row func([]Value) error, total *int64) error {

@@ -212,7 +212,10 @@ func (c *sandboxConnector) Driver() driver.Driver { return c.inner.Driver() }
 func (c *sandboxConnector) Close() error          { return c.inner.Close() }
 
 // sandboxConn checks each statement on the DuckDB connection it wraps before running it.
-type sandboxConn struct{ inner *duckdb.Conn }
+type sandboxConn struct {
+	inner   *duckdb.Conn
+	results int // query results held in temporary tables so far, to name the next
+}
 
 var (
 	_ driver.QueryerContext     = (*sandboxConn)(nil)
@@ -249,29 +252,36 @@ func (c *sandboxConn) PrepareContext(ctx context.Context, query string) (driver.
 	return c.inner.PrepareContext(ctx, query)
 }
 
+// QueryContext runs the statements of query but the last, as runAllButLast does, checks
+// the last and runs it with args. A query without args comes back a page at a time (see
+// queryPaged), so that its rows are never all in memory.
 func (c *sandboxConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return runChecked(ctx, c, query, args, c.inner.QueryContext)
-}
-
-func (c *sandboxConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return runChecked(ctx, c, query, args, c.inner.ExecContext)
-}
-
-// runChecked runs the statements of query but the last, as runAllButLast does, checks
-// the last and runs it with args through run (the inner connection's QueryContext or
-// ExecContext).
-func runChecked[T any](ctx context.Context, c *sandboxConn, query string, args []driver.NamedValue,
-	run func(context.Context, string, []driver.NamedValue) (T, error)) (T, error) {
-	var none T
 	last, err := c.runAllButLast(ctx, query)
 	if err != nil {
-		return none, err
+		return nil, err
+	}
+	typ, err := c.checkType(ctx, last, args, 0)
+	if err != nil {
+		return nil, err
+	}
+	if typ == duckdb.STATEMENT_TYPE_SELECT && len(args) == 0 {
+		return c.queryPaged(ctx, last)
+	}
+	rows, err := c.inner.QueryContext(ctx, last, args)
+	return rows, sandboxError(err, "")
+}
+
+// ExecContext is QueryContext for a statement whose rows are not read.
+func (c *sandboxConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	last, err := c.runAllButLast(ctx, query)
+	if err != nil {
+		return nil, err
 	}
 	if err := c.check(ctx, last, args, 0); err != nil {
-		return none, err
+		return nil, err
 	}
-	v, err := run(ctx, last, args)
-	return v, sandboxError(err, "")
+	res, err := c.inner.ExecContext(ctx, last, args)
+	return res, sandboxError(err, "")
 }
 
 // runAllButLast checks and runs each statement of query but the last, which it
@@ -298,9 +308,15 @@ func (c *sandboxConn) runAllButLast(ctx context.Context, query string) (string, 
 
 // check refuses stmt, one statement, unless it only reads or changes the session.
 func (c *sandboxConn) check(ctx context.Context, stmt string, args []driver.NamedValue, depth int) error {
+	_, err := c.checkType(ctx, stmt, args, depth)
+	return err
+}
+
+// checkType is check, returning the statement's type when it passes.
+func (c *sandboxConn) checkType(ctx context.Context, stmt string, args []driver.NamedValue, depth int) (duckdb.StmtType, error) {
 	typ, err := c.statementType(stmt)
 	if err != nil {
-		return err
+		return typ, err
 	}
 	switch typ {
 	case duckdb.STATEMENT_TYPE_SELECT, duckdb.STATEMENT_TYPE_CREATE, duckdb.STATEMENT_TYPE_INSERT,
@@ -309,18 +325,18 @@ func (c *sandboxConn) check(ctx context.Context, stmt string, args []driver.Name
 		// These may run a query, and a query may call a table function that writes.
 		// Changes to the warehouse itself DuckDB refuses (READ_ONLY), and so it does
 		// changes to settings (lock_configuration).
-		return c.checkPlan(ctx, stmt, args, typ)
+		return typ, c.checkPlan(ctx, stmt, args, typ)
 	case duckdb.STATEMENT_TYPE_DROP, duckdb.STATEMENT_TYPE_ALTER, duckdb.STATEMENT_TYPE_TRANSACTION:
-		return nil // on temporary objects, or refused by DuckDB on the warehouse's
+		return typ, nil // on temporary objects, or refused by DuckDB on the warehouse's
 	case duckdb.STATEMENT_TYPE_EXPLAIN:
 		// EXPLAIN ANALYZE runs the statement it explains: check that one too.
 		inner, ok := explained(stmt)
 		if !ok || depth > 0 {
-			return refuse("this EXPLAIN", "hongbao cannot tell which statement it explains; write EXPLAIN [ANALYZE] followed by one query")
+			return typ, refuse("this EXPLAIN", "hongbao cannot tell which statement it explains; write EXPLAIN [ANALYZE] followed by one query")
 		}
-		return c.check(ctx, inner, args, depth+1)
+		return typ, c.check(ctx, inner, args, depth+1)
 	}
-	return refusedType(typ)
+	return typ, refusedType(typ)
 }
 
 // statementType is DuckDB's reading of stmt, which must be exactly one statement.

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hongbao/hongbao/internal/sqlrows"
 	"github.com/hongbao/hongbao/refdata"
 )
 
@@ -163,7 +164,7 @@ func withColumns(d TableDoc, n tableNotes) TableDoc {
 func Catalog(ctx context.Context, q Queryer) ([]TableDoc, error) {
 	byName := map[string]*TableDoc{}
 	var found []string
-	err := eachRow(ctx, q, `SELECT c.table_name, c.column_name, c.data_type, coalesce(c.comment, ''),
+	err := sqlrows.Each(ctx, q, `SELECT c.table_name, c.column_name, c.data_type, coalesce(c.comment, ''),
 			coalesce(t.comment, v.comment, '')
 		FROM duckdb_columns() c
 		LEFT JOIN duckdb_tables() t USING (database_name, schema_name, table_name)

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/hongbao/hongbao/internal/datadir"
+	"github.com/hongbao/hongbao/internal/sqlrows"
 )
 
 // viewFile is a Parquet file named in a view's SQL: a string literal, in which a quote
@@ -26,7 +27,7 @@ var viewFile = regexp.MustCompile(`'((?:[^']|'')+\.parquet)'`)
 func CheckReadable(ctx context.Context, db Queryer, dir, path string) error {
 	var built bool
 	q := "SELECT count(*) > 0 FROM duckdb_tables() WHERE database_name = 'warehouse' AND schema_name = 'main' AND table_name = '" + metaTable + "'"
-	if err := eachRow(ctx, db, q, nil, func(rows *sql.Rows) error { return rows.Scan(&built) }); err != nil {
+	if err := sqlrows.Each(ctx, db, q, nil, func(rows *sql.Rows) error { return rows.Scan(&built) }); err != nil {
 		return fmt.Errorf("open warehouse %s: %w", path, err)
 	}
 	if !built {
@@ -40,7 +41,7 @@ func CheckReadable(ctx context.Context, db Queryer, dir, path string) error {
 	lakeDir := datadir.Dir(abs).Lake()
 	prefix := strings.TrimSuffix(filepath.ToSlash(lakeDir), "/") + "/"
 	var views []string
-	err = eachRow(ctx, db, "SELECT sql FROM duckdb_views() WHERE database_name = 'warehouse' AND NOT internal", nil, func(rows *sql.Rows) error {
+	err = sqlrows.Each(ctx, db, "SELECT sql FROM duckdb_views() WHERE database_name = 'warehouse' AND NOT internal", nil, func(rows *sql.Rows) error {
 		var text string
 		err := rows.Scan(&text)
 		views = append(views, text)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hongbao/hongbao/ingest/lake"
 	"github.com/hongbao/hongbao/ingest/quarantine"
+	"github.com/hongbao/hongbao/internal/sqlrows"
 )
 
 // lakeTable is one table of the lake contract (ingest/lake), as the warehouse loads it:
@@ -211,7 +212,7 @@ func (t lakeTable) checkExtraColumns(ctx context.Context, tx *sql.Tx, files []st
 		extra[i] = name + " (" + have[name] + ")"
 	}
 	var at []string
-	err := eachRow(ctx, tx, "SELECT DISTINCT file_name FROM parquet_schema("+fileList(files)+
+	err := sqlrows.Each(ctx, tx, "SELECT DISTINCT file_name FROM parquet_schema("+fileList(files)+
 		") WHERE name IN ("+strings.Join(quoted, ", ")+") ORDER BY file_name", nil, func(rows *sql.Rows) error {
 		var f string
 		err := rows.Scan(&f)
@@ -290,7 +291,7 @@ func (t lakeTable) sums(ctx context.Context, tx *sql.Tx, from, by string) (map[s
 		fen = "CAST(coalesce(sum(" + quoteIdent(t.MoneyColumn) + "), 0) AS BIGINT)"
 	}
 	out := map[string]lakeSums{}
-	err := eachRow(ctx, tx, "SELECT "+key+", count(*), "+fen+" FROM "+from+group, nil, func(rows *sql.Rows) error {
+	err := sqlrows.Each(ctx, tx, "SELECT "+key+", count(*), "+fen+" FROM "+from+group, nil, func(rows *sql.Rows) error {
 		var k string
 		var s lakeSums
 		err := rows.Scan(&k, &s.rows, &s.fen)

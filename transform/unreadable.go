@@ -9,6 +9,7 @@ import (
 
 	"github.com/hongbao/hongbao/ingest/lake"
 	"github.com/hongbao/hongbao/ingest/quarantine"
+	"github.com/hongbao/hongbao/internal/duckenv"
 )
 
 // UnreadableFile is a lake file DuckDB cannot read, for example one an older ingester
@@ -122,6 +123,9 @@ func (w *Warehouse) probeFiles(ctx context.Context, le *lakeLoadError) ([]Unread
 			continue // evicted or removed since the listing
 		}
 		if err := quarantine.ProbeFile(ctx, w.db, f); err != nil {
+			if duckenv.IsOutOfMemory(err) {
+				return nil, err // the cap's fault, not the file's
+			}
 			bad = append(bad, UnreadableFile{Table: le.table, Path: f, Err: err})
 		}
 	}

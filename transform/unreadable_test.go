@@ -242,3 +242,33 @@ func forgeChecksum(t *testing.T, dir, path string) {
 	}
 	t.Fatalf("no marker lists %s", path)
 }
+
+// A refresh that runs out of DuckDB's memory says so and names the setting: the lake's
+// files are not probed under the same cap and left out as unreadable (the build before
+// left out a quarantine file of large messages and told the user to evict it).
+func TestRefreshOutOfMemoryLeavesNoFileOut(t *testing.T) {
+	dir := t.TempDir()
+	world := testworld.New(t, dir)
+	for i := range 600 { // 36 MB of messages not JSON, in one file
+		world.Quarantine(0, lake.QuarantineRecord{Offset: int64(i), Raw: []byte(strings.Repeat("x", 60_000) + fmt.Sprint(i)),
+			Reason: events.ReasonNotJSON, Detail: "not JSON", IngestedAt: time.Now().UTC()})
+	}
+	world.Commit()
+
+	t.Setenv("HONGBAO_DUCKDB_MEMORY", "16MB")
+	w, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = w.Refresh(context.Background())
+	w.Close()
+	if err == nil {
+		t.Fatal("36 MB of quarantined messages loaded under a 16MB cap: the test no longer provokes the cap")
+	}
+	if errors.Is(err, ErrUnreadableLakeFile) || !strings.Contains(err.Error(), "HONGBAO_DUCKDB_MEMORY=4GB") {
+		t.Errorf("under a 16MB cap: %v; want the Out of Memory Error and the setting to raise, no file left out", err)
+	}
+	t.Setenv("HONGBAO_DUCKDB_MEMORY", "1GB")
+	w = testworld.Refreshed(t, Open, dir)
+	checkCounts(t, w.DB(), "at 1GB", wantCount{"SELECT count(*) FROM quarantine", 600, "quarantined messages"})
+}

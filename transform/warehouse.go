@@ -18,10 +18,10 @@ import (
 	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/hongbao/hongbao/ingest/lake"
-	"github.com/hongbao/hongbao/ingest/quarantine"
 	"github.com/hongbao/hongbao/internal/datadir"
 	"github.com/hongbao/hongbao/internal/duckenv"
 	"github.com/hongbao/hongbao/internal/locale"
+	"github.com/hongbao/hongbao/internal/sqlrows"
 	"github.com/hongbao/hongbao/internal/textwrap"
 	"github.com/hongbao/hongbao/refdata"
 )
@@ -216,12 +216,15 @@ func (w *Warehouse) Refresh(ctx context.Context) error {
 			}
 			return err
 		}
+		if duckenv.IsOutOfMemory(err) {
+			return WithMemoryHint(err, false) // the cap's fault: no file is probed and left out
+		}
 		if le = w.faultyLoad(ctx, err, skip); le == nil {
 			return err
 		}
 		bad, perr := w.probeFiles(ctx, le)
 		if perr != nil || len(bad) == 0 {
-			return err // not a file's fault
+			return WithMemoryHint(err, false) // not a file's fault
 		}
 		for _, b := range bad {
 			skip[b.Path] = true
@@ -581,9 +584,8 @@ func (w *Warehouse) newLakeFiles(ctx context.Context, tx *sql.Tx, t lakeTable, f
 }
 
 // Queryer runs a query: *sql.DB, *sql.Conn and *sql.Tx all do (and so does a
-// query.Sandbox's DB). It is the quarantine's, which the lake's probes take: ingest
-// may not import transform.
-type Queryer = quarantine.Queryer
+// query.Sandbox's DB).
+type Queryer = sqlrows.Queryer
 
 // rowQueryer runs a query of one row: *sql.DB and *sql.Tx both do.
 type rowQueryer interface {
@@ -604,26 +606,10 @@ func loadedLakeFiles(ctx context.Context, tx *sql.Tx, table string) (map[string]
 	return stringSet(ctx, tx, "SELECT file FROM "+filesTable+" WHERE table_name = ?", table)
 }
 
-// eachRow runs query on q and calls row with each row of the result, in order; it
-// stops at the first error.
-func eachRow(ctx context.Context, q Queryer, query string, args []any, row func(*sql.Rows) error) error {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := row(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
 // stringSet returns the values of a query of one text column, as a set.
 func stringSet(ctx context.Context, q Queryer, query string, args ...any) (map[string]bool, error) {
 	set := map[string]bool{}
-	err := eachRow(ctx, q, query, args, func(rows *sql.Rows) error {
+	err := sqlrows.Each(ctx, q, query, args, func(rows *sql.Rows) error {
 		var v string
 		err := rows.Scan(&v)
 		set[v] = true
@@ -657,7 +643,7 @@ func recordLakeFiles(ctx context.Context, tx *sql.Tx, table string, files []stri
 // describeColumns returns the columns (name → DuckDB type) of a FROM expression.
 func describeColumns(ctx context.Context, tx *sql.Tx, from string) (map[string]string, error) {
 	cols := map[string]string{}
-	err := eachRow(ctx, tx, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM "+from+")", nil, func(rows *sql.Rows) error {
+	err := sqlrows.Each(ctx, tx, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM "+from+")", nil, func(rows *sql.Rows) error {
 		var name, typ string
 		err := rows.Scan(&name, &typ)
 		cols[name] = typ
@@ -764,7 +750,7 @@ func (w *Warehouse) Tables(ctx context.Context) ([]TableInfo, error) {
 		return nil, fmt.Errorf("the warehouse at %s was never refreshed: run 'hongbao transform'", w.path)
 	}
 	var infos []TableInfo
-	err = eachRow(ctx, w.db, "SELECT name, kind, lake_files, lake_bytes, row_count FROM "+metaTable+" ORDER BY ord", nil, func(rows *sql.Rows) error {
+	err = sqlrows.Each(ctx, w.db, "SELECT name, kind, lake_files, lake_bytes, row_count FROM "+metaTable+" ORDER BY ord", nil, func(rows *sql.Rows) error {
 		var t TableInfo
 		err := rows.Scan(&t.Name, &t.Kind, &t.Files, &t.Bytes, &t.Rows)
 		infos = append(infos, t)
@@ -834,9 +820,9 @@ const CacheLakeFooters = "LOAD parquet; SET parquet_metadata_cache = true"
 // WithMemoryHint adds to DuckDB's out-of-memory error the setting that raises the cap
 // it ran into.
 func WithMemoryHint(err error, readOnly bool) error {
-	if err == nil || !strings.Contains(err.Error(), "Out of Memory Error") {
+	if !duckenv.IsOutOfMemory(err) {
 		return err
 	}
 	limit, _ := memoryLimit(readOnly) // it opened with this value
-	return fmt.Errorf("%w\nDuckDB ran out of the %s it may use here: set %s higher (e.g. %[3]s=4GB) and run it again", err, limit, duckenv.MemoryVar)
+	return duckenv.WithMemoryHint(err, limit)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hongbao/hongbao/ingest/lake"
 	"github.com/hongbao/hongbao/internal/datadir"
+	"github.com/hongbao/hongbao/internal/duckenv"
 )
 
 // Evict moves the rows of lake files DuckDB cannot read into the quarantine (see
@@ -45,7 +46,11 @@ func Evict(ctx context.Context, dir string, paths []string) ([]lake.Eviction, er
 		_, err := os.Stat(t.path)
 		switch {
 		case err == nil:
-			if ProbeFile(ctx, ldb.db, t.path) == nil {
+			perr := ProbeFile(ctx, ldb.db, t.path)
+			if duckenv.IsOutOfMemory(perr) {
+				return out, fmt.Errorf("read %s: %w", t.path, perr) // the file may be fine
+			}
+			if perr == nil {
 				return out, fmt.Errorf("%w: %s; evict moves only a file the warehouse cannot load (the one 'hongbao transform' names)",
 					ErrReadable, t.path)
 			}

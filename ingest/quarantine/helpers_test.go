@@ -40,7 +40,7 @@ type row struct {
 	raw    string        // the raw message when not the event's encoding
 }
 
-func commitRows(t *testing.T, l *lake.Lake, partition int, rows []row) *lake.Commit {
+func commitRows(t testing.TB, l *lake.Lake, partition int, rows []row) *lake.Commit {
 	t.Helper()
 	w := l.NewPartitionWriter(topic, partition)
 	defer w.Release()
@@ -64,6 +64,19 @@ func commitRows(t *testing.T, l *lake.Lake, partition int, rows []row) *lake.Com
 		t.Fatal(err)
 	}
 	return c
+}
+
+// lakeWith writes a lake in a new folder whose partition 0 holds rows, in one commit, and
+// returns the folder.
+func lakeWith(t testing.TB, rows []row) string {
+	t.Helper()
+	dir := t.TempDir()
+	l, err := lake.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	commitRows(t, l, 0, rows)
+	return dir
 }
 
 // buildLake writes the test lake, 17 messages over two partitions, and returns the path

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hongbao/hongbao/ingest/lake"
 	"github.com/hongbao/hongbao/internal/duckenv"
+	"github.com/hongbao/hongbao/internal/sqlrows"
 )
 
 // lakeDB is an in-memory DuckDB with one view per lake table over its Parquet files, as
@@ -21,6 +22,7 @@ type lakeDB struct {
 	db    *sql.DB
 	dir   string
 	tmp   string              // DuckDB's spill folder
+	limit string              // DuckDB's memory cap
 	files map[string][]string // lake table → its files
 }
 
@@ -54,7 +56,7 @@ func openLakeDB(ctx context.Context, dir string) (*lakeDB, error) {
 		os.RemoveAll(tmp)
 		return nil, err
 	}
-	ldb := &lakeDB{db: db, dir: dir, tmp: tmp, files: map[string][]string{}}
+	ldb := &lakeDB{db: db, dir: dir, tmp: tmp, limit: limit, files: map[string][]string{}}
 	for _, q := range []string{
 		"SET memory_limit = " + quote(limit),
 		"SET temp_directory = " + quote(filepath.ToSlash(tmp)),
@@ -120,6 +122,11 @@ func (l *lakeDB) explain(ctx context.Context, err error, tables ...string) error
 	if ctx.Err() != nil {
 		return err
 	}
+	if duckenv.IsOutOfMemory(err) {
+		// The files may be fine: a probe under the same cap would fail too, and send the
+		// user to evict them.
+		return duckenv.WithMemoryHint(err, l.limit)
+	}
 	if len(tables) == 0 {
 		tables = viewTables()
 	}
@@ -165,9 +172,7 @@ func readParquet(files []string) string {
 }
 
 // Queryer runs a query: *sql.DB, *sql.Conn and *sql.Tx all do.
-type Queryer interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
+type Queryer = sqlrows.Queryer
 
 // ProbeFile reads every value of one Parquet file and returns the error DuckDB gives
 // reading it, or nil: the slow check, file by file, of a read that failed (the

@@ -3,10 +3,12 @@ package quarantine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -225,5 +227,114 @@ func TestCommandsRefuseAFolderWithoutALake(t *testing.T) {
 	}
 	if _, err := os.Stat(dir); err == nil {
 		t.Errorf("Replay created %s", dir)
+	}
+}
+
+// A replay reads the quarantine about readBytes at a time, in Kafka order, and lands
+// what passes as if in one read: here, at 2 KiB a chunk, several chunks of claims, then
+// of their envelopes, then of junk, in one partition.
+func TestReplayReadsInChunks(t *testing.T) {
+	ctx := context.Background()
+	defer func(was int64) { readBytes = was }(readBytes)
+	readBytes = 2048
+	const n = 100 // claims, envelopes and junk messages each
+	var rows []row
+	for i := range n {
+		rows = append(rows, row{int64(i), claim(fmt.Sprintf("g%d", i), fmt.Sprintf("E%d", i), 5, 10), events.ReasonUnknownEnvelope, ""})
+	}
+	for i := range n {
+		rows = append(rows, row{int64(n + i), envelope(fmt.Sprintf("e%d", i), fmt.Sprintf("E%d", i), 1, 1, 10), events.ReasonBadTimestamp, ""})
+	}
+	for i := range n {
+		rows = append(rows, row{int64(2*n + i), events.Event{}, events.ReasonNotJSON, "{"})
+	}
+	dir := lakeWith(t, rows)
+
+	rep, err := Replay(ctx, dir, ReplayOptions{BatchRows: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Considered != 3*n || rep.Landed[events.ReasonUnknownEnvelope] != n ||
+		rep.Landed[events.ReasonBadTimestamp] != n || rep.Stays[events.ReasonNotJSON] != n || rep.StaysTotal() != n {
+		t.Fatalf("considered %d, landed %v, stays %v; want %d, %d of each of unknown_envelope and bad_timestamp, %d not_json",
+			rep.Considered, rep.Landed, rep.Stays, 3*n, n, n)
+	}
+	if got := lakeInt(t, dir, "SELECT count(*) FROM grabs"); got != n {
+		t.Errorf("%d grabs landed; want %d", got, n)
+	}
+	if got := lakeInt(t, dir, "SELECT count(DISTINCT kafka_offset) FROM envelopes"); got != n {
+		t.Errorf("%d envelopes landed; want %d", got, n)
+	}
+	if got := lakeInt(t, dir, "SELECT sum(amount_fen) FROM grabs"); got != 10*n {
+		t.Errorf("the grabs landed hold %d fen; want %d", got, 10*n)
+	}
+	// Each commit holds one partition's envelopes or its other events, the envelopes'
+	// commits first, each kind in offset order.
+	sawClaims := false
+	last := int64(-1)
+	for _, c := range rep.Commits {
+		_, claims := c.File("grabs")
+		_, envs := c.File("envelopes")
+		if claims == envs || (envs && sawClaims) {
+			t.Fatalf("commit %d lists grabs %v and envelopes %v after claims %v", c.Seq, claims, envs, sawClaims)
+		}
+		if claims && !sawClaims {
+			last = -1
+		}
+		if c.FirstOffset <= last || c.LastOffset < c.FirstOffset {
+			t.Errorf("commit %d holds offsets %d-%d after one up to %d: out of Kafka order", c.Seq, c.FirstOffset, c.LastOffset, last)
+		}
+		sawClaims, last = sawClaims || claims, c.LastOffset
+	}
+	again, err := Replay(ctx, dir, ReplayOptions{})
+	if err != nil || again.Considered != n || again.LandedTotal() != 0 {
+		t.Errorf("a second replay: %+v, %v; want the %d junk messages considered and none landed", again, err, n)
+	}
+}
+
+// BenchmarkReplay replays 100,000 quarantined messages of one partition, claims that came
+// before their envelopes and the envelopes, as a dry run.
+func BenchmarkReplay(b *testing.B) {
+	const n = 50_000
+	rows := make([]row, 0, 2*n)
+	for i := range n {
+		rows = append(rows, row{int64(i), claim(fmt.Sprintf("g%d", i), fmt.Sprintf("E%d", i), 5, 10), events.ReasonUnknownEnvelope, ""})
+	}
+	for i := range n {
+		rows = append(rows, row{int64(n + i), envelope(fmt.Sprintf("e%d", i), fmt.Sprintf("E%d", i), 1, 1, 10), events.ReasonBadTimestamp, ""})
+	}
+	dir := lakeWith(b, rows)
+	for b.Loop() {
+		rep, err := Replay(context.Background(), dir, ReplayOptions{DryRun: true})
+		if err != nil || rep.LandedTotal() != 2*n {
+			b.Fatalf("%+v, %v", rep, err)
+		}
+	}
+}
+
+// A replay that runs out of DuckDB's memory says so and names the setting that raises
+// it; it does not call the lake's files unreadable (probed under the same cap, they
+// failed too, and the message sent the user to evict good files). Raised, it answers.
+func TestReplayOutOfMemoryNamesTheSetting(t *testing.T) {
+	ctx := context.Background()
+	var rows []row
+	for i := range 600 { // 36 MB of messages not JSON, in one file
+		rows = append(rows, row{int64(i), events.Event{}, events.ReasonNotJSON, strings.Repeat("x", 60_000) + strconv.Itoa(i)})
+	}
+	dir := lakeWith(t, rows)
+
+	t.Setenv("HONGBAO_DUCKDB_MEMORY", "16MB")
+	_, err := Replay(ctx, dir, ReplayOptions{DryRun: true})
+	if err == nil {
+		t.Fatal("36 MB of messages replayed under a 16MB cap: the test no longer provokes the cap")
+	}
+	if errors.Is(err, ErrUnreadable) || !strings.Contains(err.Error(), "Out of Memory Error") ||
+		!strings.Contains(err.Error(), "HONGBAO_DUCKDB_MEMORY=4GB") {
+		t.Errorf("under a 16MB cap: %v; want DuckDB's Out of Memory Error and the setting to raise", err)
+	}
+	t.Setenv("HONGBAO_DUCKDB_MEMORY", "1GB")
+	rep, err := Replay(ctx, dir, ReplayOptions{DryRun: true})
+	if err != nil || rep.Considered != 600 || rep.Stays[events.ReasonNotJSON] != 600 {
+		t.Errorf("at 1GB: %+v, %v; want 600 considered, 600 staying not_json", rep, err)
 	}
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/hongbao/hongbao/ingest/events"
 	"github.com/hongbao/hongbao/ingest/lake"
+	"github.com/hongbao/hongbao/internal/duckenv"
+	"github.com/hongbao/hongbao/internal/sqlrows"
 )
 
 // ReplayOptions choose what Replay does.
@@ -102,7 +104,7 @@ func Replay(ctx context.Context, dir string, opts ReplayOptions) (*ReplayReport,
 		if ue != nil && errors.Is(ue, ErrUnreadable) {
 			return rp.rep, ue
 		}
-		return rp.rep, err
+		return rp.rep, duckenv.WithMemoryHint(err, ldb.limit)
 	}
 	return rp.rep, nil
 }
@@ -182,55 +184,101 @@ func (rp *replayer) withAppender(ctx context.Context, table, query string, args 
 	})
 }
 
+// readBytes bounds the bytes of quarantined messages one query reads, about 16 MiB (and
+// one message, at most events.MaxMessageBytes): the driver holds a query's whole result.
+// Read in one query, 20,000 messages of 60 KB (a flood of bad ones) needed 4.9 GB and
+// failed at the default 1 GB cap; see docs/BENCHMARKS.md. Tests lower it.
+var readBytes int64 = 16 << 20
+
 // decode reads the messages not yet replayed and decodes each with today's codec: one
-// that fails stays, counted by its reason; one that passes becomes a candidate.
+// that fails stays, counted by its reason; one that passes becomes a candidate. It first
+// lists the messages without their bytes, one row each (the first quarantined, should a
+// message have been quarantined twice), in chunks of readBytes within each partition,
+// then reads their bytes a chunk at a time in Kafka order.
 func (rp *replayer) decode(ctx context.Context, reason events.Reason) error {
-	var ord int64
-	err := rp.withAppender(ctx, "cand", `
-		SELECT q.kafka_topic, q.kafka_partition, q.kafka_offset, q.reason, q.raw
-		FROM quarantine q
-		WHERE (? = '' OR q.reason = ?) AND NOT EXISTS (SELECT 1 FROM quarantine_replays r
-			WHERE r.kafka_topic = q.kafka_topic AND r.kafka_partition = q.kafka_partition AND r.kafka_offset = q.kafka_offset)
-		QUALIFY row_number() OVER (PARTITION BY q.kafka_topic, q.kafka_partition, q.kafka_offset ORDER BY q.ingested_at) = 1
-		ORDER BY q.kafka_topic, q.kafka_partition, q.kafka_offset`, []any{string(reason), string(reason)},
-		func(rows *sql.Rows, app *duckdb.Appender) error {
-			for rows.Next() {
-				var topic, orig string
-				var part, off int64
-				var raw []byte
-				if err := rows.Scan(&topic, &part, &off, &orig, &raw); err != nil {
-					return err
-				}
-				rp.rep.Considered++
-				e, err := rp.decodeOne(raw)
-				if err != nil {
-					var rej *events.RejectError
-					if !errors.As(err, &rej) {
-						return err
-					}
-					rp.rep.Stays[rej.Reason]++
-					continue
-				}
-				ord++
-				var env, outcome, amount, shares, total any
-				if e.EnvelopeID != "" {
-					env = e.EnvelopeID
-				}
-				switch e.Type {
-				case events.EnvelopeSent:
-					shares, total = int64(e.Shares), e.TotalFen
-				case events.EnvelopeGrabbed:
-					outcome, amount = e.Outcome, e.AmountFen
-				}
-				if err := app.AppendRow(ord, topic, part, off, orig, raw, string(e.Type), e.EventID, e.TS,
-					env, outcome, amount, shares, total, nil, nil); err != nil {
-					return err
-				}
+	db := rp.ldb.db
+	if _, err := db.ExecContext(ctx, `CREATE TABLE qkeys AS
+		SELECT topic, part, off, first_at,
+			sum(size) OVER (PARTITION BY topic, part ORDER BY off ROWS UNBOUNDED PRECEDING) // ? AS chunk
+		FROM (SELECT q.kafka_topic AS topic, q.kafka_partition AS part, q.kafka_offset AS off,
+				min(q.ingested_at) AS first_at, max(octet_length(q.raw)) + 64 AS size
+			FROM quarantine q
+			WHERE (? = '' OR q.reason = ?) AND NOT EXISTS (SELECT 1 FROM quarantine_replays r
+				WHERE r.kafka_topic = q.kafka_topic AND r.kafka_partition = q.kafka_partition AND r.kafka_offset = q.kafka_offset)
+			GROUP BY ALL)`, readBytes, string(reason), string(reason)); err != nil {
+		return fmt.Errorf("replay: list the quarantine: %w", err)
+	}
+	type chunk struct {
+		topic       string
+		part, n     int64
+		first, last int64
+	}
+	var chunks []chunk
+	err := sqlrows.Each(ctx, rp.ldb.db, `SELECT topic, part, chunk, min(off), max(off) FROM qkeys GROUP BY ALL ORDER BY topic, part, chunk`, nil,
+		func(rows *sql.Rows) error {
+			var c chunk
+			if err := rows.Scan(&c.topic, &c.part, &c.n, &c.first, &c.last); err != nil {
+				return err
 			}
+			chunks = append(chunks, c)
 			return nil
 		})
 	if err != nil {
-		return fmt.Errorf("replay: read the quarantine: %w", err)
+		return fmt.Errorf("replay: list the quarantine: %w", err)
+	}
+
+	var ord int64
+	for _, c := range chunks {
+		// The offsets bound the scan to the files and row groups that hold the chunk; a
+		// tie of two quarantine rows of one offset at one instant keeps one.
+		err := rp.withAppender(ctx, "cand", `
+			SELECT q.kafka_topic, q.kafka_partition, q.kafka_offset, q.reason, q.raw
+			FROM quarantine q SEMI JOIN qkeys k
+				ON k.topic = q.kafka_topic AND k.part = q.kafka_partition AND k.off = q.kafka_offset
+				AND k.first_at = q.ingested_at AND k.chunk = ?
+			WHERE q.kafka_topic = ? AND q.kafka_partition = ? AND q.kafka_offset BETWEEN ? AND ?
+				AND (? = '' OR q.reason = ?)
+			QUALIFY row_number() OVER (PARTITION BY q.kafka_offset ORDER BY q.reason) = 1
+			ORDER BY q.kafka_offset`, []any{c.n, c.topic, c.part, c.first, c.last, string(reason), string(reason)},
+			func(rows *sql.Rows, app *duckdb.Appender) error {
+				for rows.Next() {
+					var topic, orig string
+					var part, off int64
+					var raw []byte
+					if err := rows.Scan(&topic, &part, &off, &orig, &raw); err != nil {
+						return err
+					}
+					rp.rep.Considered++
+					e, err := rp.decodeOne(raw)
+					if err != nil {
+						var rej *events.RejectError
+						if !errors.As(err, &rej) {
+							return err
+						}
+						rp.rep.Stays[rej.Reason]++
+						continue
+					}
+					ord++
+					var env, outcome, amount, shares, total any
+					if e.EnvelopeID != "" {
+						env = e.EnvelopeID
+					}
+					switch e.Type {
+					case events.EnvelopeSent:
+						shares, total = int64(e.Shares), e.TotalFen
+					case events.EnvelopeGrabbed:
+						outcome, amount = e.Outcome, e.AmountFen
+					}
+					if err := app.AppendRow(ord, topic, part, off, orig, raw, string(e.Type), e.EventID, e.TS,
+						env, outcome, amount, shares, total, nil, nil); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		if err != nil {
+			return fmt.Errorf("replay: read the quarantine: %w", err)
+		}
 	}
 	return nil
 }
@@ -388,12 +436,6 @@ func (rp *replayer) checkClaims(ctx context.Context) error {
 // most opts.BatchRows a commit: the envelopes first, then the other events, so that
 // wherever a crash stops the replay no claim has landed before its envelope.
 func (rp *replayer) land(ctx context.Context, m *lake.Maintenance, opts ReplayOptions) error {
-	rows, err := rp.ldb.db.QueryContext(ctx, `SELECT type <> 'envelope_sent' AS phase, topic, part, off, orig_reason, raw
-		FROM cand WHERE verdict IS NULL ORDER BY phase, topic, part, off`)
-	if err != nil {
-		return fmt.Errorf("replay: %w", err)
-	}
-	defer rows.Close()
 	var b *lake.ReplayBatch
 	var bTopic string
 	var bPart int64
@@ -418,14 +460,7 @@ func (rp *replayer) land(ctx context.Context, m *lake.Maintenance, opts ReplayOp
 			b.Release()
 		}
 	}()
-	for rows.Next() {
-		var topic, orig string
-		var part, off int64
-		var raw []byte
-		var phase bool
-		if err := rows.Scan(&phase, &topic, &part, &off, &orig, &raw); err != nil {
-			return err
-		}
+	landOne := func(phase bool, topic string, part, off int64, orig string, raw []byte) error {
 		e, err := rp.decodeOne(raw)
 		if err != nil { // passed a moment ago; only the clock can have moved
 			var rej *events.RejectError
@@ -433,7 +468,7 @@ func (rp *replayer) land(ctx context.Context, m *lake.Maintenance, opts ReplayOp
 				return err
 			}
 			rp.rep.Stays[rej.Reason]++
-			continue
+			return nil
 		}
 		if !opts.DryRun {
 			if b != nil && (phase != bPhase || topic != bTopic || part != bPart || b.Len() >= int64(opts.BatchRows)) {
@@ -451,11 +486,58 @@ func (rp *replayer) land(ctx context.Context, m *lake.Maintenance, opts ReplayOp
 		tc.Rows++
 		tc.SumFen += money(&e)
 		rp.rep.Tables[e.Type.Table()] = tc
+		return nil
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("replay: %w", err)
+	// The candidates are numbered (ord) in Kafka order, so (phase, ord) is the order to
+	// land in; they are read about readBytes at a time.
+	chunks, err := rp.landChunks(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range chunks {
+		err := sqlrows.Each(ctx, rp.ldb.db, `SELECT topic, part, off, orig_reason, raw FROM cand
+			WHERE verdict IS NULL AND (type <> 'envelope_sent') = ? AND ord BETWEEN ? AND ? ORDER BY ord`,
+			[]any{c.phase, c.first, c.last}, func(rows *sql.Rows) error {
+				var topic, orig string
+				var part, off int64
+				var raw []byte
+				if err := rows.Scan(&topic, &part, &off, &orig, &raw); err != nil {
+					return err
+				}
+				return landOne(c.phase, topic, part, off, orig, raw)
+			})
+		if err != nil {
+			return fmt.Errorf("replay: %w", err)
+		}
 	}
 	return flush()
+}
+
+// landChunk is a run of candidates to land, ord first to last, of about readBytes.
+type landChunk struct {
+	phase       bool // claims and the others, after the envelopes
+	first, last int64
+}
+
+func (rp *replayer) landChunks(ctx context.Context) ([]landChunk, error) {
+	var out []landChunk
+	err := sqlrows.Each(ctx, rp.ldb.db, `SELECT phase, chunk, min(ord), max(ord) FROM (
+			SELECT ord, type <> 'envelope_sent' AS phase,
+				sum(octet_length(raw) + 64) OVER (PARTITION BY type <> 'envelope_sent' ORDER BY ord ROWS UNBOUNDED PRECEDING) // ? AS chunk
+			FROM cand WHERE verdict IS NULL)
+		GROUP BY ALL ORDER BY phase, chunk`, []any{readBytes}, func(rows *sql.Rows) error {
+		var c landChunk
+		var n int64
+		if err := rows.Scan(&c.phase, &n, &c.first, &c.last); err != nil {
+			return err
+		}
+		out = append(out, c)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("replay: %w", err)
+	}
+	return out, nil
 }
 
 // money is the amount an event adds to its table's money column.

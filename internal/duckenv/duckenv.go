@@ -8,6 +8,7 @@ import (
 	"os"
 	"regexp"
 	"strconv"
+	"strings"
 )
 
 // MemoryVar names the variable that sets DuckDB's memory cap.
@@ -33,4 +34,22 @@ func MemoryLimit(def string) (string, error) {
 		return "", fmt.Errorf("%s=%q: the cap must be above zero (such as 4GB)", MemoryVar, v)
 	}
 	return v, nil
+}
+
+// WithMemoryHint adds to DuckDB's Out of Memory error the cap it ran with, limit, and
+// the variable that raises it; DuckDB's own advice (SET memory_limit, SET threads) names
+// settings hongbao's users cannot change. Other errors come back as they are.
+func WithMemoryHint(err error, limit string) error {
+	if !IsOutOfMemory(err) || strings.Contains(err.Error(), hinted) {
+		return err
+	}
+	return fmt.Errorf("%w\nDuckDB ran out of the %s "+hinted+" higher (e.g. %s=4GB) and run it again", err, limit, MemoryVar)
+}
+
+// hinted is the part of the hint that says it was given.
+const hinted = "it may use here: set " + MemoryVar
+
+// IsOutOfMemory reports whether err is DuckDB's Out of Memory error.
+func IsOutOfMemory(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "Out of Memory Error")
 }

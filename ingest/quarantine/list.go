@@ -3,9 +3,12 @@ package quarantine
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
+	"github.com/duckdb/duckdb-go/v2"
 	"github.com/hongbao/hongbao/ingest/events"
+	"github.com/hongbao/hongbao/internal/sqlrows"
 )
 
 // ReasonCount is one line of List: the quarantined messages of one topic with one reason.
@@ -85,49 +88,85 @@ type ShowOptions struct {
 	Limit   int           // at most this many; 0 for all
 }
 
+// shown is the query of the quarantine rows Show gives, with when a replay landed each,
+// selecting cols: its arguments are the reason (twice) and whether to leave out those
+// replayed.
+func shown(cols string) string {
+	return `
+	WITH replayed AS (SELECT kafka_topic, kafka_partition, kafka_offset, min(replayed_at) AS replayed_at
+		FROM ` + ident("quarantine_replays") + ` GROUP BY ALL)
+	SELECT ` + cols + `
+	FROM quarantine q LEFT JOIN replayed r
+		ON r.kafka_topic = q.kafka_topic AND r.kafka_partition = q.kafka_partition AND r.kafka_offset = q.kafka_offset
+	WHERE (? = '' OR q.reason = ?) AND NOT (? AND r.replayed_at IS NOT NULL)`
+}
+
 // Show hands fn the lake's quarantined messages in Kafka order (topic, partition,
-// offset), one at a time, so that a quarantine of any size streams.
+// offset), one at a time, so that a quarantine of any size streams: it lists the
+// messages to give without their bytes, then reads them about readBytes at a time (the
+// driver holds a query's whole result; in one query, 20,000 messages of 60 KB ran out of
+// the 1 GB cap).
 func Show(ctx context.Context, dir string, opts ShowOptions, fn func(*Message) error) error {
 	ldb, err := openLakeDB(ctx, dir)
 	if err != nil {
 		return err
 	}
 	defer ldb.Close()
+	filter := []any{string(opts.Reason), string(opts.Reason), opts.Pending}
 	limit := ""
+	args := append([]any(nil), filter...)
 	if opts.Limit > 0 {
 		limit = " LIMIT ?"
-	}
-	args := []any{string(opts.Reason), string(opts.Reason), opts.Pending}
-	if opts.Limit > 0 {
 		args = append(args, opts.Limit)
 	}
-	rows, err := ldb.db.QueryContext(ctx, `
-		WITH replayed AS (SELECT kafka_topic, kafka_partition, kafka_offset, min(replayed_at) AS replayed_at
-			FROM `+ident("quarantine_replays")+` GROUP BY ALL)
-		SELECT q.kafka_topic, q.kafka_partition, q.kafka_offset, q.kafka_key, q.kafka_ts, q.reason, q.detail,
-			q.raw, q.ingested_at, r.replayed_at
-		FROM quarantine q LEFT JOIN replayed r
-			ON r.kafka_topic = q.kafka_topic AND r.kafka_partition = q.kafka_partition AND r.kafka_offset = q.kafka_offset
-		WHERE (? = '' OR q.reason = ?) AND NOT (? AND r.replayed_at IS NOT NULL)
-		ORDER BY q.kafka_topic, q.kafka_partition, q.kafka_offset`+limit, args...)
+	type chunk struct {
+		topic       string
+		part        int32
+		first, last int64
+		n           int64
+	}
+	var chunks []chunk
+	err = sqlrows.Each(ctx, ldb.db, `
+		SELECT kafka_topic, kafka_partition, min(kafka_offset), max(kafka_offset), count(*) FROM (
+			SELECT kafka_topic, kafka_partition, kafka_offset,
+				sum(size) OVER (ORDER BY kafka_topic, kafka_partition, kafka_offset ROWS UNBOUNDED PRECEDING) // ? AS chunk
+			FROM (`+shown(`q.kafka_topic, q.kafka_partition, q.kafka_offset,
+					octet_length(q.raw) + octet_length(coalesce(q.kafka_key, ''::BLOB)) + strlen(q.detail) + 64 AS size`)+`
+				ORDER BY q.kafka_topic, q.kafka_partition, q.kafka_offset`+limit+`))
+		GROUP BY kafka_topic, kafka_partition, chunk ORDER BY kafka_topic, kafka_partition, min(kafka_offset)`,
+		append([]any{readBytes}, args...), func(rows *sql.Rows) error {
+			var c chunk
+			if err := rows.Scan(&c.topic, &c.part, &c.first, &c.last, &c.n); err != nil {
+				return err
+			}
+			chunks = append(chunks, c)
+			return nil
+		})
 	if err != nil {
 		return ldb.explain(ctx, err, "quarantine", "quarantine_replays")
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var m Message
-		var kts, replayed sql.NullTime
-		if err := rows.Scan(&m.Topic, &m.Partition, &m.Offset, &m.Key, &kts, &m.Reason, &m.Detail,
-			&m.Raw, &m.IngestedAt, &replayed); err != nil {
+	for _, c := range chunks {
+		err := sqlrows.Each(ctx, ldb.db, shown(`q.kafka_topic, q.kafka_partition, q.kafka_offset, q.kafka_key, q.kafka_ts,
+				q.reason, q.detail, q.raw, q.ingested_at, r.replayed_at`)+`
+			AND q.kafka_topic = ? AND q.kafka_partition = ? AND q.kafka_offset BETWEEN ? AND ?
+			ORDER BY q.kafka_offset LIMIT ?`, append(append([]any(nil), filter...), c.topic, c.part, c.first, c.last, c.n),
+			func(rows *sql.Rows) error {
+				var m Message
+				var kts, replayed sql.NullTime
+				if err := rows.Scan(&m.Topic, &m.Partition, &m.Offset, &m.Key, &kts, &m.Reason, &m.Detail,
+					&m.Raw, &m.IngestedAt, &replayed); err != nil {
+					return err
+				}
+				m.KafkaTS, m.ReplayedAt = kts.Time, replayed.Time
+				return fn(&m)
+			})
+		if err != nil {
+			var de *duckdb.Error
+			if errors.As(err, &de) {
+				return ldb.explain(ctx, err, "quarantine", "quarantine_replays")
+			}
 			return err
 		}
-		m.KafkaTS, m.ReplayedAt = kts.Time, replayed.Time
-		if err := fn(&m); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return ldb.explain(ctx, err, "quarantine", "quarantine_replays")
 	}
 	return nil
 }

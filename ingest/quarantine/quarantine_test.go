@@ -338,3 +338,32 @@ func TestReplayOutOfMemoryNamesTheSetting(t *testing.T) {
 		t.Errorf("at 1GB: %+v, %v; want 600 considered, 600 staying not_json", rep, err)
 	}
 }
+
+// Show reads the quarantine about readBytes at a time and gives every message once, in
+// Kafka order, within --limit: here at 1 KiB a chunk, about a dozen messages each.
+func TestShowReadsInChunks(t *testing.T) {
+	defer func(was int64) { readBytes = was }(readBytes)
+	readBytes = 1024
+	var rows []row
+	for i := range 100 {
+		rows = append(rows, row{int64(i), events.Event{}, events.ReasonNotJSON, fmt.Sprintf("not JSON %d", i)})
+	}
+	dir := lakeWith(t, rows)
+	for _, limit := range []int{0, 37} {
+		var got []int64
+		err := Show(context.Background(), dir, ShowOptions{Limit: limit}, func(m *Message) error {
+			if string(m.Raw) != fmt.Sprintf("not JSON %d", m.Offset) {
+				t.Errorf("offset %d holds %q", m.Offset, m.Raw)
+			}
+			got = append(got, m.Offset)
+			return nil
+		})
+		want := 100
+		if limit > 0 {
+			want = limit
+		}
+		if err != nil || len(got) != want || !slices.IsSorted(got) || got[0] != 0 || got[len(got)-1] != int64(want-1) {
+			t.Errorf("--limit %d: offsets %v, %v; want 0 to %d once each", limit, got, err, want-1)
+		}
+	}
+}

@@ -119,14 +119,7 @@ func Show(ctx context.Context, dir string, opts ShowOptions, fn func(*Message) e
 		limit = " LIMIT ?"
 		args = append(args, opts.Limit)
 	}
-	type chunk struct {
-		topic       string
-		part        int32
-		first, last int64
-		n           int64
-	}
-	var chunks []chunk
-	err = sqlrows.Each(ctx, ldb.db, `
+	chunks, err := spans(ctx, ldb.db, `
 		SELECT kafka_topic, kafka_partition, min(kafka_offset), max(kafka_offset), count(*) FROM (
 			SELECT kafka_topic, kafka_partition, kafka_offset,
 				sum(size) OVER (ORDER BY kafka_topic, kafka_partition, kafka_offset ROWS UNBOUNDED PRECEDING) // ? AS chunk
@@ -134,14 +127,7 @@ func Show(ctx context.Context, dir string, opts ShowOptions, fn func(*Message) e
 					octet_length(q.raw) + octet_length(coalesce(q.kafka_key, ''::BLOB)) + strlen(q.detail) + 64 AS size`)+`
 				ORDER BY q.kafka_topic, q.kafka_partition, q.kafka_offset`+limit+`))
 		GROUP BY kafka_topic, kafka_partition, chunk ORDER BY kafka_topic, kafka_partition, min(kafka_offset)`,
-		append([]any{readBytes}, args...), func(rows *sql.Rows) error {
-			var c chunk
-			if err := rows.Scan(&c.topic, &c.part, &c.first, &c.last, &c.n); err != nil {
-				return err
-			}
-			chunks = append(chunks, c)
-			return nil
-		})
+		append([]any{readBytes}, args...))
 	if err != nil {
 		return ldb.explain(ctx, err, "quarantine", "quarantine_replays")
 	}

@@ -190,6 +190,30 @@ func (rp *replayer) withAppender(ctx context.Context, table, query string, args 
 // failed at the default 1 GB cap; see docs/BENCHMARKS.md. Tests lower it.
 var readBytes int64 = 16 << 20
 
+// span is a run of the quarantined messages of one partition, offsets first to last,
+// that one query reads: about readBytes of them.
+type span struct {
+	topic       string
+	part        int64
+	first, last int64
+	n           int64 // messages
+}
+
+// spans reads the spans query lists, as topic, partition, first and last offset, and
+// number of messages.
+func spans(ctx context.Context, db sqlrows.Queryer, query string, args []any) ([]span, error) {
+	var out []span
+	err := sqlrows.Each(ctx, db, query, args, func(rows *sql.Rows) error {
+		var s span
+		if err := rows.Scan(&s.topic, &s.part, &s.first, &s.last, &s.n); err != nil {
+			return err
+		}
+		out = append(out, s)
+		return nil
+	})
+	return out, err
+}
+
 // decode reads the messages not yet replayed and decodes each with today's codec: one
 // that fails stays, counted by its reason; one that passes becomes a candidate. It first
 // lists the messages without their bytes, one row each (the first quarantined, should a
@@ -208,21 +232,8 @@ func (rp *replayer) decode(ctx context.Context, reason events.Reason) error {
 			GROUP BY ALL)`, readBytes, string(reason), string(reason)); err != nil {
 		return fmt.Errorf("replay: list the quarantine: %w", err)
 	}
-	type chunk struct {
-		topic       string
-		part, n     int64
-		first, last int64
-	}
-	var chunks []chunk
-	err := sqlrows.Each(ctx, rp.ldb.db, `SELECT topic, part, chunk, min(off), max(off) FROM qkeys GROUP BY ALL ORDER BY topic, part, chunk`, nil,
-		func(rows *sql.Rows) error {
-			var c chunk
-			if err := rows.Scan(&c.topic, &c.part, &c.n, &c.first, &c.last); err != nil {
-				return err
-			}
-			chunks = append(chunks, c)
-			return nil
-		})
+	chunks, err := spans(ctx, rp.ldb.db, `SELECT topic, part, min(off), max(off), count(*) FROM qkeys
+		GROUP BY topic, part, chunk ORDER BY topic, part, min(off)`, nil)
 	if err != nil {
 		return fmt.Errorf("replay: list the quarantine: %w", err)
 	}
@@ -235,11 +246,11 @@ func (rp *replayer) decode(ctx context.Context, reason events.Reason) error {
 			SELECT q.kafka_topic, q.kafka_partition, q.kafka_offset, q.reason, q.raw
 			FROM quarantine q SEMI JOIN qkeys k
 				ON k.topic = q.kafka_topic AND k.part = q.kafka_partition AND k.off = q.kafka_offset
-				AND k.first_at = q.ingested_at AND k.chunk = ?
+				AND k.first_at = q.ingested_at
 			WHERE q.kafka_topic = ? AND q.kafka_partition = ? AND q.kafka_offset BETWEEN ? AND ?
 				AND (? = '' OR q.reason = ?)
 			QUALIFY row_number() OVER (PARTITION BY q.kafka_offset ORDER BY q.reason) = 1
-			ORDER BY q.kafka_offset`, []any{c.n, c.topic, c.part, c.first, c.last, string(reason), string(reason)},
+			ORDER BY q.kafka_offset`, []any{c.topic, c.part, c.first, c.last, string(reason), string(reason)},
 			func(rows *sql.Rows, app *duckdb.Appender) error {
 				for rows.Next() {
 					var topic, orig string

@@ -72,6 +72,11 @@ func Open(dir string) (*Lake, error) {
 			parquet.WithDictionaryFor("user_id", false),
 			parquet.WithDictionaryFor("envelope_id", false),
 			parquet.WithDictionaryFor("sender_id", false),
+			// Nor does a quarantined message's bytes, up to 64 KiB each and all different:
+			// the dictionary copied each into a table it kept regrowing, and was 29 % of the
+			// ingester's CPU on a flood of 60 KB messages (docs/BENCHMARKS.md).
+			parquet.WithDictionaryFor("raw", false),
+			parquet.WithStatsFor("raw", false),
 			// Nor do ids gain from min/max statistics: random within a file, they prune
 			// nothing, and comparing every value for them costs the writer (BenchmarkCommit).
 			parquet.WithStatsFor("event_id", false),

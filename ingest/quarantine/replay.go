@@ -232,7 +232,7 @@ func (rp *replayer) decode(ctx context.Context, reason events.Reason) error {
 			GROUP BY ALL)`, readBytes, string(reason), string(reason)); err != nil {
 		return fmt.Errorf("replay: list the quarantine: %w", err)
 	}
-	chunks, err := spans(ctx, rp.ldb.db, `SELECT topic, part, min(off), max(off), count(*) FROM qkeys
+	chunks, err := spans(ctx, db, `SELECT topic, part, min(off), max(off), count(*) FROM qkeys
 		GROUP BY topic, part, chunk ORDER BY topic, part, min(off)`, nil)
 	if err != nil {
 		return fmt.Errorf("replay: list the quarantine: %w", err)

@@ -163,7 +163,7 @@ func (s *Sandbox) exportParquet(ctx context.Context, query, tmp string) (int64, 
 		if typ != duckdb.STATEMENT_TYPE_SELECT {
 			return refuse(typeName(typ)+" with -o", "-o writes the result of one query (SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE)")
 		}
-		if err := c.checkPlan(ctx, query, nil, typ); err != nil {
+		if _, err := c.checkPlan(ctx, query, nil, typ); err != nil {
 			return err
 		}
 		// The query is exactly one statement by DuckDB's reading, so it cannot close

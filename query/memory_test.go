@@ -196,6 +196,19 @@ func TestResultsComeInPages(t *testing.T) {
 		t.Errorf("a failing query's error: %v; want DuckDB's, showing the query as typed", err)
 	}
 
+	// A query of the catalog runs as it is: through a table it would list that table.
+	for _, q := range []string{"SHOW TABLES", "SELECT table_name AS name FROM information_schema.tables"} {
+		res, err := Query(ctx, conn, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, row := range res.Rows {
+			if strings.HasPrefix(row[0].Text, "_hongbao_result") {
+				t.Errorf("%s lists %s, the table holding its own result", q, row[0].Text)
+			}
+		}
+	}
+
 	// With an argument the query runs as it is, not through a table of its own.
 	var left int
 	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM duckdb_tables() WHERE temporary AND starts_with(table_name, ?)",

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -260,11 +261,13 @@ func (c *sandboxConn) QueryContext(ctx context.Context, query string, args []dri
 	if err != nil {
 		return nil, err
 	}
-	typ, err := c.checkType(ctx, last, args, 0)
+	typ, catalog, err := c.checkType(ctx, last, args, 0)
 	if err != nil {
 		return nil, err
 	}
-	if typ == duckdb.STATEMENT_TYPE_SELECT && len(args) == 0 {
+	// A query of the catalog (SHOW TABLES, duckdb_tables()) runs as it is: its result is
+	// small, and it would list the table that holds it.
+	if typ == duckdb.STATEMENT_TYPE_SELECT && !catalog && len(args) == 0 {
 		return c.queryPaged(ctx, last)
 	}
 	rows, err := c.inner.QueryContext(ctx, last, args)
@@ -308,15 +311,16 @@ func (c *sandboxConn) runAllButLast(ctx context.Context, query string) (string, 
 
 // check refuses stmt, one statement, unless it only reads or changes the session.
 func (c *sandboxConn) check(ctx context.Context, stmt string, args []driver.NamedValue, depth int) error {
-	_, err := c.checkType(ctx, stmt, args, depth)
+	_, _, err := c.checkType(ctx, stmt, args, depth)
 	return err
 }
 
-// checkType is check, returning the statement's type when it passes.
-func (c *sandboxConn) checkType(ctx context.Context, stmt string, args []driver.NamedValue, depth int) (duckdb.StmtType, error) {
+// checkType is check, returning the statement's type when it passes, and whether its
+// plan reads DuckDB's catalog.
+func (c *sandboxConn) checkType(ctx context.Context, stmt string, args []driver.NamedValue, depth int) (duckdb.StmtType, bool, error) {
 	typ, err := c.statementType(stmt)
 	if err != nil {
-		return typ, err
+		return typ, false, err
 	}
 	switch typ {
 	case duckdb.STATEMENT_TYPE_SELECT, duckdb.STATEMENT_TYPE_CREATE, duckdb.STATEMENT_TYPE_INSERT,
@@ -325,18 +329,19 @@ func (c *sandboxConn) checkType(ctx context.Context, stmt string, args []driver.
 		// These may run a query, and a query may call a table function that writes.
 		// Changes to the warehouse itself DuckDB refuses (READ_ONLY), and so it does
 		// changes to settings (lock_configuration).
-		return typ, c.checkPlan(ctx, stmt, args, typ)
+		catalog, err := c.checkPlan(ctx, stmt, args, typ)
+		return typ, catalog, err
 	case duckdb.STATEMENT_TYPE_DROP, duckdb.STATEMENT_TYPE_ALTER, duckdb.STATEMENT_TYPE_TRANSACTION:
-		return typ, nil // on temporary objects, or refused by DuckDB on the warehouse's
+		return typ, false, nil // on temporary objects, or refused by DuckDB on the warehouse's
 	case duckdb.STATEMENT_TYPE_EXPLAIN:
 		// EXPLAIN ANALYZE runs the statement it explains: check that one too.
 		inner, ok := explained(stmt)
 		if !ok || depth > 0 {
-			return typ, refuse("this EXPLAIN", "hongbao cannot tell which statement it explains; write EXPLAIN [ANALYZE] followed by one query")
+			return typ, false, refuse("this EXPLAIN", "hongbao cannot tell which statement it explains; write EXPLAIN [ANALYZE] followed by one query")
 		}
-		return typ, c.check(ctx, inner, args, depth+1)
+		return typ, false, c.check(ctx, inner, args, depth+1)
 	}
-	return typ, refusedType(typ)
+	return typ, false, refusedType(typ)
 }
 
 // statementType is DuckDB's reading of stmt, which must be exactly one statement.
@@ -474,38 +479,48 @@ type planNode struct {
 
 // checkPlan refuses stmt if its plan calls a table function or holds an operator that
 // does more than read: EXPLAIN plans without running anything.
-func (c *sandboxConn) checkPlan(ctx context.Context, stmt string, args []driver.NamedValue, typ duckdb.StmtType) error {
+func (c *sandboxConn) checkPlan(ctx context.Context, stmt string, args []driver.NamedValue, typ duckdb.StmtType) (catalog bool, _ error) {
 	rows, err := c.inner.QueryContext(ctx, "EXPLAIN (FORMAT json) "+stmt, args)
 	if err != nil {
 		if mapped := sandboxError(err, typeName(typ)); mapped != err {
-			return mapped
+			return false, mapped
 		}
 		if typ == duckdb.STATEMENT_TYPE_SET {
 			// USE and the like have no plan; a SET that changes a setting DuckDB
 			// refuses (lock_configuration), and SET VARIABLE has a plan.
-			return nil
+			return false, nil
 		}
-		return refuse("this statement", "hongbao checks what a statement does before running it, and DuckDB cannot show this one's plan; for PRAGMA table_info use DESCRIBE table or SELECT * FROM pragma_table_info('table')")
+		return false, refuse("this statement", "hongbao checks what a statement does before running it, and DuckDB cannot show this one's plan; for PRAGMA table_info use DESCRIBE table or SELECT * FROM pragma_table_info('table')")
 	}
 	defer rows.Close()
 	dest := make([]driver.Value, len(rows.Columns()))
 	for {
 		if err := rows.Next(dest); err == io.EOF {
-			return nil
+			return catalog, nil
 		} else if err != nil {
-			return sandboxError(err, typeName(typ))
+			return false, sandboxError(err, typeName(typ))
 		}
 		text, _ := dest[len(dest)-1].(string)
 		var plan []planNode
 		if err := json.Unmarshal([]byte(text), &plan); err != nil {
-			return refuse("this statement", "hongbao cannot read its plan to check it; write it as a plain query")
+			return false, refuse("this statement", "hongbao cannot read its plan to check it; write it as a plain query")
 		}
 		for _, n := range plan {
 			if err := checkNode(n); err != nil {
-				return err
+				return false, err
 			}
+			catalog = catalog || readsCatalog(n)
 		}
 	}
+}
+
+// readsCatalog reports whether a plan calls one of DuckDB's catalog functions
+// (duckdb_tables() and the like, which SHOW and information_schema read).
+func readsCatalog(n planNode) bool {
+	if f, ok := n.ExtraInfo["Function"].(string); ok && strings.HasPrefix(strings.ToLower(f), "duckdb_") {
+		return true
+	}
+	return slices.ContainsFunc(n.Children, readsCatalog)
 }
 
 func checkNode(n planNode) error {

@@ -156,14 +156,14 @@ func (s *Sandbox) exportParquet(ctx context.Context, query, tmp string) (int64, 
 	var n int64
 	err = conn.Raw(func(dc any) error {
 		c := dc.(*sandboxConn)
-		typ, err := c.statementType(query)
+		st, err := c.statementType(query)
 		if err != nil {
 			return queryError(query, err)
 		}
-		if typ != duckdb.STATEMENT_TYPE_SELECT {
-			return refuse(typeName(typ)+" with -o", "-o writes the result of one query (SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE)")
+		if st.typ != duckdb.STATEMENT_TYPE_SELECT {
+			return refuse(typeName(st.typ)+" with -o", "-o writes the result of one query (SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE)")
 		}
-		if _, err := c.checkPlan(ctx, query, nil, typ); err != nil {
+		if _, err := c.checkPlan(ctx, query, nil, st.typ); err != nil {
 			return err
 		}
 		// The query is exactly one statement by DuckDB's reading, so it cannot close

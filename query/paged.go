@@ -36,7 +36,10 @@ const (
 // A query the table cannot take runs as it is, so that its error reads in the words of
 // the query typed rather than of the statement around it; a query that ran out of
 // memory or temporary space, or was interrupted, does not run again.
-func (c *sandboxConn) queryPaged(ctx context.Context, stmt string) (driver.Rows, error) {
+//
+// columns are the query's column names, as statementType read them: a table renames a
+// repeated name (a, a_1), which the result must not.
+func (c *sandboxConn) queryPaged(ctx context.Context, stmt string, columns []string) (driver.Rows, error) {
 	c.results++
 	table := fmt.Sprintf(`temp.main."_hongbao_result_%d"`, c.results)
 	// The query is exactly one statement by DuckDB's reading (statementType), so it
@@ -55,17 +58,16 @@ func (c *sandboxConn) queryPaged(ctx context.Context, stmt string) (driver.Rows,
 		return rows, sandboxError(err, "")
 	}
 	p := &pagedRows{ctx: ctx, c: c, table: table, size: firstPageRows}
-	if p.total, err = p.count(); err != nil {
-		p.Close()
-		return nil, sandboxError(err, "")
-	}
 	// The first page opens even when empty: it gives the columns' types.
 	if err := p.open(); err != nil {
 		p.Close()
 		return nil, err
 	}
 	n := len(p.cur.Columns())
-	p.names = c.columnNames(stmt, p.cur.Columns())
+	p.names = p.cur.Columns()
+	if len(columns) == n {
+		p.names = columns
+	}
 	p.dbTypes, p.scanTypes = make([]string, n), make([]reflect.Type, n)
 	for i := range n {
 		if t, ok := p.cur.(driver.RowsColumnTypeDatabaseTypeName); ok {
@@ -87,38 +89,16 @@ func withRowLimit(ctx context.Context, rows int) context.Context {
 	return context.WithValue(ctx, rowLimitKey{}, rows)
 }
 
-// columnNames are the names of stmt's columns as the query gives them: a table renames
-// a repeated name (a, a_1), which the result must not.
-func (c *sandboxConn) columnNames(stmt string, stored []string) []string {
-	ds, err := c.inner.Prepare(stmt)
-	if err != nil {
-		return stored
-	}
-	defer ds.Close()
-	s := ds.(*duckdb.Stmt)
-	n, err := s.ColumnCount()
-	if err != nil || n != len(stored) {
-		return stored
-	}
-	names := make([]string, n)
-	for i := range names {
-		if names[i], err = s.ColumnName(i); err != nil {
-			return stored
-		}
-	}
-	return names
-}
-
 // pagedRows reads a result held in a temporary table, one page of rows at a time, and
 // drops the table on Close.
 type pagedRows struct {
 	ctx       context.Context
 	c         *sandboxConn
 	table     string
-	total     int64 // rows in the table
 	next      int64 // the first row of the page after cur
 	cur       driver.Rows
-	size      int64 // rows in the next page
+	size      int64 // rows asked of cur's page, then of the next
+	inPage    int64 // rows read from cur
 	read      int64 // rows read, and their bytes, roughly
 	readBytes int64
 	names     []string
@@ -142,7 +122,7 @@ func (p *pagedRows) open() error {
 	if err != nil {
 		return sandboxError(err, "")
 	}
-	p.cur, p.next = rows, p.next+p.size
+	p.cur, p.next, p.inPage = rows, p.next+p.size, 0
 	return nil
 }
 
@@ -163,24 +143,6 @@ func rowBytes(row []driver.Value) int64 {
 	return n
 }
 
-// count is the number of rows in the table (the driver reports none for CREATE TABLE AS).
-func (p *pagedRows) count() (int64, error) {
-	rows, err := p.c.inner.QueryContext(p.ctx, "SELECT count(*) FROM "+p.table, nil)
-	if err != nil {
-		return 0, err
-	}
-	defer rows.Close()
-	v := make([]driver.Value, 1)
-	if err := rows.Next(v); err != nil {
-		return 0, err
-	}
-	n, ok := v[0].(int64)
-	if !ok {
-		return 0, fmt.Errorf("count(*) of a result gave %T", v[0])
-	}
-	return n, nil
-}
-
 func (p *pagedRows) Columns() []string                       { return p.names }
 func (p *pagedRows) ColumnTypeDatabaseTypeName(i int) string { return p.dbTypes[i] }
 func (p *pagedRows) ColumnTypeScanType(i int) reflect.Type   { return p.scanTypes[i] }
@@ -191,6 +153,7 @@ func (p *pagedRows) Next(dest []driver.Value) error {
 			err := p.cur.Next(dest)
 			if err == nil {
 				p.read++
+				p.inPage++
 				p.readBytes += rowBytes(dest)
 			}
 			if err != io.EOF {
@@ -201,9 +164,9 @@ func (p *pagedRows) Next(dest []driver.Value) error {
 			if err != nil {
 				return err
 			}
-		}
-		if p.next >= p.total {
-			return io.EOF
+			if p.inPage < p.size { // a page short of what it asked for is the last
+				return io.EOF
+			}
 		}
 		if err := p.open(); err != nil {
 			return err

@@ -261,14 +261,14 @@ func (c *sandboxConn) QueryContext(ctx context.Context, query string, args []dri
 	if err != nil {
 		return nil, err
 	}
-	typ, catalog, err := c.checkType(ctx, last, args, 0)
+	st, err := c.checkType(ctx, last, args, 0)
 	if err != nil {
 		return nil, err
 	}
 	// A query of the catalog (SHOW TABLES, duckdb_tables()) runs as it is: its result is
 	// small, and it would list the table that holds it.
-	if typ == duckdb.STATEMENT_TYPE_SELECT && !catalog && len(args) == 0 {
-		return c.queryPaged(ctx, last)
+	if st.typ == duckdb.STATEMENT_TYPE_SELECT && !st.catalog && len(args) == 0 {
+		return c.queryPaged(ctx, last, st.columns)
 	}
 	rows, err := c.inner.QueryContext(ctx, last, args)
 	return rows, sandboxError(err, "")
@@ -311,17 +311,24 @@ func (c *sandboxConn) runAllButLast(ctx context.Context, query string) (string, 
 
 // check refuses stmt, one statement, unless it only reads or changes the session.
 func (c *sandboxConn) check(ctx context.Context, stmt string, args []driver.NamedValue, depth int) error {
-	_, _, err := c.checkType(ctx, stmt, args, depth)
+	_, err := c.checkType(ctx, stmt, args, depth)
 	return err
 }
 
-// checkType is check, returning the statement's type when it passes, and whether its
-// plan reads DuckDB's catalog.
-func (c *sandboxConn) checkType(ctx context.Context, stmt string, args []driver.NamedValue, depth int) (duckdb.StmtType, bool, error) {
-	typ, err := c.statementType(stmt)
+// statement is what checking a statement learned of it.
+type statement struct {
+	typ     duckdb.StmtType
+	columns []string // a query's column names, as it gives them
+	catalog bool     // its plan reads DuckDB's catalog
+}
+
+// checkType is check, returning what it learned of the statement when it passes.
+func (c *sandboxConn) checkType(ctx context.Context, stmt string, args []driver.NamedValue, depth int) (statement, error) {
+	st, err := c.statementType(stmt)
 	if err != nil {
-		return typ, false, err
+		return st, err
 	}
+	typ := st.typ
 	switch typ {
 	case duckdb.STATEMENT_TYPE_SELECT, duckdb.STATEMENT_TYPE_CREATE, duckdb.STATEMENT_TYPE_INSERT,
 		duckdb.STATEMENT_TYPE_UPDATE, duckdb.STATEMENT_TYPE_DELETE, duckdb.STATEMENT_TYPE_SET,
@@ -329,43 +336,59 @@ func (c *sandboxConn) checkType(ctx context.Context, stmt string, args []driver.
 		// These may run a query, and a query may call a table function that writes.
 		// Changes to the warehouse itself DuckDB refuses (READ_ONLY), and so it does
 		// changes to settings (lock_configuration).
-		catalog, err := c.checkPlan(ctx, stmt, args, typ)
-		return typ, catalog, err
+		st.catalog, err = c.checkPlan(ctx, stmt, args, typ)
+		return st, err
 	case duckdb.STATEMENT_TYPE_DROP, duckdb.STATEMENT_TYPE_ALTER, duckdb.STATEMENT_TYPE_TRANSACTION:
-		return typ, false, nil // on temporary objects, or refused by DuckDB on the warehouse's
+		return st, nil // on temporary objects, or refused by DuckDB on the warehouse's
 	case duckdb.STATEMENT_TYPE_EXPLAIN:
 		// EXPLAIN ANALYZE runs the statement it explains: check that one too.
 		inner, ok := explained(stmt)
 		if !ok || depth > 0 {
-			return typ, false, refuse("this EXPLAIN", "hongbao cannot tell which statement it explains; write EXPLAIN [ANALYZE] followed by one query")
+			return st, refuse("this EXPLAIN", "hongbao cannot tell which statement it explains; write EXPLAIN [ANALYZE] followed by one query")
 		}
-		return typ, false, c.check(ctx, inner, args, depth+1)
+		return st, c.check(ctx, inner, args, depth+1)
 	}
-	return typ, false, refusedType(typ)
+	return st, refusedType(typ)
 }
 
-// statementType is DuckDB's reading of stmt, which must be exactly one statement.
+// statementType is DuckDB's reading of stmt, which must be exactly one statement: its
+// type, and a query's column names.
 // EXPORT DATABASE is refused before DuckDB sees it: preparing it already creates its
 // target folder, and the lake and --allow-read folders are ones DuckDB may write to.
-func (c *sandboxConn) statementType(stmt string) (duckdb.StmtType, error) {
+func (c *sandboxConn) statementType(stmt string) (statement, error) {
 	if hasWords(stmt, "EXPORT", "DATABASE") {
-		return 0, refuse("EXPORT DATABASE", exportInstead)
+		return statement{}, refuse("EXPORT DATABASE", exportInstead)
 	}
 	// COPY FROM DATABASE is several statements inside DuckDB, which Prepare refuses
 	// as if the text were unclear; it copies a whole database, so name it.
 	if hasWords(stmt, "COPY", "FROM") && hasWords(stmt, "FROM", "DATABASE") {
-		return 0, refuse("COPY FROM DATABASE", "it copies a whole database, and hongbao's SQL changes nothing; to keep a result, run the query with 'hongbao sql -o FILE' (csv, json or parquet, by --format)")
+		return statement{}, refuse("COPY FROM DATABASE", "it copies a whole database, and hongbao's SQL changes nothing; to keep a result, run the query with 'hongbao sql -o FILE' (csv, json or parquet, by --format)")
 	}
 	ds, err := c.inner.Prepare(stmt) // refuses more than one statement
 	if err != nil {
 		var de *duckdb.Error
 		if errors.As(err, &de) {
-			return 0, sandboxError(err, "")
+			return statement{}, sandboxError(err, "")
 		}
-		return 0, refuse("this text", "hongbao cannot tell where each of its statements ends; end each statement with ;")
+		return statement{}, refuse("this text", "hongbao cannot tell where each of its statements ends; end each statement with ;")
 	}
 	defer ds.Close()
-	return ds.(*duckdb.Stmt).StatementType()
+	s := ds.(*duckdb.Stmt)
+	var st statement
+	if st.typ, err = s.StatementType(); err != nil || st.typ != duckdb.STATEMENT_TYPE_SELECT {
+		return st, err
+	}
+	n, err := s.ColumnCount()
+	if err != nil {
+		return st, err
+	}
+	st.columns = make([]string, n)
+	for i := range st.columns {
+		if st.columns[i], err = s.ColumnName(i); err != nil {
+			return st, err
+		}
+	}
+	return st, nil
 }
 
 // hasWords reports whether the code of stmt (not its strings, quoted names or
